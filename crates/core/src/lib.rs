@@ -1,0 +1,13 @@
+//! Kefu's pure domain: identifiers, time, roles, validation and the security rules that need no
+//! IO (TOTP, signed shop identities). Everything here is deterministic given its inputs and is
+//! tested without sockets or databases.
+
+pub mod base32;
+pub mod id;
+pub mod identity;
+pub mod role;
+pub mod time;
+pub mod totp;
+pub mod validate;
+
+pub use role::Role;

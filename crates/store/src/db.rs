@@ -1,0 +1,457 @@
+//! The database handle and the portable execution layer.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Database, Encode, FromRow, Postgres, Sqlite, Transaction, Type};
+
+use crate::error::{Error, Result};
+
+/// A value bound to a `$N` placeholder. NULLs carry their type because PostgreSQL wants to know.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+    NullText,
+    NullInt,
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(v.clone())
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Value::NullText, Value::Text)
+    }
+}
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Value::NullText, |s| Value::Text(s.to_string()))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Value::NullInt, Value::Int)
+    }
+}
+
+/// A row type readable from both backends (what `#[derive(sqlx::FromRow)]` gives).
+pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// How to open the database.
+#[derive(Clone)]
+pub struct DbOptions {
+    /// `sqlite://path/to/kefu.db` or `postgres://user@host/db`.
+    pub url: String,
+    /// SQLite: `synchronous=FULL` (every acknowledged write survives power loss) unless the
+    /// admin opts into NORMAL (survives a process crash, may lose the last commits on power loss).
+    pub sqlite_synchronous_full: bool,
+    /// Pool size: PostgreSQL connections, or SQLite reader connections.
+    pub max_connections: u32,
+    /// PostgreSQL: the schema to work in (tests give each run its own).
+    pub pg_schema: Option<String>,
+}
+
+impl std::fmt::Debug for DbOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbOptions")
+            .field("url", &redact_url(&self.url))
+            .field("sqlite_synchronous_full", &self.sqlite_synchronous_full)
+            .field("max_connections", &self.max_connections)
+            .field("pg_schema", &self.pg_schema)
+            .finish()
+    }
+}
+
+/// Hides the password in `scheme://user:password@host/...` for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl DbOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        DbOptions {
+            url: url.into(),
+            sqlite_synchronous_full: true,
+            max_connections: 8,
+            pg_schema: None,
+        }
+    }
+}
+
+enum Pools {
+    /// One writer connection (SQLite allows one writer at a time; queueing in the pool is
+    /// cheaper than busy-waiting in the library) and a pool of readers, which WAL lets run
+    /// beside the writer.
+    Sqlite {
+        writer: SqlitePool,
+        reader: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// The database. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pools: Arc<Pools>,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Db {
+    /// Opens the database named by `options.url`, creating a SQLite file if it is missing.
+    pub async fn connect(options: &DbOptions) -> Result<Db> {
+        let url = options.url.as_str();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut connect = PgConnectOptions::from_str(url)
+                .map_err(|e| Error::Config(format!("database.url: {e}")))?;
+            if let Some(schema) = &options.pg_schema {
+                connect = connect.options([("search_path", schema.as_str())]);
+            }
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections.max(1))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(connect)
+                .await?;
+            Ok(Db {
+                pools: Arc::new(Pools::Postgres(pool)),
+            })
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            Self::open_sqlite(Path::new(path), options).await
+        } else {
+            Err(Error::Config(format!(
+                "database.url must start with sqlite:// or postgres://, not {:?}",
+                redact_url(url)
+            )))
+        }
+    }
+
+    async fn open_sqlite(path: &Path, options: &DbOptions) -> Result<Db> {
+        let sync = if options.sqlite_synchronous_full {
+            SqliteSynchronous::Full
+        } else {
+            SqliteSynchronous::Normal
+        };
+        let base = SqliteConnectOptions::new()
+            .filename(path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(sync)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("temp_store", "memory");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(base.clone().create_if_missing(true))
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .connect_with(base.read_only(true))
+            .await?;
+        Ok(Db {
+            pools: Arc::new(Pools::Sqlite { writer, reader }),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &*self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the embedded migrations that have not run yet. Safe to call from several
+    /// instances at once (PostgreSQL takes an advisory lock).
+    pub async fn migrate(&self) -> Result<()> {
+        match &*self.pools {
+            Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
+            Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// The newest migration version compiled into this binary.
+    pub fn latest_migration() -> i64 {
+        SQLITE_MIGRATIONS
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that
+    /// reads before it writes can never fail to upgrade its lock.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &*self.pools {
+            Pools::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A round trip to the database, for health checks.
+    pub async fn ping(&self) -> Result<()> {
+        let _: (i64,) = self.fetch_one("SELECT CAST(1 AS BIGINT)", vec![]).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &*self.pools {
+            Pools::Sqlite { writer, reader } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Tables and their columns, sorted: what the schema-equality test compares.
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String)>> {
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
+                 ORDER BY 1, 2"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::TEXT AS t, column_name::TEXT AS c FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' ORDER BY 1, 2"
+            }
+        };
+        self.fetch_all::<(String, String)>(sql, vec![]).await
+    }
+}
+
+/// A write transaction on either backend; dropped without [`Tx::commit`] it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+fn bind<'q, DB>(
+    mut q: sqlx::query::Query<'q, DB, <DB as Database>::Arguments>,
+    args: Vec<Value>,
+) -> sqlx::query::Query<'q, DB, <DB as Database>::Arguments>
+where
+    DB: Database,
+    String: for<'e> Encode<'e, DB> + Type<DB>,
+    i64: for<'e> Encode<'e, DB> + Type<DB>,
+    bool: for<'e> Encode<'e, DB> + Type<DB>,
+    Option<String>: for<'e> Encode<'e, DB> + Type<DB>,
+    Option<i64>: for<'e> Encode<'e, DB> + Type<DB>,
+{
+    for a in args {
+        q = match a {
+            Value::Text(s) => q.bind(s),
+            Value::Int(i) => q.bind(i),
+            Value::Bool(b) => q.bind(b),
+            Value::NullText => q.bind(None::<String>),
+            Value::NullInt => q.bind(None::<i64>),
+        };
+    }
+    q
+}
+
+fn bind_as<'q, DB, O>(
+    mut q: sqlx::query::QueryAs<'q, DB, O, <DB as Database>::Arguments>,
+    args: Vec<Value>,
+) -> sqlx::query::QueryAs<'q, DB, O, <DB as Database>::Arguments>
+where
+    DB: Database,
+    String: for<'e> Encode<'e, DB> + Type<DB>,
+    i64: for<'e> Encode<'e, DB> + Type<DB>,
+    bool: for<'e> Encode<'e, DB> + Type<DB>,
+    Option<String>: for<'e> Encode<'e, DB> + Type<DB>,
+    Option<i64>: for<'e> Encode<'e, DB> + Type<DB>,
+{
+    for a in args {
+        q = match a {
+            Value::Text(s) => q.bind(s),
+            Value::Int(i) => q.bind(i),
+            Value::Bool(b) => q.bind(b),
+            Value::NullText => q.bind(None::<String>),
+            Value::NullInt => q.bind(None::<i64>),
+        };
+    }
+    q
+}
+
+/// Something SQL can run on: the database (`&Db`) or a transaction (`&mut Tx`).
+///
+/// Statements are `&'static str`: SQL is never assembled from user input.
+pub trait Exec: Send {
+    fn execute(
+        self,
+        sql: &'static str,
+        args: Vec<Value>,
+    ) -> impl Future<Output = Result<u64>> + Send;
+    fn fetch_optional<T: Record>(
+        self,
+        sql: &'static str,
+        args: Vec<Value>,
+    ) -> impl Future<Output = Result<Option<T>>> + Send;
+    fn fetch_all<T: Record>(
+        self,
+        sql: &'static str,
+        args: Vec<Value>,
+    ) -> impl Future<Output = Result<Vec<T>>> + Send;
+    fn fetch_one<T: Record>(
+        self,
+        sql: &'static str,
+        args: Vec<Value>,
+    ) -> impl Future<Output = Result<T>> + Send
+    where
+        Self: Sized,
+    {
+        async move { self.fetch_optional(sql, args).await?.ok_or(Error::NotFound) }
+    }
+}
+
+/// SQLite reads go to the reader pool; anything else to the single writer.
+fn is_read(sql: &str) -> bool {
+    let head = sql.trim_start();
+    head.get(..6).is_some_and(|h| h.eq_ignore_ascii_case("SELECT"))
+        || head.get(..4).is_some_and(|h| h.eq_ignore_ascii_case("WITH"))
+}
+
+impl Exec for &Db {
+    async fn execute(self, sql: &'static str, args: Vec<Value>) -> Result<u64> {
+        Ok(match &*self.pools {
+            Pools::Sqlite { writer, .. } => {
+                bind(sqlx::query(sql), args).execute(writer).await?.rows_affected()
+            }
+            Pools::Postgres(pool) => {
+                bind(sqlx::query(sql), args).execute(pool).await?.rows_affected()
+            }
+        })
+    }
+
+    async fn fetch_optional<T: Record>(self, sql: &'static str, args: Vec<Value>) -> Result<Option<T>> {
+        Ok(match &*self.pools {
+            Pools::Sqlite { writer, reader } => {
+                let pool = if is_read(sql) { reader } else { writer };
+                bind_as(sqlx::query_as(sql), args).fetch_optional(pool).await?
+            }
+            Pools::Postgres(pool) => bind_as(sqlx::query_as(sql), args).fetch_optional(pool).await?,
+        })
+    }
+
+    async fn fetch_all<T: Record>(self, sql: &'static str, args: Vec<Value>) -> Result<Vec<T>> {
+        Ok(match &*self.pools {
+            Pools::Sqlite { writer, reader } => {
+                let pool = if is_read(sql) { reader } else { writer };
+                bind_as(sqlx::query_as(sql), args).fetch_all(pool).await?
+            }
+            Pools::Postgres(pool) => bind_as(sqlx::query_as(sql), args).fetch_all(pool).await?,
+        })
+    }
+}
+
+impl Exec for &mut Tx {
+    async fn execute(self, sql: &'static str, args: Vec<Value>) -> Result<u64> {
+        Ok(match self {
+            Tx::Sqlite(t) => bind(sqlx::query(sql), args).execute(&mut **t).await?.rows_affected(),
+            Tx::Postgres(t) => bind(sqlx::query(sql), args).execute(&mut **t).await?.rows_affected(),
+        })
+    }
+
+    async fn fetch_optional<T: Record>(self, sql: &'static str, args: Vec<Value>) -> Result<Option<T>> {
+        Ok(match self {
+            Tx::Sqlite(t) => bind_as(sqlx::query_as(sql), args).fetch_optional(&mut **t).await?,
+            Tx::Postgres(t) => bind_as(sqlx::query_as(sql), args).fetch_optional(&mut **t).await?,
+        })
+    }
+
+    async fn fetch_all<T: Record>(self, sql: &'static str, args: Vec<Value>) -> Result<Vec<T>> {
+        Ok(match self {
+            Tx::Sqlite(t) => bind_as(sqlx::query_as(sql), args).fetch_all(&mut **t).await?,
+            Tx::Postgres(t) => bind_as(sqlx::query_as(sql), args).fetch_all(&mut **t).await?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_redacted() {
+        assert_eq!(redact_url("postgres://kefu:hunter2@db/kefu"), "postgres://kefu:***@db/kefu");
+        assert_eq!(redact_url("postgres://kefu@db/kefu"), "postgres://kefu@db/kefu");
+        assert_eq!(redact_url("sqlite://kefu-data/kefu.db"), "sqlite://kefu-data/kefu.db");
+    }
+
+    #[test]
+    fn reads_are_recognised() {
+        assert!(is_read("  select 1"));
+        assert!(is_read("WITH x AS (SELECT 1) SELECT * FROM x"));
+        assert!(!is_read("INSERT INTO t VALUES (1)"));
+        assert!(!is_read("UPDATE t SET a = 1"));
+    }
+}

@@ -1,0 +1,124 @@
+//! Outbound mail waits here, written in the same transaction as the action that sends it, so
+//! a mail is never promised and lost, nor sent for an action that rolled back. A worker
+//! delivers due rows; without SMTP configured the rows stay for admins to read.
+
+use kefu_core::id::new_id;
+use kefu_core::time::{MINUTE, now_ms};
+use serde::Serialize;
+
+use crate::{Exec, Result, args};
+
+/// Attempts before a mail is marked failed.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct OutboxMail {
+    pub id: String,
+    pub kind: String,
+    pub to_addr: String,
+    pub subject: String,
+    pub body_text: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub last_error: String,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+pub async fn enqueue(
+    x: impl Exec,
+    kind: &str,
+    to: &str,
+    subject: &str,
+    body_text: &str,
+) -> Result<String> {
+    let id = new_id();
+    let now = now_ms();
+    x.execute(
+        "INSERT INTO outbox (id, kind, to_addr, subject, body_text, status, next_attempt_at, \
+         created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)",
+        args![&id, kind, to, subject, body_text, now],
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn list(x: impl Exec, limit: i64) -> Result<Vec<OutboxMail>> {
+    x.fetch_all(
+        "SELECT id, kind, to_addr, subject, body_text, status, attempts, next_attempt_at, \
+         last_error, created_at, sent_at FROM outbox ORDER BY created_at DESC, id LIMIT $1",
+        args![limit],
+    )
+    .await
+}
+
+pub async fn get(x: impl Exec, id: &str) -> Result<Option<OutboxMail>> {
+    x.fetch_optional(
+        "SELECT id, kind, to_addr, subject, body_text, status, attempts, next_attempt_at, \
+         last_error, created_at, sent_at FROM outbox WHERE id = $1",
+        args![id],
+    )
+    .await
+}
+
+/// Mail due for an attempt: pending, or claimed by a sender whose lease ran out (it crashed).
+pub async fn due(x: impl Exec, limit: i64) -> Result<Vec<OutboxMail>> {
+    x.fetch_all(
+        "SELECT id, kind, to_addr, subject, body_text, status, attempts, next_attempt_at, \
+         last_error, created_at, sent_at FROM outbox \
+         WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1 \
+         ORDER BY next_attempt_at LIMIT $2",
+        args![now_ms(), limit],
+    )
+    .await
+}
+
+/// Claims one mail for `lease_ms`; false if another sender (another instance) has it. The
+/// compare-and-set on `next_attempt_at` makes the claim exclusive on both backends.
+pub async fn claim(x: impl Exec, mail: &OutboxMail, lease_ms: i64) -> Result<bool> {
+    let n = x
+        .execute(
+            "UPDATE outbox SET status = 'sending', next_attempt_at = $3 \
+             WHERE id = $1 AND next_attempt_at = $2 AND status IN ('pending', 'sending')",
+            args![&mail.id, mail.next_attempt_at, now_ms() + lease_ms],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn mark_sent(x: impl Exec, id: &str) -> Result<()> {
+    x.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, \
+         last_error = '' WHERE id = $1",
+        args![id, now_ms()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried with exponential back-off (1, 2, 4 … minutes, at most an
+/// hour) until [`MAX_ATTEMPTS`], then marked failed for an admin to see.
+pub async fn mark_attempt_failed(x: impl Exec, mail: &OutboxMail, error: &str) -> Result<()> {
+    let attempts = mail.attempts + 1;
+    let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
+    let delay = (MINUTE << (attempts - 1).clamp(0, 6)).min(60 * MINUTE);
+    let error: String = error.chars().take(500).collect();
+    x.execute(
+        "UPDATE outbox SET status = $2, attempts = $3, next_attempt_at = $4, last_error = $5 \
+         WHERE id = $1",
+        args![&mail.id, status, attempts, now_ms() + delay, error],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn count_pending(x: impl Exec) -> Result<i64> {
+    let (n,): (i64,) = x
+        .fetch_one(
+            "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')",
+            args![],
+        )
+        .await?;
+    Ok(n)
+}
