@@ -51,14 +51,19 @@ mod tests {
         assert_eq!(encode(b"f"), "MY");
         assert_eq!(encode(b"foobar"), "MZXW6YTBOI");
         assert_eq!(decode("MZXW6YTBOI").as_deref(), Some(&b"foobar"[..]));
-        assert_eq!(decode("mzxw 6ytb-oi======").as_deref(), Some(&b"foobar"[..]));
+        assert_eq!(
+            decode("mzxw 6ytb-oi======").as_deref(),
+            Some(&b"foobar"[..])
+        );
         assert_eq!(decode("M1"), None);
     }
 
     #[test]
     fn round_trips_every_length() {
         for len in 0..40u8 {
-            let data: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37).wrapping_add(len)).collect();
+            let data: Vec<u8> = (0..len)
+                .map(|i| i.wrapping_mul(37).wrapping_add(len))
+                .collect();
             assert_eq!(decode(&encode(&data)), Some(data));
         }
     }

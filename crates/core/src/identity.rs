@@ -69,8 +69,10 @@ impl SignedIdentity {
             &self.name,
             self.timestamp,
         );
-        if !constant_time_eq(expected.as_bytes(), self.signature.to_ascii_lowercase().as_bytes())
-        {
+        if !constant_time_eq(
+            expected.as_bytes(),
+            self.signature.to_ascii_lowercase().as_bytes(),
+        ) {
             return Err(IdentityError::BadSignature);
         }
         // A little future skew is tolerated for clocks that disagree by a few minutes.
@@ -117,7 +119,10 @@ mod tests {
     #[test]
     fn stale_or_future_identity_is_refused() {
         let id = signed("k", 1000);
-        assert_eq!(id.verify("k", 1000 + MAX_AGE_SECONDS + 1), Err(IdentityError::Expired));
+        assert_eq!(
+            id.verify("k", 1000 + MAX_AGE_SECONDS + 1),
+            Err(IdentityError::Expired)
+        );
         assert_eq!(id.verify("k", 1000 - 301), Err(IdentityError::Expired));
     }
 

@@ -52,8 +52,7 @@ pub fn email(input: &str) -> Result<String, Invalid> {
     if local.is_empty() || local.len() > 64 || local.contains('@') || local.contains("..") {
         return Err(Invalid::Email);
     }
-    if local.starts_with('.') || local.ends_with('.') || local.contains(['<', '>', '"', ',', ';'])
-    {
+    if local.starts_with('.') || local.ends_with('.') || local.contains(['<', '>', '"', ',', ';']) {
         return Err(Invalid::Email);
     }
     let domain = domain.to_ascii_lowercase();
@@ -84,7 +83,13 @@ pub fn password(p: &str) -> Result<(), Invalid> {
     }
     let lower = p.to_lowercase();
     const COMMON: [&str; 8] = [
-        "password", "12345678", "123456789", "1234567890", "qwertyui", "11111111", "88888888",
+        "password",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "qwertyui",
+        "11111111",
+        "88888888",
         "abcd1234",
     ];
     if COMMON.contains(&lower.as_str()) || p.chars().all(|c| Some(c) == p.chars().next()) {
@@ -145,8 +150,19 @@ mod tests {
         assert_eq!(email(" Li.Lei@Shop.COM ").as_deref(), Ok("Li.Lei@shop.com"));
         assert_eq!(email("王@例子.com"), Err(Invalid::Email));
         for bad in [
-            "", "plain", "@x.com", "a@", "a@b", "a@.com", "a b@x.com", "a@x..com", "a@-x.com",
-            "a@@x.com", "a..b@x.com", "<a>@x.com", "a@x\n.com",
+            "",
+            "plain",
+            "@x.com",
+            "a@",
+            "a@b",
+            "a@.com",
+            "a b@x.com",
+            "a@x..com",
+            "a@-x.com",
+            "a@@x.com",
+            "a..b@x.com",
+            "<a>@x.com",
+            "a@x\n.com",
         ] {
             assert_eq!(email(bad), Err(Invalid::Email), "{bad:?}");
         }
@@ -164,7 +180,10 @@ mod tests {
     fn names_phones_languages_channels() {
         assert_eq!(name("  韩梅梅 ").as_deref(), Ok("韩梅梅"));
         assert_eq!(name(""), Err(Invalid::Name));
-        assert_eq!(phone("+86 138-0013-8000").as_deref(), Ok("+86 138-0013-8000"));
+        assert_eq!(
+            phone("+86 138-0013-8000").as_deref(),
+            Ok("+86 138-0013-8000")
+        );
         assert_eq!(phone("call me"), Err(Invalid::Phone));
         assert_eq!(phone("").as_deref(), Ok(""));
         assert_eq!(language("zh-cn").as_deref(), Ok("zh-CN"));

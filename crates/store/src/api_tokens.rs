@@ -49,7 +49,15 @@ pub async fn create(
     x.execute(
         "INSERT INTO api_tokens (id, name, digest, scopes, created_by, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        args![&t.id, &t.name, &t.digest, &t.scopes, &t.created_by, t.created_at, t.expires_at],
+        args![
+            &t.id,
+            &t.name,
+            &t.digest,
+            &t.scopes,
+            &t.created_by,
+            t.created_at,
+            t.expires_at
+        ],
     )
     .await?;
     Ok((plain, t))

@@ -37,7 +37,14 @@ pub async fn create(
     x.execute(
         "INSERT INTO conversations (id, inbox_id, customer_id, subject, status, created_at, \
          updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-        args![&c.id, &c.inbox_id, c.customer_id.clone(), &c.subject, &c.status, now],
+        args![
+            &c.id,
+            &c.inbox_id,
+            c.customer_id.clone(),
+            &c.subject,
+            &c.status,
+            now
+        ],
     )
     .await?;
     Ok(c)

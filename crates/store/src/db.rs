@@ -66,9 +66,14 @@ impl From<Option<i64>> for Value {
 }
 
 /// A row type readable from both backends (what `#[derive(sqlx::FromRow)]` gives).
-pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{}
+pub trait Record:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> Record for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -376,29 +381,44 @@ pub trait Exec: Send {
 /// SQLite reads go to the reader pool; anything else to the single writer.
 fn is_read(sql: &str) -> bool {
     let head = sql.trim_start();
-    head.get(..6).is_some_and(|h| h.eq_ignore_ascii_case("SELECT"))
-        || head.get(..4).is_some_and(|h| h.eq_ignore_ascii_case("WITH"))
+    head.get(..6)
+        .is_some_and(|h| h.eq_ignore_ascii_case("SELECT"))
+        || head
+            .get(..4)
+            .is_some_and(|h| h.eq_ignore_ascii_case("WITH"))
 }
 
 impl Exec for &Db {
     async fn execute(self, sql: &'static str, args: Vec<Value>) -> Result<u64> {
         Ok(match &*self.pools {
-            Pools::Sqlite { writer, .. } => {
-                bind(sqlx::query(sql), args).execute(writer).await?.rows_affected()
-            }
-            Pools::Postgres(pool) => {
-                bind(sqlx::query(sql), args).execute(pool).await?.rows_affected()
-            }
+            Pools::Sqlite { writer, .. } => bind(sqlx::query(sql), args)
+                .execute(writer)
+                .await?
+                .rows_affected(),
+            Pools::Postgres(pool) => bind(sqlx::query(sql), args)
+                .execute(pool)
+                .await?
+                .rows_affected(),
         })
     }
 
-    async fn fetch_optional<T: Record>(self, sql: &'static str, args: Vec<Value>) -> Result<Option<T>> {
+    async fn fetch_optional<T: Record>(
+        self,
+        sql: &'static str,
+        args: Vec<Value>,
+    ) -> Result<Option<T>> {
         Ok(match &*self.pools {
             Pools::Sqlite { writer, reader } => {
                 let pool = if is_read(sql) { reader } else { writer };
-                bind_as(sqlx::query_as(sql), args).fetch_optional(pool).await?
+                bind_as(sqlx::query_as(sql), args)
+                    .fetch_optional(pool)
+                    .await?
             }
-            Pools::Postgres(pool) => bind_as(sqlx::query_as(sql), args).fetch_optional(pool).await?,
+            Pools::Postgres(pool) => {
+                bind_as(sqlx::query_as(sql), args)
+                    .fetch_optional(pool)
+                    .await?
+            }
         })
     }
 
@@ -416,22 +436,48 @@ impl Exec for &Db {
 impl Exec for &mut Tx {
     async fn execute(self, sql: &'static str, args: Vec<Value>) -> Result<u64> {
         Ok(match self {
-            Tx::Sqlite(t) => bind(sqlx::query(sql), args).execute(&mut **t).await?.rows_affected(),
-            Tx::Postgres(t) => bind(sqlx::query(sql), args).execute(&mut **t).await?.rows_affected(),
+            Tx::Sqlite(t) => bind(sqlx::query(sql), args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+            Tx::Postgres(t) => bind(sqlx::query(sql), args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
         })
     }
 
-    async fn fetch_optional<T: Record>(self, sql: &'static str, args: Vec<Value>) -> Result<Option<T>> {
+    async fn fetch_optional<T: Record>(
+        self,
+        sql: &'static str,
+        args: Vec<Value>,
+    ) -> Result<Option<T>> {
         Ok(match self {
-            Tx::Sqlite(t) => bind_as(sqlx::query_as(sql), args).fetch_optional(&mut **t).await?,
-            Tx::Postgres(t) => bind_as(sqlx::query_as(sql), args).fetch_optional(&mut **t).await?,
+            Tx::Sqlite(t) => {
+                bind_as(sqlx::query_as(sql), args)
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+            Tx::Postgres(t) => {
+                bind_as(sqlx::query_as(sql), args)
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
         })
     }
 
     async fn fetch_all<T: Record>(self, sql: &'static str, args: Vec<Value>) -> Result<Vec<T>> {
         Ok(match self {
-            Tx::Sqlite(t) => bind_as(sqlx::query_as(sql), args).fetch_all(&mut **t).await?,
-            Tx::Postgres(t) => bind_as(sqlx::query_as(sql), args).fetch_all(&mut **t).await?,
+            Tx::Sqlite(t) => {
+                bind_as(sqlx::query_as(sql), args)
+                    .fetch_all(&mut **t)
+                    .await?
+            }
+            Tx::Postgres(t) => {
+                bind_as(sqlx::query_as(sql), args)
+                    .fetch_all(&mut **t)
+                    .await?
+            }
         })
     }
 }
@@ -442,9 +488,18 @@ mod tests {
 
     #[test]
     fn urls_are_redacted() {
-        assert_eq!(redact_url("postgres://kefu:hunter2@db/kefu"), "postgres://kefu:***@db/kefu");
-        assert_eq!(redact_url("postgres://kefu@db/kefu"), "postgres://kefu@db/kefu");
-        assert_eq!(redact_url("sqlite://kefu-data/kefu.db"), "sqlite://kefu-data/kefu.db");
+        assert_eq!(
+            redact_url("postgres://kefu:hunter2@db/kefu"),
+            "postgres://kefu:***@db/kefu"
+        );
+        assert_eq!(
+            redact_url("postgres://kefu@db/kefu"),
+            "postgres://kefu@db/kefu"
+        );
+        assert_eq!(
+            redact_url("sqlite://kefu-data/kefu.db"),
+            "sqlite://kefu-data/kefu.db"
+        );
     }
 
     #[test]

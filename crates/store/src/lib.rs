@@ -18,7 +18,7 @@ pub mod teams;
 pub mod testing;
 pub mod tokens;
 
-pub use db::{Backend, Db, DbOptions, Exec, Record, Tx, Value};
+pub use db::{Backend, Db, DbOptions, Exec, Record, Tx, Value, redact_url as db_redact_url};
 pub use error::{Error, Result};
 
 /// Builds the argument list of a query: `args![id, name, now]`.

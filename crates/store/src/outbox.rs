@@ -101,7 +101,11 @@ pub async fn mark_sent(x: impl Exec, id: &str) -> Result<()> {
 /// hour) until [`MAX_ATTEMPTS`], then marked failed for an admin to see.
 pub async fn mark_attempt_failed(x: impl Exec, mail: &OutboxMail, error: &str) -> Result<()> {
     let attempts = mail.attempts + 1;
-    let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
+    let status = if attempts >= MAX_ATTEMPTS {
+        "failed"
+    } else {
+        "pending"
+    };
     let delay = (MINUTE << (attempts - 1).clamp(0, 6)).min(60 * MINUTE);
     let error: String = error.chars().take(500).collect();
     x.execute(

@@ -38,7 +38,11 @@ impl User {
         self.totp_enabled_at.is_some() && self.totp_secret.is_some()
     }
     pub fn display_name(&self) -> &str {
-        if self.name.is_empty() { &self.email } else { &self.name }
+        if self.name.is_empty() {
+            &self.email
+        } else {
+            &self.name
+        }
     }
 }
 
@@ -95,7 +99,8 @@ pub async fn insert(tx: &mut Tx, new: &NewUser) -> Result<User> {
 }
 
 pub async fn get(x: impl Exec, id: &str) -> Result<Option<User>> {
-    x.fetch_optional(select_users!("WHERE id = $1"), args![id]).await
+    x.fetch_optional(select_users!("WHERE id = $1"), args![id])
+        .await
 }
 
 pub async fn by_email(x: impl Exec, email: &str) -> Result<Option<User>> {
@@ -154,7 +159,14 @@ pub async fn update_profile(x: impl Exec, id: &str, p: &Profile<'_>) -> Result<(
     x.execute(
         "UPDATE users SET name = $2, phone = $3, language = $4, preferred_channel = $5, \
          updated_at = $6 WHERE id = $1",
-        args![id, p.name, p.phone, p.language, p.preferred_channel, now_ms()],
+        args![
+            id,
+            p.name,
+            p.phone,
+            p.language,
+            p.preferred_channel,
+            now_ms()
+        ],
     )
     .await?;
     Ok(())
@@ -251,8 +263,11 @@ pub async fn use_totp_step(x: impl Exec, id: &str, step: i64) -> Result<bool> {
 }
 
 pub async fn replace_recovery_codes(tx: &mut Tx, user_id: &str, digests: &[String]) -> Result<()> {
-    tx.execute("DELETE FROM recovery_codes WHERE user_id = $1", args![user_id])
-        .await?;
+    tx.execute(
+        "DELETE FROM recovery_codes WHERE user_id = $1",
+        args![user_id],
+    )
+    .await?;
     for d in digests {
         tx.execute(
             "INSERT INTO recovery_codes (user_id, code_digest) VALUES ($1, $2)",

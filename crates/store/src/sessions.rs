@@ -101,6 +101,9 @@ pub async fn delete_for_user(x: impl Exec, user_id: &str, keep: Option<&str>) ->
 }
 
 pub async fn delete_expired(x: impl Exec) -> Result<u64> {
-    x.execute("DELETE FROM sessions WHERE expires_at <= $1", args![now_ms()])
-        .await
+    x.execute(
+        "DELETE FROM sessions WHERE expires_at <= $1",
+        args![now_ms()],
+    )
+    .await
 }

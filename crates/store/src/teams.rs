@@ -37,13 +37,19 @@ pub async fn create_team(x: impl Exec, name: &str) -> Result<Team> {
 }
 
 pub async fn get_team(x: impl Exec, id: &str) -> Result<Option<Team>> {
-    x.fetch_optional("SELECT id, name, created_at FROM teams WHERE id = $1", args![id])
-        .await
+    x.fetch_optional(
+        "SELECT id, name, created_at FROM teams WHERE id = $1",
+        args![id],
+    )
+    .await
 }
 
 pub async fn list_teams(x: impl Exec) -> Result<Vec<Team>> {
-    x.fetch_all("SELECT id, name, created_at FROM teams ORDER BY name", args![])
-        .await
+    x.fetch_all(
+        "SELECT id, name, created_at FROM teams ORDER BY name",
+        args![],
+    )
+    .await
 }
 
 pub async fn teams_of(x: impl Exec, user_id: &str) -> Result<Vec<Team>> {

@@ -24,7 +24,9 @@ impl TestDb {
     /// Opens a migrated database of its own on `backend`; `None` if PostgreSQL is not
     /// configured outside CI.
     pub async fn open(backend: Backend) -> Option<TestDb> {
-        let tag = kefu_core::id::new_id().to_lowercase().replace(['-', '_'], "x");
+        let tag = kefu_core::id::new_id()
+            .to_lowercase()
+            .replace(['-', '_'], "x");
         let (options, cleanup) = match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(format!("kefu-test-{tag}"));
@@ -66,7 +68,9 @@ pub fn pg_url() -> Option<String> {
             panic!("CI=true but KEFU_TEST_PG_URL is not set: PostgreSQL's pass is required in CI")
         }
         _ => {
-            eprintln!("skipping the PostgreSQL pass: KEFU_TEST_PG_URL is not set (scripts/test sets it)");
+            eprintln!(
+                "skipping the PostgreSQL pass: KEFU_TEST_PG_URL is not set (scripts/test sets it)"
+            );
             None
         }
     }
@@ -89,7 +93,9 @@ impl Drop for TestDb {
                 // does the async clean-up without blocking that runtime's reactor.
                 let (url, schema) = (url.clone(), schema.clone());
                 let _ = std::thread::spawn(move || {
-                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build()
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
                     else {
                         return;
                     };

@@ -22,12 +22,18 @@ async fn new_user(t: &TestDb, email: &str, role: Role) -> people::User {
     u
 }
 
-both_backends!(users_round_trip_and_email_is_unique_case_insensitively, users_round_trip);
+both_backends!(
+    users_round_trip_and_email_is_unique_case_insensitively,
+    users_round_trip
+);
 async fn users_round_trip(t: TestDb) {
     let u = new_user(&t, "Li.Lei@Shop.com", Role::Agent).await;
     assert_eq!(u.role(), Role::Agent);
     assert!(u.active);
-    let found = people::by_email(&t.db, "li.lei@shop.com").await.unwrap().unwrap();
+    let found = people::by_email(&t.db, "li.lei@shop.com")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id, u.id);
     assert_eq!(found.name, "测试");
 
@@ -43,7 +49,10 @@ async fn users_round_trip(t: TestDb) {
     assert!(matches!(dup, Err(Error::Conflict(_))), "{dup:?}");
 }
 
-both_backends!(a_one_time_token_works_once_and_not_after_expiry, tokens_once);
+both_backends!(
+    a_one_time_token_works_once_and_not_after_expiry,
+    tokens_once
+);
 async fn tokens_once(t: TestDb) {
     let u = new_user(&t, "a@b.com", Role::Customer).await;
     let (plain, _) = tokens::issue(
@@ -58,13 +67,30 @@ async fn tokens_once(t: TestDb) {
     )
     .await
     .unwrap();
-    assert!(tokens::peek(&t.db, Purpose::ResetPassword, &plain).await.unwrap().is_some());
+    assert!(
+        tokens::peek(&t.db, Purpose::ResetPassword, &plain)
+            .await
+            .unwrap()
+            .is_some()
+    );
     // The wrong purpose never matches.
     let mut tx = t.db.begin().await.unwrap();
-    assert!(tokens::consume(&mut tx, Purpose::VerifyEmail, &plain).await.unwrap().is_none());
-    let got = tokens::consume(&mut tx, Purpose::ResetPassword, &plain).await.unwrap();
+    assert!(
+        tokens::consume(&mut tx, Purpose::VerifyEmail, &plain)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let got = tokens::consume(&mut tx, Purpose::ResetPassword, &plain)
+        .await
+        .unwrap();
     assert_eq!(got.unwrap().user_id.as_deref(), Some(u.id.as_str()));
-    assert!(tokens::consume(&mut tx, Purpose::ResetPassword, &plain).await.unwrap().is_none());
+    assert!(
+        tokens::consume(&mut tx, Purpose::ResetPassword, &plain)
+            .await
+            .unwrap()
+            .is_none()
+    );
     tx.commit().await.unwrap();
 
     let (expired, _) = tokens::issue(
@@ -79,30 +105,46 @@ async fn tokens_once(t: TestDb) {
     .await
     .unwrap();
     let mut tx = t.db.begin().await.unwrap();
-    assert!(tokens::consume(&mut tx, Purpose::ResetPassword, &expired).await.unwrap().is_none());
+    assert!(
+        tokens::consume(&mut tx, Purpose::ResetPassword, &expired)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
-both_backends!(a_rolled_back_transaction_leaves_no_mail, rollback_leaves_nothing);
+both_backends!(
+    a_rolled_back_transaction_leaves_no_mail,
+    rollback_leaves_nothing
+);
 async fn rollback_leaves_nothing(t: TestDb) {
     let mut tx = t.db.begin().await.unwrap();
-    outbox::enqueue(&mut tx, "test", "a@b.com", "hi", "body").await.unwrap();
+    outbox::enqueue(&mut tx, "test", "a@b.com", "hi", "body")
+        .await
+        .unwrap();
     drop(tx);
     assert_eq!(outbox::count_pending(&t.db).await.unwrap(), 0);
     let mut tx = t.db.begin().await.unwrap();
-    outbox::enqueue(&mut tx, "test", "a@b.com", "hi", "body").await.unwrap();
+    outbox::enqueue(&mut tx, "test", "a@b.com", "hi", "body")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(outbox::count_pending(&t.db).await.unwrap(), 1);
 }
 
 both_backends!(an_outbox_mail_is_claimed_by_one_sender_only, outbox_claim);
 async fn outbox_claim(t: TestDb) {
-    outbox::enqueue(&t.db, "test", "a@b.com", "hi", "body").await.unwrap();
+    outbox::enqueue(&t.db, "test", "a@b.com", "hi", "body")
+        .await
+        .unwrap();
     let due = outbox::due(&t.db, 10).await.unwrap();
     assert_eq!(due.len(), 1);
     assert!(outbox::claim(&t.db, &due[0], 60_000).await.unwrap());
     assert!(!outbox::claim(&t.db, &due[0], 60_000).await.unwrap());
     assert!(outbox::due(&t.db, 10).await.unwrap().is_empty());
-    outbox::mark_attempt_failed(&t.db, &due[0], "connection refused").await.unwrap();
+    outbox::mark_attempt_failed(&t.db, &due[0], "connection refused")
+        .await
+        .unwrap();
     let m = outbox::get(&t.db, &due[0].id).await.unwrap().unwrap();
     assert_eq!((m.status.as_str(), m.attempts), ("pending", 1));
     assert!(m.next_attempt_at > kefu_core::time::now_ms());
@@ -118,20 +160,50 @@ async fn inbox_visibility(t: TestDb) {
     let post = teams::create_team(&t.db, "售后").await.unwrap();
     teams::add_member(&t.db, &pre.id, &a.id).await.unwrap();
     teams::add_member(&t.db, &post.id, &b.id).await.unwrap();
-    let web = teams::create_inbox(&t.db, "Website", "widget").await.unwrap();
+    let web = teams::create_inbox(&t.db, "Website", "widget")
+        .await
+        .unwrap();
     teams::assign_inbox(&t.db, &web.id, &pre.id).await.unwrap();
     teams::assign_inbox(&t.db, &web.id, &pre.id).await.unwrap(); // idempotent
-    assert!(teams::is_member_of_inbox(&t.db, &a.id, &web.id).await.unwrap());
-    assert!(!teams::is_member_of_inbox(&t.db, &b.id, &web.id).await.unwrap());
-    assert_eq!(teams::inboxes_of_member(&t.db, &a.id).await.unwrap().len(), 1);
-    assert!(teams::inboxes_of_member(&t.db, &b.id).await.unwrap().is_empty());
-    let c = kefu_store::conversations::create(&t.db, &web.id, None, "退货").await.unwrap();
-    let seen = kefu_store::conversations::list_for_member(&t.db, &a.id).await.unwrap();
+    assert!(
+        teams::is_member_of_inbox(&t.db, &a.id, &web.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !teams::is_member_of_inbox(&t.db, &b.id, &web.id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        teams::inboxes_of_member(&t.db, &a.id).await.unwrap().len(),
+        1
+    );
+    assert!(
+        teams::inboxes_of_member(&t.db, &b.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let c = kefu_store::conversations::create(&t.db, &web.id, None, "退货")
+        .await
+        .unwrap();
+    let seen = kefu_store::conversations::list_for_member(&t.db, &a.id)
+        .await
+        .unwrap();
     assert_eq!(seen.iter().map(|c| &c.id).collect::<Vec<_>>(), vec![&c.id]);
-    assert!(kefu_store::conversations::list_for_member(&t.db, &b.id).await.unwrap().is_empty());
+    assert!(
+        kefu_store::conversations::list_for_member(&t.db, &b.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
-both_backends!(sessions_expire_and_sign_out_everywhere_keeps_the_current_one, session_life);
+both_backends!(
+    sessions_expire_and_sign_out_everywhere_keeps_the_current_one,
+    session_life
+);
 async fn session_life(t: TestDb) {
     let u = new_user(&t, "s@shop.com", Role::Agent).await;
     for (d, ttl) in [("d1", 60_000), ("d2", 60_000), ("old", -1)] {
@@ -150,7 +222,12 @@ async fn session_life(t: TestDb) {
         .unwrap();
     }
     assert!(sessions::get(&t.db, "old").await.unwrap().is_none());
-    assert_eq!(sessions::delete_for_user(&t.db, &u.id, Some("d1")).await.unwrap(), 2);
+    assert_eq!(
+        sessions::delete_for_user(&t.db, &u.id, Some("d1"))
+            .await
+            .unwrap(),
+        2
+    );
     assert!(sessions::get(&t.db, "d1").await.unwrap().is_some());
     assert!(sessions::get(&t.db, "d2").await.unwrap().is_none());
 }
@@ -173,17 +250,22 @@ async fn both_schemas_have_the_same_tables_and_columns() {
     };
     let a = sqlite.db.schema_columns().await.unwrap();
     let b = pg.db.schema_columns().await.unwrap();
-    assert!(a.len() > 50, "expected the whole schema, got {} columns", a.len());
+    assert!(
+        a.len() > 50,
+        "expected the whole schema, got {} columns",
+        a.len()
+    );
     assert_eq!(a, b);
 }
 
 #[test]
 fn migration_folders_have_the_same_versions() {
     let names = |dir: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut v: Vec<String> =
+            std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
         v.sort();
         v
     };

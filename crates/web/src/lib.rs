@@ -1,1 +1,377 @@
+//! Kefu's HTTP edge: pages, the REST API, health and metrics, and the layers that secure them.
 
+pub mod accounts;
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod limiter;
+pub mod middleware;
+pub mod pages;
+pub mod routes;
+pub mod state;
+pub mod worker;
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Json, Response};
+use kefu_core::time::now_ms;
+use serde_json::json;
+
+pub use routes::{Access, RouteInfo};
+pub use state::{AppState, WebConfig};
+
+use routes::Routes;
+
+/// Builds the application and returns it with its route table.
+pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
+    use Access::*;
+    use Method as M;
+    let r = Routes::new(state.clone())
+        // Operations and assets.
+        .get("/healthz", Public, healthz)
+        .get("/metrics", Public, metrics)
+        .get("/static/kefu.css", Public, stylesheet)
+        .get("/api/v1/openapi.json", Public, api::openapi)
+        // Set-up, sign-up, sign-in.
+        .get("/", Public, pages::auth::home)
+        .get("/setup", Public, pages::auth::setup_form)
+        .post("/setup", Public, pages::auth::setup_submit)
+        .get("/login", Public, pages::auth::login_form)
+        .post("/login", Public, pages::auth::login_submit)
+        .get("/login/2fa", SecondFactor, pages::auth::second_factor_form)
+        .post(
+            "/login/2fa",
+            SecondFactor,
+            pages::auth::second_factor_submit,
+        )
+        .post("/logout", Public, pages::auth::logout)
+        .get("/signup", Public, pages::auth::signup_form)
+        .post("/signup", Public, pages::auth::signup_submit)
+        .get("/verify", Public, pages::auth::verify)
+        .post("/verify/resend", Public, pages::auth::resend_verification)
+        .get("/password/forgot", Public, pages::auth::forgot_form)
+        .post("/password/forgot", Public, pages::auth::forgot_submit)
+        .get("/password/reset", Public, pages::auth::reset_form)
+        .post("/password/reset", Public, pages::auth::reset_submit)
+        .get("/invite", Public, pages::auth::invite_form)
+        .post("/invite", Public, pages::auth::invite_submit)
+        .get("/sso", Public, pages::auth::sso)
+        .post("/lang", Public, pages::auth::set_language)
+        .get("/reauth", Signed, pages::auth::reauth_form)
+        .post("/reauth", Signed, pages::auth::reauth_submit)
+        // A person's own pages.
+        .get("/account", Signed, pages::account::show)
+        .post("/account", Signed, pages::account::update_profile)
+        .get(
+            "/account/conversations/{id}",
+            Signed,
+            pages::account::conversation,
+        )
+        .get("/account/security", Signed, pages::account::security)
+        .post("/account/password", Signed, pages::account::change_password)
+        .post("/account/email", Signed, pages::account::change_email)
+        .get("/account/2fa", Signed, pages::account::totp_enrol)
+        .post("/account/2fa", Signed, pages::account::totp_confirm)
+        .post("/account/2fa/disable", Signed, pages::account::totp_disable)
+        // Staff.
+        .get("/console", Staff, pages::console::show)
+        .get("/admin/people", Admin, pages::admin::people_page)
+        .post("/admin/invitations", Admin, pages::admin::invite)
+        .post(
+            "/admin/invitations/revoke",
+            Admin,
+            pages::admin::revoke_invitation,
+        )
+        .post("/admin/people/role", Admin, pages::admin::set_role)
+        .post("/admin/people/active", Admin, pages::admin::set_active)
+        .get("/admin/teams", Admin, pages::admin::teams_page)
+        .post("/admin/teams", Admin, pages::admin::create_team)
+        .post("/admin/teams/members", Admin, pages::admin::team_member)
+        .post("/admin/inboxes", Admin, pages::admin::create_inbox)
+        .post("/admin/inboxes/teams", Admin, pages::admin::assign_inbox)
+        .get("/admin/tokens", Admin, pages::admin::tokens_page)
+        .post("/admin/tokens", Admin, pages::admin::create_token)
+        .post("/admin/tokens/revoke", Admin, pages::admin::revoke_token)
+        .get("/admin/audit", Admin, pages::admin::audit_page)
+        .get("/admin/outbox", Admin, pages::admin::outbox_page)
+        .get("/admin/settings", Admin, pages::admin::settings_page)
+        .post("/admin/settings", Admin, pages::admin::save_settings)
+        .post(
+            "/admin/settings/identity-secret",
+            Admin,
+            pages::admin::rotate_identity_secret,
+        )
+        // REST API.
+        .route(M::GET, "/api/v1/me", Signed, None, api::me)
+        .route(M::PATCH, "/api/v1/me", Signed, None, api::update_me)
+        .route(
+            M::GET,
+            "/api/v1/users",
+            Admin,
+            Some("people:read"),
+            api::list_users,
+        )
+        .route(
+            M::GET,
+            "/api/v1/users/{id}",
+            Admin,
+            Some("people:read"),
+            api::get_user,
+        )
+        .route(
+            M::PATCH,
+            "/api/v1/users/{id}",
+            Admin,
+            Some("people:write"),
+            api::update_user,
+        )
+        .route(
+            M::POST,
+            "/api/v1/invitations",
+            Admin,
+            Some("people:write"),
+            api::invite,
+        )
+        .route(
+            M::GET,
+            "/api/v1/teams",
+            Staff,
+            Some("teams:read"),
+            api::list_teams,
+        )
+        .route(
+            M::POST,
+            "/api/v1/teams",
+            Admin,
+            Some("teams:write"),
+            api::create_team,
+        )
+        .route(
+            M::POST,
+            "/api/v1/teams/{id}/members",
+            Admin,
+            Some("teams:write"),
+            api::add_member,
+        )
+        .route(
+            M::DELETE,
+            "/api/v1/teams/{id}/members/{user_id}",
+            Admin,
+            Some("teams:write"),
+            api::remove_member,
+        )
+        .route(
+            M::GET,
+            "/api/v1/inboxes",
+            Staff,
+            Some("teams:read"),
+            api::list_inboxes,
+        )
+        .route(
+            M::POST,
+            "/api/v1/inboxes",
+            Admin,
+            Some("teams:write"),
+            api::create_inbox,
+        )
+        .route(
+            M::GET,
+            "/api/v1/conversations",
+            Signed,
+            Some("conversations:read"),
+            api::list_conversations,
+        )
+        .route(
+            M::GET,
+            "/api/v1/conversations/{id}",
+            Signed,
+            Some("conversations:read"),
+            api::get_conversation,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations",
+            Staff,
+            Some("conversations:write"),
+            api::create_conversation,
+        )
+        .route(
+            M::POST,
+            "/api/v1/identity/verify",
+            Public,
+            None,
+            api::verify_identity,
+        )
+        .route(
+            M::GET,
+            "/api/v1/audit",
+            Admin,
+            Some("audit:read"),
+            api::list_audit,
+        )
+        .route(M::GET, "/api/v1/outbox", Admin, None, api::list_outbox)
+        .route(M::GET, "/api/v1/tokens", Admin, None, api::list_tokens)
+        .route(M::POST, "/api/v1/tokens", Admin, None, api::create_token)
+        .route(
+            M::DELETE,
+            "/api/v1/tokens/{id}",
+            Admin,
+            None,
+            api::revoke_token,
+        );
+    let (router, table) = r.into_parts();
+    let router = router
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::csrf,
+        ))
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::metrics,
+        ))
+        .with_state(state);
+    (router, table)
+}
+
+async fn not_found(
+    uri: axum::http::Uri,
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if uri.path().starts_with("/api/") {
+        error::AppError::NotFound.into_response()
+    } else {
+        pages::error_page(&state, &headers, StatusCode::NOT_FOUND)
+    }
+}
+
+async fn stylesheet() -> Response {
+    let mut r = include_str!("../static/kefu.css").into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
+}
+
+/// Healthy means work gets done: the database answers and, where a mail worker runs, it has
+/// finished a pass recently. 503 otherwise, with what is wrong.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let db_ok = state.db.ping().await.is_ok();
+    let beat = state.metrics.outbox_heartbeat.load(Ordering::Relaxed);
+    let worker = if beat == 0 {
+        "not_running"
+    } else if now_ms() - beat > 3 * worker::POLL_INTERVAL_MS {
+        "stalled"
+    } else {
+        "ok"
+    };
+    let pending = kefu_store::outbox::count_pending(&state.db)
+        .await
+        .unwrap_or(-1);
+    let healthy = db_ok && worker != "stalled";
+    let body = json!({
+        "status": if healthy { "ok" } else { "unhealthy" },
+        "database": if db_ok { "ok" } else { "unreachable" },
+        "backend": state.db.backend().as_str(),
+        "outbox": { "worker": worker, "pending": pending },
+        "uptime_seconds": state.started_at.elapsed().as_secs(),
+    });
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Prometheus text format, written by hand: a handful of counters needs no library.
+async fn metrics(State(state): State<AppState>) -> Response {
+    let m = &state.metrics;
+    let pending = kefu_store::outbox::count_pending(&state.db)
+        .await
+        .unwrap_or(-1);
+    let mut out = String::new();
+    let mut counter = |name: &str, help: &str, kind: &str, series: &[(&str, i64)]| {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
+        for (labels, v) in series {
+            out.push_str(&format!("{name}{labels} {v}\n"));
+        }
+    };
+    let get = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed) as i64;
+    counter(
+        "kefu_http_requests_total",
+        "HTTP requests received.",
+        "counter",
+        &[("", get(&m.requests))],
+    );
+    counter(
+        "kefu_http_responses_total",
+        "HTTP responses by status class.",
+        "counter",
+        &[
+            ("{class=\"2xx\"}", get(&m.responses_2xx)),
+            ("{class=\"3xx\"}", get(&m.responses_3xx)),
+            ("{class=\"4xx\"}", get(&m.responses_4xx)),
+            ("{class=\"5xx\"}", get(&m.responses_5xx)),
+        ],
+    );
+    counter(
+        "kefu_http_in_flight",
+        "Requests being served.",
+        "gauge",
+        &[("", m.in_flight.load(Ordering::Relaxed))],
+    );
+    counter(
+        "kefu_mail_sent_total",
+        "Mails delivered by the outbox worker.",
+        "counter",
+        &[("", get(&m.mails_sent))],
+    );
+    counter(
+        "kefu_mail_failures_total",
+        "Failed mail delivery attempts.",
+        "counter",
+        &[("", get(&m.mail_failures))],
+    );
+    counter(
+        "kefu_outbox_pending",
+        "Mails waiting in the outbox.",
+        "gauge",
+        &[("", pending)],
+    );
+    counter(
+        "kefu_uptime_seconds",
+        "Seconds since start.",
+        "gauge",
+        &[("", state.started_at.elapsed().as_secs() as i64)],
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and finishes requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

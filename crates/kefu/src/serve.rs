@@ -1,0 +1,161 @@
+//! `kefu serve`: open the database, migrate, start the outbox worker and the HTTP server, and
+//! shut down gracefully on Ctrl-C or SIGTERM.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use kefu_store::{Db, DbOptions, outbox::OutboxMail, people};
+use kefu_web::worker::Transport;
+use kefu_web::{AppState, WebConfig};
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::demo;
+
+pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
+    if config.database.url.is_empty() {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data folder {}",
+                config.data_dir.display()
+            )
+        })?;
+    }
+    let mut options = DbOptions::new(config.database_url());
+    options.sqlite_synchronous_full = config.database.sqlite_synchronous == "full";
+    options.max_connections = config.database.max_connections;
+    Db::connect(&options).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            kefu_store::db_redact_url(&options.url)
+        )
+    })
+}
+
+struct Smtp(kefu_mail::SmtpSender);
+
+impl Transport for Smtp {
+    async fn send(&self, mail: &OutboxMail) -> Result<(), String> {
+        self.0
+            .send_text(&mail.to_addr, &mail.subject, &mail.body_text, &mail.id)
+            .await
+    }
+}
+
+pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
+    let started = Instant::now();
+    init_logging(&config.log.level);
+    tracing::debug!(config = ?config, "configuration");
+    let addr = config.listen_addr()?;
+    for sub in ["uploads", "index"] {
+        if config.database.url.is_empty() || config.data_dir.exists() {
+            std::fs::create_dir_all(config.data_dir.join(sub)).with_context(|| {
+                format!("cannot create {}", config.data_dir.join(sub).display())
+            })?;
+        }
+    }
+    let db = open_db(&config).await?;
+    db.migrate().await.context("database migration failed")?;
+
+    let smtp = config.smtp();
+    let web_config = WebConfig {
+        public_url: config.public_url(),
+        secure_cookies: config.security.secure_cookies,
+        session_idle_hours: config.security.session_idle_hours,
+        trusted_proxies: config.trusted_proxies()?,
+        max_body_bytes: config.security.max_body_bytes,
+        smtp_configured: smtp.is_some(),
+    };
+    let mut demo_lines = vec![];
+    if seed_demo {
+        demo_lines = demo::seed(&db).await?;
+    }
+    let setup_code = if people::count_admins(&db).await? == 0 {
+        Some(kefu_core::id::numeric_code(8))
+    } else {
+        None
+    };
+    let state = AppState::new(db.clone(), web_config, setup_code.clone());
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let worker = match smtp {
+        Some(cfg) => {
+            let sender = kefu_mail::SmtpSender::new(&cfg).context("smtp")?;
+            Some(tokio::spawn(kefu_web::worker::run(
+                state.clone(),
+                Smtp(sender),
+                shutdown_rx.clone(),
+            )))
+        }
+        None => None,
+    };
+
+    let (router, _) = kefu_web::app(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    println!(
+        "Kefu is listening on http://{local} (started in {} ms)",
+        started.elapsed().as_millis()
+    );
+    println!(
+        "  database: {}",
+        kefu_store::db_redact_url(&config.database_url())
+    );
+    if let Some(code) = &setup_code {
+        println!(
+            "  first run: open {}/setup and enter the set-up code {code}",
+            config.public_url()
+        );
+    }
+    for line in &demo_lines {
+        println!("  {line}");
+    }
+    if worker.is_none() {
+        println!("  mail: no SMTP configured; mail waits in the outbox (/admin/outbox)");
+    }
+
+    let shutdown = async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = shutdown_tx.send(true);
+    };
+    kefu_web::serve(listener, router, shutdown).await?;
+    if let Some(w) = worker {
+        let _ = w.await;
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,149 @@
+use std::time::Duration;
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// Plain connection upgraded with STARTTLS, which is required (port 587).
+    StartTls,
+    /// No encryption: only for a relay on the same machine.
+    None,
+}
+
+impl TlsMode {
+    pub fn parse(s: &str) -> Option<TlsMode> {
+        match s {
+            "tls" => Some(TlsMode::Tls),
+            "starttls" => Some(TlsMode::StartTls),
+            "none" => Some(TlsMode::None),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub username: String,
+    pub password: String,
+    /// `Shop Support <support@shop.example>`.
+    pub from: String,
+    pub tls: TlsMode,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field(
+                "password",
+                &if self.password.is_empty() { "" } else { "***" },
+            )
+            .field("from", &self.from)
+            .field("tls", &self.tls)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("smtp.from is not a valid address: {0}")]
+    From(String),
+    #[error("smtp: {0}")]
+    Transport(String),
+}
+
+/// Sends mail through one SMTP server, reusing connections.
+pub struct SmtpSender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpSender {
+    pub fn new(cfg: &SmtpConfig) -> Result<SmtpSender, MailError> {
+        let from: Mailbox = cfg
+            .from
+            .parse()
+            .map_err(|e| MailError::From(format!("{e}")))?;
+        let builder = match cfg.tls {
+            TlsMode::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&cfg.host),
+            TlsMode::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&cfg.host),
+            TlsMode::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+                &cfg.host,
+            )),
+        }
+        .map_err(|e| MailError::Transport(e.to_string()))?;
+        let mut builder = builder
+            .port(cfg.port)
+            .timeout(Some(Duration::from_secs(20)));
+        if !cfg.username.is_empty() {
+            builder =
+                builder.credentials(Credentials::new(cfg.username.clone(), cfg.password.clone()));
+        }
+        Ok(SmtpSender {
+            transport: builder.build(),
+            from,
+        })
+    }
+
+    /// Sends a plain-text mail. `message_id` makes a retried delivery recognisable as the same
+    /// mail to the receiving side.
+    pub async fn send_text(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        message_id: &str,
+    ) -> Result<(), String> {
+        let to: Mailbox = to
+            .parse()
+            .map_err(|e| format!("invalid recipient {to:?}: {e}"))?;
+        let domain = self.from.email.domain().to_string();
+        let msg = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .message_id(Some(format!("<{message_id}@{domain}>")))
+            .header(ContentType::TEXT_PLAIN)
+            .body(body.to_string())
+            .map_err(|e| e.to_string())?;
+        self.transport
+            .send(msg)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_modes_parse_and_password_is_redacted() {
+        assert_eq!(TlsMode::parse("starttls"), Some(TlsMode::StartTls));
+        assert_eq!(TlsMode::parse("ssl"), None);
+        let cfg = SmtpConfig {
+            host: "mail.example.com".into(),
+            port: 587,
+            username: "u".into(),
+            password: "hunter2".into(),
+            from: "Shop <s@example.com>".into(),
+            tls: TlsMode::StartTls,
+        };
+        assert!(!format!("{cfg:?}").contains("hunter2"));
+        assert!(SmtpSender::new(&cfg).is_ok());
+        let bad = SmtpConfig {
+            from: "not an address".into(),
+            ..cfg
+        };
+        assert!(SmtpSender::new(&bad).is_err());
+    }
+}

@@ -1,0 +1,185 @@
+# Kefu interface, English.
+home = Home
+console = Console
+people = People
+teams = Teams
+team = Team
+api-tokens = API tokens
+audit-log = Audit log
+outbox = Outbox
+settings = Settings
+account = My account
+security = Security
+sign-in = Sign in
+sign-out = Sign out
+sign-up = Create an account
+sign-up-intro = An account lets you follow your conversations, orders and requests in one place.
+have-account = Already have an account? Sign in
+forgot-password = Forgot your password?
+forgot-intro = Enter your e-mail address and we will send you a link to choose a new password.
+send-link = Send link
+new-password = New password
+password = Password
+password-hint = At least 8 characters.
+email = E-mail address
+name = Name
+phone = Phone
+language = Language
+preferred-channel = Preferred contact channel
+chat = Live chat
+sms = SMS
+save = Save
+create = Create
+continue = Continue
+cancel = Cancel
+done = Done
+code = Code
+verified = verified
+unverified = not verified
+my-conversations = My conversations
+conversation = Conversation
+conversations = Conversations
+no-conversations = No conversations yet.
+subject = Subject
+status = Status
+updated = Updated
+time = Time
+action = Action
+actor = Actor
+target = Target
+detail = Detail
+older = Older entries
+setup-title = Set up Kefu
+setup-intro = Create the first administrator. The set-up code is printed in the server's log when it starts, so only whoever runs the server can claim it.
+setup-code = Set-up code
+setup-submit = Create administrator
+two-factor = Two-factor sign-in
+two-factor-prompt = Enter the 6-digit code from your authenticator app, or one of your recovery codes.
+two-factor-why = A code from your phone on top of your password keeps your account safe even if the password leaks.
+turn-on = Turn on
+turn-off = Turn off
+on = On
+off = Off
+recovery-left = Recovery codes left
+recovery-codes = Recovery codes
+recovery-codes-intro = Keep these codes somewhere safe. Each one signs you in once if you lose your phone. They are shown only now.
+totp-step-scan = Scan the QR code with an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, …).
+totp-step-code = Enter the 6-digit code the app shows to confirm.
+totp-manual = Or type this key into the app:
+confirm-password = Confirm your password
+confirm-password-intro = For your security, confirm your password before changing sign-in settings.
+change-password = Change password
+change-email = Change e-mail address
+new-email = New e-mail address
+security-intro = Signing in, two-factor authentication and your e-mail address.
+accept-invitation = Join the team
+join = Join
+invite = Invite
+role = Role
+admin = Administrator
+supervisor = Supervisor
+agent = Agent
+customer = Customer
+staff = Staff
+customers = Customers
+pending-invitations = Pending invitations
+revoke = Revoke
+revoked = Revoked
+active = Active
+activate = Activate
+deactivate = Deactivate
+none-yet = Nothing here yet.
+team-name = Team name
+add-member = Add member
+remove = Remove
+inboxes = Inboxes
+no-inboxes = You are not in a team that works an inbox yet. Ask an administrator.
+inbox-name = Inbox name
+channel = Channel
+assign = Assign
+scopes = Scopes
+expires-in-days = Expires in (days)
+token-once = Copy this token now: it will not be shown again.
+outbox-no-smtp = No SMTP server is configured, so mail waits here. Configure [smtp] in kefu.toml to deliver it.
+shop-name = Shop name
+identity-secret = Identity signing secret
+identity-secret-intro = Your shop signs a logged-in customer's identity with this secret (HMAC-SHA256) so Kefu knows who they are. Keep it on your server, never in a web page.
+rotate = Replace secret
+error-title = Something went wrong
+signup-done-title = Check your mailbox
+signup-done-body = We sent you a link to confirm your e-mail address. Follow it, then sign in.
+resend-verification = Send the confirmation link again
+verified-title = Address confirmed
+verified-body = Thank you. Your e-mail address is confirmed; you can sign in now.
+reset-sent-title = Check your mailbox
+reset-sent-body = If an account uses this address, a link to choose a new password is on its way. It works once, for one hour.
+notice-signed-out = You are signed out.
+notice-password-reset = Your password is changed. Sign in with the new one.
+notice-saved = Saved.
+notice-invited = Invitation sent.
+notice-password-changed = Password changed. Your other sessions were signed out.
+notice-email-change-sent = We sent a confirmation link to the new address. The change takes effect when you follow it.
+notice-totp-disabled = Two-factor sign-in is off.
+notice-token-created = Token created.
+err-invalid-credentials = Wrong e-mail address or password.
+err-email-unverified = Confirm your e-mail address first: follow the link we sent you.
+err-email-taken = An account with this e-mail address already exists.
+err-invalid-email = This e-mail address is not valid.
+err-password-length = The password must be 8 to 256 characters.
+err-password-weak = This password is too easy to guess.
+err-invalid-name = The name must be 1 to 100 characters.
+err-invalid-phone = This phone number is not valid.
+err-invalid-token = This link is invalid, already used, or expired.
+err-invalid-code = The code is wrong or was already used.
+err-rate-limited = Too many attempts. Wait a little and try again.
+err-csrf-failed = The form expired. Reload the page and try again.
+err-forbidden = You do not have access to this page.
+err-not-found = Not found.
+err-internal = Something went wrong on our side.
+err-invalid-setup-code = The set-up code is wrong. It is printed in the server's log.
+err-last-admin = The shop needs at least one active administrator.
+err-invalid-identity = The shop's signature for this customer is missing, wrong or expired.
+mail-verify-subject = Confirm your e-mail address
+mail-verify-body =
+    Hello { $name },
+
+    Please confirm your e-mail address by opening this link:
+    { $link }
+
+    The link works once and expires in 48 hours. If you did not create an account, ignore this mail.
+
+    Best wishes,
+    Customer service
+mail-reset-subject = Choose a new password
+mail-reset-body =
+    Hello { $name },
+
+    Someone asked to reset the password of your account. To choose a new one, open:
+    { $link }
+
+    The link works once and expires in one hour. If it was not you, ignore this mail: your password stays as it is.
+
+    Best wishes,
+    Customer service
+mail-change-email-subject = Confirm your new e-mail address
+mail-change-email-body =
+    Hello { $name },
+
+    To use this address for your account, open:
+    { $link }
+
+    If you did not ask for this, ignore this mail.
+
+    Best wishes,
+    Customer service
+mail-invite-subject = You are invited to { $shop }'s customer service
+mail-invite-body =
+    Hello,
+
+    You are invited to answer customers for { $shop }. To join, open:
+    { $link }
+
+    The invitation works once and expires in 7 days.
+
+    Best wishes,
+    { $shop }

@@ -1,0 +1,732 @@
+//! REST API under `/api/v1`, documented by OpenAPI. Callers are signed-in people (cookie plus
+//! `X-CSRF-Token` for changes) or API tokens (`Authorization: Bearer kefu_…`) with scopes.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kefu_core::identity::SignedIdentity;
+use kefu_core::{Role, validate};
+use kefu_store::people::User;
+use kefu_store::{audit, conversations, outbox, people, teams};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::accounts::{self, Invitation, Origin};
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::state::AppState;
+
+/// JSON bodies whose every failure is a coded 4xx: malformed JSON, wrong or unknown fields,
+/// a missing content type, a body over the size limit.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonSyntaxError(e)) => {
+                Err(AppError::bad("malformed_json", e.body_text()))
+            }
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(AppError::bad("invalid_body", e.body_text()))
+            }
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad(
+                "json_content_type_required",
+                "send the body as application/json",
+            )),
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(AppError::TooLarge)
+            }
+            Err(e) => Err(AppError::bad("invalid_body", e.body_text())),
+        }
+    }
+}
+
+/// Who called and from where, for API handlers.
+pub struct ApiOrigin(pub Origin);
+
+impl axum::extract::FromRequestParts<AppState> for ApiOrigin {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ApiOrigin(crate::pages::origin_of(state, parts)))
+    }
+}
+
+/// A person as the API shows them (no secrets, no hashes).
+#[derive(Serialize, ToSchema)]
+pub struct ApiUser {
+    pub id: String,
+    /// `admin`, `supervisor`, `agent` or `customer`.
+    pub role: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub name: String,
+    pub phone: String,
+    pub language: String,
+    pub preferred_channel: String,
+    pub active: bool,
+    pub two_factor: bool,
+    pub external_id: Option<String>,
+    /// Milliseconds since the Unix epoch, UTC.
+    pub created_at: i64,
+}
+
+impl From<&User> for ApiUser {
+    fn from(u: &User) -> Self {
+        ApiUser {
+            id: u.id.clone(),
+            role: u.role.clone(),
+            email: u.email.clone(),
+            email_verified: u.email_verified_at.is_some(),
+            name: u.name.clone(),
+            phone: u.phone.clone(),
+            language: u.language.clone(),
+            preferred_channel: u.preferred_channel.clone(),
+            active: u.active,
+            two_factor: u.has_totp(),
+            external_id: u.external_id.clone(),
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = ApiUser), (status = 401, body = ErrorBody)))]
+pub async fn me(caller: Caller) -> AppResult<Json<ApiUser>> {
+    let (user, _) = caller.person()?;
+    Ok(Json(user.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// `zh-CN` or `en`.
+    pub language: Option<String>,
+    /// `email`, `chat`, `phone` or `sms`.
+    pub preferred_channel: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/me", tag = "account", request_body = ProfilePatch,
+    responses((status = 200, body = ApiUser), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(p): ApiJson<ProfilePatch>,
+) -> AppResult<Json<ApiUser>> {
+    let (user, _) = caller.person()?;
+    let name = match p.name {
+        Some(n) if n.trim().is_empty() => String::new(),
+        Some(n) => validate::name(&n)?,
+        None => user.name.clone(),
+    };
+    let phone = match p.phone {
+        Some(ph) => validate::phone(&ph)?,
+        None => user.phone.clone(),
+    };
+    let language = match p.language {
+        Some(l) => validate::language(&l)?,
+        None => user.language.clone(),
+    };
+    let channel = match p.preferred_channel {
+        Some(c) => validate::channel(&c)?,
+        None => user.preferred_channel.clone(),
+    };
+    let profile = people::Profile {
+        name: &name,
+        phone: &phone,
+        language: &language,
+        preferred_channel: &channel,
+    };
+    people::update_profile(&state.db, &user.id, &profile).await?;
+    let updated = people::get(&state.db, &user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json((&updated).into()))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct UsersQuery {
+    /// `staff` (default) or `customers`.
+    pub kind: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "people", params(UsersQuery),
+    responses((status = 200, body = Vec<ApiUser>), (status = 403, body = ErrorBody)))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    Query(q): Query<UsersQuery>,
+) -> AppResult<Json<Vec<ApiUser>>> {
+    let users = match q.kind.as_deref() {
+        None | Some("staff") => people::list_staff(&state.db).await?,
+        Some("customers") => {
+            people::list_customers(
+                &state.db,
+                q.limit.unwrap_or(100).clamp(1, 500),
+                q.offset.unwrap_or(0).max(0),
+            )
+            .await?
+        }
+        Some(_) => {
+            return Err(AppError::bad(
+                "invalid_kind",
+                "kind must be staff or customers",
+            ));
+        }
+    };
+    Ok(Json(users.iter().map(ApiUser::from).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "people",
+    responses((status = 200, body = ApiUser), (status = 404, body = ErrorBody)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Json<ApiUser>> {
+    let user = people::get(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json((&user).into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    /// `admin`, `supervisor` or `agent` (staff only).
+    pub role: Option<String>,
+    pub active: Option<bool>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "people", request_body = UserPatch,
+    responses((status = 200, body = ApiUser), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiOrigin(origin): ApiOrigin,
+    Path(id): Path<String>,
+    ApiJson(p): ApiJson<UserPatch>,
+) -> AppResult<Json<ApiUser>> {
+    let mut user = people::get(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(role) = p.role {
+        let role =
+            Role::parse(&role).ok_or_else(|| AppError::bad("invalid_role", "unknown role"))?;
+        user = accounts::set_role(&state, &caller, &id, role, &origin).await?;
+    }
+    if let Some(active) = p.active {
+        user = accounts::set_active(&state, &caller, &id, active, &origin).await?;
+    }
+    Ok(Json((&user).into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitation {
+    pub email: String,
+    /// `admin`, `supervisor` or `agent`.
+    pub role: String,
+    pub team_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/invitations", tag = "people", request_body = NewInvitation,
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn invite(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiOrigin(origin): ApiOrigin,
+    ApiJson(n): ApiJson<NewInvitation>,
+) -> AppResult<Response> {
+    let role = Role::parse(&n.role).ok_or_else(|| AppError::bad("invalid_role", "unknown role"))?;
+    let inv = Invitation {
+        email: &n.email,
+        role,
+        team_id: n.team_id.as_deref(),
+    };
+    let id = accounts::invite(&state, &caller, &inv, &origin).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiTeam {
+    pub id: String,
+    pub name: String,
+    pub member_ids: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/teams", tag = "teams", responses((status = 200, body = Vec<ApiTeam>)))]
+pub async fn list_teams(State(state): State<AppState>) -> AppResult<Json<Vec<ApiTeam>>> {
+    let mut out = vec![];
+    for t in teams::list_teams(&state.db).await? {
+        let member_ids = teams::members(&state.db, &t.id)
+            .await?
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .collect();
+        out.push(ApiTeam {
+            id: t.id,
+            name: t.name,
+            member_ids,
+        });
+    }
+    Ok(Json(out))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTeam {
+    pub name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/teams", tag = "teams", request_body = NewTeam,
+    responses((status = 201, body = Created), (status = 409, body = ErrorBody)))]
+pub async fn create_team(
+    State(state): State<AppState>,
+    ApiJson(n): ApiJson<NewTeam>,
+) -> AppResult<Response> {
+    let name = validate::name(&n.name)?;
+    let team = teams::create_team(&state.db, &name)
+        .await
+        .map_err(|e| match e {
+            kefu_store::Error::Conflict(_) => {
+                AppError::Conflict("name_taken", "a team with this name exists".into())
+            }
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(Created { id: team.id })).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    pub user_id: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/teams/{id}/members", tag = "teams", request_body = NewMember,
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(n): ApiJson<NewMember>,
+) -> AppResult<StatusCode> {
+    teams::get_team(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let user = people::get(&state.db, &n.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !user.role().is_staff() {
+        return Err(AppError::bad("invalid_member", "only staff join teams"));
+    }
+    teams::add_member(&state.db, &id, &user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/teams/{id}/members/{user_id}", tag = "teams",
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    Path((id, user_id)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    teams::get_team(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    teams::remove_member(&state.db, &id, &user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiInbox {
+    pub id: String,
+    pub name: String,
+    pub channel: String,
+    pub team_ids: Vec<String>,
+}
+
+/// The inboxes the caller may work: all for admins, supervisors and tokens; their teams' for agents.
+#[utoipa::path(get, path = "/api/v1/inboxes", tag = "teams", responses((status = 200, body = Vec<ApiInbox>)))]
+pub async fn list_inboxes(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> AppResult<Json<Vec<ApiInbox>>> {
+    let inboxes = match caller.user() {
+        Some(u) if !u.role().sees_all_inboxes() => {
+            teams::inboxes_of_member(&state.db, &u.id).await?
+        }
+        _ => teams::list_inboxes(&state.db).await?,
+    };
+    let mut out = vec![];
+    for i in inboxes {
+        let team_ids = teams::inbox_team_ids(&state.db, &i.id).await?;
+        out.push(ApiInbox {
+            id: i.id,
+            name: i.name,
+            channel: i.channel,
+            team_ids,
+        });
+    }
+    Ok(Json(out))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInbox {
+    pub name: String,
+    /// Teams that work this inbox.
+    #[serde(default)]
+    pub team_ids: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/inboxes", tag = "teams", request_body = NewInbox,
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody)))]
+pub async fn create_inbox(
+    State(state): State<AppState>,
+    ApiJson(n): ApiJson<NewInbox>,
+) -> AppResult<Response> {
+    let name = validate::name(&n.name)?;
+    for t in &n.team_ids {
+        teams::get_team(&state.db, t)
+            .await?
+            .ok_or_else(|| AppError::bad("invalid_team", "no such team"))?;
+    }
+    let mut tx = state.db.begin().await?;
+    let inbox = teams::create_inbox(&mut tx, &name, "widget").await?;
+    for t in &n.team_ids {
+        teams::assign_inbox(&mut tx, &inbox.id, t).await?;
+    }
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { id: inbox.id })).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiConversation {
+    pub id: String,
+    pub inbox_id: String,
+    pub customer_id: Option<String>,
+    pub subject: String,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<conversations::Conversation> for ApiConversation {
+    fn from(c: conversations::Conversation) -> Self {
+        ApiConversation {
+            id: c.id,
+            inbox_id: c.inbox_id,
+            customer_id: c.customer_id,
+            subject: c.subject,
+            status: c.status,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// Whether the caller may see a conversation. Everyone else gets 404, as if it did not exist.
+async fn may_see(
+    state: &AppState,
+    caller: &Caller,
+    c: &conversations::Conversation,
+) -> AppResult<bool> {
+    Ok(match caller {
+        Caller::Token { token } => token.has_scope("conversations:read"),
+        Caller::Person { user, .. } => match user.role() {
+            Role::Customer => c.customer_id.as_deref() == Some(user.id.as_str()),
+            r if r.sees_all_inboxes() => true,
+            _ => teams::is_member_of_inbox(&state.db, &user.id, &c.inbox_id).await?,
+        },
+        _ => false,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations",
+    responses((status = 200, body = Vec<ApiConversation>), (status = 401, body = ErrorBody)))]
+pub async fn list_conversations(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> AppResult<Json<Vec<ApiConversation>>> {
+    let list = match &caller {
+        Caller::Token { .. } => conversations::list_all(&state.db).await?,
+        Caller::Person { user, .. } => match user.role() {
+            Role::Customer => conversations::list_for_customer(&state.db, &user.id).await?,
+            r if r.sees_all_inboxes() => conversations::list_all(&state.db).await?,
+            _ => conversations::list_for_member(&state.db, &user.id).await?,
+        },
+        _ => return Err(AppError::Unauthorized),
+    };
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations",
+    responses((status = 200, body = ApiConversation), (status = 404, body = ErrorBody)))]
+pub async fn get_conversation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> AppResult<Json<ApiConversation>> {
+    let c = conversations::get(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_see(&state, &caller, &c).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Json(c.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewConversation {
+    pub inbox_id: String,
+    pub customer_id: Option<String>,
+    pub subject: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/conversations", tag = "conversations", request_body = NewConversation,
+    responses((status = 201, body = ApiConversation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create_conversation(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(n): ApiJson<NewConversation>,
+) -> AppResult<Response> {
+    let inbox = teams::get_inbox(&state.db, &n.inbox_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(u) = caller.user()
+        && !u.role().sees_all_inboxes()
+        && !teams::is_member_of_inbox(&state.db, &u.id, &inbox.id).await?
+    {
+        return Err(AppError::NotFound);
+    }
+    if let Some(cid) = &n.customer_id {
+        let customer = people::get(&state.db, cid)
+            .await?
+            .ok_or_else(|| AppError::bad("invalid_customer", "no such customer"))?;
+        if customer.role() != Role::Customer {
+            return Err(AppError::bad("invalid_customer", "no such customer"));
+        }
+    }
+    let subject: String = n.subject.trim().chars().take(200).collect();
+    let c = conversations::create(&state.db, &inbox.id, n.customer_id.as_deref(), &subject).await?;
+    Ok((StatusCode::CREATED, Json(ApiConversation::from(c))).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VerifiedIdentity {
+    pub customer_id: String,
+}
+
+/// Checks a shop-signed identity; a valid one creates or finds the customer. The answer
+/// reveals nothing but the customer's id, and only for a correct signature.
+#[utoipa::path(post, path = "/api/v1/identity/verify", tag = "account", request_body = docs::SignedIdentityDoc,
+    responses((status = 200, body = VerifiedIdentity), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn verify_identity(
+    State(state): State<AppState>,
+    ApiOrigin(origin): ApiOrigin,
+    ApiJson(id): ApiJson<SignedIdentity>,
+) -> AppResult<Json<VerifiedIdentity>> {
+    let (user, session) = accounts::identity_sign_in(&state, &id, &origin).await?;
+    // The API answers with the id only; the session is for the browser flow (/sso).
+    kefu_store::sessions::delete(&state.db, &kefu_core::id::token_digest(&session)).await?;
+    Ok(Json(VerifiedIdentity {
+        customer_id: user.id,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditQuery {
+    /// Entries strictly older than this time (ms since the epoch).
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "admin", params(AuditQuery),
+    responses((status = 200, body = Vec<docs::AuditEntryDoc>)))]
+pub async fn list_audit(
+    State(state): State<AppState>,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Json<Vec<audit::AuditEntry>>> {
+    Ok(Json(
+        audit::list(&state.db, q.before, q.limit.unwrap_or(100).clamp(1, 500)).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/outbox", tag = "admin",
+    responses((status = 200, body = Vec<docs::OutboxMailDoc>)))]
+pub async fn list_outbox(
+    State(state): State<AppState>,
+) -> AppResult<Json<Vec<outbox::OutboxMail>>> {
+    Ok(Json(outbox::list(&state.db, 200).await?))
+}
+
+pub mod docs {
+    //! Schemas for rows and core types the API passes through unchanged.
+    use utoipa::ToSchema;
+
+    #[allow(dead_code)]
+    #[derive(ToSchema)]
+    pub struct AuditEntryDoc {
+        pub id: String,
+        pub at: i64,
+        pub actor_id: Option<String>,
+        pub action: String,
+        pub target: String,
+        pub ip: String,
+        pub detail: String,
+    }
+
+    /// A customer identity signed by the shop: `signature` is the lowercase hex
+    /// HMAC-SHA256, keyed with the shop's identity secret, of
+    /// `external_id + "\n" + email + "\n" + name + "\n" + timestamp`.
+    #[allow(dead_code)]
+    #[derive(ToSchema)]
+    pub struct SignedIdentityDoc {
+        pub external_id: String,
+        pub email: String,
+        pub name: String,
+        /// Unix seconds when the shop signed it; valid for 24 hours.
+        pub timestamp: i64,
+        pub signature: String,
+    }
+
+    #[allow(dead_code)]
+    #[derive(ToSchema)]
+    pub struct OutboxMailDoc {
+        pub id: String,
+        pub kind: String,
+        pub to_addr: String,
+        pub subject: String,
+        pub body_text: String,
+        /// `pending`, `sending`, `sent` or `failed`.
+        pub status: String,
+        pub attempts: i64,
+        pub next_attempt_at: i64,
+        pub last_error: String,
+        pub created_at: i64,
+        pub sent_at: Option<i64>,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiTokenInfo {
+    pub id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked: bool,
+}
+
+impl From<&kefu_store::api_tokens::ApiToken> for ApiTokenInfo {
+    fn from(t: &kefu_store::api_tokens::ApiToken) -> Self {
+        ApiTokenInfo {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            scopes: t.scopes.split_whitespace().map(str::to_string).collect(),
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            last_used_at: t.last_used_at,
+            revoked: t.revoked_at.is_some(),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "admin", responses((status = 200, body = Vec<ApiTokenInfo>)))]
+pub async fn list_tokens(State(state): State<AppState>) -> AppResult<Json<Vec<ApiTokenInfo>>> {
+    let tokens = kefu_store::api_tokens::list(&state.db).await?;
+    Ok(Json(tokens.iter().map(ApiTokenInfo::from).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiToken {
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub expires_in_days: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedApiToken {
+    /// The secret, shown once.
+    pub token: String,
+    pub info: ApiTokenInfo,
+}
+
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "admin", request_body = NewApiToken,
+    responses((status = 201, body = CreatedApiToken), (status = 400, body = ErrorBody)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiOrigin(origin): ApiOrigin,
+    ApiJson(n): ApiJson<NewApiToken>,
+) -> AppResult<Response> {
+    let (plain, t) = accounts::create_api_token(
+        &state,
+        &caller,
+        &n.name,
+        &n.scopes,
+        n.expires_in_days,
+        &origin,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedApiToken {
+            token: plain,
+            info: (&t).into(),
+        }),
+    )
+        .into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "admin", responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiOrigin(origin): ApiOrigin,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    accounts::revoke_api_token(&state, &caller, &id, &origin).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kefu API", description = "Self-hosted online customer service. Errors are JSON `{\"error\": {\"code\", \"message\"}}` with stable snake_case codes."),
+    paths(me, update_me, list_users, get_user, update_user, invite, list_teams, create_team, add_member,
+          remove_member, list_inboxes, create_inbox, list_conversations, get_conversation,
+          create_conversation, verify_identity, list_audit, list_outbox, list_tokens, create_token, revoke_token),
+    components(schemas(ErrorBody)),
+    tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "admin"))
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document as committed in `openapi.json`.
+pub fn openapi_json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}
+
+pub async fn openapi() -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi_json(),
+    )
+}

@@ -1,0 +1,165 @@
+//! Interface text in Simplified Chinese and English (Fluent). The language follows the user's
+//! choice (a cookie, or the account's setting), then `Accept-Language`, then English.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use unic_langid::LanguageIdentifier;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    ZhCn,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::ZhCn)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The best supported language in an `Accept-Language` header, by quality.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.split(';');
+            let tag = pieces.next().unwrap_or("").trim();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if let Some(lang) = Lang::parse(tag)
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+}
+
+pub struct I18n {
+    zh: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+}
+
+fn bundle(locale: &str, source: &str) -> FluentBundle<FluentResource> {
+    let id: LanguageIdentifier = locale.parse().unwrap_or_default();
+    let mut b = FluentBundle::new_concurrent(vec![id]);
+    // Isolation marks would show up as stray characters in HTML attributes and mails.
+    b.set_use_isolating(false);
+    let res = FluentResource::try_new(source.to_string()).unwrap_or_else(|(res, errors)| {
+        tracing::error!(locale, ?errors, "translation file has errors");
+        res
+    });
+    if let Err(errors) = b.add_resource(res) {
+        tracing::error!(locale, ?errors, "translation file has duplicate keys");
+    }
+    b
+}
+
+impl I18n {
+    pub fn new() -> I18n {
+        I18n {
+            zh: bundle("zh-CN", include_str!("../i18n/zh-CN.ftl")),
+            en: bundle("en", include_str!("../i18n/en.ftl")),
+        }
+    }
+
+    fn bundle(&self, lang: Lang) -> &FluentBundle<FluentResource> {
+        match lang {
+            Lang::ZhCn => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// The text for `key`, falling back to English, then to the key itself.
+    pub fn t(&self, lang: Lang, key: &str) -> String {
+        self.t_args(lang, key, None)
+    }
+
+    pub fn t_args(&self, lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
+        for l in [lang, Lang::En] {
+            let b = self.bundle(l);
+            if let Some(pattern) = b.get_message(key).and_then(|m| m.value()) {
+                let mut errors = vec![];
+                return b.format_pattern(pattern, args, &mut errors).into_owned();
+            }
+        }
+        key.to_string()
+    }
+
+    /// Keys defined in one language but not the other (a test keeps this empty).
+    pub fn missing_keys(&self) -> Vec<String> {
+        let keys = |src: &str| -> std::collections::BTreeSet<String> {
+            src.lines()
+                .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+                .filter(|k| !k.is_empty() && !k.starts_with('#') && !k.contains(' '))
+                .collect()
+        };
+        let zh = keys(include_str!("../i18n/zh-CN.ftl"));
+        let en = keys(include_str!("../i18n/en.ftl"));
+        zh.symmetric_difference(&en).cloned().collect()
+    }
+}
+
+impl Default for I18n {
+    fn default() -> Self {
+        I18n::new()
+    }
+}
+
+/// A language bound to the catalogue, handed to templates as `t`.
+#[derive(Clone, Copy)]
+pub struct Tr<'a> {
+    pub i18n: &'a I18n,
+    pub lang: Lang,
+}
+
+impl Tr<'_> {
+    pub fn get(&self, key: &str) -> String {
+        self.i18n.t(self.lang, key)
+    }
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_by_quality() {
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Lang::ZhCn)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr, en;q=0.5, zh;q=0.4"),
+            Some(Lang::En)
+        );
+        assert_eq!(Lang::from_accept_language("fr"), None);
+    }
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let i = I18n::new();
+        assert_eq!(i.missing_keys(), Vec::<String>::new());
+        assert_eq!(i.t(Lang::ZhCn, "sign-in"), "登录");
+        assert_eq!(i.t(Lang::En, "sign-in"), "Sign in");
+        assert_eq!(i.t(Lang::En, "no-such-key"), "no-such-key");
+    }
+}

@@ -1,0 +1,217 @@
+//! Layers every request passes through: metrics, security headers, CSRF protection.
+
+use std::sync::atomic::Ordering;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::{self, cookie};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const CSRF_COOKIE: &str = "kefu_csrf";
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The content security policy: our own scripts and styles only, no framing, no plugins.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+pub async fn metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let m = &state.metrics;
+    m.requests.fetch_add(1, Ordering::Relaxed);
+    m.in_flight.fetch_add(1, Ordering::Relaxed);
+    let resp = next.run(req).await;
+    m.in_flight.fetch_sub(1, Ordering::Relaxed);
+    let counter = match resp.status().as_u16() {
+        200..=299 => &m.responses_2xx,
+        300..=399 => &m.responses_3xx,
+        400..=499 => &m.responses_4xx,
+        _ => &m.responses_5xx,
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+    resp
+}
+
+/// The CSRF token of this browser, for forms (`<input name="_csrf">`) and scripts.
+#[derive(Clone)]
+pub struct CsrfToken(pub String);
+
+impl FromRequestParts<AppState> for CsrfToken {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CsrfToken>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("csrf layer missing".into()))
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn looks_like_token(s: &str) -> bool {
+    (20..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Double-submit CSRF protection: a random token lives in a cookie, and every state-changing
+/// request authenticated by cookie must repeat it in a form field or header. Another site can
+/// neither read the cookie nor forge the copy. Requests with an API token carry no ambient
+/// credentials and are exempt; cross-site requests (per `Sec-Fetch-Site`) are refused outright.
+pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let existing = cookie(req.headers(), CSRF_COOKIE)
+        .filter(|t| looks_like_token(t))
+        .map(str::to_string);
+    let token = existing.clone().unwrap_or_else(kefu_core::id::new_token);
+    let mut req = req;
+    if !is_safe(req.method()) && auth::bearer(req.headers()).is_none() {
+        if req
+            .headers()
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() == b"cross-site")
+        {
+            return AppError::Csrf.into_response();
+        }
+        let from_header = req
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let supplied = match from_header {
+            Some(h) => Some(h),
+            None if is_form(&req) => {
+                let (parts, body) = req.into_parts();
+                let bytes = match to_bytes(body, state.config.max_body_bytes).await {
+                    Ok(b) => b,
+                    Err(_) => return AppError::TooLarge.into_response(),
+                };
+                let field = form_field(&bytes, CSRF_FIELD);
+                req = Request::from_parts(parts, Body::from(bytes));
+                field
+            }
+            None => None,
+        };
+        let ok = matches!((&existing, &supplied), (Some(e), Some(s))
+            if kefu_core::id::constant_time_eq(e.as_bytes(), s.as_bytes()));
+        if !ok {
+            return AppError::Csrf.into_response();
+        }
+    }
+    req.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut resp = next.run(req).await;
+    if existing.is_none() {
+        let secure = if state.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}"
+        )) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+fn is_form(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded_pairs(body)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// A minimal `application/x-www-form-urlencoded` reader (the CSRF field is plain ASCII).
+fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(body);
+    text.split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (percent_decode(k), percent_decode(v)))
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_form_fields() {
+        assert_eq!(
+            form_field(b"a=1&_csrf=abc%2Dd&b=2", "_csrf").as_deref(),
+            Some("abc-d")
+        );
+        assert_eq!(form_field(b"a=1", "_csrf"), None);
+        assert_eq!(percent_decode("a+b%20c%zz%4"), "a b c%zz%4");
+    }
+}

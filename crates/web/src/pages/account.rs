@@ -1,0 +1,301 @@
+//! A person's own pages: profile, conversations, password, e-mail address, 2FA.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use kefu_core::{totp, validate};
+use kefu_store::conversations::Conversation;
+use kefu_store::{conversations, people, settings};
+use serde::Deserialize;
+
+use super::auth::NextQuery;
+use super::{Chrome, Ctx, format_time, page_error, render, render_status};
+use crate::accounts;
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage<'a> {
+    c: Chrome<'a>,
+    email: String,
+    verified: bool,
+    name: String,
+    phone: String,
+    language: String,
+    channel: String,
+    conversations: Vec<(Conversation, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    preferred_channel: String,
+}
+
+async fn account_page(ctx: &Ctx, error: Option<AppError>, notice: Option<String>) -> Response {
+    let Some(user) = ctx.caller.user() else {
+        return Redirect::to("/login").into_response();
+    };
+    let convs = match conversations::list_for_customer(&ctx.state.db, &user.id).await {
+        Ok(c) => c,
+        Err(e) => return page_error(ctx, e.into()),
+    };
+    let mut c = ctx.chrome("/account");
+    let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
+    if let Some(e) = &error {
+        c.error = ctx.error_text(e);
+    }
+    if let Some(n) = notice.filter(|n| n.starts_with("notice-")) {
+        c.notice = ctx.t(&n);
+    }
+    render_status(
+        status,
+        &AccountPage {
+            c,
+            email: user.email.clone(),
+            verified: user.email_verified_at.is_some(),
+            name: user.name.clone(),
+            phone: user.phone.clone(),
+            language: user.language.clone(),
+            channel: user.preferred_channel.clone(),
+            conversations: convs
+                .into_iter()
+                .map(|c| {
+                    let t = format_time(c.updated_at);
+                    (c, t)
+                })
+                .collect(),
+        },
+    )
+}
+
+pub async fn show(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
+    account_page(&ctx, None, q.notice).await
+}
+
+pub async fn update_profile(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ProfileForm>,
+) -> Response {
+    let Some(user) = ctx.caller.user() else {
+        return Redirect::to("/login").into_response();
+    };
+    let checked = (|| -> Result<_, validate::Invalid> {
+        let name = if f.name.trim().is_empty() {
+            String::new()
+        } else {
+            validate::name(&f.name)?
+        };
+        Ok((
+            name,
+            validate::phone(&f.phone)?,
+            validate::language(&f.language)?,
+            validate::channel(&f.preferred_channel)?,
+        ))
+    })();
+    match checked {
+        Ok((name, phone, language, channel)) => {
+            let p = people::Profile {
+                name: &name,
+                phone: &phone,
+                language: &language,
+                preferred_channel: &channel,
+            };
+            if let Err(e) = people::update_profile(&state.db, &user.id, &p).await {
+                return page_error(&ctx, e.into());
+            }
+            Redirect::to("/account?notice=notice-saved").into_response()
+        }
+        Err(e) => account_page(&ctx, Some(e.into()), None).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "security.html")]
+struct SecurityPage<'a> {
+    c: Chrome<'a>,
+    email: String,
+    has_totp: bool,
+    recovery_left: i64,
+}
+
+async fn security_page(ctx: &Ctx, error: Option<AppError>, notice: Option<&str>) -> Response {
+    let Some(user) = ctx.caller.user() else {
+        return Redirect::to("/login").into_response();
+    };
+    let recovery_left = people::recovery_codes_left(&ctx.state.db, &user.id)
+        .await
+        .unwrap_or(0);
+    let mut c = ctx.chrome("/account/security");
+    let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
+    if let Some(e) = &error {
+        c.error = ctx.error_text(e);
+    }
+    if let Some(n) = notice.filter(|n| n.starts_with("notice-")) {
+        c.notice = ctx.t(n);
+    }
+    render_status(
+        status,
+        &SecurityPage {
+            c,
+            email: user.email.clone(),
+            has_totp: user.has_totp(),
+            recovery_left,
+        },
+    )
+}
+
+pub async fn security(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
+    security_page(&ctx, None, q.notice.as_deref()).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    password: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    match accounts::change_password(&state, &ctx.caller, &f.password, &ctx.origin).await {
+        Ok(()) => Redirect::to("/account/security?notice=notice-password-changed").into_response(),
+        Err(e @ (AppError::ReauthRequired | AppError::Unauthorized)) => page_error(&ctx, e),
+        Err(e) => security_page(&ctx, Some(e), None).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EmailChangeForm {
+    email: String,
+}
+
+pub async fn change_email(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<EmailChangeForm>,
+) -> Response {
+    match accounts::request_email_change(&state, &ctx.caller, &f.email, &ctx.origin).await {
+        Ok(()) => Redirect::to("/account/security?notice=notice-email-change-sent").into_response(),
+        Err(e @ (AppError::ReauthRequired | AppError::Unauthorized)) => page_error(&ctx, e),
+        Err(e) => security_page(&ctx, Some(e), None).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "totp_enrol.html")]
+struct TotpEnrolPage<'a> {
+    c: Chrome<'a>,
+    secret: String,
+    qr_data_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+struct RecoveryCodesPage<'a> {
+    c: Chrome<'a>,
+    codes: Vec<String>,
+}
+
+fn qr_data_url(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build();
+            format!(
+                "data:image/svg+xml;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(svg)
+            )
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// Starts enrolment: a new secret, shown as a QR code and as text.
+pub async fn totp_enrol(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let Some(user) = ctx.caller.user() else {
+        return Redirect::to("/login").into_response();
+    };
+    if user.has_totp() {
+        return Redirect::to("/account/security").into_response();
+    }
+    match accounts::begin_totp(&state, &ctx.caller).await {
+        Ok(secret) => {
+            let issuer = settings::get(&state.db, settings::SHOP_NAME)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| "Kefu".into());
+            let uri = totp::provisioning_uri(&secret, &issuer, &user.email);
+            render(&TotpEnrolPage {
+                c: ctx.chrome("/account/2fa"),
+                qr_data_url: qr_data_url(&uri),
+                secret,
+            })
+        }
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    code: String,
+}
+
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    match accounts::confirm_totp(&state, &ctx.caller, &f.code, &ctx.origin).await {
+        Ok(codes) => render(&RecoveryCodesPage {
+            c: ctx.chrome("/account/2fa"),
+            codes,
+        }),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+pub async fn totp_disable(State(state): State<AppState>, ctx: Ctx) -> Response {
+    match accounts::disable_totp(&state, &ctx.caller, &ctx.origin).await {
+        Ok(()) => Redirect::to("/account/security?notice=notice-totp-disabled").into_response(),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+/// Conversation detail for its customer (staff use the console).
+pub async fn conversation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let Some(user) = ctx.caller.user() else {
+        return Redirect::to("/login").into_response();
+    };
+    match conversations::get(&state.db, &id).await {
+        Ok(Some(c)) if c.customer_id.as_deref() == Some(&user.id) => super::message(
+            &ctx,
+            StatusCode::OK,
+            "conversation",
+            c.subject,
+            ("/account", "account"),
+        ),
+        Ok(_) => page_error(&ctx, AppError::NotFound),
+        Err(e) => page_error(&ctx, e.into()),
+    }
+}

@@ -1,0 +1,522 @@
+//! Admin pages: people and invitations, teams and inboxes, API tokens, audit log, outbox,
+//! shop settings.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_core::Role;
+use kefu_store::api_tokens::ApiToken;
+use kefu_store::audit::AuditEntry;
+use kefu_store::outbox::OutboxMail;
+use kefu_store::people::User;
+use kefu_store::teams::{Inbox, Team};
+use kefu_store::tokens::OneTimeToken;
+use kefu_store::{api_tokens, audit, outbox, people, settings, teams, tokens};
+use serde::Deserialize;
+
+use super::auth::NextQuery;
+use super::{Chrome, Ctx, format_time, page_error, render};
+use crate::accounts::{self, Invitation};
+use crate::error::AppError;
+use crate::state::AppState;
+
+fn chrome_with<'a>(ctx: &'a Ctx, path: &str, notice: Option<&str>) -> Chrome<'a> {
+    let mut c = ctx.chrome(path);
+    if let Some(n) = notice.filter(|n| n.starts_with("notice-")) {
+        c.notice = ctx.t(n);
+    }
+    c
+}
+
+#[derive(Template)]
+#[template(path = "admin_people.html")]
+struct PeoplePage<'a> {
+    c: Chrome<'a>,
+    staff: Vec<User>,
+    customers: Vec<User>,
+    invitations: Vec<OneTimeToken>,
+    teams: Vec<Team>,
+    roles: Vec<&'static str>,
+}
+
+pub async fn people_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let load = async {
+        Ok::<_, AppError>((
+            people::list_staff(&state.db).await?,
+            people::list_customers(&state.db, 100, 0).await?,
+            tokens::pending_invitations(&state.db).await?,
+            teams::list_teams(&state.db).await?,
+        ))
+    };
+    match load.await {
+        Ok((staff, customers, invitations, teams)) => render(&PeoplePage {
+            c: chrome_with(&ctx, "/admin/people", q.notice.as_deref()),
+            staff,
+            customers,
+            invitations,
+            teams,
+            roles: Role::STAFF.iter().map(|r| r.as_str()).collect(),
+        }),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    email: String,
+    role: String,
+    #[serde(default)]
+    team_id: String,
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<InviteForm>,
+) -> Response {
+    let Some(role) = Role::parse(&f.role) else {
+        return page_error(&ctx, AppError::bad("invalid_role", "unknown role"));
+    };
+    let inv = Invitation {
+        email: &f.email,
+        role,
+        team_id: Some(f.team_id.as_str()).filter(|t| !t.is_empty()),
+    };
+    match accounts::invite(&state, &ctx.caller, &inv, &ctx.origin).await {
+        Ok(_) => Redirect::to("/admin/people?notice=notice-invited").into_response(),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct IdForm {
+    id: String,
+}
+
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<IdForm>,
+) -> Response {
+    match tokens::revoke(&state.db, &f.id).await {
+        Ok(_) => Redirect::to("/admin/people").into_response(),
+        Err(e) => page_error(&ctx, e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    id: String,
+    role: String,
+}
+
+pub async fn set_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<RoleForm>,
+) -> Response {
+    let Some(role) = Role::parse(&f.role) else {
+        return page_error(&ctx, AppError::bad("invalid_role", "unknown role"));
+    };
+    match accounts::set_role(&state, &ctx.caller, &f.id, role, &ctx.origin).await {
+        Ok(_) => Redirect::to("/admin/people?notice=notice-saved").into_response(),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    id: String,
+    active: String,
+}
+
+pub async fn set_active(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ActiveForm>,
+) -> Response {
+    match accounts::set_active(&state, &ctx.caller, &f.id, f.active == "true", &ctx.origin).await {
+        Ok(_) => Redirect::to("/admin/people?notice=notice-saved").into_response(),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_teams.html")]
+struct TeamsPage<'a> {
+    c: Chrome<'a>,
+    teams: Vec<(Team, Vec<(String, String, String)>)>,
+    inboxes: Vec<(Inbox, Vec<String>)>,
+    staff: Vec<User>,
+}
+
+pub async fn teams_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let load = async {
+        let mut with_members = vec![];
+        let all_teams = teams::list_teams(&state.db).await?;
+        for t in &all_teams {
+            with_members.push((t.clone(), teams::members(&state.db, &t.id).await?));
+        }
+        let mut inboxes = vec![];
+        for i in teams::list_inboxes(&state.db).await? {
+            let ids = teams::inbox_team_ids(&state.db, &i.id).await?;
+            let names = all_teams
+                .iter()
+                .filter(|t| ids.contains(&t.id))
+                .map(|t| t.name.clone())
+                .collect();
+            inboxes.push((i, names));
+        }
+        Ok::<_, AppError>((with_members, inboxes, people::list_staff(&state.db).await?))
+    };
+    match load.await {
+        Ok((teams, inboxes, staff)) => render(&TeamsPage {
+            c: chrome_with(&ctx, "/admin/teams", q.notice.as_deref()),
+            teams,
+            inboxes,
+            staff,
+        }),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    name: String,
+}
+
+pub async fn create_team(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<NameForm>,
+) -> Response {
+    let name = match kefu_core::validate::name(&f.name) {
+        Ok(n) => n,
+        Err(e) => return page_error(&ctx, e.into()),
+    };
+    match teams::create_team(&state.db, &name).await {
+        Ok(_) => Redirect::to("/admin/teams?notice=notice-saved").into_response(),
+        Err(kefu_store::Error::Conflict(_)) => page_error(
+            &ctx,
+            AppError::Conflict("name_taken", "a team with this name exists".into()),
+        ),
+        Err(e) => page_error(&ctx, e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    team_id: String,
+    user_id: String,
+    #[serde(default)]
+    remove: String,
+}
+
+pub async fn team_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<MemberForm>,
+) -> Response {
+    let run = async {
+        teams::get_team(&state.db, &f.team_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let user = people::get(&state.db, &f.user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !user.role().is_staff() {
+            return Err(AppError::bad("invalid_member", "only staff join teams"));
+        }
+        if f.remove == "true" {
+            teams::remove_member(&state.db, &f.team_id, &f.user_id).await?;
+        } else {
+            teams::add_member(&state.db, &f.team_id, &f.user_id).await?;
+        }
+        Ok(())
+    };
+    match run.await {
+        Ok(()) => Redirect::to("/admin/teams?notice=notice-saved").into_response(),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InboxForm {
+    name: String,
+    #[serde(default)]
+    team_id: String,
+}
+
+pub async fn create_inbox(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<InboxForm>,
+) -> Response {
+    let run = async {
+        let name = kefu_core::validate::name(&f.name)?;
+        let inbox = teams::create_inbox(&state.db, &name, "widget").await?;
+        if !f.team_id.is_empty() {
+            teams::get_team(&state.db, &f.team_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            teams::assign_inbox(&state.db, &inbox.id, &f.team_id).await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    match run.await {
+        Ok(()) => Redirect::to("/admin/teams?notice=notice-saved").into_response(),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    inbox_id: String,
+    team_id: String,
+}
+
+pub async fn assign_inbox(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<AssignForm>,
+) -> Response {
+    let run = async {
+        teams::get_inbox(&state.db, &f.inbox_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        teams::get_team(&state.db, &f.team_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        teams::assign_inbox(&state.db, &f.inbox_id, &f.team_id).await?;
+        Ok::<_, AppError>(())
+    };
+    match run.await {
+        Ok(()) => Redirect::to("/admin/teams?notice=notice-saved").into_response(),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_tokens.html")]
+struct TokensPage<'a> {
+    c: Chrome<'a>,
+    tokens: Vec<ApiToken>,
+    scopes: Vec<&'static str>,
+    new_token: String,
+}
+
+async fn tokens_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    new_token: String,
+    notice: Option<&str>,
+) -> Response {
+    match api_tokens::list(&state.db).await {
+        Ok(tokens) => render(&TokensPage {
+            c: chrome_with(ctx, "/admin/tokens", notice),
+            tokens,
+            scopes: accounts::SCOPES.to_vec(),
+            new_token,
+        }),
+        Err(e) => page_error(ctx, e.into()),
+    }
+}
+
+pub async fn tokens_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    tokens_page_with(&state, &ctx, String::new(), q.notice.as_deref()).await
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let name = pairs
+        .iter()
+        .find(|(k, _)| k == "name")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let scopes: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "scope")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let days = pairs
+        .iter()
+        .find(|(k, _)| k == "expires_in_days")
+        .and_then(|(_, v)| v.trim().parse::<i64>().ok());
+    match accounts::create_api_token(&state, &ctx.caller, &name, &scopes, days, &ctx.origin).await {
+        Ok((plain, _)) => tokens_page_with(&state, &ctx, plain, Some("notice-token-created")).await,
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<IdForm>,
+) -> Response {
+    match accounts::revoke_api_token(&state, &ctx.caller, &f.id, &ctx.origin).await {
+        Ok(()) => Redirect::to("/admin/tokens?notice=notice-saved").into_response(),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPage<'a> {
+    c: Chrome<'a>,
+    entries: Vec<(AuditEntry, String)>,
+    older: String,
+}
+
+#[derive(Deserialize)]
+pub struct BeforeQuery {
+    before: Option<i64>,
+}
+
+pub async fn audit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BeforeQuery>,
+) -> Response {
+    match audit::list(&state.db, q.before, 100).await {
+        Ok(entries) => {
+            let older = if entries.len() == 100 {
+                entries.last().map(|e| e.at.to_string()).unwrap_or_default()
+            } else {
+                String::new()
+            };
+            render(&AuditPage {
+                c: ctx.chrome("/admin/audit"),
+                entries: entries
+                    .into_iter()
+                    .map(|e| {
+                        let t = format_time(e.at);
+                        (e, t)
+                    })
+                    .collect(),
+                older,
+            })
+        }
+        Err(e) => page_error(&ctx, e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_outbox.html")]
+struct OutboxPage<'a> {
+    c: Chrome<'a>,
+    mails: Vec<(OutboxMail, String)>,
+    smtp_configured: bool,
+}
+
+pub async fn outbox_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+    match outbox::list(&state.db, 200).await {
+        Ok(mails) => render(&OutboxPage {
+            c: ctx.chrome("/admin/outbox"),
+            mails: mails
+                .into_iter()
+                .map(|m| {
+                    let t = format_time(m.created_at);
+                    (m, t)
+                })
+                .collect(),
+            smtp_configured: state.config.smtp_configured,
+        }),
+        Err(e) => page_error(&ctx, e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_settings.html")]
+struct SettingsPage<'a> {
+    c: Chrome<'a>,
+    shop_name: String,
+    identity_secret: String,
+}
+
+pub async fn settings_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let load = async {
+        let mut tx = state.db.begin().await?;
+        let secret = accounts::ensure_identity_secret(&mut tx).await?;
+        tx.commit().await?;
+        let name = settings::get(&state.db, settings::SHOP_NAME)
+            .await?
+            .unwrap_or_default();
+        Ok::<_, AppError>((name, secret))
+    };
+    match load.await {
+        Ok((shop_name, identity_secret)) => render(&SettingsPage {
+            c: chrome_with(&ctx, "/admin/settings", q.notice.as_deref()),
+            shop_name,
+            identity_secret,
+        }),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<NameForm>,
+) -> Response {
+    let run = async {
+        let name = kefu_core::validate::name(&f.name)?;
+        settings::set(&state.db, settings::SHOP_NAME, &name).await?;
+        Ok::<_, AppError>(())
+    };
+    match run.await {
+        Ok(()) => Redirect::to("/admin/settings?notice=notice-saved").into_response(),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+/// A new identity secret: links signed with the old one stop working at once.
+pub async fn rotate_identity_secret(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let run = async {
+        ctx.caller.require_recent_auth()?;
+        let mut tx = state.db.begin().await?;
+        settings::set(
+            &mut tx,
+            settings::IDENTITY_SECRET,
+            &kefu_core::id::new_token(),
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            ctx.caller.actor_id().as_deref(),
+            "identity_secret_rotated",
+            "",
+            &ctx.origin.ip,
+            "",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(())
+    };
+    match run.await {
+        Ok(()) => Redirect::to("/admin/settings?notice=notice-saved").into_response(),
+        Err(AppError::ReauthRequired) => {
+            Redirect::to("/reauth?next=/admin/settings").into_response()
+        }
+        Err(e) => page_error(&ctx, e),
+    }
+}

@@ -1,0 +1,102 @@
+//! What every handler shares.
+
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicI64, AtomicU64};
+use std::sync::{Arc, Mutex};
+
+use kefu_store::Db;
+use tokio::sync::Notify;
+
+use crate::i18n::I18n;
+use crate::limiter::Limiter;
+
+/// The web edge's settings (the binary maps its configuration onto this).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Where people reach Kefu, for links in mails (`https://help.example.com`).
+    pub public_url: String,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// A session ends after this long without use.
+    pub session_idle_hours: i64,
+    /// Proxies whose `X-Forwarded-For` is believed; everyone else's is ignored.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Whether an SMTP server is configured (otherwise mail waits in the outbox for admins).
+    pub smtp_configured: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            public_url: "http://127.0.0.1:8080".into(),
+            secure_cookies: false,
+            session_idle_hours: 24 * 7,
+            trusted_proxies: vec![],
+            max_body_bytes: 1024 * 1024,
+            smtp_configured: false,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    pub requests: AtomicU64,
+    pub responses_2xx: AtomicU64,
+    pub responses_3xx: AtomicU64,
+    pub responses_4xx: AtomicU64,
+    pub responses_5xx: AtomicU64,
+    pub in_flight: AtomicI64,
+    pub mails_sent: AtomicU64,
+    pub mail_failures: AtomicU64,
+    /// Last time the outbox worker finished a pass (ms); 0 when no worker runs.
+    pub outbox_heartbeat: AtomicI64,
+}
+
+pub struct Inner {
+    pub db: Db,
+    pub config: WebConfig,
+    pub i18n: I18n,
+    pub limiter: Limiter,
+    pub metrics: Metrics,
+    /// The one-time code that guards creating the first admin; `None` once used.
+    pub setup_code: Mutex<Option<String>>,
+    /// Wakes the outbox worker when mail is queued.
+    pub outbox_wake: Notify,
+    pub started_at: std::time::Instant,
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig, setup_code: Option<String>) -> AppState {
+        AppState(Arc::new(Inner {
+            db,
+            config,
+            i18n: I18n::new(),
+            limiter: Limiter::default(),
+            metrics: Metrics::default(),
+            setup_code: Mutex::new(setup_code),
+            outbox_wake: Notify::new(),
+            started_at: std::time::Instant::now(),
+        }))
+    }
+
+    /// An absolute link for mails.
+    pub fn link(&self, path_and_query: &str) -> String {
+        format!(
+            "{}{}",
+            self.config.public_url.trim_end_matches('/'),
+            path_and_query
+        )
+    }
+}

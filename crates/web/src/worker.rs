@@ -1,0 +1,68 @@
+//! The outbox worker: delivers queued mail with retries and back-off. Several instances may
+//! run it at once; each mail is claimed by one of them (see `kefu_store::outbox::claim`).
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use kefu_core::time::now_ms;
+use kefu_store::outbox::{self, OutboxMail};
+use tokio::sync::watch;
+
+use crate::state::AppState;
+
+pub const POLL_INTERVAL_MS: i64 = 5_000;
+/// How long a claimed mail is reserved for the sender that claimed it.
+const LEASE_MS: i64 = 2 * 60_000;
+
+/// Something that delivers a mail (SMTP in production).
+pub trait Transport: Send + Sync + 'static {
+    fn send(&self, mail: &OutboxMail) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// One pass: deliver every due mail. Returns how many were sent.
+pub async fn deliver_due<T: Transport>(
+    state: &AppState,
+    transport: &T,
+) -> kefu_store::Result<usize> {
+    let mut sent = 0;
+    for mail in outbox::due(&state.db, 50).await? {
+        if !outbox::claim(&state.db, &mail, LEASE_MS).await? {
+            continue;
+        }
+        match transport.send(&mail).await {
+            Ok(()) => {
+                outbox::mark_sent(&state.db, &mail.id).await?;
+                state.metrics.mails_sent.fetch_add(1, Ordering::Relaxed);
+                sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(mail = %mail.id, to = %mail.to_addr, error = %e, "mail delivery failed");
+                state.metrics.mail_failures.fetch_add(1, Ordering::Relaxed);
+                outbox::mark_attempt_failed(&state.db, &mail, &e).await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Runs until `shutdown` turns true; woken early when mail is queued.
+pub async fn run<T: Transport>(state: AppState, transport: T, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = deliver_due(&state, &transport).await {
+            tracing::warn!(error = %e, "outbox pass failed; retrying");
+        } else {
+            state
+                .metrics
+                .outbox_heartbeat
+                .store(now_ms(), Ordering::Relaxed);
+        }
+        tokio::select! {
+            _ = state.outbox_wake.notified() => {}
+            _ = tokio::time::sleep(Duration::from_millis(POLL_INTERVAL_MS as u64)) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+    }
+}
