@@ -92,7 +92,7 @@ pub fn password(p: &str) -> Result<(), Invalid> {
         "88888888",
         "abcd1234",
     ];
-    if COMMON.contains(&lower.as_str()) || p.chars().all(|c| Some(c) == p.chars().next()) {
+    if COMMON.contains(&lower.as_str()) || p.chars().all(|c| p.starts_with(c)) {
         return Err(Invalid::PasswordWeak);
     }
     Ok(())

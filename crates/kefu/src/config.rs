@@ -172,9 +172,8 @@ impl Config {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
-        if !self.public_url.is_empty()
-            && !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://"))
-        {
+        let url_ok = ["http://", "https://"].iter().any(|p| self.public_url.starts_with(p));
+        if !self.public_url.is_empty() && !url_ok {
             return Err(err("public_url", "must start with http:// or https://"));
         }
         let url = &self.database.url;

@@ -126,8 +126,8 @@ impl SmtpSender {
 mod tests {
     use super::*;
 
-    #[test]
-    fn tls_modes_parse_and_password_is_redacted() {
+    #[tokio::test]
+    async fn tls_modes_parse_and_password_is_redacted() {
         assert_eq!(TlsMode::parse("starttls"), Some(TlsMode::StartTls));
         assert_eq!(TlsMode::parse("ssl"), None);
         let cfg = SmtpConfig {

@@ -95,7 +95,7 @@ pub async fn insert(tx: &mut Tx, new: &NewUser) -> Result<User> {
         ],
     )
     .await?;
-    Ok(get(tx, &id).await?.ok_or(crate::Error::NotFound)?)
+    get(tx, &id).await?.ok_or(crate::Error::NotFound)
 }
 
 pub async fn get(x: impl Exec, id: &str) -> Result<Option<User>> {

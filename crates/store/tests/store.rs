@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The store on both backends: the same SQL, the same results.
 
 use kefu_core::Role;

@@ -225,7 +225,7 @@ pub async fn verify_email(state: &AppState, token: &str, origin: &Origin) -> App
 
 pub enum SignIn {
     /// Signed in; the session token for the cookie.
-    Done { user: User, session: String },
+    Done { user: Box<User>, session: String },
     /// The password was right; the second factor is still owed on this session.
     SecondFactor { session: String },
 }
@@ -276,7 +276,10 @@ pub async fn sign_in(
     }
     let session = create_session(state, &user, sessions::STAGE_FULL, origin).await?;
     audit::record(&state.db, Some(&user.id), "login", &user.id, &origin.ip, "").await?;
-    Ok(SignIn::Done { user, session })
+    Ok(SignIn::Done {
+        user: Box::new(user),
+        session,
+    })
 }
 
 /// The second factor: a TOTP code, or one of the recovery codes.

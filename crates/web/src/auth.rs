@@ -219,10 +219,10 @@ pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<std::net::I
         && let Some(xff) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
     {
         for hop in xff.rsplit(',') {
-            if let Ok(ip) = hop.trim().parse::<std::net::IpAddr>() {
-                if !state.config.trusted_proxies.contains(&ip) {
-                    return ip.to_string();
-                }
+            if let Ok(ip) = hop.trim().parse::<std::net::IpAddr>()
+                && !state.config.trusted_proxies.contains(&ip)
+            {
+                return ip.to_string();
             }
         }
     }

@@ -146,11 +146,14 @@ pub async fn set_active(
     }
 }
 
+/// `(user_id, name, email)` of each member.
+type Members = Vec<(String, String, String)>;
+
 #[derive(Template)]
 #[template(path = "admin_teams.html")]
 struct TeamsPage<'a> {
     c: Chrome<'a>,
-    teams: Vec<(Team, Vec<(String, String, String)>)>,
+    teams: Vec<(Team, Members)>,
     inboxes: Vec<(Inbox, Vec<String>)>,
     staff: Vec<User>,
 }

@@ -218,13 +218,19 @@ pub fn page_error(ctx: &Ctx, e: AppError) -> Response {
         return Redirect::to("/login").into_response();
     }
     let status = e.status();
-    message(
+    let mut resp = message(
         ctx,
         status,
         "error-title",
         ctx.error_text(&e),
         ("/", "home"),
-    )
+    );
+    if let AppError::RateLimited(secs) = e
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
 }
 
 pub fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
