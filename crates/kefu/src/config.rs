@@ -172,7 +172,9 @@ impl Config {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
-        let url_ok = ["http://", "https://"].iter().any(|p| self.public_url.starts_with(p));
+        let url_ok = ["http://", "https://"]
+            .iter()
+            .any(|p| self.public_url.starts_with(p));
         if !self.public_url.is_empty() && !url_ok {
             return Err(err("public_url", "must start with http:// or https://"));
         }

@@ -135,6 +135,10 @@ impl Tr<'_> {
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }
+    /// A conversation's status in words (`open` → 进行中).
+    pub fn status(&self, status: &str) -> String {
+        self.i18n.t(self.lang, &format!("status-{status}"))
+    }
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
         .get("/healthz", Public, healthz)
         .get("/metrics", Public, metrics)
         .get("/static/kefu.css", Public, stylesheet)
+        .get("/favicon.ico", Public, favicon)
         .get("/api/v1/openapi.json", Public, api::openapi)
         // Set-up, sign-up, sign-in.
         .get("/", Public, pages::auth::home)
@@ -263,6 +264,20 @@ async fn stylesheet() -> Response {
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
+}
+
+async fn favicon() -> Response {
+    let mut r = include_str!("../static/favicon.svg").into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
     );
     r
 }

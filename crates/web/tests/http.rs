@@ -1137,6 +1137,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/healthz"),
     ("GET", "/metrics"),
     ("GET", "/static/kefu.css"),
+    ("GET", "/favicon.ico"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/"),
     ("GET", "/setup"),
@@ -1253,4 +1254,92 @@ async fn sessions_table_is_used_for_sign_out() {
         1
     );
     assert_eq!(b.get("/console").await.status, StatusCode::SEE_OTHER);
+}
+
+/// A transport that fails its first `failures` sends, then records what it delivers.
+struct Flaky {
+    failures: std::sync::atomic::AtomicUsize,
+    sent: std::sync::Mutex<Vec<String>>,
+}
+
+impl kefu_web::worker::Transport for Flaky {
+    async fn send(&self, mail: &kefu_store::outbox::OutboxMail) -> Result<(), String> {
+        use std::sync::atomic::Ordering;
+        if self.failures.load(Ordering::SeqCst) > 0 {
+            self.failures.fetch_sub(1, Ordering::SeqCst);
+            return Err("451 try again later".into());
+        }
+        self.sent.lock().unwrap().push(mail.to_addr.clone());
+        Ok(())
+    }
+}
+
+both_backends!(
+    the_outbox_worker_retries_and_delivers_each_mail_once,
+    outbox_worker
+);
+async fn outbox_worker(t: TestDb) {
+    let s = start(t).await;
+    let b = Browser::new(&s);
+    b.post(
+        "/signup",
+        &[("email", "new@example.com"), ("password", PASSWORD)],
+    )
+    .await;
+    let flaky = Flaky {
+        failures: std::sync::atomic::AtomicUsize::new(1),
+        sent: Default::default(),
+    };
+    // The first attempt fails and is scheduled for later, with the error kept.
+    assert_eq!(
+        kefu_web::worker::deliver_due(&s.state, &flaky)
+            .await
+            .unwrap(),
+        0
+    );
+    let mail = kefu_store::outbox::list(&s.t.db, 10)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!((mail.status.as_str(), mail.attempts), ("pending", 1));
+    assert!(mail.last_error.contains("451"));
+    assert!(
+        kefu_store::outbox::due(&s.t.db, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "backing off"
+    );
+    // When it is due again it goes out, once.
+    kefu_store::Exec::execute(&s.t.db, "UPDATE outbox SET next_attempt_at = 0", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        kefu_web::worker::deliver_due(&s.state, &flaky)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        kefu_web::worker::deliver_due(&s.state, &flaky)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        *flaky.sent.lock().unwrap(),
+        vec!["new@example.com".to_string()]
+    );
+    let mail = kefu_store::outbox::get(&s.t.db, &mail.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mail.status, "sent");
+    assert!(
+        Browser::new(&s)
+            .get("/metrics")
+            .await
+            .body
+            .contains("kefu_mail_sent_total 1")
+    );
 }

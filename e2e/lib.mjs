@@ -1,0 +1,70 @@
+// Helpers for the browser tests: start the real kefu binary on a fresh data folder, drive
+// Debian's chromium with playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const shots = join(here, 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+/** Starts `kefu serve --demo` on a free port; resolves with its URL and the printed logins. */
+export async function startKefu() {
+  const bin = process.env.KEFU_BIN || join(here, '..', 'target', 'debug', 'kefu');
+  const dir = mkdtempSync(join(tmpdir(), 'kefu-e2e-'));
+  const proc = spawn(bin, ['serve', '--demo', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data')], {
+    cwd: dir,
+    env: { ...process.env, KEFU_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kefu did not start:\n${out}`)), 30000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[\d.:]+)/);
+      if (m && out.includes('customers')) { clearTimeout(timer); resolve(m[1]); }
+    });
+    proc.on('exit', (code) => reject(new Error(`kefu exited with ${code}:\n${out}`)));
+  });
+  const login = (who) => {
+    const m = out.match(new RegExp(`${who}\\s+(\\S+@\\S+) / (\\S+)`));
+    return { email: m[1], password: m[2] };
+  };
+  const customerPw = out.match(/customers .* \/ (\S+)/)[1];
+  return {
+    url,
+    admin: login('admin'),
+    agent: login('agent'),
+    customer: { email: 'chen.jing@example.com', password: customerPw },
+    stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A page that fails the test on any console error (CSP violations show up there). */
+export async function newPage(browser, locale = 'en-US') {
+  const context = await browser.newContext({ locale, viewport: { width: 1100, height: 760 } });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  return page;
+}
+
+export async function signIn(page, url, { email, password }) {
+  await page.goto(`${url}/login`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('main button')]);
+}
