@@ -158,6 +158,9 @@ impl Config {
         if let Some(path) = path {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+            // Checked on its own first, so errors point at the line the admin wrote.
+            toml::from_str::<Config>(&text)
+                .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
             let file_tree: toml::Value = toml::from_str(&text)
                 .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
             merge(&mut tree, file_tree);
@@ -453,7 +456,10 @@ mod tests {
         assert!(e.to_string().contains("lisen"), "{e}");
         std::fs::write(&file, "[smtp]\nport = \"x\"\n").unwrap();
         let e = Config::load(Some(&file), &[]).unwrap_err();
-        assert!(e.to_string().contains("port"), "{e}");
+        assert!(
+            e.to_string().contains("port") && e.to_string().contains("line 2"),
+            "{e}"
+        );
     }
 
     #[test]

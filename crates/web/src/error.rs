@@ -130,16 +130,3 @@ impl From<askama::Error> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
-
-/// Every code the edge can answer with, for the test that each is documented and used.
-pub const ALL_CODES: &[&str] = &[
-    "unauthorized",
-    "forbidden",
-    "csrf_failed",
-    "not_found",
-    "payload_too_large",
-    "rate_limited",
-    "reauth_required",
-    "unavailable",
-    "internal",
-];

@@ -56,8 +56,12 @@ pub async fn metrics(State(state): State<AppState>, req: Request, next: Next) ->
     let m = &state.metrics;
     m.requests.fetch_add(1, Ordering::Relaxed);
     m.in_flight.fetch_add(1, Ordering::Relaxed);
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let started = std::time::Instant::now();
     let resp = next.run(req).await;
     m.in_flight.fetch_sub(1, Ordering::Relaxed);
+    // Paths only: query strings can carry tokens.
+    tracing::debug!(%method, %path, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
     let counter = match resp.status().as_u16() {
         200..=299 => &m.responses_2xx,
         300..=399 => &m.responses_3xx,
