@@ -178,7 +178,7 @@ fn serve_prints_the_setup_code_answers_health_and_stops_gracefully() {
         .unwrap();
     assert!(killed.success());
     std::thread::sleep(Duration::from_millis(200));
-    slow.write_all(body[10..].as_bytes()).unwrap();
+    slow.write_all(&body.as_bytes()[10..]).unwrap();
     let mut answer = String::new();
     slow.read_to_string(&mut answer).unwrap();
     assert!(
