@@ -26,6 +26,8 @@ pub struct Origin {
 pub const VERIFY_TTL: i64 = 2 * DAY;
 pub const RESET_TTL: i64 = HOUR;
 pub const INVITATION_TTL: i64 = 7 * DAY;
+/// How long a password-only session may wait for its second factor.
+pub const MFA_SESSION_TTL: i64 = 10 * kefu_core::time::MINUTE;
 
 fn limited(state: &AppState, key: String, rule: crate::limiter::Rule) -> AppResult<()> {
     state.limiter.hit(&key, rule).map_err(AppError::RateLimited)
@@ -82,7 +84,12 @@ pub async fn create_session(
             digest: &token_digest(&token),
             user_id: &user.id,
             stage,
-            ttl_ms: state.config.session_idle_hours * HOUR,
+            // A session that still owes its second factor lives minutes, not days.
+            ttl_ms: if stage == sessions::STAGE_MFA {
+                MFA_SESSION_TTL
+            } else {
+                state.config.session_idle_hours * HOUR
+            },
             ip: &origin.ip,
             user_agent: &origin.user_agent,
         },
@@ -163,7 +170,8 @@ async fn send_verification_in(state: &AppState, tx: &mut Tx, user: &User) -> App
 }
 
 /// Sends another verification link, at most a few an hour.
-pub async fn resend_verification(state: &AppState, user: &User) -> AppResult<()> {
+pub async fn resend_verification(state: &AppState, user: &User, origin: &Origin) -> AppResult<()> {
+    limited(state, format!("resend:ip:{}", origin.ip), rules::RESET_IP)?;
     if user.email_verified_at.is_some() {
         return Ok(());
     }

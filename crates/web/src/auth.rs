@@ -140,7 +140,8 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Caller, Ap
         return Ok(Caller::Anonymous);
     }
     let idle = state.config.session_idle_hours * HOUR;
-    if now_ms() - session.last_seen_at > MINUTE {
+    // Only full sessions slide; one waiting for its second factor keeps its short expiry.
+    if session.stage == sessions::STAGE_FULL && now_ms() - session.last_seen_at > MINUTE {
         sessions::touch(&state.db, &digest, now_ms() + idle).await?;
     }
     Ok(if session.stage == sessions::STAGE_FULL {

@@ -1343,3 +1343,31 @@ async fn outbox_worker(t: TestDb) {
             .contains("kefu_mail_sent_total 1")
     );
 }
+
+both_backends!(
+    a_session_waiting_for_its_second_factor_expires_in_minutes,
+    mfa_session_ttl
+);
+async fn mfa_session_ttl(t: TestDb) {
+    let s = start(t).await;
+    let u = person(&s, "boss@shop.com", Role::Admin).await;
+    kefu_store::people::set_totp(&s.t.db, &u.id, Some("JBSWY3DPEHPK3PXP"), true)
+        .await
+        .unwrap();
+    let b = Browser::new(&s);
+    assert_eq!(
+        b.login("boss@shop.com", PASSWORD).await.location(),
+        "/login/2fa"
+    );
+    let rows: Vec<(String, i64, i64)> = kefu_store::Exec::fetch_all(
+        &s.t.db,
+        "SELECT stage, created_at, expires_at FROM sessions WHERE user_id = $1",
+        kefu_store::args![u.id.as_str()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 1);
+    let (stage, created, expires) = &rows[0];
+    assert_eq!(stage, "mfa");
+    assert!(expires - created <= 10 * 60_000, "{} ms", expires - created);
+}

@@ -312,7 +312,7 @@ pub async fn resend_verification(
 ) -> Response {
     // The same answer whether or not the address has an account.
     if let Ok(Some(user)) = people::by_email(&state.db, &f.email).await
-        && let Err(e) = accounts::resend_verification(&state, &user).await
+        && let Err(e) = accounts::resend_verification(&state, &user, &ctx.origin).await
     {
         return page_error(&ctx, e);
     }
