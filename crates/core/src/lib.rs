@@ -8,6 +8,7 @@ pub mod identity;
 pub mod role;
 pub mod time;
 pub mod totp;
+pub mod url;
 pub mod validate;
 
 pub use role::Role;

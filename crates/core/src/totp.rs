@@ -55,15 +55,7 @@ pub fn provisioning_uri(secret_b32: &str, issuer: &str, account: &str) -> String
 }
 
 fn percent(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'@') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::url::encode(s, b"@")
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::{Exec, Result, args};
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub id: String,
     pub at: i64,

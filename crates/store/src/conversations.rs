@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::{Exec, Result, args};
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conversation {
     pub id: String,
     pub inbox_id: String,

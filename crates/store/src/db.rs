@@ -10,7 +10,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Database, Encode, FromRow, Postgres, Sqlite, Transaction, Type};
+use sqlx::{Arguments, Database, Encode, FromRow, Postgres, Sqlite, Transaction, Type};
 
 use crate::error::{Error, Result};
 
@@ -299,10 +299,8 @@ impl Tx {
     }
 }
 
-fn bind<'q, DB>(
-    mut q: sqlx::query::Query<'q, DB, <DB as Database>::Arguments>,
-    args: Vec<Value>,
-) -> sqlx::query::Query<'q, DB, <DB as Database>::Arguments>
+/// Encodes the bound values for one statement, on either backend.
+fn arguments<DB>(values: Vec<Value>) -> Result<<DB as Database>::Arguments>
 where
     DB: Database,
     String: for<'e> Encode<'e, DB> + Type<DB>,
@@ -311,40 +309,18 @@ where
     Option<String>: for<'e> Encode<'e, DB> + Type<DB>,
     Option<i64>: for<'e> Encode<'e, DB> + Type<DB>,
 {
-    for a in args {
-        q = match a {
-            Value::Text(s) => q.bind(s),
-            Value::Int(i) => q.bind(i),
-            Value::Bool(b) => q.bind(b),
-            Value::NullText => q.bind(None::<String>),
-            Value::NullInt => q.bind(None::<i64>),
-        };
+    let mut a = <DB as Database>::Arguments::default();
+    for v in values {
+        match v {
+            Value::Text(s) => a.add(s),
+            Value::Int(i) => a.add(i),
+            Value::Bool(b) => a.add(b),
+            Value::NullText => a.add(None::<String>),
+            Value::NullInt => a.add(None::<i64>),
+        }
+        .map_err(|e| Error::Sqlx(sqlx::Error::Encode(e)))?;
     }
-    q
-}
-
-fn bind_as<'q, DB, O>(
-    mut q: sqlx::query::QueryAs<'q, DB, O, <DB as Database>::Arguments>,
-    args: Vec<Value>,
-) -> sqlx::query::QueryAs<'q, DB, O, <DB as Database>::Arguments>
-where
-    DB: Database,
-    String: for<'e> Encode<'e, DB> + Type<DB>,
-    i64: for<'e> Encode<'e, DB> + Type<DB>,
-    bool: for<'e> Encode<'e, DB> + Type<DB>,
-    Option<String>: for<'e> Encode<'e, DB> + Type<DB>,
-    Option<i64>: for<'e> Encode<'e, DB> + Type<DB>,
-{
-    for a in args {
-        q = match a {
-            Value::Text(s) => q.bind(s),
-            Value::Int(i) => q.bind(i),
-            Value::Bool(b) => q.bind(b),
-            Value::NullText => q.bind(None::<String>),
-            Value::NullInt => q.bind(None::<i64>),
-        };
-    }
-    q
+    Ok(a)
 }
 
 /// Something SQL can run on: the database (`&Db`) or a transaction (`&mut Tx`).
@@ -391,11 +367,11 @@ fn is_read(sql: &str) -> bool {
 impl Exec for &Db {
     async fn execute(self, sql: &'static str, args: Vec<Value>) -> Result<u64> {
         Ok(match &*self.pools {
-            Pools::Sqlite { writer, .. } => bind(sqlx::query(sql), args)
+            Pools::Sqlite { writer, .. } => sqlx::query_with(sql, arguments::<Sqlite>(args)?)
                 .execute(writer)
                 .await?
                 .rows_affected(),
-            Pools::Postgres(pool) => bind(sqlx::query(sql), args)
+            Pools::Postgres(pool) => sqlx::query_with(sql, arguments::<Postgres>(args)?)
                 .execute(pool)
                 .await?
                 .rows_affected(),
@@ -410,12 +386,12 @@ impl Exec for &Db {
         Ok(match &*self.pools {
             Pools::Sqlite { writer, reader } => {
                 let pool = if is_read(sql) { reader } else { writer };
-                bind_as(sqlx::query_as(sql), args)
+                sqlx::query_as_with(sql, arguments::<Sqlite>(args)?)
                     .fetch_optional(pool)
                     .await?
             }
             Pools::Postgres(pool) => {
-                bind_as(sqlx::query_as(sql), args)
+                sqlx::query_as_with(sql, arguments::<Postgres>(args)?)
                     .fetch_optional(pool)
                     .await?
             }
@@ -426,9 +402,15 @@ impl Exec for &Db {
         Ok(match &*self.pools {
             Pools::Sqlite { writer, reader } => {
                 let pool = if is_read(sql) { reader } else { writer };
-                bind_as(sqlx::query_as(sql), args).fetch_all(pool).await?
+                sqlx::query_as_with(sql, arguments::<Sqlite>(args)?)
+                    .fetch_all(pool)
+                    .await?
             }
-            Pools::Postgres(pool) => bind_as(sqlx::query_as(sql), args).fetch_all(pool).await?,
+            Pools::Postgres(pool) => {
+                sqlx::query_as_with(sql, arguments::<Postgres>(args)?)
+                    .fetch_all(pool)
+                    .await?
+            }
         })
     }
 }
@@ -436,11 +418,11 @@ impl Exec for &Db {
 impl Exec for &mut Tx {
     async fn execute(self, sql: &'static str, args: Vec<Value>) -> Result<u64> {
         Ok(match self {
-            Tx::Sqlite(t) => bind(sqlx::query(sql), args)
+            Tx::Sqlite(t) => sqlx::query_with(sql, arguments::<Sqlite>(args)?)
                 .execute(&mut **t)
                 .await?
                 .rows_affected(),
-            Tx::Postgres(t) => bind(sqlx::query(sql), args)
+            Tx::Postgres(t) => sqlx::query_with(sql, arguments::<Postgres>(args)?)
                 .execute(&mut **t)
                 .await?
                 .rows_affected(),
@@ -454,12 +436,12 @@ impl Exec for &mut Tx {
     ) -> Result<Option<T>> {
         Ok(match self {
             Tx::Sqlite(t) => {
-                bind_as(sqlx::query_as(sql), args)
+                sqlx::query_as_with(sql, arguments::<Sqlite>(args)?)
                     .fetch_optional(&mut **t)
                     .await?
             }
             Tx::Postgres(t) => {
-                bind_as(sqlx::query_as(sql), args)
+                sqlx::query_as_with(sql, arguments::<Postgres>(args)?)
                     .fetch_optional(&mut **t)
                     .await?
             }
@@ -469,12 +451,12 @@ impl Exec for &mut Tx {
     async fn fetch_all<T: Record>(self, sql: &'static str, args: Vec<Value>) -> Result<Vec<T>> {
         Ok(match self {
             Tx::Sqlite(t) => {
-                bind_as(sqlx::query_as(sql), args)
+                sqlx::query_as_with(sql, arguments::<Sqlite>(args)?)
                     .fetch_all(&mut **t)
                     .await?
             }
             Tx::Postgres(t) => {
-                bind_as(sqlx::query_as(sql), args)
+                sqlx::query_as_with(sql, arguments::<Postgres>(args)?)
                     .fetch_all(&mut **t)
                     .await?
             }

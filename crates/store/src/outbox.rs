@@ -12,6 +12,7 @@ use crate::{Exec, Result, args};
 pub const MAX_ATTEMPTS: i64 = 8;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxMail {
     pub id: String,
     pub kind: String,

@@ -415,31 +415,6 @@ pub async fn create_inbox(
     Ok((StatusCode::CREATED, Json(Created { id: inbox.id })).into_response())
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ApiConversation {
-    pub id: String,
-    pub inbox_id: String,
-    pub customer_id: Option<String>,
-    pub subject: String,
-    pub status: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-impl From<conversations::Conversation> for ApiConversation {
-    fn from(c: conversations::Conversation) -> Self {
-        ApiConversation {
-            id: c.id,
-            inbox_id: c.inbox_id,
-            customer_id: c.customer_id,
-            subject: c.subject,
-            status: c.status,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-        }
-    }
-}
-
 /// Whether the caller may see a conversation. Everyone else gets 404, as if it did not exist.
 async fn may_see(
     state: &AppState,
@@ -458,11 +433,11 @@ async fn may_see(
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations",
-    responses((status = 200, body = Vec<ApiConversation>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<conversations::Conversation>), (status = 401, body = ErrorBody)))]
 pub async fn list_conversations(
     State(state): State<AppState>,
     caller: Caller,
-) -> AppResult<Json<Vec<ApiConversation>>> {
+) -> AppResult<Json<Vec<conversations::Conversation>>> {
     let list = match &caller {
         Caller::Token { .. } => conversations::list_all(&state.db).await?,
         Caller::Person { user, .. } => match user.role() {
@@ -472,23 +447,23 @@ pub async fn list_conversations(
         },
         _ => return Err(AppError::Unauthorized),
     };
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    Ok(Json(list))
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations",
-    responses((status = 200, body = ApiConversation), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = conversations::Conversation), (status = 404, body = ErrorBody)))]
 pub async fn get_conversation(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> AppResult<Json<ApiConversation>> {
+) -> AppResult<Json<conversations::Conversation>> {
     let c = conversations::get(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !may_see(&state, &caller, &c).await? {
         return Err(AppError::NotFound);
     }
-    Ok(Json(c.into()))
+    Ok(Json(c))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -500,7 +475,7 @@ pub struct NewConversation {
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations", tag = "conversations", request_body = NewConversation,
-    responses((status = 201, body = ApiConversation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = conversations::Conversation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn create_conversation(
     State(state): State<AppState>,
     caller: Caller,
@@ -525,7 +500,7 @@ pub async fn create_conversation(
     }
     let subject: String = n.subject.trim().chars().take(200).collect();
     let c = conversations::create(&state.db, &inbox.id, n.customer_id.as_deref(), &subject).await?;
-    Ok((StatusCode::CREATED, Json(ApiConversation::from(c))).into_response())
+    Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -558,7 +533,7 @@ pub struct AuditQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "admin", params(AuditQuery),
-    responses((status = 200, body = Vec<docs::AuditEntryDoc>)))]
+    responses((status = 200, body = Vec<audit::AuditEntry>)))]
 pub async fn list_audit(
     State(state): State<AppState>,
     Query(q): Query<AuditQuery>,
@@ -569,7 +544,7 @@ pub async fn list_audit(
 }
 
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "admin",
-    responses((status = 200, body = Vec<docs::OutboxMailDoc>)))]
+    responses((status = 200, body = Vec<outbox::OutboxMail>)))]
 pub async fn list_outbox(
     State(state): State<AppState>,
 ) -> AppResult<Json<Vec<outbox::OutboxMail>>> {
@@ -579,18 +554,6 @@ pub async fn list_outbox(
 pub mod docs {
     //! Schemas for rows and core types the API passes through unchanged.
     use utoipa::ToSchema;
-
-    #[allow(dead_code)]
-    #[derive(ToSchema)]
-    pub struct AuditEntryDoc {
-        pub id: String,
-        pub at: i64,
-        pub actor_id: Option<String>,
-        pub action: String,
-        pub target: String,
-        pub ip: String,
-        pub detail: String,
-    }
 
     /// A customer identity signed by the shop: `signature` is the lowercase hex
     /// HMAC-SHA256, keyed with the shop's identity secret, of
@@ -604,23 +567,6 @@ pub mod docs {
         /// Unix seconds when the shop signed it; valid for 24 hours.
         pub timestamp: i64,
         pub signature: String,
-    }
-
-    #[allow(dead_code)]
-    #[derive(ToSchema)]
-    pub struct OutboxMailDoc {
-        pub id: String,
-        pub kind: String,
-        pub to_addr: String,
-        pub subject: String,
-        pub body_text: String,
-        /// `pending`, `sending`, `sent` or `failed`.
-        pub status: String,
-        pub attempts: i64,
-        pub next_attempt_at: i64,
-        pub last_error: String,
-        pub created_at: i64,
-        pub sent_at: Option<i64>,
     }
 }
 

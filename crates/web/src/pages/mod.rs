@@ -267,15 +267,7 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
 }
 
 pub fn encode_component(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    kefu_core::url::encode(s, b"/")
 }
 
 /// Where a person lands after signing in.
