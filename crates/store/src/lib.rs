@@ -10,6 +10,7 @@ pub mod audit;
 pub mod conversations;
 mod db;
 pub mod error;
+pub mod messages;
 pub mod outbox;
 pub mod people;
 pub mod sessions;
@@ -17,6 +18,7 @@ pub mod settings;
 pub mod teams;
 pub mod testing;
 pub mod tokens;
+pub mod visitors;
 
 pub use db::{Backend, Db, DbOptions, Exec, Record, Tx, Value, redact_url as db_redact_url};
 pub use error::{Error, Result};

@@ -4,7 +4,9 @@
 use kefu_core::Role;
 use kefu_store::testing::TestDb;
 use kefu_store::tokens::{NewToken, Purpose};
-use kefu_store::{Backend, Error, both_backends, outbox, people, sessions, teams, tokens};
+use kefu_store::{
+    Backend, Error, both_backends, messages, outbox, people, sessions, teams, tokens,
+};
 
 async fn new_user(t: &TestDb, email: &str, role: Role) -> people::User {
     let mut tx = t.db.begin().await.unwrap();
@@ -271,4 +273,125 @@ fn migration_folders_have_the_same_versions() {
         v
     };
     assert_eq!(names("sqlite"), names("postgres"));
+}
+
+async fn conversation(t: &TestDb) -> kefu_store::conversations::Conversation {
+    let inbox = teams::create_inbox(&t.db, "Web", "widget").await.unwrap();
+    kefu_store::conversations::create(&t.db, &inbox.id, None, "hi")
+        .await
+        .unwrap()
+}
+
+fn text<'a>(conv: &'a str, cid: Option<&'a str>, body: &'a str) -> messages::NewMessage<'a> {
+    messages::NewMessage {
+        conversation_id: conv,
+        kind: messages::kind::TEXT,
+        author_kind: messages::author::CONTACT,
+        client_id: cid,
+        body,
+        ..Default::default()
+    }
+}
+
+both_backends!(a_resent_message_is_stored_once, message_idempotency);
+async fn message_idempotency(t: TestDb) {
+    let c = conversation(&t).await;
+    let mut tx = t.db.begin().await.unwrap();
+    let (a, new_a) = messages::append(&mut tx, &text(&c.id, Some("cid-1"), "你好"))
+        .await
+        .unwrap();
+    let (b, new_b) = messages::append(&mut tx, &text(&c.id, Some("cid-1"), "你好"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(new_a && !new_b);
+    assert_eq!((a.id, a.seq), (b.id, b.seq));
+    let all = messages::after(&t.db, &c.id, 0, 100, true).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        kefu_store::conversations::get(&t.db, &c.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seq,
+        1
+    );
+}
+
+both_backends!(concurrent_appends_get_gap_free_sequences, gap_free);
+async fn gap_free(t: TestDb) {
+    let c = conversation(&t).await;
+    let mut tasks = vec![];
+    for i in 0..40 {
+        let db = t.db.clone();
+        let conv = c.id.clone();
+        tasks.push(tokio::spawn(async move {
+            let cid = format!("c{i}");
+            let mut tx = db.begin().await.unwrap();
+            let (m, _) = messages::append(&mut tx, &text(&conv, Some(&cid), "x"))
+                .await
+                .unwrap();
+            // Every fifth one rolls back: it must leave no hole.
+            if i % 5 == 0 {
+                drop(tx);
+                None
+            } else {
+                tx.commit().await.unwrap();
+                Some(m.seq)
+            }
+        }));
+    }
+    let mut committed = 0;
+    for t in tasks {
+        if t.await.unwrap().is_some() {
+            committed += 1;
+        }
+    }
+    let all = messages::after(&t.db, &c.id, 0, 1000, true).await.unwrap();
+    let seqs: Vec<i64> = all.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, (1..=committed).collect::<Vec<i64>>());
+}
+
+both_backends!(
+    notes_stay_among_staff_and_reads_only_move_forward,
+    notes_and_reads
+);
+async fn notes_and_reads(t: TestDb) {
+    let c = conversation(&t).await;
+    let mut tx = t.db.begin().await.unwrap();
+    messages::append(&mut tx, &text(&c.id, None, "question"))
+        .await
+        .unwrap();
+    let note = messages::NewMessage {
+        kind: messages::kind::NOTE,
+        author_kind: messages::author::AGENT,
+        ..text(&c.id, None, "VIP")
+    };
+    messages::append(&mut tx, &note).await.unwrap();
+    messages::append(&mut tx, &text(&c.id, None, "answer"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        messages::after(&t.db, &c.id, 0, 10, true)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    let public: Vec<i64> = messages::after(&t.db, &c.id, 0, 10, false)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.seq)
+        .collect();
+    assert_eq!(public, vec![1, 3]);
+    messages::mark_read(&t.db, &c.id, "reader", 3)
+        .await
+        .unwrap();
+    messages::mark_read(&t.db, &c.id, "reader", 2)
+        .await
+        .unwrap();
+    assert_eq!(messages::read_seq(&t.db, &c.id, "reader").await.unwrap(), 3);
+    assert_eq!(messages::range(&t.db, &c.id, 2, 3).await.unwrap().len(), 2);
 }
