@@ -12,6 +12,15 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::demo;
 
+/// Prints to stdout, ignoring a closed stdout: a supervisor that stops reading must not bring
+/// the server down (println! panics on a broken pipe).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     if config.database.url.is_empty() {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
@@ -94,25 +103,25 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
-    println!(
+    say!(
         "Kefu is listening on http://{local} (started in {} ms)",
         started.elapsed().as_millis()
     );
-    println!(
+    say!(
         "  database: {}",
         kefu_store::db_redact_url(&config.database_url())
     );
     if let Some(code) = &setup_code {
-        println!(
+        say!(
             "  first run: open {}/setup and enter the set-up code {code}",
             config.public_url()
         );
     }
     for line in &demo_lines {
-        println!("  {line}");
+        say!("  {line}");
     }
     if worker.is_none() {
-        println!("  mail: no SMTP configured; mail waits in the outbox (/admin/outbox)");
+        say!("  mail: no SMTP configured; mail waits in the outbox (/admin/outbox)");
     }
 
     let shutdown = async move {

@@ -156,6 +156,7 @@ pub async fn update_me(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UsersQuery {
     /// `staff` (default) or `customers`.
     pub kind: Option<String>,
@@ -503,6 +504,88 @@ pub async fn create_conversation(
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
+/// The caller as someone who acts in conversations (people only; tokens read but do not write).
+fn actor(caller: &Caller) -> AppResult<crate::realtime::Actor> {
+    match caller {
+        Caller::Person { user, .. } => Ok(crate::realtime::Actor::Person(user.clone())),
+        Caller::Visitor { visitor } => Ok(crate::realtime::Actor::Visitor(visitor.clone())),
+        Caller::Token { .. } => Err(AppError::Forbidden),
+        _ => Err(AppError::Unauthorized),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MessagesQuery {
+    /// Only messages with a higher sequence number.
+    #[serde(default)]
+    pub after: i64,
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(MessagesQuery),
+    responses((status = 200, body = Vec<kefu_store::messages::Message>), (status = 404, body = ErrorBody)))]
+pub async fn list_messages(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<MessagesQuery>,
+) -> AppResult<Json<Vec<kefu_store::messages::Message>>> {
+    let q = crate::widget::AfterQuery {
+        after: q.after,
+        limit: q.limit,
+    };
+    if let Caller::Token { token } = &caller {
+        let c = conversations::get(&state.db, &id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !token.has_scope("conversations:read") {
+            return Err(AppError::NotFound);
+        }
+        let limit = q.limit.unwrap_or(200).clamp(1, 500);
+        return Ok(Json(
+            kefu_store::messages::after(&state.db, &c.id, q.after, limit, true).await?,
+        ));
+    }
+    let actor = actor(&caller)?;
+    Ok(Json(
+        crate::widget::list_messages_for(&state, &actor, &id, &q).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", request_body = crate::widget::NewChatMessage,
+    responses((status = 201, body = kefu_store::messages::Message), (status = 200, description = "the same client_id was sent before; the stored message", body = kefu_store::messages::Message), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn post_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(n): ApiJson<crate::widget::NewChatMessage>,
+) -> AppResult<Response> {
+    let actor = actor(&caller)?;
+    crate::widget::sent(
+        crate::realtime::send(&state, &actor, &id, &n.client_id, &n.body, n.note).await?,
+    )
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RealtimeToken {
+    /// Send it in the socket's `hello` frame; valid for five minutes.
+    pub token: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/realtime/token", tag = "conversations",
+    responses((status = 200, body = RealtimeToken), (status = 401, body = ErrorBody)))]
+pub async fn realtime_token(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> AppResult<Json<RealtimeToken>> {
+    let (user, _) = caller.person()?;
+    let (token, expires_at) = crate::realtime::token::issue(&state, &user.id).await?;
+    Ok(Json(RealtimeToken { token, expires_at }))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct VerifiedIdentity {
     pub customer_id: String,
@@ -526,6 +609,7 @@ pub async fn verify_identity(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Entries strictly older than this time (ms since the epoch).
     pub before: Option<i64>,
@@ -659,7 +743,7 @@ pub async fn revoke_token(
     info(title = "Kefu API", description = "Self-hosted online customer service. Errors are JSON `{\"error\": {\"code\", \"message\"}}` with stable snake_case codes."),
     paths(me, update_me, list_users, get_user, update_user, invite, list_teams, create_team, add_member,
           remove_member, list_inboxes, create_inbox, list_conversations, get_conversation,
-          create_conversation, verify_identity, list_audit, list_outbox, list_tokens, create_token, revoke_token),
+          create_conversation, list_messages, post_message, realtime_token, verify_identity, list_audit, list_outbox, list_tokens, create_token, revoke_token),
     components(schemas(ErrorBody)),
     tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "admin"))
 )]

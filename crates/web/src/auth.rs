@@ -36,6 +36,10 @@ pub enum Caller {
     Token {
         token: ApiToken,
     },
+    /// A widget visitor, by the token in `X-Kefu-Visitor`.
+    Visitor {
+        visitor: kefu_store::visitors::Visitor,
+    },
 }
 
 impl Caller {
@@ -58,6 +62,7 @@ impl Caller {
                 Some(user.id.clone())
             }
             Caller::Token { token } => Some(format!("token:{}", token.id)),
+            Caller::Visitor { visitor } => Some(format!("visitor:{}", visitor.id)),
             Caller::Anonymous => None,
         }
     }
@@ -101,6 +106,12 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+pub const VISITOR_HEADER: &str = "x-kefu-visitor";
+
+pub fn visitor_token(headers: &HeaderMap) -> Option<&str> {
+    headers.get(VISITOR_HEADER)?.to_str().ok().map(str::trim)
+}
+
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(axum::http::header::AUTHORIZATION)?
@@ -121,6 +132,15 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Caller, Ap
                     api_tokens::touch(&state.db, &t.id).await?;
                 }
                 Ok(Caller::Token { token: t })
+            }
+            None => Err(AppError::Unauthorized),
+        };
+    }
+    if let Some(token) = visitor_token(headers) {
+        return match kefu_store::visitors::by_token(&state.db, token).await? {
+            Some(v) => {
+                kefu_store::visitors::touch(&state.db, &v).await?;
+                Ok(Caller::Visitor { visitor: v })
             }
             None => Err(AppError::Unauthorized),
         };

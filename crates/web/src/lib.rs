@@ -8,8 +8,10 @@ pub mod i18n;
 pub mod limiter;
 pub mod middleware;
 pub mod pages;
+pub mod realtime;
 pub mod routes;
 pub mod state;
+pub mod widget;
 pub mod worker;
 
 use std::net::SocketAddr;
@@ -202,6 +204,64 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             api::create_conversation,
         )
         .route(
+            M::GET,
+            "/api/v1/conversations/{id}/messages",
+            Signed,
+            Some("conversations:read"),
+            api::list_messages,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/messages",
+            Signed,
+            None,
+            api::post_message,
+        )
+        .route(
+            M::POST,
+            "/api/v1/realtime/token",
+            Signed,
+            None,
+            api::realtime_token,
+        )
+        // Live chat: the socket and the widget's visitor API.
+        .get("/ws", Public, realtime::socket::upgrade)
+        .route(
+            M::POST,
+            "/widget/api/visitors",
+            Public,
+            None,
+            widget::create_visitor,
+        )
+        .route(
+            M::GET,
+            "/widget/api/conversations",
+            Visitor,
+            None,
+            widget::list_conversations,
+        )
+        .route(
+            M::POST,
+            "/widget/api/conversations",
+            Visitor,
+            None,
+            widget::create_conversation,
+        )
+        .route(
+            M::GET,
+            "/widget/api/conversations/{id}/messages",
+            Visitor,
+            None,
+            widget::list_messages,
+        )
+        .route(
+            M::POST,
+            "/widget/api/conversations/{id}/messages",
+            Visitor,
+            None,
+            widget::post_message,
+        )
+        .route(
             M::POST,
             "/api/v1/identity/verify",
             Public,
@@ -247,7 +307,7 @@ async fn not_found(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    if uri.path().starts_with("/api/") {
+    if uri.path().starts_with("/api/") || uri.path().starts_with("/widget/api/") {
         error::AppError::NotFound.into_response()
     } else {
         pages::error_page(&state, &headers, StatusCode::NOT_FOUND)

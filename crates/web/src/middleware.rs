@@ -99,15 +99,20 @@ fn looks_like_token(s: &str) -> bool {
 
 /// Double-submit CSRF protection: a random token lives in a cookie, and every state-changing
 /// request authenticated by cookie must repeat it in a form field or header. Another site can
-/// neither read the cookie nor forge the copy. Requests with an API token carry no ambient
-/// credentials and are exempt; cross-site requests (per `Sec-Fetch-Site`) are refused outright.
+/// neither read the cookie nor forge the copy. Requests with an API or visitor token carry no
+/// ambient credentials and are exempt; cross-site requests (per `Sec-Fetch-Site`) are refused outright.
 pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let existing = cookie(req.headers(), CSRF_COOKIE)
         .filter(|t| looks_like_token(t))
         .map(str::to_string);
     let token = existing.clone().unwrap_or_else(kefu_core::id::new_token);
     let mut req = req;
-    if !is_safe(req.method()) && auth::bearer(req.headers()).is_none() {
+    // The widget's API runs in a third-party iframe (no cookies) and is authenticated by the
+    // visitor token alone; creating a visitor needs no credential at all.
+    let token_auth = auth::bearer(req.headers()).is_some()
+        || auth::visitor_token(req.headers()).is_some()
+        || req.uri().path().starts_with("/widget/api/");
+    if !is_safe(req.method()) && !token_auth {
         if req
             .headers()
             .get("sec-fetch-site")

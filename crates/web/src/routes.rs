@@ -27,6 +27,8 @@ pub enum Access {
     Staff,
     /// Admins only.
     Admin,
+    /// A widget visitor (token in `X-Kefu-Visitor`).
+    Visitor,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -124,7 +126,7 @@ impl Routes {
 }
 
 fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
+    path.starts_with("/api/") || path.starts_with("/widget/api/")
 }
 
 /// Resolves the caller, checks the route's rule, and hands the caller to the handler.
@@ -138,9 +140,10 @@ async fn enforce(State(guard): State<Guard>, mut req: Request, next: Next) -> Re
         (_, Access::Public) => true,
         (Caller::SecondFactor { .. }, Access::SecondFactor) => true,
         (Caller::Person { .. }, Access::Signed) => true,
+        (Caller::Visitor { .. }, Access::Visitor) => true,
         (Caller::Person { user, .. }, Access::Staff) => user.role().is_staff(),
         (Caller::Person { user, .. }, Access::Admin) => user.role() == Role::Admin,
-        (Caller::Token { token }, Access::Staff | Access::Admin) => {
+        (Caller::Token { token }, Access::Staff | Access::Admin | Access::Signed) => {
             scope.is_some_and(|s| token.has_scope(s))
         }
         _ => false,
@@ -150,7 +153,10 @@ async fn enforce(State(guard): State<Guard>, mut req: Request, next: Next) -> Re
         return next.run(req).await;
     }
     let path = req.uri().path().to_string();
-    let signed_in = matches!(caller, Caller::Person { .. } | Caller::Token { .. });
+    let signed_in = matches!(
+        caller,
+        Caller::Person { .. } | Caller::Token { .. } | Caller::Visitor { .. }
+    );
     if is_api(&path) {
         return if signed_in {
             AppError::Forbidden.into_response()

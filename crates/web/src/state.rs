@@ -65,6 +65,10 @@ pub struct Inner {
     /// Wakes the outbox worker when mail is queued.
     pub outbox_wake: Notify,
     pub started_at: std::time::Instant,
+    /// Local fan-out of real-time events.
+    pub hub: crate::realtime::hub::Hub,
+    /// The key that signs socket tokens, shared by instances through the database.
+    pub realtime_key: tokio::sync::OnceCell<String>,
 }
 
 #[derive(Clone)]
@@ -88,6 +92,8 @@ impl AppState {
             setup_code: Mutex::new(setup_code),
             outbox_wake: Notify::new(),
             started_at: std::time::Instant::now(),
+            hub: Default::default(),
+            realtime_key: tokio::sync::OnceCell::new(),
         }))
     }
 

@@ -1158,6 +1158,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/sso"),
     ("POST", "/lang"),
     ("POST", "/api/v1/identity/verify"),
+    ("GET", "/ws"),
+    ("POST", "/widget/api/visitors"),
 ];
 
 both_backends!(every_route_enforces_its_access_rule, route_matrix);

@@ -1,0 +1,241 @@
+//! This instance's fan-out: which connections want which events. Each connection has a
+//! bounded queue; a connection that cannot keep up is cut off (its overflow signal fires and it
+//! leaves the hub), never buffered without limit. Events are serialised once and shared.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{Notify, mpsc};
+
+pub type ConnId = u64;
+
+/// Frames queued per connection before it counts as too slow.
+pub const QUEUE: usize = 256;
+
+/// One frame for one or more connections.
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    pub conversation: Arc<str>,
+    /// The message's sequence number; 0 for frames that are not stored messages.
+    pub seq: i64,
+    pub internal: bool,
+    pub json: Arc<str>,
+}
+
+/// Something that happened in a conversation, addressed by where it belongs.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub inbox_id: Arc<str>,
+    pub contact_id: Option<Arc<str>>,
+    /// The connection that caused it, which does not need it back (typing, reads).
+    pub origin: Option<ConnId>,
+    pub frame: Outbound,
+}
+
+/// What a connection listens to.
+#[derive(Debug, Clone)]
+pub enum Interest {
+    /// Staff who see every inbox.
+    AllInboxes,
+    /// Agents: the inboxes of their teams.
+    Inboxes(Vec<String>),
+    /// A customer or visitor: their own conversations, optionally in one inbox only.
+    Contact {
+        contact_id: String,
+        inbox: Option<String>,
+    },
+}
+
+struct Conn {
+    tx: mpsc::Sender<Outbound>,
+    overflow: Arc<Notify>,
+    staff: bool,
+    inbox_filter: Option<String>,
+}
+
+#[derive(Default)]
+struct Registry {
+    conns: HashMap<ConnId, Conn>,
+    all_staff: HashSet<ConnId>,
+    by_inbox: HashMap<String, HashSet<ConnId>>,
+    by_contact: HashMap<String, HashSet<ConnId>>,
+}
+
+#[derive(Default)]
+pub struct Hub {
+    next: AtomicU64,
+    reg: Mutex<Registry>,
+}
+
+/// A connection's end: its queue and the signal that it fell behind.
+pub struct Subscription {
+    pub id: ConnId,
+    pub rx: mpsc::Receiver<Outbound>,
+    pub overflow: Arc<Notify>,
+}
+
+impl Hub {
+    pub fn subscribe(&self, interest: Interest, staff: bool) -> Subscription {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let overflow = Arc::new(Notify::new());
+        let mut reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
+        let inbox_filter = match &interest {
+            Interest::AllInboxes => {
+                reg.all_staff.insert(id);
+                None
+            }
+            Interest::Inboxes(list) => {
+                for i in list {
+                    reg.by_inbox.entry(i.clone()).or_default().insert(id);
+                }
+                None
+            }
+            Interest::Contact { contact_id, inbox } => {
+                reg.by_contact
+                    .entry(contact_id.clone())
+                    .or_default()
+                    .insert(id);
+                inbox.clone()
+            }
+        };
+        reg.conns.insert(
+            id,
+            Conn {
+                tx,
+                overflow: overflow.clone(),
+                staff,
+                inbox_filter,
+            },
+        );
+        Subscription { id, rx, overflow }
+    }
+
+    pub fn unsubscribe(&self, id: ConnId) {
+        let mut reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
+        remove(&mut reg, id);
+    }
+
+    pub fn connections(&self) -> usize {
+        self.reg
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .conns
+            .len()
+    }
+
+    /// Hands the event to every local connection that may see it.
+    pub fn publish(&self, ev: &Event) {
+        let mut reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
+        let mut targets: Vec<ConnId> = reg.all_staff.iter().copied().collect();
+        if let Some(set) = reg.by_inbox.get(&*ev.inbox_id) {
+            targets.extend(set.iter().copied());
+        }
+        if let Some(contact) = &ev.contact_id
+            && let Some(set) = reg.by_contact.get(&**contact)
+        {
+            targets.extend(set.iter().copied());
+        }
+        let mut slow = vec![];
+        for id in targets {
+            if Some(id) == ev.origin {
+                continue;
+            }
+            let Some(conn) = reg.conns.get(&id) else {
+                continue;
+            };
+            if ev.frame.internal && !conn.staff {
+                continue;
+            }
+            if conn
+                .inbox_filter
+                .as_deref()
+                .is_some_and(|i| i != &*ev.inbox_id)
+            {
+                continue;
+            }
+            if conn.tx.try_send(ev.frame.clone()).is_err() {
+                conn.overflow.notify_one();
+                slow.push(id);
+            }
+        }
+        for id in slow {
+            remove(&mut reg, id);
+        }
+    }
+}
+
+fn remove(reg: &mut Registry, id: ConnId) {
+    reg.conns.remove(&id);
+    reg.all_staff.remove(&id);
+    reg.by_inbox.retain(|_, s| {
+        s.remove(&id);
+        !s.is_empty()
+    });
+    reg.by_contact.retain(|_, s| {
+        s.remove(&id);
+        !s.is_empty()
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(inbox: &str, contact: Option<&str>, internal: bool) -> Event {
+        Event {
+            inbox_id: inbox.into(),
+            contact_id: contact.map(Into::into),
+            origin: None,
+            frame: Outbound {
+                conversation: "c".into(),
+                seq: 1,
+                internal,
+                json: "{}".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn routes_by_inbox_contact_and_visibility() {
+        let hub = Hub::default();
+        let mut admin = hub.subscribe(Interest::AllInboxes, true);
+        let mut agent = hub.subscribe(Interest::Inboxes(vec!["i1".into()]), true);
+        let mut other = hub.subscribe(Interest::Inboxes(vec!["i2".into()]), true);
+        let mut visitor = hub.subscribe(
+            Interest::Contact {
+                contact_id: "k".into(),
+                inbox: Some("i1".into()),
+            },
+            false,
+        );
+        hub.publish(&event("i1", Some("k"), false));
+        assert!(
+            admin.rx.try_recv().is_ok()
+                && agent.rx.try_recv().is_ok()
+                && visitor.rx.try_recv().is_ok()
+        );
+        assert!(other.rx.try_recv().is_err());
+        // Notes never reach customers.
+        hub.publish(&event("i1", Some("k"), true));
+        assert!(agent.rx.try_recv().is_ok());
+        assert!(visitor.rx.try_recv().is_err());
+        // A visitor of another inbox does not see this contact's other conversations.
+        hub.publish(&event("i2", Some("k"), false));
+        assert!(visitor.rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_slow_connection_is_cut_off_not_buffered() {
+        let hub = Hub::default();
+        let slow = hub.subscribe(Interest::AllInboxes, true);
+        for _ in 0..QUEUE {
+            hub.publish(&event("i", None, false));
+        }
+        assert_eq!(hub.connections(), 1);
+        hub.publish(&event("i", None, false));
+        assert_eq!(hub.connections(), 0, "dropped after its queue filled");
+        drop(slow);
+    }
+}

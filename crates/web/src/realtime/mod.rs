@@ -1,0 +1,220 @@
+//! Live chat's moving parts: who may act in a conversation, sending a message (shared by the
+//! socket and the HTTP API), and turning stored messages into protocol frames.
+
+pub mod hub;
+pub mod socket;
+pub mod token;
+
+use std::collections::HashMap;
+
+use kefu_core::Role;
+use kefu_core::protocol::{self, Author, ServerFrame};
+use kefu_store::conversations::{self, Conversation};
+use kefu_store::messages::{self, Message, NewMessage};
+use kefu_store::people::{self, User};
+use kefu_store::teams;
+use kefu_store::visitors::Visitor;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use hub::{ConnId, Event, Outbound};
+
+/// Someone acting in conversations: a widget visitor or a signed-in person.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    Visitor(Visitor),
+    Person(User),
+}
+
+impl Actor {
+    pub fn is_staff(&self) -> bool {
+        matches!(self, Actor::Person(u) if u.role().is_staff())
+    }
+
+    /// The id under which reads are recorded: the contact for customers, the user for staff.
+    pub fn reader_id(&self) -> &str {
+        match self {
+            Actor::Visitor(v) => &v.contact_id,
+            Actor::Person(u) => &u.id,
+        }
+    }
+
+    pub fn author(&self) -> Author {
+        match self {
+            Actor::Visitor(v) => Author {
+                kind: messages::author::CONTACT.into(),
+                id: Some(v.contact_id.clone()),
+                name: String::new(),
+            },
+            Actor::Person(u) => Author {
+                kind: if u.role().is_staff() {
+                    messages::author::AGENT.into()
+                } else {
+                    messages::author::CONTACT.into()
+                },
+                id: Some(u.id.clone()),
+                name: u.display_name().to_string(),
+            },
+        }
+    }
+}
+
+/// The conversation if the actor may see it; `NotFound` otherwise, exactly as if it did not
+/// exist.
+pub async fn visible(
+    state: &AppState,
+    actor: &Actor,
+    conversation_id: &str,
+) -> AppResult<Conversation> {
+    let c = conversations::get(&state.db, conversation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ok = match actor {
+        Actor::Visitor(v) => {
+            c.customer_id.as_deref() == Some(v.contact_id.as_str()) && c.inbox_id == v.inbox_id
+        }
+        Actor::Person(u) => match u.role() {
+            Role::Customer => c.customer_id.as_deref() == Some(u.id.as_str()),
+            r if r.sees_all_inboxes() => true,
+            _ => teams::is_member_of_inbox(&state.db, &u.id, &c.inbox_id).await?,
+        },
+    };
+    if ok { Ok(c) } else { Err(AppError::NotFound) }
+}
+
+fn frame_error(e: protocol::FrameError) -> AppError {
+    AppError::bad(e.code(), e.to_string())
+}
+
+/// Sends a message: checked, committed, then announced. Returns the message and whether it is
+/// new (`false`: this client id was already sent, and the stored message is returned).
+pub async fn send(
+    state: &AppState,
+    actor: &Actor,
+    conversation_id: &str,
+    client_id: &str,
+    body: &str,
+    note: bool,
+) -> AppResult<(Message, bool)> {
+    protocol::check_client_id(client_id).map_err(frame_error)?;
+    protocol::check_body(body).map_err(frame_error)?;
+    let conv = visible(state, actor, conversation_id).await?;
+    if note && !actor.is_staff() {
+        return Err(AppError::bad(
+            "notes_staff_only",
+            "only staff write private notes",
+        ));
+    }
+    let author = actor.author();
+    let new = NewMessage {
+        conversation_id: &conv.id,
+        kind: if note {
+            messages::kind::NOTE
+        } else {
+            messages::kind::TEXT
+        },
+        author_kind: &author.kind,
+        author_id: author.id.as_deref(),
+        client_id: Some(client_id),
+        body,
+        meta: "",
+    };
+    let mut tx = state.db.begin().await?;
+    let (msg, fresh) = match messages::append(&mut tx, &new).await {
+        Ok(r) => r,
+        // Two sends of one client id raced; the other committed first. Return it.
+        Err(kefu_store::Error::Conflict(_)) => {
+            drop(tx);
+            let mut tx = state.db.begin().await?;
+            let r = messages::append(&mut tx, &new).await?;
+            tx.commit().await?;
+            return Ok(r);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tx.commit().await?;
+    if fresh {
+        publish_message(state, &conv, &msg, &author);
+    }
+    Ok((msg, fresh))
+}
+
+pub fn message_frame(m: &Message, author: Author) -> ServerFrame {
+    ServerFrame::Message {
+        conversation: m.conversation_id.clone(),
+        seq: m.seq,
+        id: m.id.clone(),
+        kind: m.kind.clone(),
+        author,
+        body: m.body.clone(),
+        meta: m.meta.clone(),
+        created_at: m.created_at,
+        cid: m.client_id.clone(),
+    }
+}
+
+/// Announces a committed message to this instance's connections.
+pub fn publish_message(state: &AppState, conv: &Conversation, m: &Message, author: &Author) {
+    let frame = message_frame(m, author.clone());
+    state.hub.publish(&Event {
+        inbox_id: conv.inbox_id.as_str().into(),
+        contact_id: conv.customer_id.as_deref().map(Into::into),
+        origin: None,
+        frame: Outbound {
+            conversation: m.conversation_id.as_str().into(),
+            seq: m.seq,
+            internal: m.is_internal(),
+            json: frame.to_json().into(),
+        },
+    });
+}
+
+/// Announces something that is not stored (typing, reads) to everyone else in the conversation.
+pub fn publish_ephemeral(
+    state: &AppState,
+    conv: &Conversation,
+    origin: ConnId,
+    frame: &ServerFrame,
+) {
+    state.hub.publish(&Event {
+        inbox_id: conv.inbox_id.as_str().into(),
+        contact_id: conv.customer_id.as_deref().map(Into::into),
+        origin: Some(origin),
+        frame: Outbound {
+            conversation: conv.id.as_str().into(),
+            seq: 0,
+            internal: false,
+            json: frame.to_json().into(),
+        },
+    });
+}
+
+/// Frames for stored messages, with author names looked up once per author.
+pub async fn frames_for(state: &AppState, msgs: &[Message]) -> AppResult<Vec<ServerFrame>> {
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut out = Vec::with_capacity(msgs.len());
+    for m in msgs {
+        let name = match (&m.author_id, m.author_kind.as_str()) {
+            (Some(id), messages::author::AGENT) => {
+                if !names.contains_key(id) {
+                    let n = people::get(&state.db, id)
+                        .await?
+                        .map(|u| u.display_name().to_string())
+                        .unwrap_or_default();
+                    names.insert(id.clone(), n);
+                }
+                names.get(id).cloned().unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        out.push(message_frame(
+            m,
+            Author {
+                kind: m.author_kind.clone(),
+                id: m.author_id.clone(),
+                name,
+            },
+        ));
+    }
+    Ok(out)
+}

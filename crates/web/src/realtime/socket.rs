@@ -1,0 +1,405 @@
+//! The WebSocket endpoint, `/ws`. See `docs/protocol.md` for the frames and their rules.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
+use kefu_core::protocol::{self, ClientFrame, ServerFrame};
+use kefu_store::{messages, people, teams, visitors};
+
+use super::hub::{Interest, Outbound};
+use super::{Actor, frames_for, publish_ephemeral, send, visible};
+use crate::error::AppError;
+use crate::state::AppState;
+
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// A client that does not take a frame within this time is cut off.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+const REPLAY_PAGE: i64 = 500;
+const MAX_BAD_FRAMES: u32 = 20;
+
+type Sink = SplitSink<WebSocket, WsMessage>;
+
+/// The origin (`scheme://host:port`) pages are served from.
+fn own_origin(public_url: &str) -> &str {
+    match public_url.find("://") {
+        Some(i) => match public_url[i + 3..].find('/') {
+            Some(j) => &public_url[..i + 3 + j],
+            None => public_url,
+        },
+        None => public_url,
+    }
+}
+
+/// Upgrades to a WebSocket. Browsers always send `Origin`: one from another site is refused
+/// (the socket also needs a token, so a forged origin from a non-browser gains nothing).
+pub async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if let Some(origin) = headers.get(header::ORIGIN)
+        && origin.as_bytes() != own_origin(&state.config.public_url).as_bytes()
+    {
+        return AppError::Forbidden.into_response();
+    }
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_write_buffer_size(64 * 1024)
+        .max_message_size(protocol::MAX_FRAME_BYTES)
+        .max_frame_size(protocol::MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| async move {
+            if let Err(e) = run(state, socket).await {
+                tracing::debug!(error = %e, "socket closed");
+            }
+        })
+}
+
+async fn put(sink: &mut Sink, frame: &ServerFrame) -> Result<(), String> {
+    put_json(sink, &frame.to_json()).await
+}
+
+async fn put_json(sink: &mut Sink, json: &str) -> Result<(), String> {
+    match tokio::time::timeout(SEND_TIMEOUT, sink.send(WsMessage::Text(json.into()))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("client too slow".into()),
+    }
+}
+
+async fn close(sink: &mut Sink, code: u16, reason: &'static str) {
+    let _ = tokio::time::timeout(
+        Duration::from_secs(1),
+        sink.send(WsMessage::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }))),
+    )
+    .await;
+}
+
+/// Who the hello says the client is.
+async fn authenticate(
+    state: &AppState,
+    token: Option<String>,
+    visitor: Option<String>,
+) -> Result<Actor, AppError> {
+    if let Some(v) = visitor {
+        let v = visitors::by_token(&state.db, &v)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        visitors::touch(&state.db, &v).await?;
+        return Ok(Actor::Visitor(v));
+    }
+    let token = token.ok_or(AppError::Unauthorized)?;
+    let user_id = super::token::verify(state, &token)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let user = people::get(&state.db, &user_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !user.active {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(Actor::Person(user))
+}
+
+async fn interest(state: &AppState, actor: &Actor) -> Result<Interest, AppError> {
+    Ok(match actor {
+        Actor::Visitor(v) => Interest::Contact {
+            contact_id: v.contact_id.clone(),
+            inbox: Some(v.inbox_id.clone()),
+        },
+        Actor::Person(u) if !u.role().is_staff() => Interest::Contact {
+            contact_id: u.id.clone(),
+            inbox: None,
+        },
+        Actor::Person(u) if u.role().sees_all_inboxes() => Interest::AllInboxes,
+        Actor::Person(u) => Interest::Inboxes(
+            teams::inboxes_of_member(&state.db, &u.id)
+                .await?
+                .into_iter()
+                .map(|i| i.id)
+                .collect(),
+        ),
+    })
+}
+
+async fn run(state: AppState, socket: WebSocket) -> Result<(), String> {
+    let (mut sink, mut stream) = socket.split();
+    let first = match tokio::time::timeout(HELLO_TIMEOUT, stream.next()).await {
+        Ok(Some(Ok(WsMessage::Text(t)))) => t,
+        _ => {
+            close(&mut sink, 4001, "hello expected").await;
+            return Ok(());
+        }
+    };
+    let (token, visitor, since) = match protocol::parse(&first) {
+        Ok(ClientFrame::Hello {
+            token,
+            visitor,
+            since,
+            ..
+        }) => (token, visitor, since),
+        Ok(_) => {
+            put(
+                &mut sink,
+                &ServerFrame::error("hello_expected", "the first frame must be hello", None),
+            )
+            .await?;
+            close(&mut sink, 4001, "hello expected").await;
+            return Ok(());
+        }
+        Err(e) => {
+            put(
+                &mut sink,
+                &ServerFrame::error(e.code(), e.to_string(), None),
+            )
+            .await?;
+            close(&mut sink, 4001, "bad hello").await;
+            return Ok(());
+        }
+    };
+    let actor = match authenticate(&state, token, visitor).await {
+        Ok(a) => a,
+        Err(e) => {
+            put(
+                &mut sink,
+                &ServerFrame::error(e.code(), e.to_string(), None),
+            )
+            .await?;
+            close(&mut sink, 4003, "unauthorized").await;
+            return Ok(());
+        }
+    };
+    let interest = interest(&state, &actor).await.map_err(|e| e.to_string())?;
+    // Subscribe before replaying: whatever commits meanwhile is queued, and the sequence
+    // bookkeeping below drops what the replay already delivered.
+    let mut sub = state.hub.subscribe(interest, actor.is_staff());
+    let result = serve(&state, &actor, &mut sink, &mut stream, &mut sub, since).await;
+    state.hub.unsubscribe(sub.id);
+    result
+}
+
+async fn serve(
+    state: &AppState,
+    actor: &Actor,
+    sink: &mut Sink,
+    stream: &mut futures_util::stream::SplitStream<WebSocket>,
+    sub: &mut super::hub::Subscription,
+    since: std::collections::BTreeMap<String, i64>,
+) -> Result<(), String> {
+    let (role, id) = match actor {
+        Actor::Visitor(v) => ("visitor".to_string(), v.contact_id.clone()),
+        Actor::Person(u) => (u.role.clone(), u.id.clone()),
+    };
+    put(
+        sink,
+        &ServerFrame::Welcome {
+            v: protocol::VERSION,
+            role,
+            id,
+        },
+    )
+    .await?;
+
+    // Per conversation, the newest sequence this client has.
+    let mut last: HashMap<String, i64> = HashMap::new();
+    for (conv, seen) in since {
+        match visible(state, actor, &conv).await {
+            Ok(_) => {
+                let mut after = seen.max(0);
+                loop {
+                    let page = messages::after(&state.db, &conv, after, REPLAY_PAGE, true)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let n = page.len() as i64;
+                    let Some(tail) = page.last() else { break };
+                    after = tail.seq;
+                    let shown: Vec<_> = page
+                        .into_iter()
+                        .filter(|m| actor.is_staff() || !m.is_internal())
+                        .collect();
+                    for f in frames_for(state, &shown).await.map_err(|e| e.to_string())? {
+                        put(sink, &f).await?;
+                    }
+                    if n < REPLAY_PAGE {
+                        break;
+                    }
+                }
+                last.insert(conv, after);
+            }
+            Err(_) => {
+                put(
+                    sink,
+                    &ServerFrame::error("not_found", "no such conversation", None),
+                )
+                .await?
+            }
+        }
+    }
+
+    let mut bad_frames = 0u32;
+    let mut last_typing = Instant::now() - Duration::from_secs(10);
+    loop {
+        tokio::select! {
+            _ = sub.overflow.notified() => {
+                close(sink, 4008, "too slow").await;
+                return Ok(());
+            }
+            out = sub.rx.recv() => {
+                let Some(out) = out else { return Ok(()) };
+                deliver(state, actor, sink, &mut last, out).await?;
+            }
+            frame = stream.next() => {
+                let text = match frame {
+                    Some(Ok(WsMessage::Text(t))) => t,
+                    Some(Ok(WsMessage::Close(_))) | None => return Ok(()),
+                    Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
+                    Some(Ok(WsMessage::Binary(_))) => {
+                        put(sink, &ServerFrame::error("bad_frame", "send JSON text frames", None)).await?;
+                        continue;
+                    }
+                    Some(Err(e)) => return Err(e.to_string()),
+                };
+                let reply = handle(state, actor, sub.id, &text, &mut last_typing).await;
+                if let Some(ServerFrame::Error { .. }) = &reply {
+                    bad_frames += 1;
+                }
+                if let Some(r) = reply {
+                    put(sink, &r).await?;
+                }
+                if bad_frames > MAX_BAD_FRAMES {
+                    close(sink, 4002, "too many bad frames").await;
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+/// Sends a queued frame, keeping each conversation's sequence gap-free and without repeats:
+/// already delivered numbers are skipped, and a hole (events can be announced out of commit
+/// order) is filled from the database first.
+async fn deliver(
+    state: &AppState,
+    actor: &Actor,
+    sink: &mut Sink,
+    last: &mut HashMap<String, i64>,
+    out: Outbound,
+) -> Result<(), String> {
+    if out.seq > 0 {
+        let conv = out.conversation.to_string();
+        match last.get(&conv).copied() {
+            Some(l) if out.seq <= l => return Ok(()),
+            Some(l) if out.seq > l + 1 => {
+                let missing = messages::range(&state.db, &conv, l + 1, out.seq - 1)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let shown: Vec<_> = missing
+                    .into_iter()
+                    .filter(|m| actor.is_staff() || !m.is_internal())
+                    .collect();
+                for f in frames_for(state, &shown).await.map_err(|e| e.to_string())? {
+                    put(sink, &f).await?;
+                }
+            }
+            _ => {}
+        }
+        last.insert(conv, out.seq);
+    }
+    put_json(sink, &out.json).await
+}
+
+async fn handle(
+    state: &AppState,
+    actor: &Actor,
+    conn: super::hub::ConnId,
+    text: &str,
+    last_typing: &mut Instant,
+) -> Option<ServerFrame> {
+    let frame = match protocol::parse(text) {
+        Ok(f) => f,
+        Err(e) => return Some(ServerFrame::error(e.code(), e.to_string(), None)),
+    };
+    match frame {
+        ClientFrame::Hello { .. } => Some(ServerFrame::error(
+            "already_hello",
+            "hello was already sent",
+            None,
+        )),
+        ClientFrame::Ping => Some(ServerFrame::Pong),
+        ClientFrame::Send {
+            cid,
+            conversation,
+            body,
+            note,
+        } => match send(state, actor, &conversation, &cid, &body, note).await {
+            Ok((m, fresh)) => Some(ServerFrame::Ack {
+                cid,
+                conversation,
+                seq: m.seq,
+                id: m.id,
+                duplicate: !fresh,
+            }),
+            Err(e) => Some(ServerFrame::error(e.code(), e.to_string(), Some(cid))),
+        },
+        ClientFrame::Typing { conversation, on } => {
+            // At most one typing signal a second per connection reaches the others.
+            if last_typing.elapsed() < Duration::from_secs(1) && on {
+                return None;
+            }
+            *last_typing = Instant::now();
+            match visible(state, actor, &conversation).await {
+                Ok(c) => {
+                    let f = ServerFrame::Typing {
+                        conversation,
+                        who: actor.author(),
+                        on,
+                    };
+                    publish_ephemeral(state, &c, conn, &f);
+                    None
+                }
+                Err(e) => Some(ServerFrame::error(e.code(), e.to_string(), None)),
+            }
+        }
+        ClientFrame::Read { conversation, seq } => match visible(state, actor, &conversation).await
+        {
+            Ok(c) => {
+                let seq = seq.clamp(0, c.last_seq);
+                if let Err(e) = messages::mark_read(&state.db, &c.id, actor.reader_id(), seq).await
+                {
+                    return Some(ServerFrame::error("unavailable", e.to_string(), None));
+                }
+                let f = ServerFrame::Read {
+                    conversation,
+                    reader: actor.reader_id().to_string(),
+                    seq,
+                };
+                publish_ephemeral(state, &c, conn, &f);
+                None
+            }
+            Err(e) => Some(ServerFrame::error(e.code(), e.to_string(), None)),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::own_origin;
+
+    #[test]
+    fn origin_of_the_public_url() {
+        assert_eq!(
+            own_origin("https://help.shop.com/"),
+            "https://help.shop.com"
+        );
+        assert_eq!(own_origin("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(own_origin("https://shop.com/kefu"), "https://shop.com");
+    }
+}

@@ -1,0 +1,75 @@
+//! Socket tokens: `rt1.{user id}.{expiry}.{HMAC-SHA256}`, signed with a key every instance reads
+//! from the database. A browser gets one over its authenticated session and hands it to the
+//! socket, which therefore never relies on the cookie alone.
+
+use hmac::{Hmac, Mac};
+use kefu_core::id::constant_time_eq;
+use kefu_core::time::now_ms;
+use sha2::Sha256;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub const TTL_SECONDS: i64 = 300;
+const SETTING: &str = "realtime_key";
+
+async fn key(state: &AppState) -> AppResult<&str> {
+    state
+        .realtime_key
+        .get_or_try_init(|| async {
+            let mut tx = state.db.begin().await?;
+            let k = match kefu_store::settings::get(&mut tx, SETTING).await? {
+                Some(k) => k,
+                None => {
+                    let k = kefu_core::id::new_token();
+                    kefu_store::settings::set(&mut tx, SETTING, &k).await?;
+                    k
+                }
+            };
+            tx.commit().await?;
+            Ok::<_, AppError>(k)
+        })
+        .await
+        .map(String::as_str)
+}
+
+fn mac(key: &str, body: &str) -> String {
+    #[allow(clippy::expect_used)]
+    let mut m = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key");
+    m.update(body.as_bytes());
+    m.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A token for `user_id`, valid for five minutes; returns it with its expiry (Unix seconds).
+pub async fn issue(state: &AppState, user_id: &str) -> AppResult<(String, i64)> {
+    let exp = now_ms() / 1000 + TTL_SECONDS;
+    let body = format!("rt1.{user_id}.{exp}");
+    let sig = mac(key(state).await?, &body);
+    Ok((format!("{body}.{sig}"), exp))
+}
+
+/// The user id in a valid, unexpired token.
+pub async fn verify(state: &AppState, token: &str) -> AppResult<Option<String>> {
+    let mut parts = token.split('.');
+    let (Some("rt1"), Some(user), Some(exp), Some(sig), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Ok(None);
+    };
+    let Ok(exp_secs) = exp.parse::<i64>() else {
+        return Ok(None);
+    };
+    let expected = mac(key(state).await?, &format!("rt1.{user}.{exp}"));
+    if !constant_time_eq(expected.as_bytes(), sig.as_bytes()) || exp_secs < now_ms() / 1000 {
+        return Ok(None);
+    }
+    Ok(Some(user.to_string()))
+}

@@ -1,0 +1,481 @@
+//! Live chat over the real-time protocol, against the real server on both databases.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use kefu_core::Role;
+use kefu_store::testing::TestDb;
+use kefu_store::{both_backends, teams};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(s: &Server, origin: Option<&str>) -> Result<Ws, tungstenite::Error> {
+    let mut req = format!("{}/ws", s.url.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    if let Some(o) = origin {
+        req.headers_mut().insert("origin", o.parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(req)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+async fn put(ws: &mut Ws, v: Value) {
+    ws.send(tungstenite::Message::Text(v.to_string().into()))
+        .await
+        .unwrap();
+}
+
+/// The next JSON frame; panics after 5 s.
+async fn next(ws: &mut Ws) -> Value {
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("no frame within 5 s");
+        match m.expect("socket ended").expect("socket error") {
+            tungstenite::Message::Text(t) => return serde_json::from_str(&t).unwrap(),
+            tungstenite::Message::Close(c) => {
+                return json!({"type": "closed", "code": c.map(|c| u16::from(c.code))});
+            }
+            _ => continue,
+        }
+    }
+}
+
+/// Reads up to and including the next ack, returning it.
+async fn ack(ws: &mut Ws) -> Value {
+    loop {
+        let f = next(ws).await;
+        if f["type"] == "ack" {
+            return f;
+        }
+        assert_ne!(f["type"], "error", "{f}");
+    }
+}
+
+/// No frame arrives within `ms`.
+async fn quiet(ws: &mut Ws, ms: u64) {
+    if let Ok(Some(Ok(tungstenite::Message::Text(t)))) =
+        tokio::time::timeout(Duration::from_millis(ms), ws.next()).await
+    {
+        panic!("unexpected frame {t}");
+    }
+}
+
+struct Shop {
+    s: Server,
+    inbox: String,
+    agent: Browser,
+    other_agent: Browser,
+}
+
+async fn shop(t: TestDb) -> Shop {
+    let s = start(t).await;
+    let a = person(&s, "agent@shop.com", Role::Agent).await;
+    let o = person(&s, "other@shop.com", Role::Agent).await;
+    let pre = teams::create_team(&s.t.db, "售前").await.unwrap();
+    let post = teams::create_team(&s.t.db, "售后").await.unwrap();
+    teams::add_member(&s.t.db, &pre.id, &a.id).await.unwrap();
+    teams::add_member(&s.t.db, &post.id, &o.id).await.unwrap();
+    let inbox = teams::create_inbox(&s.t.db, "Website", "widget")
+        .await
+        .unwrap();
+    teams::assign_inbox(&s.t.db, &inbox.id, &pre.id)
+        .await
+        .unwrap();
+    let agent = signed_in(&s, "agent@shop.com").await;
+    let other_agent = signed_in(&s, "other@shop.com").await;
+    Shop {
+        inbox: inbox.id,
+        agent,
+        other_agent,
+        s,
+    }
+}
+
+/// A visitor of the shop's widget: `(token, browser with the header set)`.
+async fn visitor(shop: &Shop) -> (String, Browser) {
+    let b = Browser::new(&shop.s);
+    let r = b
+        .send(
+            b.req(Method::POST, "/widget/api/visitors")
+                .json(&json!({"inbox_id": shop.inbox})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let token = r.json()["visitor_token"].as_str().unwrap().to_string();
+    let mut vb = Browser::new(&shop.s);
+    vb.extra_headers
+        .push(("x-kefu-visitor".into(), token.clone()));
+    (token, vb)
+}
+
+async fn open_conversation(vb: &Browser) -> String {
+    let r = vb
+        .send(
+            vb.req(Method::POST, "/widget/api/conversations")
+                .json(&json!({"subject": "咨询"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+async fn hello_visitor(s: &Server, token: &str, since: Value) -> Ws {
+    let mut ws = connect(s, Some(&s.url)).await.unwrap();
+    put(
+        &mut ws,
+        json!({"type": "hello", "v": 1, "visitor": token, "since": since}),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await["type"], "welcome");
+    ws
+}
+
+async fn hello_person(s: &Server, b: &Browser, since: Value) -> Ws {
+    let token = b
+        .api(Method::POST, "/api/v1/realtime/token", None)
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut ws = connect(s, Some(&s.url)).await.unwrap();
+    put(
+        &mut ws,
+        json!({"type": "hello", "v": 1, "token": token, "since": since}),
+    )
+    .await;
+    let w = next(&mut ws).await;
+    assert_eq!(w["type"], "welcome", "{w}");
+    ws
+}
+
+fn send(cid: &str, conv: &str, body: &str) -> Value {
+    json!({"type": "send", "cid": cid, "conversation": conv, "body": body})
+}
+
+both_backends!(a_visitor_and_an_agent_chat_in_real_time, chat_live);
+async fn chat_live(t: TestDb) {
+    let shop = shop(t).await;
+    let (token, vb) = visitor(&shop).await;
+    let conv = open_conversation(&vb).await;
+    let mut agent = hello_person(&shop.s, &shop.agent, json!({})).await;
+    let mut other = hello_person(&shop.s, &shop.other_agent, json!({})).await;
+    let mut v = hello_visitor(&shop.s, &token, json!({conv.clone(): 0})).await;
+
+    put(&mut v, send("v-1", &conv, "请问什么时候发货？")).await;
+    let first_ack = next(&mut v).await;
+    assert_eq!(
+        (
+            first_ack["type"].as_str(),
+            first_ack["seq"].as_i64(),
+            first_ack["duplicate"].as_bool()
+        ),
+        (Some("ack"), Some(1), Some(false)),
+        "{first_ack}"
+    );
+    let echo = next(&mut v).await;
+    assert_eq!(
+        (echo["type"].as_str(), echo["seq"].as_i64()),
+        (Some("message"), Some(1))
+    );
+    let got = next(&mut agent).await;
+    assert_eq!(
+        (
+            got["type"].as_str(),
+            got["body"].as_str(),
+            got["author"]["kind"].as_str()
+        ),
+        (Some("message"), Some("请问什么时候发货？"), Some("contact"))
+    );
+
+    put(&mut agent, send("a-1", &conv, "今天下午就发货。")).await;
+    ack(&mut agent).await;
+    let reply = next(&mut v).await;
+    assert_eq!(
+        (reply["seq"].as_i64(), reply["author"]["name"].as_str()),
+        (Some(2), Some("agent"))
+    );
+
+    // A private note reaches staff only; the visitor's next frame is the next public message.
+    put(&mut agent, json!({"type": "send", "cid": "a-2", "conversation": conv, "body": "VIP 客户", "note": true})).await;
+    assert_eq!(ack(&mut agent).await["seq"], 3);
+    put(&mut agent, send("a-3", &conv, "还有其他问题吗？")).await;
+    let after_note = next(&mut v).await;
+    assert_eq!(
+        (after_note["seq"].as_i64(), after_note["kind"].as_str()),
+        (Some(4), Some("text")),
+        "{after_note}"
+    );
+
+    // Typing and read receipts reach the other side.
+    put(
+        &mut v,
+        json!({"type": "typing", "conversation": conv, "on": true}),
+    )
+    .await;
+    loop {
+        let f = next(&mut agent).await;
+        if f["type"] == "typing" {
+            assert_eq!(f["who"]["kind"], "contact");
+            break;
+        }
+    }
+    put(
+        &mut agent,
+        json!({"type": "read", "conversation": conv, "seq": 1}),
+    )
+    .await;
+    let r = next(&mut v).await;
+    assert_eq!(
+        (r["type"].as_str(), r["seq"].as_i64()),
+        (Some("read"), Some(1)),
+        "{r}"
+    );
+    // The agent of another team heard nothing of it.
+    quiet(&mut other, 300).await;
+    put(&mut v, json!({"type": "ping"})).await;
+    assert_eq!(next(&mut v).await["type"], "pong");
+}
+
+both_backends!(a_resent_message_is_never_stored_twice, resend);
+async fn resend(t: TestDb) {
+    let shop = shop(t).await;
+    let (token, vb) = visitor(&shop).await;
+    let conv = open_conversation(&vb).await;
+    let mut v = hello_visitor(&shop.s, &token, json!({})).await;
+    put(&mut v, send("same-id", &conv, "hello")).await;
+    let first = next(&mut v).await;
+    next(&mut v).await; // the message itself
+    put(&mut v, send("same-id", &conv, "hello")).await;
+    let second = next(&mut v).await;
+    assert_eq!(
+        (
+            second["seq"].clone(),
+            second["id"].clone(),
+            second["duplicate"].as_bool()
+        ),
+        (first["seq"].clone(), first["id"].clone(), Some(true))
+    );
+    // And over HTTP: 200 with the stored message instead of 201 with a new one.
+    let path = format!("/widget/api/conversations/{conv}/messages");
+    let r = vb
+        .send(
+            vb.req(Method::POST, &path)
+                .json(&json!({"client_id": "same-id", "body": "hello"})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["id"].clone()),
+        (StatusCode::OK, first["id"].clone())
+    );
+    let r = vb
+        .send(
+            vb.req(Method::POST, &path)
+                .json(&json!({"client_id": "http-1", "body": "again"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let all = vb.get(&path).await.json();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+}
+
+both_backends!(
+    a_reconnecting_client_gets_exactly_what_it_missed_in_order,
+    resume
+);
+async fn resume(t: TestDb) {
+    let shop = shop(t).await;
+    let (token, vb) = visitor(&shop).await;
+    let conv = open_conversation(&vb).await;
+    let mut v = hello_visitor(&shop.s, &token, json!({})).await;
+    for i in 1..=2 {
+        put(&mut v, send(&format!("v{i}"), &conv, "q")).await;
+        assert_eq!(next(&mut v).await["type"], "ack");
+        assert_eq!(next(&mut v).await["seq"], i);
+    }
+    v.close(None).await.unwrap();
+    // While the visitor is away the agent answers three times (over HTTP).
+    for i in 1..=3 {
+        let r = shop
+            .agent
+            .api(
+                Method::POST,
+                &format!("/api/v1/conversations/{conv}/messages"),
+                Some(json!({"client_id": format!("a{i}"), "body": format!("answer {i}")})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let mut v = hello_visitor(&shop.s, &token, json!({conv.clone(): 2})).await;
+    for seq in 3..=5 {
+        let m = next(&mut v).await;
+        assert_eq!(
+            (m["type"].as_str(), m["seq"].as_i64()),
+            (Some("message"), Some(seq)),
+            "{m}"
+        );
+    }
+    // Then live traffic continues without a repeat.
+    put(&mut v, send("v3", &conv, "thanks")).await;
+    assert_eq!(next(&mut v).await["type"], "ack");
+    assert_eq!(next(&mut v).await["seq"], 6);
+    quiet(&mut v, 200).await;
+}
+
+both_backends!(fifty_fast_sends_arrive_in_order_without_gaps, ordering);
+async fn ordering(t: TestDb) {
+    let shop = shop(t).await;
+    let (token, vb) = visitor(&shop).await;
+    let conv = open_conversation(&vb).await;
+    let mut agent = hello_person(&shop.s, &shop.agent, json!({})).await;
+    let mut v = hello_visitor(&shop.s, &token, json!({})).await;
+    for i in 0..50 {
+        put(&mut v, send(&format!("m{i}"), &conv, &format!("第{i}条"))).await;
+    }
+    let mut seqs = vec![];
+    while seqs.len() < 50 {
+        let f = next(&mut agent).await;
+        if f["type"] == "message" {
+            seqs.push(f["seq"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(seqs, (1..=50).collect::<Vec<i64>>());
+}
+
+both_backends!(
+    nobody_reaches_a_conversation_that_is_not_theirs,
+    socket_access
+);
+async fn socket_access(t: TestDb) {
+    let shop = shop(t).await;
+    let (_, alice) = visitor(&shop).await;
+    let conv = open_conversation(&alice).await;
+    let (bob_token, bob) = visitor(&shop).await;
+    // Over HTTP.
+    let path = format!("/widget/api/conversations/{conv}/messages");
+    assert_eq!(bob.get(&path).await.status, StatusCode::NOT_FOUND);
+    let r = bob
+        .send(
+            bob.req(Method::POST, &path)
+                .json(&json!({"client_id": "x", "body": "hi"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        shop.other_agent
+            .api(
+                Method::GET,
+                &format!("/api/v1/conversations/{conv}/messages"),
+                None
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        Browser::new(&shop.s).get(&path).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let mut forged = Browser::new(&shop.s);
+    forged
+        .extra_headers
+        .push(("x-kefu-visitor".into(), "v_forged".into()));
+    assert_eq!(forged.get(&path).await.status, StatusCode::UNAUTHORIZED);
+    // Over the socket: another visitor, an agent of another team.
+    let mut b = hello_visitor(&shop.s, &bob_token, json!({conv.clone(): 0})).await;
+    assert_eq!(
+        next(&mut b).await["code"],
+        "not_found",
+        "resume of someone else's conversation"
+    );
+    put(&mut b, send("b1", &conv, "let me in")).await;
+    let e = next(&mut b).await;
+    assert_eq!(
+        (e["type"].as_str(), e["code"].as_str(), e["cid"].as_str()),
+        (Some("error"), Some("not_found"), Some("b1"))
+    );
+    let mut o = hello_person(&shop.s, &shop.other_agent, json!({})).await;
+    put(&mut o, send("o1", &conv, "hi")).await;
+    assert_eq!(next(&mut o).await["code"], "not_found");
+    put(
+        &mut o,
+        json!({"type": "typing", "conversation": conv, "on": true}),
+    )
+    .await;
+    assert_eq!(next(&mut o).await["code"], "not_found");
+    // Bad credentials and a foreign origin.
+    let mut ws = connect(&shop.s, Some(&shop.s.url)).await.unwrap();
+    put(
+        &mut ws,
+        json!({"type": "hello", "v": 1, "token": "rt1.x.9999999999.00"}),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await["code"], "unauthorized");
+    assert_eq!(next(&mut ws).await["type"], "closed");
+    let mut ws = connect(&shop.s, Some(&shop.s.url)).await.unwrap();
+    put(&mut ws, send("x", &conv, "no hello")).await;
+    assert_eq!(next(&mut ws).await["code"], "hello_expected");
+    let refused = connect(&shop.s, Some("https://evil.example")).await;
+    assert!(matches!(refused, Err(tungstenite::Error::Http(r)) if r.status() == 403));
+    // Frames that are not protocol get a clear error, not a crash.
+    put(
+        &mut b,
+        json!({"type": "send", "cid": "bad id!", "conversation": conv, "body": "x"}),
+    )
+    .await;
+    assert_eq!(next(&mut b).await["code"], "bad_client_id");
+    b.send(tungstenite::Message::Text("{not json".into()))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut b).await["code"], "bad_frame");
+    put(
+        &mut b,
+        json!({"type": "send", "cid": "n1", "conversation": conv, "body": "x", "note": true}),
+    )
+    .await;
+    assert_eq!(next(&mut b).await["code"], "not_found");
+}
+
+both_backends!(a_client_that_cannot_keep_up_is_dropped, slow_client);
+async fn slow_client(t: TestDb) {
+    let shop = shop(t).await;
+    let (_, vb) = visitor(&shop).await;
+    let conv = open_conversation(&vb).await;
+    // A reader that never reads, next to one that does.
+    let _stalled = hello_person(&shop.s, &shop.agent, json!({})).await;
+    let mut reader = hello_person(&shop.s, &shop.agent, json!({})).await;
+    assert_eq!(shop.s.state.hub.connections(), 2);
+    let big = "慢".repeat(10_000);
+    let path = format!("/widget/api/conversations/{conv}/messages");
+    let mut dropped = false;
+    for i in 0..1500 {
+        let r = vb
+            .send(
+                vb.req(Method::POST, &path)
+                    .json(&json!({"client_id": format!("m{i}"), "body": big})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        // Keep the healthy reader drained.
+        while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(1), reader.next()).await
+        {
+        }
+        if shop.s.state.hub.connections() == 1 {
+            dropped = true;
+            break;
+        }
+    }
+    assert!(dropped, "the stalled connection was never cut off");
+}
