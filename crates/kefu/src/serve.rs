@@ -66,9 +66,20 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     let db = open_db(&config).await?;
     db.migrate().await.context("database migration failed")?;
 
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    // Links in mails and the socket's origin check need the address actually bound (port 0
+    // picks one at start).
+    let public_url = if config.public_url.is_empty() {
+        format!("http://{local}")
+    } else {
+        config.public_url()
+    };
     let smtp = config.smtp();
     let web_config = WebConfig {
-        public_url: config.public_url(),
+        public_url: public_url.clone(),
         secure_cookies: config.security.secure_cookies,
         session_idle_hours: config.security.session_idle_hours,
         trusted_proxies: config.trusted_proxies()?,
@@ -99,10 +110,6 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     };
 
     let (router, _) = kefu_web::app(state);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
-    let local = listener.local_addr()?;
     say!(
         "Kefu is listening on http://{local} (started in {} ms)",
         started.elapsed().as_millis()
@@ -114,7 +121,7 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     if let Some(code) = &setup_code {
         say!(
             "  first run: open {}/setup and enter the set-up code {code}",
-            config.public_url()
+            public_url
         );
     }
     for line in &demo_lines {

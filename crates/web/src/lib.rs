@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod i18n;
@@ -19,7 +20,7 @@ use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use kefu_core::time::now_ms;
 use serde_json::json;
@@ -37,8 +38,10 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
         // Operations and assets.
         .get("/healthz", Public, healthz)
         .get("/metrics", Public, metrics)
-        .get("/static/kefu.css", Public, stylesheet)
-        .get("/favicon.ico", Public, favicon)
+        .get("/static/{*file}", Public, assets::file)
+        .get("/favicon.ico", Public, assets::favicon)
+        .get("/widget.js", Public, assets::loader)
+        .get("/widget/frame", Public, widget::frame)
         .get("/api/v1/openapi.json", Public, api::openapi)
         // Set-up, sign-up, sign-in.
         .get("/", Public, pages::auth::home)
@@ -312,34 +315,6 @@ async fn not_found(
     } else {
         pages::error_page(&state, &headers, StatusCode::NOT_FOUND)
     }
-}
-
-async fn stylesheet() -> Response {
-    let mut r = include_str!("../static/kefu.css").into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    r
-}
-
-async fn favicon() -> Response {
-    let mut r = include_str!("../static/favicon.svg").into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("image/svg+xml"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=86400"),
-    );
-    r
 }
 
 /// Healthy means work gets done: the database answers and, where a mail worker runs, it has

@@ -20,6 +20,49 @@ use crate::limiter::Rule;
 use crate::realtime::{self, Actor};
 use crate::state::AppState;
 
+#[derive(askama::Template)]
+#[template(path = "widget_frame.html")]
+struct FramePage<'a> {
+    t: crate::i18n::Tr<'a>,
+    inbox_id: String,
+    shop_name: String,
+}
+
+#[derive(Deserialize)]
+pub struct FrameQuery {
+    #[serde(default)]
+    inbox: String,
+    #[serde(default)]
+    lang: String,
+}
+
+/// The chat page inside the widget's iframe, in the visitor's language.
+pub async fn frame(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<FrameQuery>,
+) -> Response {
+    let inbox = match teams::get_inbox(&state.db, &q.inbox).await {
+        Ok(Some(i)) if i.channel == "widget" => i,
+        _ => return crate::pages::error_page(&state, &headers, StatusCode::NOT_FOUND),
+    };
+    let lang = crate::i18n::Lang::parse(&q.lang)
+        .unwrap_or_else(|| crate::pages::page_lang(&headers, &Caller::Anonymous));
+    let shop_name = kefu_store::settings::get(&state.db, kefu_store::settings::SHOP_NAME)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| inbox.name.clone());
+    crate::pages::render(&FramePage {
+        t: crate::i18n::Tr {
+            i18n: &state.i18n,
+            lang,
+        },
+        inbox_id: inbox.id,
+        shop_name,
+    })
+}
+
 /// New visitors per IP: generous for shared offices, tight for scripts.
 const VISITORS_PER_IP: Rule = Rule::per_minutes(60, 10);
 /// New conversations per visitor.

@@ -1136,7 +1136,9 @@ async fn ops(t: TestDb) {
 const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/healthz"),
     ("GET", "/metrics"),
-    ("GET", "/static/kefu.css"),
+    ("GET", "/static/{*file}"),
+    ("GET", "/widget.js"),
+    ("GET", "/widget/frame"),
     ("GET", "/favicon.ico"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/"),

@@ -156,6 +156,7 @@ struct TeamsPage<'a> {
     teams: Vec<(Team, Members)>,
     inboxes: Vec<(Inbox, Vec<String>)>,
     staff: Vec<User>,
+    public_url: String,
 }
 
 pub async fn teams_page(
@@ -187,6 +188,7 @@ pub async fn teams_page(
             teams,
             inboxes,
             staff,
+            public_url: state.config.public_url.clone(),
         }),
         Err(e) => page_error(&ctx, e),
     }

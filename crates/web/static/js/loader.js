@@ -1,0 +1,42 @@
+/* Kefu widget loader: paste
+   <script src="https://KEFU/widget.js" data-inbox="INBOX_ID" async></script>
+   into the shop's page. It adds a launcher button and an iframe served by Kefu. */
+(function () {
+  var me = document.currentScript;
+  if (!me || window.__kefu) return;
+  window.__kefu = 1;
+  var base = new URL(me.src).origin;
+  var inbox = me.getAttribute('data-inbox') || '';
+  var lang = me.getAttribute('data-lang') || navigator.language || 'en';
+  var zh = /^zh/i.test(lang);
+  var open = false;
+  var frame = document.createElement('iframe');
+  frame.src = base + '/widget/frame?inbox=' + encodeURIComponent(inbox) + '&lang=' + encodeURIComponent(lang);
+  frame.title = zh ? '在线客服' : 'Chat with us';
+  frame.setAttribute('allow', 'clipboard-write');
+  frame.style.cssText = 'position:fixed;right:20px;bottom:90px;width:370px;max-width:calc(100vw - 40px);' +
+    'height:560px;max-height:calc(100vh - 120px);border:0;border-radius:14px;' +
+    'box-shadow:0 12px 40px rgba(0,0,0,.18);z-index:2147483646;display:none;background:#fff';
+  var button = document.createElement('button');
+  button.type = 'button';
+  button.setAttribute('aria-label', frame.title);
+  button.setAttribute('data-kefu', 'launcher');
+  button.textContent = zh ? '客服' : 'Chat';
+  button.style.cssText = 'position:fixed;right:20px;bottom:20px;height:56px;min-width:56px;padding:0 18px;' +
+    'border:0;border-radius:28px;background:#d9480f;color:#fff;font:600 16px/1 system-ui,sans-serif;' +
+    'box-shadow:0 6px 20px rgba(0,0,0,.2);cursor:pointer;z-index:2147483647';
+  function page() {
+    // Browse consult: the page the visitor is on, for the agent's sidebar.
+    frame.contentWindow && frame.contentWindow.postMessage({ kefu: 'page', url: location.href,
+      title: document.title, referrer: document.referrer }, base);
+  }
+  button.onclick = function () {
+    open = !open;
+    frame.style.display = open ? 'block' : 'none';
+    button.textContent = open ? '×' : (zh ? '客服' : 'Chat');
+    if (open) page();
+  };
+  frame.onload = page;
+  document.body.appendChild(frame);
+  document.body.appendChild(button);
+})();
