@@ -11,13 +11,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const shots = join(here, 'screenshots');
 mkdirSync(shots, { recursive: true });
 
-/** Starts `kefu serve --demo` on a free port; resolves with its URL and the printed logins. */
-export async function startKefu() {
+/**
+ * Starts `kefu serve` (with `--demo` unless `demo` is false) on a free port; resolves with its
+ * URL and the printed logins. `env` adds settings (a PostgreSQL URL for several instances).
+ */
+export async function startKefu({ demo = true, env = {} } = {}) {
   const bin = process.env.KEFU_BIN || join(here, '..', 'target', 'debug', 'kefu');
   const dir = mkdtempSync(join(tmpdir(), 'kefu-e2e-'));
-  const proc = spawn(bin, ['serve', '--demo', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data')], {
+  const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data')];
+  if (demo) args.splice(1, 0, '--demo');
+  const proc = spawn(bin, args, {
     cwd: dir,
-    env: { ...process.env, KEFU_LOG_LEVEL: 'warn' },
+    env: { ...process.env, KEFU_LOG_LEVEL: 'warn', KEFU_CHAT_REPLY_MAIL_DELAY_SECONDS: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -26,10 +31,13 @@ export async function startKefu() {
     proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/[\d.:]+)/);
-      if (m && out.includes('customers')) { clearTimeout(timer); resolve(m[1]); }
+      if (m && (!demo || out.includes('customers'))) { clearTimeout(timer); resolve(m[1]); }
     });
     proc.on('exit', (code) => reject(new Error(`kefu exited with ${code}:\n${out}`)));
   });
+  if (!demo) {
+    return { url, stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); } };
+  }
   const login = (who) => {
     const m = out.match(new RegExp(`${who}\\s+(\\S+@\\S+) / (\\S+)`));
     return { email: m[1], password: m[2] };
@@ -59,6 +67,7 @@ export async function newPage(browser, locale = 'en-US') {
   page.errors = [];
   page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
   page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.on('dialog', (d) => { page.errors.push(`dialog: ${d.message()}`); d.dismiss(); });
   return page;
 }
 

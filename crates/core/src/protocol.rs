@@ -46,6 +46,12 @@ pub enum ClientFrame {
         conversation: String,
         seq: i64,
     },
+    /// Staff: this agent has the conversation open (`on`) or closed it; others see a
+    /// collision warning.
+    Viewing {
+        conversation: String,
+        on: bool,
+    },
     Ping,
 }
 
@@ -154,6 +160,34 @@ pub enum ServerFrame {
         reader: String,
         seq: i64,
     },
+    /// Staff only: another agent opened (`on`) or left the conversation.
+    Viewing {
+        conversation: String,
+        who: Author,
+        on: bool,
+    },
+    /// Staff only: an agent's presence changed (`online`, `away`, `offline`).
+    Presence {
+        user: String,
+        name: String,
+        state: String,
+    },
+    /// For one agent: they were @mentioned.
+    Notification {
+        id: String,
+        kind: String,
+        conversation: String,
+        body: String,
+    },
+    /// For the visitor: their place in the queue for an agent (0: an agent has it).
+    Queue {
+        conversation: String,
+        position: i64,
+    },
+    /// For the visitor: a proactive greeting from the shop.
+    Invitation {
+        message: String,
+    },
     Error {
         code: String,
         message: String,
@@ -190,6 +224,7 @@ mod tests {
         assert_eq!(parse(r#"{"type":"ping"}"#), Ok(ClientFrame::Ping));
         assert!(parse(r#"{"type":"typing","conversation":"c","on":true}"#).is_ok());
         assert!(parse(r#"{"type":"read","conversation":"c","seq":3}"#).is_ok());
+        assert!(parse(r#"{"type":"viewing","conversation":"c","on":true}"#).is_ok());
     }
 
     #[test]

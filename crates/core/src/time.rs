@@ -31,6 +31,12 @@ pub fn format_utc(ms: Millis) -> String {
     )
 }
 
+/// `YYYY-MM` in UTC (folders of uploads).
+pub fn month_of(ms: Millis) -> String {
+    let (y, m, _) = civil_from_days(ms.div_euclid(DAY));
+    format!("{y:04}-{m:02}")
+}
+
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -54,5 +60,6 @@ mod tests {
         assert_eq!(format_utc(0), "1970-01-01 00:00:00");
         assert_eq!(format_utc(951_782_400_000), "2000-02-29 00:00:00");
         assert_eq!(format_utc(1_795_000_000_123), "2026-11-18 11:06:40");
+        assert_eq!(month_of(1_795_000_000_123), "2026-11");
     }
 }

@@ -19,7 +19,26 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub security: SecurityConfig,
     pub smtp: SmtpSection,
+    pub chat: ChatConfig,
     pub log: LogConfig,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChatConfig {
+    /// Largest file sent in a conversation, in bytes.
+    pub max_upload_bytes: usize,
+    /// Seconds an agent's reply waits to be read in the chat before it is mailed.
+    pub reply_mail_delay_seconds: i64,
+}
+
+impl Default for ChatConfig {
+    fn default() -> Self {
+        ChatConfig {
+            max_upload_bytes: 10 * 1024 * 1024,
+            reply_mail_delay_seconds: 120,
+        }
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -76,6 +95,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             security: SecurityConfig::default(),
             smtp: SmtpSection::default(),
+            chat: ChatConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -203,6 +223,12 @@ impl Config {
         }
         if !(1..=24 * 365).contains(&self.security.session_idle_hours) {
             return Err(err("security.session_idle_hours", "must be 1 to 8760"));
+        }
+        if !(1024..=1024 * 1024 * 1024).contains(&self.chat.max_upload_bytes) {
+            return Err(err("chat.max_upload_bytes", "must be 1024 to 1073741824"));
+        }
+        if !(0..=7 * 24 * 3600).contains(&self.chat.reply_mail_delay_seconds) {
+            return Err(err("chat.reply_mail_delay_seconds", "must be 0 to 604800"));
         }
         if self.security.max_body_bytes < 16 * 1024 {
             return Err(err("security.max_body_bytes", "must be at least 16384"));
@@ -376,6 +402,12 @@ password = ""
 from = ""
 # "starttls" (port 587), "tls" (port 465) or "none" (a relay on this machine only).
 tls = "starttls"
+
+[chat]
+# Largest file sent in a conversation, in bytes.
+max_upload_bytes = 10485760
+# Seconds an agent's reply waits to be read in the chat before it is mailed to the customer.
+reply_mail_delay_seconds = 120
 
 [log]
 # A tracing filter: "info", "debug", "kefu_web=debug,info".

@@ -148,8 +148,30 @@ pub async fn seed(db: &Db) -> anyhow::Result<Vec<String>> {
             },
         )
         .await?;
+        let c = conversations::create(&mut tx, &inbox.id, Some(&u.id), subject).await?;
+        // The customer's first message, waiting for an agent.
+        kefu_store::messages::append(
+            &mut tx,
+            &kefu_store::messages::NewMessage {
+                conversation_id: &c.id,
+                kind: kefu_store::messages::kind::TEXT,
+                author_kind: kefu_store::messages::author::CONTACT,
+                author_id: Some(&u.id),
+                body: subject,
+                ..Default::default()
+            },
+        )
+        .await?;
+        conversations::update(
+            &mut tx,
+            &c,
+            &conversations::Changes {
+                waiting_since: Some(Some(kefu_core::time::now_ms())),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
-        conversations::create(db, &inbox.id, Some(&u.id), subject).await?;
     }
     lines.push(format!(
         "  customers chen.jing@example.com, liu.yang@example.com, emma@example.com / {customer_pw}"

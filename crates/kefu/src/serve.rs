@@ -85,6 +85,9 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         trusted_proxies: config.trusted_proxies()?,
         max_body_bytes: config.security.max_body_bytes,
         smtp_configured: smtp.is_some(),
+        uploads_dir: config.data_dir.join("uploads"),
+        max_upload_bytes: config.chat.max_upload_bytes,
+        reply_mail_delay_ms: config.chat.reply_mail_delay_seconds * 1000,
     };
     let mut demo_lines = vec![];
     if seed_demo {
@@ -109,6 +112,14 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         None => None,
     };
 
+    let bus = tokio::spawn(kefu_web::realtime::bus::run(
+        state.clone(),
+        shutdown_rx.clone(),
+    ));
+    let chores = tokio::spawn(kefu_web::desk::run_chores(
+        state.clone(),
+        shutdown_rx.clone(),
+    ));
     let (router, _) = kefu_web::app(state);
     say!(
         "Kefu is listening on http://{local} (started in {} ms)",
@@ -140,6 +151,8 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     if let Some(w) = worker {
         let _ = w.await;
     }
+    let _ = bus.await;
+    let _ = chores.await;
     db.close().await;
     Ok(())
 }

@@ -27,16 +27,49 @@ pub struct Conversation {
     /// Sequence number of the newest message; messages are numbered 1, 2, 3 … without gaps.
     pub last_seq: i64,
     pub last_message_at: Option<i64>,
+    /// Since when the contact waits for an agent (the queue's order); `None` once assigned.
+    pub waiting_since: Option<i64>,
+    /// Lower-case tags.
+    #[serde(serialize_with = "tag_list")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub tags: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+fn tag_list<S: serde::Serializer>(tags: &str, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(split_tags(tags))
+}
+
+/// The tags of the stored form (`a,b`).
+pub fn split_tags(tags: &str) -> impl Iterator<Item = &str> {
+    tags.split(',').filter(|t| !t.is_empty())
+}
+
+/// The stored form of a tag list: trimmed, lower case, sorted, without repeats or commas.
+pub fn join_tags<'a>(tags: impl IntoIterator<Item = &'a str>) -> String {
+    let mut v: Vec<String> = tags
+        .into_iter()
+        .map(|t| t.trim().to_lowercase().replace(',', " "))
+        .filter(|t| !t.is_empty())
+        .collect();
+    v.sort();
+    v.dedup();
+    v.join(",")
+}
+
+/// The statuses a conversation can have.
+pub const STATUSES: [&str; 4] = ["open", "pending", "snoozed", "resolved"];
+/// 售前 / 售中 / 售后.
+pub const STAGES: [&str; 3] = ["pre_sale", "in_sale", "after_sale"];
+pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
 
 macro_rules! select {
     ($rest:literal) => {
         concat!(
             "SELECT c.id, c.inbox_id, c.customer_id, c.subject, c.status, c.stage, c.priority, \
              c.assignee_id, c.team_id, c.snoozed_until, c.last_seq, c.last_message_at, \
-             c.created_at, c.updated_at FROM conversations c ",
+             c.waiting_since, c.tags, c.created_at, c.updated_at FROM conversations c ",
             $rest
         )
     };
@@ -62,6 +95,8 @@ pub async fn create(
         snoozed_until: None,
         last_seq: 0,
         last_message_at: None,
+        waiting_since: None,
+        tags: String::new(),
         created_at: now,
         updated_at: now,
     };
@@ -107,23 +142,248 @@ pub async fn list_for_contact_in_inbox(
     .await
 }
 
-/// Conversations in the inboxes of the agent's teams.
-pub async fn list_for_member(x: impl Exec, user_id: &str) -> Result<Vec<Conversation>> {
+/// Which conversations a list shows. Empty strings mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct Filter<'a> {
+    /// Only the inboxes of this agent's teams (agents); empty for staff who see all.
+    pub member: &'a str,
+    /// Only this contact's conversations (customers).
+    pub customer: &'a str,
+    pub status: &'a str,
+    pub stage: &'a str,
+    pub assignee: &'a str,
+    pub unassigned: bool,
+    pub team: &'a str,
+    pub inbox: &'a str,
+    pub tag: &'a str,
+    /// Part of the subject or of the customer's name, e-mail or phone.
+    pub search: &'a str,
+    pub limit: i64,
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_pattern(s: &str) -> String {
+    let mut out = String::from("%");
+    for c in s.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Conversations matching `f`, most recently active first.
+pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Conversation>> {
+    let search = if f.search.trim().is_empty() {
+        String::new()
+    } else {
+        like_pattern(f.search.trim())
+    };
     x.fetch_all(
         select!(
-            "WHERE c.inbox_id IN ( \
+            "WHERE ($1 = '' OR c.inbox_id IN ( \
                SELECT it.inbox_id FROM inbox_teams it JOIN team_members m ON m.team_id = it.team_id \
-               WHERE m.user_id = $1) \
-             ORDER BY c.updated_at DESC LIMIT 200"
+               WHERE m.user_id = $1)) \
+             AND ($2 = '' OR c.customer_id = $2) \
+             AND ($3 = '' OR c.status = $3) \
+             AND ($4 = '' OR c.stage = $4) \
+             AND ($5 = '' OR c.assignee_id = $5) \
+             AND ($6 = 0 OR c.assignee_id IS NULL) \
+             AND ($7 = '' OR c.team_id = $7) \
+             AND ($8 = '' OR c.inbox_id = $8) \
+             AND ($9 = '' OR (',' || c.tags || ',') LIKE ('%,' || $9 || ',%')) \
+             AND ($10 = '' OR LOWER(c.subject) LIKE $10 ESCAPE '\\' OR c.customer_id IN ( \
+               SELECT u.id FROM users u WHERE LOWER(u.name) LIKE $10 ESCAPE '\\' \
+               OR LOWER(u.email) LIKE $10 ESCAPE '\\' OR LOWER(u.contact_email) LIKE $10 ESCAPE '\\' \
+               OR u.phone LIKE $10 ESCAPE '\\')) \
+             ORDER BY c.updated_at DESC, c.id LIMIT $11"
         ),
-        args![user_id],
+        args![
+            f.member,
+            f.customer,
+            f.status,
+            f.stage,
+            f.assignee,
+            i64::from(f.unassigned),
+            f.team,
+            f.inbox,
+            f.tag.trim().to_lowercase(),
+            search,
+            if f.limit > 0 { f.limit.min(500) } else { 200 }
+        ],
+    )
+    .await
+}
+
+/// Conversations in the inboxes of the agent's teams.
+pub async fn list_for_member(x: impl Exec, user_id: &str) -> Result<Vec<Conversation>> {
+    list(
+        x,
+        &Filter {
+            member: user_id,
+            ..Default::default()
+        },
     )
     .await
 }
 
 pub async fn list_all(x: impl Exec) -> Result<Vec<Conversation>> {
-    x.fetch_all(select!("ORDER BY c.updated_at DESC LIMIT 200"), args![])
-        .await
+    list(x, &Filter::default()).await
+}
+
+/// What changes in a conversation; `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    pub status: Option<String>,
+    pub snoozed_until: Option<Option<i64>>,
+    pub stage: Option<String>,
+    pub priority: Option<String>,
+    pub assignee_id: Option<Option<String>>,
+    pub team_id: Option<Option<String>>,
+    pub tags: Option<String>,
+    pub waiting_since: Option<Option<i64>>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.status.is_none()
+            && self.snoozed_until.is_none()
+            && self.stage.is_none()
+            && self.priority.is_none()
+            && self.assignee_id.is_none()
+            && self.team_id.is_none()
+            && self.tags.is_none()
+            && self.waiting_since.is_none()
+    }
+}
+
+/// Applies `ch` to conversation `c`: only the named columns are written, so changes made
+/// meanwhile by someone else to other fields survive. Returns `c` with the changes.
+pub async fn update(x: impl Exec, c: &Conversation, ch: &Changes) -> Result<Conversation> {
+    let mut n = c.clone();
+    if let Some(v) = &ch.status {
+        n.status = v.clone();
+    }
+    if let Some(v) = ch.snoozed_until {
+        n.snoozed_until = v;
+    }
+    if let Some(v) = &ch.stage {
+        n.stage = v.clone();
+    }
+    if let Some(v) = &ch.priority {
+        n.priority = v.clone();
+    }
+    if let Some(v) = &ch.assignee_id {
+        n.assignee_id = v.clone();
+    }
+    if let Some(v) = &ch.team_id {
+        n.team_id = v.clone();
+    }
+    if let Some(v) = &ch.tags {
+        n.tags = v.clone();
+    }
+    if let Some(v) = ch.waiting_since {
+        n.waiting_since = v;
+    }
+    n.updated_at = now_ms();
+    x.execute(
+        "UPDATE conversations SET \
+         status = CASE WHEN $2 THEN $3 ELSE status END, \
+         snoozed_until = CASE WHEN $4 THEN $5 ELSE snoozed_until END, \
+         stage = CASE WHEN $6 THEN $7 ELSE stage END, \
+         priority = CASE WHEN $8 THEN $9 ELSE priority END, \
+         assignee_id = CASE WHEN $10 THEN $11 ELSE assignee_id END, \
+         team_id = CASE WHEN $12 THEN $13 ELSE team_id END, \
+         tags = CASE WHEN $14 THEN $15 ELSE tags END, \
+         waiting_since = CASE WHEN $16 THEN $17 ELSE waiting_since END, \
+         updated_at = $18 WHERE id = $1",
+        args![
+            &n.id,
+            ch.status.is_some(),
+            &n.status,
+            ch.snoozed_until.is_some(),
+            n.snoozed_until,
+            ch.stage.is_some(),
+            &n.stage,
+            ch.priority.is_some(),
+            &n.priority,
+            ch.assignee_id.is_some(),
+            n.assignee_id.clone(),
+            ch.team_id.is_some(),
+            n.team_id.clone(),
+            ch.tags.is_some(),
+            &n.tags,
+            ch.waiting_since.is_some(),
+            n.waiting_since,
+            n.updated_at
+        ],
+    )
+    .await?;
+    Ok(n)
+}
+
+/// Assigns `c` to `agent` only if nobody took it meanwhile; `false` when someone did.
+pub async fn claim(x: impl Exec, id: &str, agent: &str) -> Result<bool> {
+    Ok(x.execute(
+        "UPDATE conversations SET assignee_id = $2, waiting_since = NULL, updated_at = $3 \
+             WHERE id = $1 AND assignee_id IS NULL",
+        args![id, agent, now_ms()],
+    )
+    .await?
+        == 1)
+}
+
+/// Snoozed conversations whose time has come.
+pub async fn due_snoozes(x: impl Exec, now: i64) -> Result<Vec<Conversation>> {
+    x.fetch_all(
+        select!("WHERE c.status = 'snoozed' AND c.snoozed_until <= $1 ORDER BY c.snoozed_until LIMIT 100"),
+        args![now],
+    )
+    .await
+}
+
+/// Takes a due snooze for this caller; `false` when another instance woke it first.
+pub async fn wake(x: impl Exec, id: &str, until: i64) -> Result<bool> {
+    Ok(x.execute(
+        "UPDATE conversations SET status = 'open', snoozed_until = NULL \
+             WHERE id = $1 AND status = 'snoozed' AND snoozed_until = $2",
+        args![id, until],
+    )
+    .await?
+        == 1)
+}
+
+/// Conversations waiting for an agent, oldest first.
+pub async fn waiting(x: impl Exec, limit: i64) -> Result<Vec<Conversation>> {
+    x.fetch_all(
+        select!(
+            "WHERE c.waiting_since IS NOT NULL AND c.assignee_id IS NULL AND c.status = 'open' \
+             ORDER BY c.waiting_since, c.id LIMIT $1"
+        ),
+        args![limit],
+    )
+    .await
+}
+
+/// 1 for the first in its inbox's queue; 0 when not waiting.
+pub async fn queue_position(x: impl Exec, c: &Conversation) -> Result<i64> {
+    let Some(since) = c.waiting_since else {
+        return Ok(0);
+    };
+    if c.assignee_id.is_some() || c.status != "open" {
+        return Ok(0);
+    }
+    let (ahead,): (i64,) = x
+        .fetch_one(
+            "SELECT COUNT(*) FROM conversations WHERE inbox_id = $1 AND status = 'open' \
+             AND assignee_id IS NULL AND waiting_since IS NOT NULL \
+             AND (waiting_since < $2 OR (waiting_since = $2 AND id < $3))",
+            args![&c.inbox_id, since, &c.id],
+        )
+        .await?;
+    Ok(ahead + 1)
 }
 
 /// Moves every conversation of one contact to another (an anonymous visitor identified as a

@@ -155,6 +155,9 @@ enum Pools {
 #[derive(Clone)]
 pub struct Db {
     pools: Arc<Pools>,
+    /// The PostgreSQL notification channel of this deployment (per schema, so test schemas
+    /// sharing one database do not hear each other).
+    channel: Arc<str>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -175,8 +178,16 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(connect)
                 .await?;
+            let schema: String = options
+                .pg_schema
+                .as_deref()
+                .unwrap_or("public")
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
             Ok(Db {
                 pools: Arc::new(Pools::Postgres(pool)),
+                channel: format!("kefu_events_{schema}").into(),
             })
         } else if let Some(path) = url.strip_prefix("sqlite://") {
             Self::open_sqlite(Path::new(path), options).await
@@ -212,7 +223,35 @@ impl Db {
             .await?;
         Ok(Db {
             pools: Arc::new(Pools::Sqlite { writer, reader }),
+            channel: "".into(),
         })
+    }
+
+    /// The PostgreSQL pool, for the notification listener; `None` on SQLite.
+    pub fn pg_pool(&self) -> Option<PgPool> {
+        match &*self.pools {
+            Pools::Postgres(p) => Some(p.clone()),
+            Pools::Sqlite { .. } => None,
+        }
+    }
+
+    /// The channel on which instances announce events to each other.
+    pub fn events_channel(&self) -> &str {
+        &self.channel
+    }
+
+    /// Announces `payload` to every instance now (PostgreSQL; nothing to do on SQLite, where
+    /// one instance holds the database).
+    pub async fn notify(&self, payload: &str) -> Result<()> {
+        if self.backend() == Backend::Postgres {
+            crate::Exec::execute(
+                self,
+                "SELECT pg_notify($1, $2)",
+                vec![Value::from(&*self.channel), Value::from(payload)],
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
@@ -290,6 +329,19 @@ pub enum Tx {
 }
 
 impl Tx {
+    /// Announces `payload` to every instance when, and only if, this transaction commits.
+    pub async fn notify(&mut self, db: &Db, payload: &str) -> Result<()> {
+        if let Tx::Postgres(_) = self {
+            crate::Exec::execute(
+                &mut *self,
+                "SELECT pg_notify($1, $2)",
+                vec![Value::from(db.events_channel()), Value::from(payload)],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await?,

@@ -6,13 +6,17 @@
 //! database itself (`&Db`) or a transaction (`&mut Tx`).
 
 pub mod api_tokens;
+pub mod attachments;
 pub mod audit;
+pub mod browsing;
 pub mod conversations;
 mod db;
 pub mod error;
 pub mod messages;
+pub mod notifications;
 pub mod outbox;
 pub mod people;
+pub mod presence;
 pub mod sessions;
 pub mod settings;
 pub mod teams;

@@ -15,8 +15,10 @@ pub mod kind {
     pub const ATTACHMENT: &str = "attachment";
     /// A private note among staff; never shown to the customer.
     pub const NOTE: &str = "note";
-    /// Something that happened (assigned, resolved …).
+    /// Something that happened that the customer may see (an agent joined, resolved …).
     pub const EVENT: &str = "event";
+    /// Something that happened among staff only (priority, tags, stage, transfers).
+    pub const ACTIVITY: &str = "activity";
 }
 
 /// Who wrote it.
@@ -44,9 +46,9 @@ pub struct Message {
 }
 
 impl Message {
-    /// Private notes stay among staff.
+    /// Private notes and staff activity stay among staff.
     pub fn is_internal(&self) -> bool {
-        self.kind == kind::NOTE
+        self.kind == kind::NOTE || self.kind == kind::ACTIVITY
     }
 }
 
@@ -131,6 +133,39 @@ pub async fn append(tx: &mut Tx, m: &NewMessage<'_>) -> Result<(Message, bool)> 
     )
     .await?;
     Ok((msg, true))
+}
+
+pub async fn by_client_id(
+    x: impl Exec,
+    conversation_id: &str,
+    client_id: &str,
+) -> Result<Option<Message>> {
+    x.fetch_optional(
+        select!("WHERE conversation_id = $1 AND client_id = $2"),
+        args![conversation_id, client_id],
+    )
+    .await
+}
+
+/// The newest messages of a conversation, oldest first (transcripts, mails).
+pub async fn last(
+    x: impl Exec,
+    conversation_id: &str,
+    limit: i64,
+    include_internal: bool,
+) -> Result<Vec<Message>> {
+    let mut rows: Vec<Message> = x
+        .fetch_all(
+            select!("WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2"),
+            args![conversation_id, limit],
+        )
+        .await?;
+    rows.reverse();
+    Ok(if include_internal {
+        rows
+    } else {
+        rows.into_iter().filter(|m| !m.is_internal()).collect()
+    })
 }
 
 /// Messages after `after_seq`, oldest first, at most `limit`; notes only for staff.

@@ -25,6 +25,9 @@ pub struct OutboxMail {
     pub last_error: String,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// For a chat reply mailed to a customer: skipped if they read up to `seq` meanwhile.
+    pub conversation_id: Option<String>,
+    pub seq: i64,
 }
 
 pub async fn enqueue(
@@ -45,10 +48,68 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// Queues a chat reply for a customer who is not in the chat, to go out at `due` unless they
+/// read it first. Replies to one conversation still waiting are merged into one mail.
+pub async fn enqueue_reply(
+    tx: &mut crate::Tx,
+    to: &str,
+    subject: &str,
+    body_text: &str,
+    conversation_id: &str,
+    seq: i64,
+    due: i64,
+) -> Result<String> {
+    let waiting: Option<(String, String)> = tx
+        .fetch_optional(
+            "SELECT id, body_text FROM outbox WHERE conversation_id = $1 AND kind = 'chat_reply' \
+             AND status = 'pending' AND attempts = 0",
+            args![conversation_id],
+        )
+        .await?;
+    if let Some((id, body)) = waiting {
+        let merged = format!("{body}\n\n{body_text}");
+        tx.execute(
+            "UPDATE outbox SET body_text = $2, seq = $3, next_attempt_at = $4, to_addr = $5 \
+             WHERE id = $1 AND status = 'pending'",
+            args![&id, merged, seq, due, to],
+        )
+        .await?;
+        return Ok(id);
+    }
+    let id = new_id();
+    tx.execute(
+        "INSERT INTO outbox (id, kind, to_addr, subject, body_text, status, next_attempt_at, \
+         created_at, conversation_id, seq) VALUES ($1, 'chat_reply', $2, $3, $4, 'pending', $5, \
+         $6, $7, $8)",
+        args![
+            &id,
+            to,
+            subject,
+            body_text,
+            due,
+            now_ms(),
+            conversation_id,
+            seq
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The mail was not needed after all (the customer read the reply in the chat).
+pub async fn mark_skipped(x: impl Exec, id: &str) -> Result<()> {
+    x.execute(
+        "UPDATE outbox SET status = 'skipped', sent_at = $2 WHERE id = $1",
+        args![id, now_ms()],
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn list(x: impl Exec, limit: i64) -> Result<Vec<OutboxMail>> {
     x.fetch_all(
         "SELECT id, kind, to_addr, subject, body_text, status, attempts, next_attempt_at, \
-         last_error, created_at, sent_at FROM outbox ORDER BY created_at DESC, id LIMIT $1",
+         last_error, created_at, sent_at, conversation_id, seq FROM outbox ORDER BY created_at DESC, id LIMIT $1",
         args![limit],
     )
     .await
@@ -57,7 +118,7 @@ pub async fn list(x: impl Exec, limit: i64) -> Result<Vec<OutboxMail>> {
 pub async fn get(x: impl Exec, id: &str) -> Result<Option<OutboxMail>> {
     x.fetch_optional(
         "SELECT id, kind, to_addr, subject, body_text, status, attempts, next_attempt_at, \
-         last_error, created_at, sent_at FROM outbox WHERE id = $1",
+         last_error, created_at, sent_at, conversation_id, seq FROM outbox WHERE id = $1",
         args![id],
     )
     .await
@@ -67,7 +128,7 @@ pub async fn get(x: impl Exec, id: &str) -> Result<Option<OutboxMail>> {
 pub async fn due(x: impl Exec, limit: i64) -> Result<Vec<OutboxMail>> {
     x.fetch_all(
         "SELECT id, kind, to_addr, subject, body_text, status, attempts, next_attempt_at, \
-         last_error, created_at, sent_at FROM outbox \
+         last_error, created_at, sent_at, conversation_id, seq FROM outbox \
          WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1 \
          ORDER BY next_attempt_at LIMIT $2",
         args![now_ms(), limit],

@@ -299,3 +299,62 @@ pub async fn recovery_codes_left(x: impl Exec, user_id: &str) -> Result<i64> {
         .await?;
     Ok(n)
 }
+
+/// What a contact told us about themselves in the widget (pre-chat or offline form). Empty
+/// values leave the stored ones alone.
+pub async fn set_contact_details(x: impl Exec, id: &str, name: &str, email: &str) -> Result<()> {
+    x.execute(
+        "UPDATE users SET name = CASE WHEN $2 = '' THEN name ELSE $2 END, \
+         contact_email = CASE WHEN $3 = '' THEN contact_email ELSE $3 END, updated_at = $4 \
+         WHERE id = $1",
+        args![id, name, email, now_ms()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The address to write to: the verified account e-mail, else the one left in the widget.
+pub async fn reply_address(x: impl Exec, id: &str) -> Result<Option<String>> {
+    let row: Option<(String, String)> = x
+        .fetch_optional(
+            "SELECT email, contact_email FROM users WHERE id = $1",
+            args![id],
+        )
+        .await?;
+    Ok(row.and_then(|(e, c)| {
+        if !e.is_empty() {
+            Some(e)
+        } else if !c.is_empty() {
+            Some(c)
+        } else {
+            None
+        }
+    }))
+}
+
+/// Finds customers by part of their name, e-mail or phone (for staff search).
+pub async fn search_customers(x: impl Exec, q: &str, limit: i64) -> Result<Vec<User>> {
+    let pattern = crate::conversations::like_pattern(q.trim());
+    x.fetch_all(
+        select_users!(
+            "WHERE role = 'customer' AND (LOWER(name) LIKE $1 ESCAPE '\\' \
+             OR LOWER(email) LIKE $1 ESCAPE '\\' OR LOWER(contact_email) LIKE $1 ESCAPE '\\' \
+             OR phone LIKE $1 ESCAPE '\\') ORDER BY updated_at DESC LIMIT $2"
+        ),
+        args![pattern, limit],
+    )
+    .await
+}
+
+/// Customer records reachable at this address (an account's e-mail, or one left in a widget):
+/// the same person seen through several channels, for staff to see side by side.
+pub async fn customers_at_address(x: impl Exec, email: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = x
+        .fetch_all(
+            "SELECT id FROM users WHERE role = 'customer' \
+             AND (LOWER(email) = LOWER($1) OR LOWER(contact_email) = LOWER($1)) LIMIT 20",
+            args![email],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

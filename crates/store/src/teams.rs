@@ -171,3 +171,23 @@ pub async fn inbox_team_ids(x: impl Exec, inbox_id: &str) -> Result<Vec<String>>
         .await?;
     Ok(rows.into_iter().map(|(t,)| t).collect())
 }
+
+/// The inbox's settings, as JSON (the web layer gives them a type).
+pub async fn inbox_settings(x: impl Exec, inbox_id: &str) -> Result<String> {
+    let row: Option<(String,)> = x
+        .fetch_optional(
+            "SELECT settings FROM inboxes WHERE id = $1",
+            args![inbox_id],
+        )
+        .await?;
+    Ok(row.map(|(s,)| s).unwrap_or_else(|| "{}".into()))
+}
+
+pub async fn set_inbox_settings(x: impl Exec, inbox_id: &str, json: &str) -> Result<()> {
+    x.execute(
+        "UPDATE inboxes SET settings = $2 WHERE id = $1",
+        args![inbox_id, json],
+    )
+    .await?;
+    Ok(())
+}

@@ -16,6 +16,7 @@ pub struct TestDb {
 }
 
 enum Cleanup {
+    None,
     Dir(PathBuf),
     Schema { url: String, schema: String },
 }
@@ -60,6 +61,20 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// A second handle on the same database (another instance); it cleans nothing up.
+    pub async fn sharing(other: &TestDb) -> TestDb {
+        let db = Db::connect(&other.options)
+            .await
+            .expect("open the shared test database");
+        TestDb {
+            db,
+            options: other.options.clone(),
+            cleanup: Cleanup::None,
+        }
+    }
+}
+
 /// The PostgreSQL URL for tests, or `None` to skip; panics under `CI=true` without one.
 pub fn pg_url() -> Option<String> {
     match std::env::var("KEFU_TEST_PG_URL") {
@@ -85,6 +100,7 @@ fn leak(s: String) -> &'static str {
 impl Drop for TestDb {
     fn drop(&mut self) {
         match &self.cleanup {
+            Cleanup::None => {}
             Cleanup::Dir(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }

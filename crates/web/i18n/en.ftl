@@ -51,6 +51,55 @@ customer-typing = The customer is typing…
 reply-placeholder = Write a reply… (Enter a private note by ticking the box)
 private-note = Private note
 send = Send
+console-mine = Mine
+console-unassigned = Unassigned
+console-all = All
+console-search = Search by customer or subject
+console-any-status = Any status
+console-any-stage = Any stage
+stage-pre_sale = Pre-sale
+stage-in_sale = In sale
+stage-after_sale = After-sale
+priority-low = Low
+priority-normal = Normal
+priority-high = High
+priority-urgent = Urgent
+console-assignee = Agent
+console-nobody = Unassigned (queue)
+console-team = Team
+console-no-team = No team
+console-status = Status
+console-stage = Stage
+console-priority = Priority
+console-tags = Tags (comma-separated)
+console-snooze = Snooze
+console-presence = My status
+presence-online = Online
+presence-away = Away
+presence-offline = Offline
+console-live-visitors = Visitors on the site
+console-no-visitors = Nobody is on the site right now.
+console-notifications = Mentions
+console-no-notifications = No mentions.
+console-customer = Customer
+console-verified = Verified
+console-anonymous = Not verified
+console-trail = Pages browsed
+console-past = Other conversations
+console-queue = Waiting in line: number { $n }
+console-collision = { $name } is also viewing this conversation
+console-attach = Attach a file
+console-joined = { $name } joined
+console-activity = Activity
+console-agents = Agents
+console-ev-status = { $by } set the status to { $value }
+console-ev-stage = { $by } set the stage to { $value }
+console-ev-priority = { $by } set the priority to { $value }
+console-ev-tags = { $by } set the tags: { $value }
+console-ev-team = { $by } transferred to team { $value }
+console-ev-unassigned = { $by } put the conversation back in the queue
+console-ev-reopened = The customer wrote again; the conversation is open
+console-ev-woke = The snooze ended
 widget-title = Chat with us
 widget-subtitle = We usually reply within minutes
 widget-greeting = Hello! How can we help you today?
@@ -60,6 +109,27 @@ widget-typing = An agent is typing…
 widget-connecting = Connecting…
 widget-offline = Connection lost, reconnecting…
 widget-failed = The message could not be sent. Try again.
+widget-queue = You are number { $n } in line. An agent will be with you shortly.
+widget-joined = { $name } is now helping you
+widget-resolved = This conversation was marked as solved. Write again any time.
+widget-prechat-title = Before we start
+widget-prechat-intro = Tell us who you are so that we can reply even if you leave.
+widget-name = Your name
+widget-email = E-mail address
+widget-start = Start chatting
+widget-skip = Skip
+widget-offline-title = We are offline right now
+widget-offline-intro = Leave us a message and your e-mail address; we will reply by e-mail and here on your next visit.
+widget-message = Your message
+widget-leave-message = Send message
+widget-offline-sent = Thank you! We received your message and will reply to { $email }.
+widget-attach = Send a file
+widget-transcript = E-mail me this conversation
+widget-transcript-sent = The transcript is on its way to { $email }.
+widget-file-failed = The file could not be sent: { $reason }
+widget-download = Download
+widget-read = Read
+widget-invalid-email = Enter a valid e-mail address.
 snippet = Widget snippet
 subject = Subject
 status = Status
@@ -204,3 +274,47 @@ mail-invite-body =
 
     Best wishes,
     { $shop }
+mail-chat-reply-subject = New reply from { $shop }
+mail-chat-reply-body =
+    Hello { $name },
+
+    You have a new reply to your conversation with { $shop }:
+
+    { $messages }
+
+    You can answer by opening the chat on our website again; the conversation is kept there.
+
+    Best wishes,
+    Customer service
+mail-transcript-subject = Your conversation with { $shop }
+mail-transcript-body =
+    Hello,
+
+    Here is the transcript of your conversation with { $shop }, as you asked:
+
+    { $messages }
+
+    Best wishes,
+    Customer service
+inbox-settings = Inbox settings
+auto-assign = Assign new chats automatically to online agents (round-robin, within each agent's capacity)
+prechat = Ask for name and e-mail before the chat
+prechat-off = No
+prechat-optional = Yes, optional
+prechat-required = Yes, required
+greeting = Greeting (empty: the built-in one)
+offline-message = Text above the offline form (empty: the built-in one)
+business-hours = Business hours
+business-hours-help = One span per line: days (1 = Monday … 7 = Sunday) and times, e.g. 1-5 09:00-18:00. Empty: always open. Outside these hours, or with no agent online, the widget takes a message.
+utc-offset = Time zone: minutes from UTC (480 = China Standard Time)
+invitation-rules = Proactive invitations
+invitation-rules-help = When a visitor spends some time on a matching page, the widget opens with this greeting. In the URL pattern, * stands for anything.
+url-pattern = URL pattern
+min-seconds = Seconds on the page
+returning-only = Returning visitors only
+invitation-message = Greeting
+add = Add
+delete = Delete
+snippet-help = Paste this before </body> on every page of the shop. To show a signed-in customer's past conversations, add the signed identity (see the API docs):
+settings-link = Settings
+reply = Reply

@@ -51,6 +51,55 @@ customer-typing = 客户正在输入…
 reply-placeholder = 输入回复…（勾选下方可写内部备注）
 private-note = 内部备注
 send = 发送
+console-mine = 我的
+console-unassigned = 未分配
+console-all = 全部
+console-search = 按客户或主题搜索
+console-any-status = 所有状态
+console-any-stage = 所有阶段
+stage-pre_sale = 售前
+stage-in_sale = 售中
+stage-after_sale = 售后
+priority-low = 低
+priority-normal = 普通
+priority-high = 高
+priority-urgent = 紧急
+console-assignee = 客服
+console-nobody = 未分配（排队）
+console-team = 团队
+console-no-team = 无团队
+console-status = 状态
+console-stage = 阶段
+console-priority = 优先级
+console-tags = 标签（用逗号分隔）
+console-snooze = 稍后处理
+console-presence = 我的状态
+presence-online = 在线
+presence-away = 离开
+presence-offline = 离线
+console-live-visitors = 正在浏览的访客
+console-no-visitors = 目前没有访客在网站上。
+console-notifications = 提及我的
+console-no-notifications = 没有提及。
+console-customer = 客户
+console-verified = 已验证
+console-anonymous = 未验证
+console-trail = 浏览轨迹
+console-past = 其他对话
+console-queue = 排队中：第 { $n } 位
+console-collision = { $name } 也在查看此对话
+console-attach = 添加附件
+console-joined = { $name } 已接入
+console-activity = 操作记录
+console-agents = 客服团队
+console-ev-status = { $by } 将状态改为 { $value }
+console-ev-stage = { $by } 将阶段改为 { $value }
+console-ev-priority = { $by } 将优先级改为 { $value }
+console-ev-tags = { $by } 设置了标签：{ $value }
+console-ev-team = { $by } 转给了团队 { $value }
+console-ev-unassigned = { $by } 把对话放回了队列
+console-ev-reopened = 客户再次留言，对话已重新打开
+console-ev-woke = 稍后处理的时间到了
 widget-title = 在线客服
 widget-subtitle = 我们通常几分钟内回复
 widget-greeting = 您好！请问有什么可以帮您？
@@ -60,6 +109,27 @@ widget-typing = 客服正在输入…
 widget-connecting = 正在连接…
 widget-offline = 连接中断，正在重新连接…
 widget-failed = 消息发送失败，请重试。
+widget-queue = 您前面还有 { $n } 位，客服马上为您服务。
+widget-joined = { $name } 正在为您服务
+widget-resolved = 本次对话已结束，如有问题可随时再来咨询。
+widget-prechat-title = 开始之前
+widget-prechat-intro = 留下您的称呼和邮箱，即使您离开我们也能回复您。
+widget-name = 您的称呼
+widget-email = 电子邮箱
+widget-start = 开始咨询
+widget-skip = 跳过
+widget-offline-title = 客服暂时不在线
+widget-offline-intro = 请留言并留下邮箱，我们会通过邮件回复，您下次访问时也能在这里看到。
+widget-message = 留言内容
+widget-leave-message = 提交留言
+widget-offline-sent = 谢谢！我们已收到您的留言，会回复到 { $email }。
+widget-attach = 发送文件
+widget-transcript = 把对话记录发到我的邮箱
+widget-transcript-sent = 对话记录已发送到 { $email }。
+widget-file-failed = 文件发送失败：{ $reason }
+widget-download = 下载
+widget-read = 已读
+widget-invalid-email = 请输入有效的电子邮箱。
 snippet = 网站插件代码
 subject = 主题
 status = 状态
@@ -204,3 +274,47 @@ mail-invite-body =
 
     祝您工作愉快！
     { $shop }
+mail-chat-reply-subject = { $shop } 给您回复了
+mail-chat-reply-body =
+    { $name }，您好！
+
+    您与 { $shop } 的对话有新的回复：
+
+    { $messages }
+
+    再次打开我们网站上的聊天窗口即可继续对话，记录都保留在那里。
+
+    祝您愉快！
+    客服中心
+mail-transcript-subject = 您与 { $shop } 的对话记录
+mail-transcript-body =
+    您好！
+
+    按您的要求，这是您与 { $shop } 的对话记录：
+
+    { $messages }
+
+    祝您愉快！
+    客服中心
+inbox-settings = 渠道设置
+auto-assign = 自动把新对话分配给在线客服（轮流分配，不超过每人的接待上限）
+prechat = 对话前询问称呼和邮箱
+prechat-off = 否
+prechat-optional = 是，可跳过
+prechat-required = 是，必填
+greeting = 欢迎语（留空则使用默认）
+offline-message = 留言表单上方的说明（留空则使用默认）
+business-hours = 营业时间
+business-hours-help = 每行一个时段：星期（1 = 周一 … 7 = 周日）和时间，例如 1-5 09:00-18:00。留空表示全天营业。营业时间外或没有客服在线时，窗口改为留言。
+utc-offset = 时区：与 UTC 相差的分钟数（480 = 北京时间）
+invitation-rules = 主动邀请
+invitation-rules-help = 访客在匹配的页面停留一段时间后，窗口自动打开并显示这条问候。网址规则中 * 代表任意内容。
+url-pattern = 网址规则
+min-seconds = 停留秒数
+returning-only = 仅限回访访客
+invitation-message = 问候语
+add = 添加
+delete = 删除
+snippet-help = 把这段代码粘贴到商城每个页面的 </body> 之前。要让已登录的顾客看到历史对话，请加上签名身份（见 API 文档）：
+settings-link = 设置
+reply = 回复

@@ -47,23 +47,31 @@ async fn queue_mail(
     to: &str,
     args: &[(&'static str, String)],
 ) -> AppResult<()> {
-    // Fluent's arguments are not Send: build the texts before any await.
-    let (subject, body) = {
-        let mut fa = FluentArgs::new();
-        for (k, v) in args {
-            fa.set(*k, v.clone());
-        }
-        (
-            state
-                .i18n
-                .t_args(lang, &format!("mail-{key}-subject"), Some(&fa)),
-            state
-                .i18n
-                .t_args(lang, &format!("mail-{key}-body"), Some(&fa)),
-        )
-    };
+    let (subject, body) = mail_text(state, lang, key, args);
     outbox::enqueue(&mut *tx, key, to, &subject, &body).await?;
     Ok(())
+}
+
+/// A mail's subject and body from the catalogue (`mail-{key}-subject`, `mail-{key}-body`).
+pub(crate) fn mail_text(
+    state: &AppState,
+    lang: Lang,
+    key: &str,
+    args: &[(&'static str, String)],
+) -> (String, String) {
+    // Fluent's arguments are not Send: the caller awaits only after this returns.
+    let mut fa = FluentArgs::new();
+    for (k, v) in args {
+        fa.set(*k, v.clone());
+    }
+    (
+        state
+            .i18n
+            .t_args(lang, &format!("mail-{key}-subject"), Some(&fa)),
+        state
+            .i18n
+            .t_args(lang, &format!("mail-{key}-body"), Some(&fa)),
+    )
 }
 
 async fn mail_count_exceeded(state: &AppState, purpose: Purpose, user_id: &str) -> AppResult<bool> {
@@ -772,6 +780,18 @@ pub async fn identity_sign_in(
     id: &SignedIdentity,
     origin: &Origin,
 ) -> AppResult<(User, String)> {
+    let user = verified_customer(state, id, origin).await?;
+    let session = create_session(state, &user, sessions::STAGE_FULL, origin).await?;
+    Ok((user, session))
+}
+
+/// The customer a shop-signed identity names, created or linked on first sight. A wrong,
+/// stale or missing signature is refused and audited.
+pub async fn verified_customer(
+    state: &AppState,
+    id: &SignedIdentity,
+    origin: &Origin,
+) -> AppResult<User> {
     limited(
         state,
         format!("identity:ip:{}", origin.ip),
@@ -841,8 +861,7 @@ pub async fn identity_sign_in(
     )
     .await?;
     tx.commit().await?;
-    let session = create_session(state, &user, sessions::STAGE_FULL, origin).await?;
-    Ok((user, session))
+    Ok(user)
 }
 
 /// Creates the first admin, guarded by the one-time setup code the server printed.

@@ -433,22 +433,14 @@ async fn may_see(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations",
-    responses((status = 200, body = Vec<conversations::Conversation>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(crate::chat_api::ListQuery),
+    responses((status = 200, body = Vec<conversations::Conversation>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_conversations(
     State(state): State<AppState>,
     caller: Caller,
+    Query(q): Query<crate::chat_api::ListQuery>,
 ) -> AppResult<Json<Vec<conversations::Conversation>>> {
-    let list = match &caller {
-        Caller::Token { .. } => conversations::list_all(&state.db).await?,
-        Caller::Person { user, .. } => match user.role() {
-            Role::Customer => conversations::list_for_customer(&state.db, &user.id).await?,
-            r if r.sees_all_inboxes() => conversations::list_all(&state.db).await?,
-            _ => conversations::list_for_member(&state.db, &user.id).await?,
-        },
-        _ => return Err(AppError::Unauthorized),
-    };
-    Ok(Json(list))
+    Ok(Json(crate::chat_api::list(&state, &caller, &q).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations",
@@ -743,7 +735,12 @@ pub async fn revoke_token(
     info(title = "Kefu API", description = "Self-hosted online customer service. Errors are JSON `{\"error\": {\"code\", \"message\"}}` with stable snake_case codes."),
     paths(me, update_me, list_users, get_user, update_user, invite, list_teams, create_team, add_member,
           remove_member, list_inboxes, create_inbox, list_conversations, get_conversation,
-          create_conversation, list_messages, post_message, realtime_token, verify_identity, list_audit, list_outbox, list_tokens, create_token, revoke_token),
+          create_conversation, list_messages, post_message, realtime_token, verify_identity, list_audit, list_outbox, list_tokens, create_token, revoke_token,
+          crate::chat_api::update_conversation, crate::chat_api::conversation_context, crate::chat_api::upload,
+          crate::chat_api::download, crate::chat_api::agents, crate::chat_api::set_presence, crate::chat_api::live_visitors,
+          crate::chat_api::list_notifications, crate::chat_api::read_notification, crate::chat_api::search_customers,
+          crate::chat_api::inbox_settings, crate::chat_api::save_inbox_settings, crate::chat_api::list_rules,
+          crate::chat_api::add_rule, crate::chat_api::delete_rule),
     components(schemas(ErrorBody)),
     tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "admin"))
 )]

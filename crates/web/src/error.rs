@@ -117,6 +117,12 @@ impl From<kefu_store::Error> for AppError {
     }
 }
 
+impl From<kefu_core::protocol::FrameError> for AppError {
+    fn from(e: kefu_core::protocol::FrameError) -> Self {
+        AppError::bad(e.code(), e.to_string())
+    }
+}
+
 impl From<kefu_core::validate::Invalid> for AppError {
     fn from(e: kefu_core::validate::Invalid) -> Self {
         AppError::BadRequest(e.code(), e.to_string())

@@ -135,6 +135,18 @@ impl Tr<'_> {
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }
+    /// A text with `{name}` left in place of its argument, for scripts to fill in.
+    pub fn template(&self, key: &str, name: &str) -> String {
+        self.template2(key, name, "")
+    }
+    /// The same with two arguments.
+    pub fn template2(&self, key: &str, a: &str, b: &str) -> String {
+        let mut fa = FluentArgs::new();
+        for name in [a, b].into_iter().filter(|n| !n.is_empty()) {
+            fa.set(name.to_string(), format!("{{{name}}}"));
+        }
+        self.i18n.t_args(self.lang, key, Some(&fa))
+    }
     /// A conversation's status in words (`open` → 进行中).
     pub fn status(&self, status: &str) -> String {
         self.i18n.t(self.lang, &format!("status-{status}"))

@@ -4,7 +4,10 @@ pub mod accounts;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod chat_api;
+pub mod desk;
 pub mod error;
+pub mod files;
 pub mod i18n;
 pub mod limiter;
 pub mod middleware;
@@ -78,6 +81,7 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             Signed,
             pages::account::conversation,
         )
+        .post("/account/conversations/{id}", Signed, pages::account::reply)
         .get("/account/security", Signed, pages::account::security)
         .post("/account/password", Signed, pages::account::change_password)
         .post("/account/email", Signed, pages::account::change_email)
@@ -100,6 +104,18 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
         .post("/admin/teams/members", Admin, pages::admin::team_member)
         .post("/admin/inboxes", Admin, pages::admin::create_inbox)
         .post("/admin/inboxes/teams", Admin, pages::admin::assign_inbox)
+        .get("/admin/inboxes/{id}", Admin, pages::inbox::show)
+        .post("/admin/inboxes/{id}/settings", Admin, pages::inbox::save)
+        .post(
+            "/admin/inboxes/{id}/invitations",
+            Admin,
+            pages::inbox::add_rule,
+        )
+        .post(
+            "/admin/inboxes/{id}/invitations/delete",
+            Admin,
+            pages::inbox::delete_rule,
+        )
         .get("/admin/tokens", Admin, pages::admin::tokens_page)
         .post("/admin/tokens", Admin, pages::admin::create_token)
         .post("/admin/tokens/revoke", Admin, pages::admin::revoke_token)
@@ -221,6 +237,105 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             api::post_message,
         )
         .route(
+            M::PATCH,
+            "/api/v1/conversations/{id}",
+            Staff,
+            None,
+            chat_api::update_conversation,
+        )
+        .route(
+            M::GET,
+            "/api/v1/conversations/{id}/context",
+            Staff,
+            None,
+            chat_api::conversation_context,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/attachments",
+            Signed,
+            None,
+            chat_api::upload,
+        )
+        .route(
+            M::GET,
+            "/api/v1/attachments/{id}",
+            Signed,
+            None,
+            chat_api::download,
+        )
+        .route(M::GET, "/api/v1/agents", Staff, None, chat_api::agents)
+        .route(
+            M::PUT,
+            "/api/v1/me/presence",
+            Staff,
+            None,
+            chat_api::set_presence,
+        )
+        .route(
+            M::GET,
+            "/api/v1/visitors/live",
+            Staff,
+            None,
+            chat_api::live_visitors,
+        )
+        .route(
+            M::GET,
+            "/api/v1/notifications",
+            Staff,
+            None,
+            chat_api::list_notifications,
+        )
+        .route(
+            M::POST,
+            "/api/v1/notifications/{id}/read",
+            Staff,
+            None,
+            chat_api::read_notification,
+        )
+        .route(
+            M::GET,
+            "/api/v1/customers",
+            Staff,
+            Some("people:read"),
+            chat_api::search_customers,
+        )
+        .route(
+            M::GET,
+            "/api/v1/inboxes/{id}/settings",
+            Admin,
+            Some("teams:read"),
+            chat_api::inbox_settings,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/inboxes/{id}/settings",
+            Admin,
+            Some("teams:write"),
+            chat_api::save_inbox_settings,
+        )
+        .route(
+            M::GET,
+            "/api/v1/inboxes/{id}/invitations",
+            Admin,
+            Some("teams:read"),
+            chat_api::list_rules,
+        )
+        .route(
+            M::POST,
+            "/api/v1/inboxes/{id}/invitations",
+            Admin,
+            Some("teams:write"),
+            chat_api::add_rule,
+        )
+        .route(
+            M::DELETE,
+            "/api/v1/inboxes/{id}/invitations/{rule_id}",
+            Admin,
+            Some("teams:write"),
+            chat_api::delete_rule,
+        )
+        .route(
             M::POST,
             "/api/v1/realtime/token",
             Signed,
@@ -264,6 +379,70 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             None,
             widget::post_message,
         )
+        .route(M::GET, "/widget/api/status", Visitor, None, widget::status)
+        .route(
+            M::POST,
+            "/widget/api/contact",
+            Visitor,
+            None,
+            widget::set_contact,
+        )
+        .route(
+            M::POST,
+            "/widget/api/offline",
+            Visitor,
+            None,
+            widget::leave_message,
+        )
+        .route(
+            M::POST,
+            "/widget/api/identify",
+            Visitor,
+            None,
+            widget::identify,
+        )
+        .route(
+            M::POST,
+            "/widget/api/pages",
+            Visitor,
+            None,
+            widget::report_page,
+        )
+        .route(
+            M::POST,
+            "/widget/api/pages/{id}/ping",
+            Visitor,
+            None,
+            widget::page_ping,
+        )
+        .route(
+            M::GET,
+            "/widget/api/conversations/{id}/queue",
+            Visitor,
+            None,
+            widget::queue_position,
+        )
+        .route(
+            M::POST,
+            "/widget/api/conversations/{id}/transcript",
+            Visitor,
+            None,
+            widget::transcript,
+        )
+        .route(
+            M::POST,
+            "/widget/api/conversations/{id}/attachments",
+            Visitor,
+            None,
+            widget::upload,
+        )
+        .route(
+            M::GET,
+            "/widget/api/attachments/{id}",
+            Visitor,
+            None,
+            widget::download,
+        )
         .route(
             M::POST,
             "/api/v1/identity/verify",
@@ -296,6 +475,10 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             middleware::csrf,
         ))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::declared_length,
+        ))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -332,12 +515,20 @@ async fn healthz(State(state): State<AppState>) -> Response {
     let pending = kefu_store::outbox::count_pending(&state.db)
         .await
         .unwrap_or(-1);
-    let healthy = db_ok && worker != "stalled";
+    // Across instances, real-time delivery depends on the PostgreSQL listener.
+    let events = match state.db.backend() {
+        kefu_store::Backend::Sqlite => "local",
+        kefu_store::Backend::Postgres if state.metrics.events_ok.load(Ordering::Relaxed) => "ok",
+        kefu_store::Backend::Postgres => "reconnecting",
+    };
+    let healthy = db_ok && worker != "stalled" && events != "reconnecting";
     let body = json!({
         "status": if healthy { "ok" } else { "unhealthy" },
         "database": if db_ok { "ok" } else { "unreachable" },
         "backend": state.db.backend().as_str(),
         "outbox": { "worker": worker, "pending": pending },
+        "events": events,
+        "connections": state.hub.connections(),
         "uptime_seconds": state.started_at.elapsed().as_secs(),
     });
     let status = if healthy {
@@ -418,6 +609,14 @@ pub async fn serve(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt as _;
+    // Small frames (chat messages, acks) go out at once instead of waiting on Nagle's
+    // algorithm and the peer's delayed acknowledgement (up to 40 ms).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -1,4 +1,4 @@
-//! Layers every request passes through: metrics, security headers, CSRF protection.
+//! Layers every request passes through: metrics, security headers, body limits, CSRF protection.
 
 use std::sync::atomic::Ordering;
 
@@ -22,10 +22,35 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
     img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// The widget's chat page is the one page other sites may frame (the shop embeds it).
+/// The widget's chat page is the one page other sites may frame (the shop embeds it). Its
+/// image previews are fetched with the visitor's token and shown from `blob:` URLs.
 pub const CSP_WIDGET_FRAME: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+    img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
     base-uri 'none'; form-action 'self'; frame-ancestors *";
+
+/// Refuses a body whose declared length is over the limit before reading any of it, so the
+/// client gets its 413 cleanly instead of a connection reset mid-upload. Attachment uploads
+/// have their own, larger limit; bodies without a declared length are still cut off by the
+/// extractors as they stream in.
+pub async fn declared_length(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limit = if req.method() == Method::POST && req.uri().path().ends_with("/attachments") {
+        state.config.max_upload_bytes
+    } else {
+        state.config.max_body_bytes
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let mut resp = AppError::TooLarge.into_response();
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return resp;
+    }
+    next.run(req).await
+}
 
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let framable = req.uri().path() == "/widget/frame";

@@ -25,6 +25,13 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// Whether an SMTP server is configured (otherwise mail waits in the outbox for admins).
     pub smtp_configured: bool,
+    /// Where uploaded files are kept.
+    pub uploads_dir: std::path::PathBuf,
+    /// Largest file a conversation accepts, in bytes.
+    pub max_upload_bytes: usize,
+    /// How long an agent's reply waits for the customer to read it in the chat before it is
+    /// mailed to them.
+    pub reply_mail_delay_ms: i64,
 }
 
 impl Default for WebConfig {
@@ -36,6 +43,9 @@ impl Default for WebConfig {
             trusted_proxies: vec![],
             max_body_bytes: 1024 * 1024,
             smtp_configured: false,
+            uploads_dir: std::path::PathBuf::from("kefu-data/uploads"),
+            max_upload_bytes: 10 * 1024 * 1024,
+            reply_mail_delay_ms: 2 * 60_000,
         }
     }
 }
@@ -52,6 +62,8 @@ pub struct Metrics {
     pub mail_failures: AtomicU64,
     /// Last time the outbox worker finished a pass (ms); 0 when no worker runs.
     pub outbox_heartbeat: AtomicI64,
+    /// Whether the cross-instance event listener is connected (PostgreSQL).
+    pub events_ok: std::sync::atomic::AtomicBool,
 }
 
 pub struct Inner {
@@ -64,11 +76,15 @@ pub struct Inner {
     pub setup_code: Mutex<Option<String>>,
     /// Wakes the outbox worker when mail is queued.
     pub outbox_wake: Notify,
+    /// Wakes the routing chores (an agent came online, a chat ended, someone is waiting).
+    pub routing_wake: Notify,
     pub started_at: std::time::Instant,
     /// Local fan-out of real-time events.
     pub hub: crate::realtime::hub::Hub,
     /// The key that signs socket tokens, shared by instances through the database.
     pub realtime_key: tokio::sync::OnceCell<String>,
+    /// This process's id among the instances sharing a database.
+    pub instance: String,
 }
 
 #[derive(Clone)]
@@ -91,9 +107,11 @@ impl AppState {
             metrics: Metrics::default(),
             setup_code: Mutex::new(setup_code),
             outbox_wake: Notify::new(),
+            routing_wake: Notify::new(),
             started_at: std::time::Instant::now(),
             hub: Default::default(),
             realtime_key: tokio::sync::OnceCell::new(),
+            instance: kefu_core::id::new_id(),
         }))
     }
 

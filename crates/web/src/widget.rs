@@ -9,7 +9,7 @@ use kefu_core::Role;
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::messages::{self, Message};
 use kefu_store::people::{self, NewUser};
-use kefu_store::{teams, visitors};
+use kefu_store::visitors;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -42,9 +42,8 @@ pub async fn frame(
     headers: axum::http::HeaderMap,
     Query(q): Query<FrameQuery>,
 ) -> Response {
-    let inbox = match teams::get_inbox(&state.db, &q.inbox).await {
-        Ok(Some(i)) if i.channel == "widget" => i,
-        _ => return crate::pages::error_page(&state, &headers, StatusCode::NOT_FOUND),
+    let Ok(inbox) = crate::desk::widget_inbox(&state, &q.inbox).await else {
+        return crate::pages::error_page(&state, &headers, StatusCode::NOT_FOUND);
     };
     let lang = crate::i18n::Lang::parse(&q.lang)
         .unwrap_or_else(|| crate::pages::page_lang(&headers, &Caller::Anonymous));
@@ -67,6 +66,13 @@ pub async fn frame(
 const VISITORS_PER_IP: Rule = Rule::per_minutes(60, 10);
 /// New conversations per visitor.
 const CONVERSATIONS_PER_VISITOR: Rule = Rule::per_minutes(10, 10);
+
+fn limit_new_conversation(state: &AppState, v: &visitors::Visitor) -> AppResult<()> {
+    state
+        .limiter
+        .hit(&format!("conv:visitor:{}", v.id), CONVERSATIONS_PER_VISITOR)
+        .map_err(AppError::RateLimited)
+}
 
 fn visitor(caller: &Caller) -> AppResult<&visitors::Visitor> {
     match caller {
@@ -98,10 +104,7 @@ pub async fn create_visitor(
         .limiter
         .hit(&format!("visitor:ip:{}", origin.ip), VISITORS_PER_IP)
         .map_err(AppError::RateLimited)?;
-    let inbox = teams::get_inbox(&state.db, &n.inbox_id)
-        .await?
-        .filter(|i| i.channel == "widget")
-        .ok_or(AppError::NotFound)?;
+    let inbox = crate::desk::widget_inbox(&state, &n.inbox_id).await?;
     let mut tx = state.db.begin().await?;
     let contact = people::insert(
         &mut tx,
@@ -147,10 +150,7 @@ pub async fn create_conversation(
     ApiJson(n): ApiJson<NewWidgetConversation>,
 ) -> AppResult<Response> {
     let v = visitor(&caller)?;
-    state
-        .limiter
-        .hit(&format!("conv:visitor:{}", v.id), CONVERSATIONS_PER_VISITOR)
-        .map_err(AppError::RateLimited)?;
+    limit_new_conversation(&state, v)?;
     let subject: String = n.subject.trim().chars().take(200).collect();
     let c = conversations::create(&state.db, &v.inbox_id, Some(&v.contact_id), &subject).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
@@ -215,4 +215,330 @@ pub fn sent((m, fresh): (Message, bool)) -> AppResult<Response> {
         StatusCode::OK
     };
     Ok((status, Json(m)).into_response())
+}
+
+// ---- Availability, pre-chat and offline forms, identity ----------------------------------
+
+#[derive(Serialize)]
+pub struct WidgetStatus {
+    #[serde(flatten)]
+    pub availability: crate::desk::Availability,
+    /// `off`, `optional` or `required`.
+    pub prechat: String,
+    pub greeting: String,
+    pub offline_message: String,
+    pub contact: ContactCard,
+}
+
+#[derive(Serialize)]
+pub struct ContactCard {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// Signed in through the shop's signature.
+    pub verified: bool,
+}
+
+/// What the widget shows: the live chat or the offline form, and whether to ask who they are.
+pub async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> AppResult<Json<WidgetStatus>> {
+    let v = visitor(&caller)?;
+    let settings = crate::desk::InboxSettings::load(&state, &v.inbox_id).await?;
+    let contact = people::get(&state.db, &v.contact_id).await?;
+    let email = people::reply_address(&state.db, &v.contact_id)
+        .await?
+        .unwrap_or_default();
+    Ok(Json(WidgetStatus {
+        availability: crate::desk::availability(&state, &v.inbox_id).await?,
+        prechat: settings.prechat,
+        greeting: settings.greeting,
+        offline_message: settings.offline_message,
+        contact: ContactCard {
+            id: v.contact_id.clone(),
+            verified: contact.as_ref().is_some_and(|c| c.external_id.is_some()),
+            name: contact.map(|c| c.name).unwrap_or_default(),
+            email,
+        },
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactDetails {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+fn checked_details(d: &ContactDetails) -> AppResult<(String, String)> {
+    let name = if d.name.trim().is_empty() {
+        String::new()
+    } else {
+        kefu_core::validate::name(&d.name)?
+    };
+    let email = if d.email.trim().is_empty() {
+        String::new()
+    } else {
+        kefu_core::validate::email(&d.email)?
+    };
+    Ok((name, email))
+}
+
+/// The pre-chat form: the visitor says who they are (a known customer record from now on).
+pub async fn set_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(d): ApiJson<ContactDetails>,
+) -> AppResult<StatusCode> {
+    let v = visitor(&caller)?;
+    let (name, email) = checked_details(&d)?;
+    people::set_contact_details(&state.db, &v.contact_id, &name, &email).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfflineMessage {
+    #[serde(default)]
+    pub name: String,
+    pub email: String,
+    pub message: String,
+}
+
+/// When nobody is online: the visitor leaves a message and an address; the reply goes there.
+pub async fn leave_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(m): ApiJson<OfflineMessage>,
+) -> AppResult<Response> {
+    let v = visitor(&caller)?;
+    limit_new_conversation(&state, v)?;
+    if m.email.trim().is_empty() {
+        return Err(AppError::bad(
+            "email_required",
+            "leave an e-mail address for the reply",
+        ));
+    }
+    let (name, email) = checked_details(&ContactDetails {
+        name: m.name.clone(),
+        email: m.email.clone(),
+    })?;
+    kefu_core::protocol::check_body(&m.message)?;
+    people::set_contact_details(&state.db, &v.contact_id, &name, &email).await?;
+    let subject: String = m.message.trim().chars().take(80).collect();
+    let c = conversations::create(&state.db, &v.inbox_id, Some(&v.contact_id), &subject).await?;
+    let actor = Actor::Visitor(v.clone());
+    realtime::store_message(
+        &state,
+        &actor,
+        &c,
+        Some(&kefu_core::id::new_id()),
+        messages::kind::TEXT,
+        m.message.trim(),
+        r#"{"offline":true}"#,
+    )
+    .await?;
+    let c = conversations::get(&state.db, &c.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(c)).into_response())
+}
+
+#[derive(Serialize)]
+pub struct Identified {
+    pub contact_id: String,
+    pub verified: bool,
+}
+
+/// The shop vouches for the visitor (HMAC signature): from now on they are that customer and
+/// see that customer's conversations; what they wrote anonymously moves with them.
+pub async fn identify(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiOrigin(origin): ApiOrigin,
+    ApiJson(id): ApiJson<kefu_core::identity::SignedIdentity>,
+) -> AppResult<Json<Identified>> {
+    let v = visitor(&caller)?;
+    let customer = crate::accounts::verified_customer(&state, &id, &origin).await?;
+    if customer.id != v.contact_id {
+        let mut tx = state.db.begin().await?;
+        conversations::reassign_contact(&mut tx, &v.contact_id, &customer.id).await?;
+        visitors::set_contact(&mut tx, &v.id, &customer.id).await?;
+        tx.commit().await?;
+    }
+    Ok(Json(Identified {
+        contact_id: customer.id,
+        verified: true,
+    }))
+}
+
+// ---- Browse consult ---------------------------------------------------------------------
+
+const PAGES_PER_VISITOR: Rule = Rule::per_minutes(60, 1);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageReport {
+    pub url: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub referrer: String,
+}
+
+#[derive(Serialize)]
+pub struct PageAnswer {
+    pub view_id: String,
+    /// A proactive greeting to open after `after_seconds` on this page.
+    pub invitation: Option<Invitation>,
+}
+
+#[derive(Serialize)]
+pub struct Invitation {
+    pub message: String,
+    pub after_seconds: i64,
+}
+
+fn web_url(s: &str) -> Option<String> {
+    let s = s.trim();
+    ((s.starts_with("https://") || s.starts_with("http://")) && s.len() <= 2000)
+        .then(|| s.to_string())
+}
+
+/// The widget reports the page the visitor opened; the answer may carry an invitation.
+pub async fn report_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(p): ApiJson<PageReport>,
+) -> AppResult<Json<PageAnswer>> {
+    let v = visitor(&caller)?;
+    state
+        .limiter
+        .hit(&format!("pages:visitor:{}", v.id), PAGES_PER_VISITOR)
+        .map_err(AppError::RateLimited)?;
+    let url = web_url(&p.url).ok_or_else(|| AppError::bad("invalid_url", "an http(s) URL"))?;
+    let referrer = web_url(&p.referrer).unwrap_or_default();
+    let title: String = p.title.trim().chars().take(300).collect();
+    let today = kefu_core::time::now_ms() / kefu_core::time::DAY * kefu_core::time::DAY;
+    let returning = kefu_store::browsing::earlier_visits(&state.db, &v.id, today).await? > 0;
+    let view = kefu_store::browsing::open_page(&state.db, &v.id, &url, &title, &referrer).await?;
+    visitors::touch(&state.db, v).await?;
+    let chatting = conversations::list_for_contact_in_inbox(&state.db, &v.contact_id, &v.inbox_id)
+        .await?
+        .iter()
+        .any(|c| c.status != "resolved");
+    let mut invitation = None;
+    // Invite only when someone can answer.
+    if !chatting && crate::desk::availability(&state, &v.inbox_id).await?.open {
+        for r in kefu_store::browsing::rules(&state.db, &v.inbox_id).await? {
+            if kefu_store::browsing::matches(&r.url_pattern, &url)
+                && (!r.returning_only || returning)
+            {
+                invitation = Some(Invitation {
+                    message: r.message,
+                    after_seconds: r.min_seconds,
+                });
+                break;
+            }
+        }
+    }
+    Ok(Json(PageAnswer {
+        view_id: view.id,
+        invitation,
+    }))
+}
+
+/// The visitor is still on the page (sent every 30 s while it is visible).
+pub async fn page_ping(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    let v = visitor(&caller)?;
+    state
+        .limiter
+        .hit(&format!("pages:visitor:{}", v.id), PAGES_PER_VISITOR)
+        .map_err(AppError::RateLimited)?;
+    if kefu_store::browsing::still_on(&state.db, &v.id, &id).await? {
+        visitors::touch(&state.db, v).await?;
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+// ---- Queue, transcript, files -----------------------------------------------------------
+
+#[derive(Serialize)]
+pub struct QueuePosition {
+    /// 1 for the next in line; 0 when an agent has the conversation (or it is not waiting).
+    pub position: i64,
+}
+
+pub async fn queue_position(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> AppResult<Json<QueuePosition>> {
+    let actor = Actor::Visitor(visitor(&caller)?.clone());
+    let c = realtime::visible(&state, &actor, &id).await?;
+    Ok(Json(QueuePosition {
+        position: conversations::queue_position(&state.db, &c).await?,
+    }))
+}
+
+const TRANSCRIPTS_PER_VISITOR: Rule = Rule::per_minutes(5, 60);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranscriptRequest {
+    pub email: String,
+}
+
+/// Mails the conversation to the visitor (e-mail assistance, 邮件辅助).
+pub async fn transcript(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(t): ApiJson<TranscriptRequest>,
+) -> AppResult<StatusCode> {
+    let v = visitor(&caller)?;
+    let actor = Actor::Visitor(v.clone());
+    let c = realtime::visible(&state, &actor, &id).await?;
+    let email = kefu_core::validate::email(&t.email)?;
+    state
+        .limiter
+        .hit(
+            &format!("transcript:visitor:{}", v.id),
+            TRANSCRIPTS_PER_VISITOR,
+        )
+        .map_err(AppError::RateLimited)?;
+    people::set_contact_details(&state.db, &v.contact_id, "", &email).await?;
+    crate::desk::mail_transcript(&state, &c, &email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<crate::files::UploadQuery>,
+    body: axum::body::Body,
+) -> AppResult<Response> {
+    let actor = Actor::Visitor(visitor(&caller)?.clone());
+    sent(crate::files::upload(&state, &actor, &id, &q, body).await?)
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<crate::files::DownloadQuery>,
+) -> AppResult<Response> {
+    let actor = Actor::Visitor(visitor(&caller)?.clone());
+    let a = crate::files::visible_attachment(&state, &actor, &id).await?;
+    crate::files::download(&state, &a, &q).await
 }

@@ -29,6 +29,18 @@ pub async fn deliver_due<T: Transport>(
         if !outbox::claim(&state.db, &mail, LEASE_MS).await? {
             continue;
         }
+        let mail = if mail.kind == "chat_reply" {
+            match crate::desk::prepare_chat_reply(state, &mail).await {
+                Ok(Some(m)) => m,
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::warn!(mail = %mail.id, error = %e, "could not prepare a chat reply");
+                    continue;
+                }
+            }
+        } else {
+            mail
+        };
         match transport.send(&mail).await {
             Ok(()) => {
                 outbox::mark_sent(&state.db, &mail.id).await?;

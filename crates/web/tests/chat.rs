@@ -6,164 +6,14 @@ mod common;
 
 use std::time::Duration;
 
+use common::live::*;
 use common::*;
 use futures_util::{SinkExt, StreamExt};
-use kefu_core::Role;
+use kefu_store::both_backends;
 use kefu_store::testing::TestDb;
-use kefu_store::{both_backends, teams};
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(s: &Server, origin: Option<&str>) -> Result<Ws, tungstenite::Error> {
-    let mut req = format!("{}/ws", s.url.replace("http://", "ws://"))
-        .into_client_request()
-        .unwrap();
-    if let Some(o) = origin {
-        req.headers_mut().insert("origin", o.parse().unwrap());
-    }
-    tokio_tungstenite::connect_async(req)
-        .await
-        .map(|(ws, _)| ws)
-}
-
-async fn put(ws: &mut Ws, v: Value) {
-    ws.send(tungstenite::Message::Text(v.to_string().into()))
-        .await
-        .unwrap();
-}
-
-/// The next JSON frame; panics after 5 s.
-async fn next(ws: &mut Ws) -> Value {
-    loop {
-        let m = tokio::time::timeout(Duration::from_secs(5), ws.next())
-            .await
-            .expect("no frame within 5 s");
-        match m.expect("socket ended").expect("socket error") {
-            tungstenite::Message::Text(t) => return serde_json::from_str(&t).unwrap(),
-            tungstenite::Message::Close(c) => {
-                return json!({"type": "closed", "code": c.map(|c| u16::from(c.code))});
-            }
-            _ => continue,
-        }
-    }
-}
-
-/// Reads up to and including the next ack, returning it.
-async fn ack(ws: &mut Ws) -> Value {
-    loop {
-        let f = next(ws).await;
-        if f["type"] == "ack" {
-            return f;
-        }
-        assert_ne!(f["type"], "error", "{f}");
-    }
-}
-
-/// No frame arrives within `ms`.
-async fn quiet(ws: &mut Ws, ms: u64) {
-    if let Ok(Some(Ok(tungstenite::Message::Text(t)))) =
-        tokio::time::timeout(Duration::from_millis(ms), ws.next()).await
-    {
-        panic!("unexpected frame {t}");
-    }
-}
-
-struct Shop {
-    s: Server,
-    inbox: String,
-    agent: Browser,
-    other_agent: Browser,
-}
-
-async fn shop(t: TestDb) -> Shop {
-    let s = start(t).await;
-    let a = person(&s, "agent@shop.com", Role::Agent).await;
-    let o = person(&s, "other@shop.com", Role::Agent).await;
-    let pre = teams::create_team(&s.t.db, "售前").await.unwrap();
-    let post = teams::create_team(&s.t.db, "售后").await.unwrap();
-    teams::add_member(&s.t.db, &pre.id, &a.id).await.unwrap();
-    teams::add_member(&s.t.db, &post.id, &o.id).await.unwrap();
-    let inbox = teams::create_inbox(&s.t.db, "Website", "widget")
-        .await
-        .unwrap();
-    teams::assign_inbox(&s.t.db, &inbox.id, &pre.id)
-        .await
-        .unwrap();
-    let agent = signed_in(&s, "agent@shop.com").await;
-    let other_agent = signed_in(&s, "other@shop.com").await;
-    Shop {
-        inbox: inbox.id,
-        agent,
-        other_agent,
-        s,
-    }
-}
-
-/// A visitor of the shop's widget: `(token, browser with the header set)`.
-async fn visitor(shop: &Shop) -> (String, Browser) {
-    let b = Browser::new(&shop.s);
-    let r = b
-        .send(
-            b.req(Method::POST, "/widget/api/visitors")
-                .json(&json!({"inbox_id": shop.inbox})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let token = r.json()["visitor_token"].as_str().unwrap().to_string();
-    let mut vb = Browser::new(&shop.s);
-    vb.extra_headers
-        .push(("x-kefu-visitor".into(), token.clone()));
-    (token, vb)
-}
-
-async fn open_conversation(vb: &Browser) -> String {
-    let r = vb
-        .send(
-            vb.req(Method::POST, "/widget/api/conversations")
-                .json(&json!({"subject": "咨询"})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    r.json()["id"].as_str().unwrap().to_string()
-}
-
-async fn hello_visitor(s: &Server, token: &str, since: Value) -> Ws {
-    let mut ws = connect(s, Some(&s.url)).await.unwrap();
-    put(
-        &mut ws,
-        json!({"type": "hello", "v": 1, "visitor": token, "since": since}),
-    )
-    .await;
-    assert_eq!(next(&mut ws).await["type"], "welcome");
-    ws
-}
-
-async fn hello_person(s: &Server, b: &Browser, since: Value) -> Ws {
-    let token = b
-        .api(Method::POST, "/api/v1/realtime/token", None)
-        .await
-        .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut ws = connect(s, Some(&s.url)).await.unwrap();
-    put(
-        &mut ws,
-        json!({"type": "hello", "v": 1, "token": token, "since": since}),
-    )
-    .await;
-    let w = next(&mut ws).await;
-    assert_eq!(w["type"], "welcome", "{w}");
-    ws
-}
-
-fn send(cid: &str, conv: &str, body: &str) -> Value {
-    json!({"type": "send", "cid": cid, "conversation": conv, "body": body})
-}
+use serde_json::json;
+use tokio_tungstenite::tungstenite;
 
 both_backends!(a_visitor_and_an_agent_chat_in_real_time, chat_live);
 async fn chat_live(t: TestDb) {
@@ -207,15 +57,22 @@ async fn chat_live(t: TestDb) {
         (reply["seq"].as_i64(), reply["author"]["name"].as_str()),
         (Some(2), Some("agent"))
     );
+    // Answering an unassigned conversation takes it; the visitor sees the agent join.
+    let joined = next(&mut v).await;
+    assert_eq!(
+        (joined["seq"].as_i64(), joined["kind"].as_str()),
+        (Some(3), Some("event")),
+        "{joined}"
+    );
 
     // A private note reaches staff only; the visitor's next frame is the next public message.
     put(&mut agent, json!({"type": "send", "cid": "a-2", "conversation": conv, "body": "VIP 客户", "note": true})).await;
-    assert_eq!(ack(&mut agent).await["seq"], 3);
+    assert_eq!(ack(&mut agent).await["seq"], 4);
     put(&mut agent, send("a-3", &conv, "还有其他问题吗？")).await;
     let after_note = next(&mut v).await;
     assert_eq!(
         (after_note["seq"].as_i64(), after_note["kind"].as_str()),
-        (Some(4), Some("text")),
+        (Some(5), Some("text")),
         "{after_note}"
     );
 
@@ -319,18 +176,19 @@ async fn resume(t: TestDb) {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
     let mut v = hello_visitor(&shop.s, &token, json!({conv.clone(): 2})).await;
-    for seq in 3..=5 {
+    // The first answer, the agent joining (an event), the other two answers.
+    for (seq, kind) in [(3, "text"), (4, "event"), (5, "text"), (6, "text")] {
         let m = next(&mut v).await;
         assert_eq!(
-            (m["type"].as_str(), m["seq"].as_i64()),
-            (Some("message"), Some(seq)),
+            (m["type"].as_str(), m["seq"].as_i64(), m["kind"].as_str()),
+            (Some("message"), Some(seq), Some(kind)),
             "{m}"
         );
     }
     // Then live traffic continues without a repeat.
     put(&mut v, send("v3", &conv, "thanks")).await;
     assert_eq!(next(&mut v).await["type"], "ack");
-    assert_eq!(next(&mut v).await["seq"], 6);
+    assert_eq!(next(&mut v).await["seq"], 7);
     quiet(&mut v, 200).await;
 }
 
@@ -478,4 +336,116 @@ async fn slow_client(t: TestDb) {
         }
     }
     assert!(dropped, "the stalled connection was never cut off");
+}
+
+/// Two instances on one PostgreSQL: a visitor on one and an agent on the other talk live.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_on_one_instance_and_an_agent_on_another_talk_live() {
+    let Some(t) = TestDb::open(kefu_store::Backend::Postgres).await else {
+        return;
+    };
+    let a = shop(t).await;
+    let b = second_instance(&a.s).await;
+    let (token, vb) = visitor(&a).await;
+    let conv = open_conversation(&vb).await;
+    let agent_on_b = signed_in(&b, "agent@shop.com").await;
+    let mut agent = hello_person(&b, &agent_on_b, json!({})).await;
+    let mut v = hello_visitor(&a.s, &token, json!({conv.clone(): 0})).await;
+    // Wait until both listeners are up.
+    for s in [&a.s, &b] {
+        for _ in 0..100 {
+            if s.state
+                .metrics
+                .events_ok
+                .load(std::sync::atomic::Ordering::Relaxed)
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    put(&mut v, send("v1", &conv, "A 上的访客")).await;
+    ack(&mut v).await;
+    let got = next(&mut agent).await;
+    assert_eq!(
+        (got["type"].as_str(), got["body"].as_str()),
+        (Some("message"), Some("A 上的访客")),
+        "{got}"
+    );
+    put(&mut agent, send("b1", &conv, "B 上的客服")).await;
+    ack(&mut agent).await;
+    loop {
+        let f = next(&mut v).await;
+        if f["type"] == "message" && f["seq"] == 2 {
+            assert_eq!(f["body"], "B 上的客服");
+            break;
+        }
+    }
+    // Typing crosses instances too.
+    put(
+        &mut v,
+        json!({"type": "typing", "conversation": conv, "on": true}),
+    )
+    .await;
+    loop {
+        let f = next(&mut agent).await;
+        if f["type"] == "typing" {
+            break;
+        }
+    }
+
+    // B's listener is cut off; messages written meanwhile arrive once it is back (resync).
+    // Only this test's listeners: other tests run beside it on the same server.
+    let listening = format!("LISTEN %{}%", a.s.t.db.events_channel());
+    kefu_store::Exec::execute(
+        &a.s.t.db,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+        vec![kefu_store::Value::from(listening.as_str())],
+    )
+    .await
+    .unwrap();
+    put(&mut v, send("v2", &conv, "断线期间的消息")).await;
+    ack(&mut v).await;
+    loop {
+        let f = next(&mut agent).await;
+        // 2 was B's answer, 3 the agent joining.
+        if f["type"] == "message" && f["seq"] == 4 {
+            assert_eq!(f["body"], "断线期间的消息");
+            break;
+        }
+    }
+}
+
+both_backends!(a_resync_reads_back_what_the_listener_missed, resync);
+async fn resync(t: TestDb) {
+    let shop = shop(t).await;
+    let (_, vb) = visitor(&shop).await;
+    let conv = open_conversation(&vb).await;
+    let mut agent = hello_person(&shop.s, &shop.agent, json!({conv.clone(): 0})).await;
+    // The (empty) replay that follows the welcome is over.
+    quiet(&mut agent, 200).await;
+    // A message written without any announcement, as if the notification were lost.
+    let mut tx = shop.s.t.db.begin().await.unwrap();
+    kefu_store::messages::append(
+        &mut tx,
+        &kefu_store::messages::NewMessage {
+            conversation_id: &conv,
+            kind: "text",
+            author_kind: "contact",
+            body: "unannounced",
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    quiet(&mut agent, 200).await;
+    shop.s.state.hub.resync();
+    let f = next(&mut agent).await;
+    assert_eq!(
+        (f["type"].as_str(), f["body"].as_str(), f["seq"].as_i64()),
+        (Some("message"), Some("unannounced"), Some(1)),
+        "{f}"
+    );
+    assert_eq!(next(&mut agent).await["type"], "resync");
 }

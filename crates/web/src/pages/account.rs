@@ -279,6 +279,20 @@ pub async fn totp_disable(State(state): State<AppState>, ctx: Ctx) -> Response {
 }
 
 /// Conversation detail for its customer (staff use the console).
+#[derive(Template)]
+#[template(path = "account_conversation.html")]
+struct ConversationPage<'a> {
+    c: super::Chrome<'a>,
+    id: String,
+    subject: String,
+    status: String,
+    /// (who, text, when, written by the customer)
+    lines: Vec<(String, String, String, bool)>,
+    /// A fresh id for the reply form, so that a double submit stores one message.
+    client_id: String,
+}
+
+/// A customer's own conversation: the messages they may see, and a reply box.
 pub async fn conversation(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -287,15 +301,61 @@ pub async fn conversation(
     let Some(user) = ctx.caller.user() else {
         return Redirect::to("/login").into_response();
     };
-    match conversations::get(&state.db, &id).await {
-        Ok(Some(c)) if c.customer_id.as_deref() == Some(&user.id) => super::message(
-            &ctx,
-            StatusCode::OK,
-            "conversation",
-            c.subject,
-            ("/account", "account"),
-        ),
-        Ok(_) => page_error(&ctx, AppError::NotFound),
-        Err(e) => page_error(&ctx, e.into()),
+    let load = async {
+        let actor = crate::realtime::Actor::Person(user.clone());
+        let c = crate::realtime::visible(&state, &actor, &id).await?;
+        let msgs = kefu_store::messages::last(&state.db, &c.id, 500, false).await?;
+        let frames = crate::realtime::frames_for(&state, &msgs).await?;
+        let mut lines = vec![];
+        for (m, f) in msgs.iter().zip(frames) {
+            let kefu_core::protocol::ServerFrame::Message { author, .. } = f else {
+                continue;
+            };
+            let mine = m.author_kind == kefu_store::messages::author::CONTACT;
+            let (who, body) = match m.kind.as_str() {
+                kefu_store::messages::kind::EVENT => ("—".to_string(), m.body.clone()),
+                kefu_store::messages::kind::ATTACHMENT => {
+                    (author.name.clone(), format!("[{}]", m.body))
+                }
+                _ if mine => (user.display_name().to_string(), m.body.clone()),
+                _ => (author.name.clone(), m.body.clone()),
+            };
+            lines.push((who, body, format_time(m.created_at), mine));
+        }
+        Ok::<_, AppError>((c, lines))
+    };
+    match load.await {
+        Ok((c, lines)) => render(&ConversationPage {
+            c: ctx.chrome("/account"),
+            id: c.id,
+            subject: c.subject,
+            status: c.status,
+            lines,
+            client_id: kefu_core::id::new_id(),
+        }),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    client_id: String,
+    body: String,
+}
+
+/// The customer answers from their account page (the same path as the chat: ordered, once).
+pub async fn reply(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(f): Form<ReplyForm>,
+) -> Response {
+    let Some(user) = ctx.caller.user() else {
+        return Redirect::to("/login").into_response();
+    };
+    let actor = crate::realtime::Actor::Person(user.clone());
+    match crate::realtime::send(&state, &actor, &id, &f.client_id, f.body.trim(), false).await {
+        Ok(_) => Redirect::to(&format!("/account/conversations/{id}")).into_response(),
+        Err(e) => page_error(&ctx, e),
     }
 }

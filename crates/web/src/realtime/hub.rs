@@ -12,6 +12,8 @@ pub type ConnId = u64;
 
 /// Frames queued per connection before it counts as too slow.
 pub const QUEUE: usize = 256;
+/// The sequence number of the resync signal.
+pub const RESYNC: i64 = -1;
 
 /// One frame for one or more connections.
 #[derive(Debug, Clone)]
@@ -58,6 +60,8 @@ struct Conn {
 struct Registry {
     conns: HashMap<ConnId, Conn>,
     all_staff: HashSet<ConnId>,
+    /// Staff connections by user, for what concerns one person (mentions) or all staff.
+    by_user: HashMap<String, HashSet<ConnId>>,
     by_inbox: HashMap<String, HashSet<ConnId>>,
     by_contact: HashMap<String, HashSet<ConnId>>,
 }
@@ -76,11 +80,16 @@ pub struct Subscription {
 }
 
 impl Hub {
-    pub fn subscribe(&self, interest: Interest, staff: bool) -> Subscription {
+    /// `staff_user` is the staff member's id (none for customers and visitors).
+    pub fn subscribe(&self, interest: Interest, staff_user: Option<&str>) -> Subscription {
+        let staff = staff_user.is_some();
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let (tx, rx) = mpsc::channel(QUEUE);
         let overflow = Arc::new(Notify::new());
         let mut reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(u) = staff_user {
+            reg.by_user.entry(u.to_string()).or_default().insert(id);
+        }
         let inbox_filter = match &interest {
             Interest::AllInboxes => {
                 reg.all_staff.insert(id);
@@ -125,6 +134,65 @@ impl Hub {
             .len()
     }
 
+    /// Tells every connection to read back from the database what it may have missed (the
+    /// event listener was deaf for a while). Clients get a `resync` frame to refresh lists.
+    pub fn resync(&self) {
+        let mut reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
+        let targets: Vec<ConnId> = reg.conns.keys().copied().collect();
+        let frame = Outbound {
+            conversation: "".into(),
+            seq: RESYNC,
+            internal: false,
+            json: r#"{"type":"resync"}"#.into(),
+        };
+        send_all(&mut reg, targets, &frame, |_| true);
+    }
+
+    /// The staff members connected to this instance.
+    pub fn staff_online(&self) -> Vec<String> {
+        let reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
+        reg.by_user.keys().cloned().collect()
+    }
+
+    /// A frame for one staff member's connections (`user` set) or for all staff.
+    pub fn publish_staff(&self, user: Option<&str>, json: &str) {
+        let mut reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
+        let targets: Vec<ConnId> = match user {
+            Some(u) => reg
+                .by_user
+                .get(u)
+                .map(|s| s.iter().copied().collect())
+                .unwrap_or_default(),
+            None => reg.by_user.values().flatten().copied().collect(),
+        };
+        let frame = Outbound {
+            conversation: "".into(),
+            seq: 0,
+            internal: true,
+            json: json.into(),
+        };
+        send_all(&mut reg, targets, &frame, |_| true);
+    }
+
+    /// A frame for a contact's connections in one inbox (their queue position, an invitation).
+    pub fn publish_contact(&self, contact: &str, inbox: &str, json: &str) {
+        let mut reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
+        let targets: Vec<ConnId> = reg
+            .by_contact
+            .get(contact)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        let frame = Outbound {
+            conversation: "".into(),
+            seq: 0,
+            internal: false,
+            json: json.into(),
+        };
+        send_all(&mut reg, targets, &frame, |c| {
+            c.inbox_filter.as_deref().is_none_or(|i| i == inbox)
+        });
+    }
+
     /// Hands the event to every local connection that may see it.
     pub fn publish(&self, ev: &Event) {
         let mut reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
@@ -137,38 +205,47 @@ impl Hub {
         {
             targets.extend(set.iter().copied());
         }
-        let mut slow = vec![];
-        for id in targets {
-            if Some(id) == ev.origin {
-                continue;
-            }
-            let Some(conn) = reg.conns.get(&id) else {
-                continue;
-            };
-            if ev.frame.internal && !conn.staff {
-                continue;
-            }
-            if conn
-                .inbox_filter
-                .as_deref()
-                .is_some_and(|i| i != &*ev.inbox_id)
-            {
-                continue;
-            }
-            if conn.tx.try_send(ev.frame.clone()).is_err() {
-                conn.overflow.notify_one();
-                slow.push(id);
-            }
+        targets.retain(|id| Some(*id) != ev.origin);
+        send_all(&mut reg, targets, &ev.frame, |conn| {
+            (conn.staff || !ev.frame.internal)
+                && conn
+                    .inbox_filter
+                    .as_deref()
+                    .is_none_or(|i| i == &*ev.inbox_id)
+        });
+    }
+}
+
+/// Queues `frame` for each target that `wants` it; a connection whose queue is full is
+/// signalled and removed (it falls behind: never buffered without limit).
+fn send_all(
+    reg: &mut Registry,
+    targets: Vec<ConnId>,
+    frame: &Outbound,
+    wants: impl Fn(&Conn) -> bool,
+) {
+    let mut slow = vec![];
+    for id in targets {
+        if let Some(conn) = reg.conns.get(&id)
+            && wants(conn)
+            && conn.tx.try_send(frame.clone()).is_err()
+        {
+            conn.overflow.notify_one();
+            slow.push(id);
         }
-        for id in slow {
-            remove(&mut reg, id);
-        }
+    }
+    for id in slow {
+        remove(reg, id);
     }
 }
 
 fn remove(reg: &mut Registry, id: ConnId) {
     reg.conns.remove(&id);
     reg.all_staff.remove(&id);
+    reg.by_user.retain(|_, s| {
+        s.remove(&id);
+        !s.is_empty()
+    });
     reg.by_inbox.retain(|_, s| {
         s.remove(&id);
         !s.is_empty()
@@ -200,15 +277,15 @@ mod tests {
     #[test]
     fn routes_by_inbox_contact_and_visibility() {
         let hub = Hub::default();
-        let mut admin = hub.subscribe(Interest::AllInboxes, true);
-        let mut agent = hub.subscribe(Interest::Inboxes(vec!["i1".into()]), true);
-        let mut other = hub.subscribe(Interest::Inboxes(vec!["i2".into()]), true);
+        let mut admin = hub.subscribe(Interest::AllInboxes, Some("a"));
+        let mut agent = hub.subscribe(Interest::Inboxes(vec!["i1".into()]), Some("b"));
+        let mut other = hub.subscribe(Interest::Inboxes(vec!["i2".into()]), Some("c"));
         let mut visitor = hub.subscribe(
             Interest::Contact {
                 contact_id: "k".into(),
                 inbox: Some("i1".into()),
             },
-            false,
+            None,
         );
         hub.publish(&event("i1", Some("k"), false));
         assert!(
@@ -224,12 +301,22 @@ mod tests {
         // A visitor of another inbox does not see this contact's other conversations.
         hub.publish(&event("i2", Some("k"), false));
         assert!(visitor.rx.try_recv().is_err());
+        // Frames for one staff member, or for all staff, never reach customers.
+        for s in [&mut admin, &mut agent, &mut other, &mut visitor] {
+            while s.rx.try_recv().is_ok() {}
+        }
+        hub.publish_staff(Some("b"), "{}");
+        assert!(agent.rx.try_recv().is_ok() && admin.rx.try_recv().is_err());
+        hub.publish_staff(None, "{}");
+        assert!(admin.rx.try_recv().is_ok() && other.rx.try_recv().is_ok());
+        assert!(visitor.rx.try_recv().is_err());
+        assert_eq!(hub.staff_online().len(), 3);
     }
 
     #[test]
     fn a_slow_connection_is_cut_off_not_buffered() {
         let hub = Hub::default();
-        let slow = hub.subscribe(Interest::AllInboxes, true);
+        let slow = hub.subscribe(Interest::AllInboxes, Some("a"));
         for _ in 0..QUEUE {
             hub.publish(&event("i", None, false));
         }

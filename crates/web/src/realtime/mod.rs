@@ -1,6 +1,7 @@
 //! Live chat's moving parts: who may act in a conversation, sending a message (shared by the
 //! socket and the HTTP API), and turning stored messages into protocol frames.
 
+pub mod bus;
 pub mod hub;
 pub mod socket;
 pub mod token;
@@ -82,10 +83,6 @@ pub async fn visible(
     if ok { Ok(c) } else { Err(AppError::NotFound) }
 }
 
-fn frame_error(e: protocol::FrameError) -> AppError {
-    AppError::bad(e.code(), e.to_string())
-}
-
 /// Sends a message: checked, committed, then announced. Returns the message and whether it is
 /// new (`false`: this client id was already sent, and the stored message is returned).
 pub async fn send(
@@ -96,8 +93,8 @@ pub async fn send(
     body: &str,
     note: bool,
 ) -> AppResult<(Message, bool)> {
-    protocol::check_client_id(client_id).map_err(frame_error)?;
-    protocol::check_body(body).map_err(frame_error)?;
+    protocol::check_client_id(client_id)?;
+    protocol::check_body(body)?;
     let conv = visible(state, actor, conversation_id).await?;
     if note && !actor.is_staff() {
         return Err(AppError::bad(
@@ -105,19 +102,36 @@ pub async fn send(
             "only staff write private notes",
         ));
     }
+    let kind = if note {
+        messages::kind::NOTE
+    } else {
+        messages::kind::TEXT
+    };
+    store_message(state, actor, &conv, Some(client_id), kind, body, "").await
+}
+
+/// Stores a message the actor may write in `conv` and does what follows from it, in the same
+/// transaction: a customer's message reopens a closed conversation and queues it for an agent;
+/// an agent's reply takes an unassigned conversation and is mailed to a customer who does not
+/// read it in the chat. Then it is announced, and mentions in notes notify.
+pub async fn store_message(
+    state: &AppState,
+    actor: &Actor,
+    conv: &Conversation,
+    client_id: Option<&str>,
+    kind: &str,
+    body: &str,
+    meta: &str,
+) -> AppResult<(Message, bool)> {
     let author = actor.author();
     let new = NewMessage {
         conversation_id: &conv.id,
-        kind: if note {
-            messages::kind::NOTE
-        } else {
-            messages::kind::TEXT
-        },
+        kind,
         author_kind: &author.kind,
         author_id: author.id.as_deref(),
-        client_id: Some(client_id),
+        client_id,
         body,
-        meta: "",
+        meta,
     };
     let mut tx = state.db.begin().await?;
     let (msg, fresh) = match messages::append(&mut tx, &new).await {
@@ -132,11 +146,96 @@ pub async fn send(
         }
         Err(e) => return Err(e.into()),
     };
-    tx.commit().await?;
-    if fresh {
-        publish_message(state, &conv, &msg, &author);
+    if !fresh {
+        return Ok((msg, false));
     }
-    Ok((msg, fresh))
+    bus::announce_in(state, &mut tx, conv, msg.seq, msg.is_internal()).await?;
+    let mut events = vec![];
+    let now = kefu_core::time::now_ms();
+    let from_customer = !actor.is_staff();
+    if from_customer {
+        let mut ch = conversations::Changes::default();
+        if conv.status != "open" {
+            ch.status = Some("open".into());
+            ch.snoozed_until = Some(None);
+        }
+        if conv.assignee_id.is_none() && (conv.waiting_since.is_none() || conv.status != "open") {
+            ch.waiting_since = Some(Some(now));
+        }
+        if !ch.is_empty() {
+            conversations::update(&mut tx, conv, &ch).await?;
+        }
+        if ch.status.is_some() {
+            events.push(
+                crate::desk::record_event(
+                    state,
+                    &mut tx,
+                    conv,
+                    messages::kind::ACTIVITY,
+                    None,
+                    "The customer wrote again; the conversation is open",
+                    serde_json::json!({"event": "reopened"}),
+                )
+                .await?,
+            );
+        }
+    } else if let Actor::Person(agent) = actor
+        && !msg.is_internal()
+    {
+        if conv.assignee_id.is_none() && conversations::claim(&mut tx, &conv.id, &agent.id).await? {
+            events.push(crate::desk::record_joined(state, &mut tx, conv, agent).await?);
+        }
+        mail_reply_later(state, &mut tx, conv, agent, &msg).await?;
+    }
+    tx.commit().await?;
+    publish_message(state, conv, &msg, &author);
+    crate::desk::publish_all(state, conv, &events).await;
+    if from_customer && conv.assignee_id.is_none() {
+        state.routing_wake.notify_one();
+    }
+    if let Actor::Person(agent) = actor
+        && msg.kind == messages::kind::NOTE
+    {
+        crate::desk::notify_mentions(state, conv, agent, body).await;
+    }
+    Ok((msg, true))
+}
+
+/// Queues an agent's reply to go to the customer by mail unless they read it in the chat
+/// first (widget conversations of customers who left an address).
+async fn mail_reply_later(
+    state: &AppState,
+    tx: &mut kefu_store::Tx,
+    conv: &Conversation,
+    agent: &User,
+    msg: &Message,
+) -> AppResult<()> {
+    let Some(contact) = &conv.customer_id else {
+        return Ok(());
+    };
+    let Some(to) = people::reply_address(&mut *tx, contact).await? else {
+        return Ok(());
+    };
+    let (lang, shop, _) = crate::desk::mail_context(state, contact).await?;
+    let line = if msg.kind == messages::kind::ATTACHMENT {
+        format!("{}: [{}]", agent.display_name(), msg.body)
+    } else {
+        format!("{}: {}", agent.display_name(), msg.body)
+    };
+    // The body holds the replies only, so that replies waiting together merge into one mail;
+    // the worker wraps them in the greeting when it sends (`desk::prepare_chat_reply`).
+    let (subject, _) = crate::accounts::mail_text(state, lang, "chat-reply", &[("shop", shop)]);
+    kefu_store::outbox::enqueue_reply(
+        tx,
+        &to,
+        &subject,
+        &line,
+        &conv.id,
+        msg.seq,
+        kefu_core::time::now_ms() + state.config.reply_mail_delay_ms,
+    )
+    .await?;
+    Ok(())
 }
 
 pub fn message_frame(m: &Message, author: Author) -> ServerFrame {
@@ -169,13 +268,17 @@ pub fn publish_message(state: &AppState, conv: &Conversation, m: &Message, autho
     });
 }
 
-/// Announces something that is not stored (typing, reads) to everyone else in the conversation.
-pub fn publish_ephemeral(
+/// Announces something that is not stored (typing, reads) to everyone else in the conversation,
+/// on this instance and the others.
+pub async fn publish_ephemeral(
     state: &AppState,
     conv: &Conversation,
     origin: ConnId,
     frame: &ServerFrame,
+    staff_only: bool,
 ) {
+    let json = frame.to_json();
+    bus::announce_now(state, conv, &json, staff_only).await;
     state.hub.publish(&Event {
         inbox_id: conv.inbox_id.as_str().into(),
         contact_id: conv.customer_id.as_deref().map(Into::into),
@@ -183,8 +286,8 @@ pub fn publish_ephemeral(
         frame: Outbound {
             conversation: conv.id.as_str().into(),
             seq: 0,
-            internal: false,
-            json: frame.to_json().into(),
+            internal: staff_only,
+            json: json.into(),
         },
     });
 }

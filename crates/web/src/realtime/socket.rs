@@ -180,9 +180,36 @@ async fn run(state: AppState, socket: WebSocket) -> Result<(), String> {
     let interest = interest(&state, &actor).await.map_err(|e| e.to_string())?;
     // Subscribe before replaying: whatever commits meanwhile is queued, and the sequence
     // bookkeeping below drops what the replay already delivered.
-    let mut sub = state.hub.subscribe(interest, actor.is_staff());
-    let result = serve(&state, &actor, &mut sink, &mut stream, &mut sub, since).await;
+    let staff_user = actor.is_staff().then(|| actor.reader_id().to_string());
+    let mut sub = state.hub.subscribe(interest, staff_user.as_deref());
+    if let Some(u) = &staff_user {
+        // The console is connected: the agent counts as reachable for routing.
+        let _ = kefu_store::presence::touch(&state.db, u).await;
+        state.routing_wake.notify_one();
+    }
+    let mut viewing: Option<String> = None;
+    let result = serve(
+        &state,
+        &actor,
+        &mut sink,
+        &mut stream,
+        &mut sub,
+        since,
+        &mut viewing,
+    )
+    .await;
     state.hub.unsubscribe(sub.id);
+    if let Some(conv) = viewing
+        && let Ok(c) = visible(&state, &actor, &conv).await
+    {
+        // Leaving without saying so still ends the collision warning.
+        let f = ServerFrame::Viewing {
+            conversation: conv,
+            who: actor.author(),
+            on: false,
+        };
+        publish_ephemeral(&state, &c, sub.id, &f, true).await;
+    }
     result
 }
 
@@ -193,6 +220,7 @@ async fn serve(
     stream: &mut futures_util::stream::SplitStream<WebSocket>,
     sub: &mut super::hub::Subscription,
     since: std::collections::BTreeMap<String, i64>,
+    viewing: &mut Option<String>,
 ) -> Result<(), String> {
     let (role, id) = match actor {
         Actor::Visitor(v) => ("visitor".to_string(), v.contact_id.clone()),
@@ -267,7 +295,7 @@ async fn serve(
                     }
                     Some(Err(e)) => return Err(e.to_string()),
                 };
-                let reply = handle(state, actor, sub.id, &text, &mut last_typing).await;
+                let reply = handle(state, actor, sub.id, &text, &mut last_typing, viewing).await;
                 if let Some(ServerFrame::Error { .. }) = &reply {
                     bad_frames += 1;
                 }
@@ -293,6 +321,26 @@ async fn deliver(
     last: &mut HashMap<String, i64>,
     out: Outbound,
 ) -> Result<(), String> {
+    if out.seq == super::hub::RESYNC {
+        // Announcements may have been lost: read back what this client has not seen.
+        let known: Vec<(String, i64)> = last.iter().map(|(c, s)| (c.clone(), *s)).collect();
+        for (conv, l) in known {
+            let missing = messages::after(&state.db, &conv, l, REPLAY_PAGE, true)
+                .await
+                .map_err(|e| e.to_string())?;
+            if let Some(tail) = missing.last() {
+                last.insert(conv, tail.seq);
+            }
+            let shown: Vec<_> = missing
+                .into_iter()
+                .filter(|m| actor.is_staff() || !m.is_internal())
+                .collect();
+            for f in frames_for(state, &shown).await.map_err(|e| e.to_string())? {
+                put(sink, &f).await?;
+            }
+        }
+        return put_json(sink, &out.json).await;
+    }
     if out.seq > 0 {
         let conv = out.conversation.to_string();
         match last.get(&conv).copied() {
@@ -322,6 +370,7 @@ async fn handle(
     conn: super::hub::ConnId,
     text: &str,
     last_typing: &mut Instant,
+    viewing: &mut Option<String>,
 ) -> Option<ServerFrame> {
     let frame = match protocol::parse(text) {
         Ok(f) => f,
@@ -362,7 +411,42 @@ async fn handle(
                         who: actor.author(),
                         on,
                     };
-                    publish_ephemeral(state, &c, conn, &f);
+                    publish_ephemeral(state, &c, conn, &f, false).await;
+                    None
+                }
+                Err(e) => Some(ServerFrame::error(e.code(), e.to_string(), None)),
+            }
+        }
+        ClientFrame::Viewing { conversation, on } => {
+            if !actor.is_staff() {
+                return Some(ServerFrame::error(
+                    "forbidden",
+                    "only staff announce what they view",
+                    None,
+                ));
+            }
+            match visible(state, actor, &conversation).await {
+                Ok(c) => {
+                    // One conversation at a time: opening another leaves the previous one.
+                    if on
+                        && let Some(prev) = viewing.take()
+                        && prev != conversation
+                        && let Ok(p) = visible(state, actor, &prev).await
+                    {
+                        let f = ServerFrame::Viewing {
+                            conversation: prev,
+                            who: actor.author(),
+                            on: false,
+                        };
+                        publish_ephemeral(state, &p, conn, &f, true).await;
+                    }
+                    *viewing = on.then(|| conversation.clone());
+                    let f = ServerFrame::Viewing {
+                        conversation,
+                        who: actor.author(),
+                        on,
+                    };
+                    publish_ephemeral(state, &c, conn, &f, true).await;
                     None
                 }
                 Err(e) => Some(ServerFrame::error(e.code(), e.to_string(), None)),
@@ -381,7 +465,7 @@ async fn handle(
                     reader: actor.reader_id().to_string(),
                     seq,
                 };
-                publish_ephemeral(state, &c, conn, &f);
+                publish_ephemeral(state, &c, conn, &f, false).await;
                 None
             }
             Err(e) => Some(ServerFrame::error(e.code(), e.to_string(), None)),

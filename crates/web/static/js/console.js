@@ -1,85 +1,235 @@
-// The agent console's live part: the conversations this agent may see, one open conversation
-// with its messages as they arrive, and a reply box (replies or private notes).
+// The agent console: views of the conversations this agent may see (mine, unassigned, all; by
+// status, stage and customer), one open conversation with its messages as they arrive, actions
+// (assign, transfer, status, stage, priority, tags, snooze), replies with files and private
+// notes with @mentions, the customer sidebar, presence, live visitors and collision warnings.
 import { ChatSocket, newId, textNode } from './socket.js';
 
 const csrf = document.querySelector('meta[name=csrf-token]').content;
 const root = document.querySelector('.console').dataset;
-const listEl = document.getElementById('conversations');
-const pane = document.getElementById('messages');
-const title = document.getElementById('title');
-const form = document.getElementById('composer');
-const input = document.getElementById('body');
-const noteBox = document.getElementById('note');
-const typing = document.getElementById('typing');
-const state = document.getElementById('state');
+const $ = (id) => document.getElementById(id);
+const listEl = $('conversations');
+const pane = $('messages');
+const title = $('title');
+const form = $('composer');
+const input = $('body');
+const noteBox = $('note');
+const typing = $('typing');
+const state = $('state');
+const collision = $('collision');
 const items = new Map(); // conversation id -> list item
 const bubbles = new Map();
+const viewers = new Map(); // agent id -> name, for the open conversation
+const agentBySeq = new Map(); // seq -> element of agents' replies, for read receipts
+const fill = (tpl, key, value) => tpl.replace('{' + key + '}', value);
+const word = (kind, v) => root[kind + v.replace(/^./, (c) => c.toUpperCase())] || v;
 let current = null;
+let currentCustomer = null;
+let me = null;
+let view = 'all';
 
 async function api(path, options = {}) {
   const r = await fetch(path, { ...options, credentials: 'same-origin',
     headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, ...(options.headers || {}) } });
   if (r.status === 401) { location.href = '/login?next=/console'; throw new Error('signed out'); }
-  if (!r.ok) throw new Error(r.statusText);
-  return r.json();
+  if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error?.message || r.statusText);
+  return r.status === 204 ? null : r.json();
 }
 
+// ---- The list ---------------------------------------------------------------------------------
 function item(c) {
   let li = items.get(c.id);
   if (!li) {
     li = document.createElement('li');
     li.dataset.id = c.id;
-    li.addEventListener('click', () => open(c.id, c.subject));
+    li.addEventListener('click', () => open(c.id));
     items.set(c.id, li);
   }
   li.replaceChildren();
   const s = document.createElement('strong');
   s.textContent = c.subject || root.untitled;
   const meta = document.createElement('span');
-  meta.className = 'muted';
-  meta.textContent = ' ' + (root['status' + c.status[0].toUpperCase() + c.status.slice(1)] || c.status);
+  meta.className = 'meta';
+  const parts = [word('status', c.status), word('stage', c.stage)];
+  if (c.priority === 'high' || c.priority === 'urgent') parts.push(word('priority', c.priority));
+  if (c.tags.length) parts.push(c.tags.map((t) => '#' + t).join(' '));
+  meta.textContent = parts.join(' · ');
   li.append(s, meta);
   li.classList.toggle('active', c.id === current);
   return li;
 }
 
 async function loadList() {
-  const convs = await api('/api/v1/conversations');
+  const q = new URLSearchParams({ view, status: $('filter-status').value, stage: $('filter-stage').value, q: $('search').value.trim() });
+  const convs = await api('/api/v1/conversations?' + q);
   listEl.replaceChildren(...convs.map(item));
   if (!convs.length) { const p = document.createElement('li'); p.className = 'muted'; p.textContent = root.empty; listEl.append(p); }
 }
+let searchTimer = null;
+$('search').addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(loadList, 250); });
+$('filter-status').addEventListener('change', loadList);
+$('filter-stage').addEventListener('change', loadList);
+for (const b of document.querySelectorAll('.views button')) {
+  b.addEventListener('click', () => {
+    view = b.dataset.view;
+    for (const o of document.querySelectorAll('.views button')) o.classList.toggle('active', o === b);
+    loadList();
+  });
+}
+
+// ---- Messages ---------------------------------------------------------------------------------
+function parseMeta(m) { try { return JSON.parse(m.meta || '{}'); } catch { return {}; } }
 
 function show(m, pending = false) {
   const key = m.cid || m.id;
   let el = bubbles.get(key);
   if (!el) { el = document.createElement('div'); pane.append(el); bubbles.set(key, el); }
+  el.replaceChildren();
+  if (m.kind === 'event' || m.kind === 'activity') {
+    el.className = 'event';
+    const meta = parseMeta(m);
+    el.textContent = eventText(meta, m.body);
+    pane.scrollTop = pane.scrollHeight;
+    return;
+  }
   const kind = m.author?.kind || m.author_kind;
   el.className = 'bubble ' + (kind === 'agent' ? 'mine' : 'theirs') + (m.kind === 'note' ? ' note' : '') + (pending ? ' pending' : '');
-  el.replaceChildren();
   const who = document.createElement('div');
   who.className = 'who';
   who.textContent = kind === 'agent' ? (m.author?.name || '') : root.visitor;
   const body = document.createElement('div');
-  textNode(body, m.body);
+  if (m.kind === 'attachment') {
+    const meta = parseMeta(m);
+    const link = document.createElement('a');
+    link.href = `/api/v1/attachments/${encodeURIComponent(meta.attachment)}`;
+    if ((meta.content_type || '').startsWith('image/')) {
+      const img = document.createElement('img');
+      img.src = link.href + '?inline=1';
+      img.alt = meta.name;
+      link.append(img);
+    } else {
+      link.textContent = `${meta.name} (${Math.ceil((meta.size || 0) / 1024)} KB) · ${root.download}`;
+    }
+    body.append(link);
+  } else {
+    textNode(body, m.body);
+  }
   el.append(who, body);
+  if (kind === 'agent' && m.kind !== 'note' && m.seq) agentBySeq.set(m.seq, el);
   pane.scrollTop = pane.scrollHeight;
 }
 
-async function open(id, subject) {
+/** The customer read up to `seq`: the newest reply up to there says so. */
+function markRead(seq) {
+  const upTo = [...agentBySeq.keys()].filter((s) => s <= seq);
+  if (!upTo.length) return;
+  pane.querySelectorAll('.receipt').forEach((r) => r.remove());
+  const r = document.createElement('div');
+  r.className = 'receipt muted';
+  r.textContent = root.read;
+  agentBySeq.get(Math.max(...upTo)).append(r);
+}
+
+/** An event or activity in the agent's language, from its structured data. */
+function eventText(meta, fallback) {
+  const tpl = root['ev' + (meta.event || '').replace(/^./, (c) => c.toUpperCase())];
+  if (meta.event === 'assigned') return fill(root.joined, 'name', meta.name || '');
+  if (!tpl) return fallback;
+  const value = {
+    status: () => word('status', meta.status || ''),
+    stage: () => word('stage', meta.stage || ''),
+    priority: () => word('priority', meta.priority || ''),
+    tags: () => (meta.tags || []).join(', '),
+    team: () => meta.name || '—',
+  }[meta.event]?.() ?? '';
+  return fill(fill(tpl, 'by', meta.by || ''), 'value', value);
+}
+
+// ---- One conversation ---------------------------------------------------------------------------
+async function open(id) {
+  if (current && current !== id) socket.viewing(current, false);
   current = id;
+  viewers.clear();
+  showCollision();
   for (const [cid, li] of items) li.classList.toggle('active', cid === id);
   items.get(id)?.classList.remove('unread');
-  title.textContent = subject || root.untitled;
   pane.replaceChildren();
   bubbles.clear();
+  agentBySeq.clear();
   form.hidden = false;
+  $('actions').hidden = false;
   const msgs = await api(`/api/v1/conversations/${id}/messages`);
   for (const m of msgs) show({ ...m, cid: m.client_id });
   const last = msgs.length ? msgs[msgs.length - 1].seq : 0;
   socket.follow(id, last);
   if (last) socket.read(id, last);
+  socket.viewing(id, true);
+  await loadContext();
   input.focus();
 }
+
+async function loadContext() {
+  if (!current) return;
+  const ctx = await api(`/api/v1/conversations/${current}/context`);
+  const c = ctx.conversation;
+  currentCustomer = c.customer_id;
+  title.textContent = c.subject || root.untitled;
+  // What the agent is editing right now is left alone.
+  const put = (id, v) => { if (document.activeElement !== $(id)) $(id).value = v; };
+  put('assignee', c.assignee_id || '');
+  put('team', c.team_id || '');
+  put('status', c.status);
+  put('stage', c.stage);
+  put('priority', c.priority);
+  put('tags', c.tags.join(', '));
+  item(c);
+  $('customer').hidden = false;
+  $('visitors').hidden = true;
+  $('mentions').hidden = true;
+  const cu = ctx.customer || {};
+  $('customer-name').textContent = cu.name || root.visitor;
+  const v = $('customer-verified');
+  v.textContent = cu.verified ? root.verified : root.anonymous;
+  v.className = 'badge ' + (cu.verified ? 'ok' : 'warn');
+  $('customer-email').textContent = cu.email || '';
+  $('customer-phone').textContent = cu.phone || '';
+  const q = $('queue-position');
+  q.hidden = !ctx.queue_position;
+  q.textContent = ctx.queue_position ? fill(root.queue, 'n', ctx.queue_position) : '';
+  $('trail').replaceChildren(...ctx.trail.map((p) => {
+    const li = document.createElement('li');
+    li.textContent = `${p.title || p.url} — ${p.url} (${Math.max(1, Math.round((p.last_seen_at - p.started_at) / 1000))} s)`;
+    return li;
+  }));
+  $('past').replaceChildren(...ctx.past.map((p) => {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = '#';
+    a.textContent = `${p.subject || root.untitled} · ${word('status', p.status)}`;
+    a.addEventListener('click', (e) => { e.preventDefault(); open(p.id); });
+    li.append(a);
+    return li;
+  }));
+}
+
+async function change(patch) {
+  try {
+    const c = await api(`/api/v1/conversations/${current}`, { method: 'PATCH', body: JSON.stringify(patch) });
+    item(c);
+  } catch (err) {
+    alert(err.message);
+  }
+  loadContext();
+}
+$('assignee').addEventListener('change', (e) => change({ assignee_id: e.target.value || null }));
+$('team').addEventListener('change', (e) => change({ team_id: e.target.value || null }));
+$('status').addEventListener('change', (e) => change({ status: e.target.value }));
+$('stage').addEventListener('change', (e) => change({ stage: e.target.value }));
+$('priority').addEventListener('change', (e) => change({ priority: e.target.value }));
+$('tags').addEventListener('change', (e) => change({ tags: e.target.value.split(/[,，]/).map((t) => t.trim()).filter(Boolean) }));
+$('snooze').addEventListener('click', () => {
+  const t = new Date($('snooze-until').value).getTime();
+  if (t > Date.now()) change({ status: 'snoozed', snoozed_until: t });
+});
 
 form.addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -88,13 +238,97 @@ form.addEventListener('submit', async (e) => {
   input.value = '';
   const cid = newId();
   const note = noteBox.checked;
-  show({ cid, body, kind: note ? 'note' : 'text', author: { kind: 'agent' } }, true);
+  show({ cid, body, kind: note ? 'note' : 'text', author: { kind: 'agent', name: me?.name || '' } }, true);
   try {
     await socket.send(current, body, note, cid);
   } catch (err) {
     bubbles.get(cid)?.classList.add('failed');
   }
 });
+input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) form.requestSubmit(); });
+
+$('file').addEventListener('change', async (e) => {
+  const file = e.target.files[0];
+  e.target.value = '';
+  if (!file || !current) return;
+  try {
+    const m = await api(`/api/v1/conversations/${current}/attachments?name=${encodeURIComponent(file.name)}&client_id=${newId()}`,
+      { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file });
+    show({ ...m, cid: m.client_id });
+  } catch (err) { alert(err.message); }
+});
+
+// ---- Collision, presence, visitors, mentions -----------------------------------------------------
+function showCollision() {
+  const names = [...viewers.values()];
+  collision.hidden = !names.length;
+  collision.textContent = names.length ? fill(root.collision, 'name', names.join(', ')) : '';
+}
+
+$('presence').addEventListener('change', (e) => sessionStorage.setItem('kefu_presence_chosen', '1') || api('/api/v1/me/presence', { method: 'PUT', body: JSON.stringify({ presence: e.target.value }) }));
+
+async function showVisitors() {
+  const list = await api('/api/v1/visitors/live');
+  $('customer').hidden = true;
+  $('mentions').hidden = true;
+  $('visitors').hidden = false;
+  const ul = $('visitor-list');
+  ul.replaceChildren(...list.map((v) => {
+    const li = document.createElement('li');
+    li.textContent = `${v.name || v.email || root.visitor} — ${v.title || v.url} (${v.url})`;
+    return li;
+  }));
+  if (!list.length) { const li = document.createElement('li'); li.textContent = root.noVisitors; ul.append(li); }
+}
+$('show-visitors').addEventListener('click', showVisitors);
+// While the list is open it stays current.
+setInterval(() => { if (!$('visitors').hidden) showVisitors().catch(() => {}); }, 15000);
+
+let unreadMentions = 0;
+function mentionBadge() {
+  const b = $('mention-count');
+  b.hidden = !unreadMentions;
+  b.textContent = String(unreadMentions);
+}
+async function showMentions() {
+  const list = await api('/api/v1/notifications');
+  $('customer').hidden = true;
+  $('visitors').hidden = true;
+  $('mentions').hidden = false;
+  const ul = $('mention-list');
+  ul.replaceChildren(...list.map((n) => {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = '#';
+    a.textContent = n.body;
+    if (!n.read_at) a.style.fontWeight = '600';
+    a.addEventListener('click', async (e) => {
+      e.preventDefault();
+      if (!n.read_at) await api(`/api/v1/notifications/${n.id}/read`, { method: 'POST' }).catch(() => {});
+      open(n.conversation_id);
+    });
+    li.append(a);
+    return li;
+  }));
+  if (!list.length) { const li = document.createElement('li'); li.textContent = root.noNotifications; ul.append(li); }
+  unreadMentions = 0;
+  mentionBadge();
+}
+$('show-mentions').addEventListener('click', showMentions);
+
+// ---- Who else is at work -----------------------------------------------------------------------
+const roster = new Map(); // agent id -> {name, presence, connected, open_chats, max_chats}
+function showRoster() {
+  $('roster').replaceChildren(...[...roster.entries()].map(([, a]) => {
+    const li = document.createElement('li');
+    const badge = document.createElement('span');
+    const on = a.presence === 'online' && a.connected;
+    badge.className = 'badge ' + (on ? 'ok' : a.presence === 'away' ? 'warn' : '');
+    badge.textContent = word('presence', a.connected ? a.presence : 'offline');
+    li.append(`${a.name} `, badge, ` ${a.open_chats}/${a.max_chats}`);
+    return li;
+  }));
+}
 
 // The indicator clears itself should the "stopped typing" signal be lost.
 let typingTimer = null;
@@ -106,16 +340,75 @@ function showTyping(on) {
 
 const socket = new ChatSocket({
   credentials: async () => ({ token: (await api('/api/v1/realtime/token', { method: 'POST' })).token }),
-  onState: (s) => { state.textContent = s === 'online' ? '' : root.offline; },
+  onState: (s) => {
+    state.textContent = s === 'online' ? '' : root.offline;
+    if (s === 'online' && current) socket.viewing(current, true);
+  },
   onFrame: (f) => {
     if (f.type === 'message') {
-      if (f.conversation === current) { show(f); socket.read(current, f.seq); if (f.author.kind === 'contact') showTyping(false); }
-      else if (items.has(f.conversation)) items.get(f.conversation).classList.add('unread');
-      else loadList();
+      if (f.conversation === current) {
+        show(f);
+        socket.read(current, f.seq);
+        if (f.author.kind === 'contact') showTyping(false);
+        if (f.kind === 'event' || f.kind === 'activity') loadContext();
+      } else if (items.has(f.conversation)) {
+        items.get(f.conversation).classList.add('unread');
+      } else {
+        loadList();
+      }
+    } else if (f.type === 'read' && f.conversation === current && f.reader === currentCustomer) {
+      markRead(f.seq);
     } else if (f.type === 'typing' && f.conversation === current && f.who.kind === 'contact') {
       showTyping(f.on);
+    } else if (f.type === 'viewing' && f.conversation === current && f.who.id !== me?.id) {
+      const fresh = f.on && !viewers.has(f.who.id);
+      if (f.on) viewers.set(f.who.id, f.who.name); else viewers.delete(f.who.id);
+      showCollision();
+      // Answer a newcomer once, so that they learn we are here too.
+      if (fresh) socket.viewing(current, true);
+    } else if (f.type === 'presence') {
+      const a = roster.get(f.user);
+      if (a) { a.presence = f.state; a.connected = true; showRoster(); }
+    } else if (f.type === 'notification') {
+      unreadMentions += 1;
+      mentionBadge();
+    } else if (f.type === 'resync') {
+      loadList();
+      loadContext();
     }
   },
 });
 
-loadList();
+async function start() {
+  me = await api('/api/v1/me');
+  const [agents, teams] = await Promise.all([api('/api/v1/agents'), api('/api/v1/teams')]);
+  for (const a of agents) {
+    roster.set(a.id, { name: a.name || a.email, presence: a.presence, connected: a.connected, open_chats: a.open_chats, max_chats: a.max_chats });
+    const o = document.createElement('option');
+    o.value = a.id;
+    o.textContent = a.name || a.email;
+    $('assignee').append(o);
+    if (a.id === me.id) $('presence').value = a.presence;
+  }
+  for (const t of teams) {
+    const o = document.createElement('option');
+    o.value = t.id;
+    o.textContent = t.name;
+    $('team').append(o);
+  }
+  // Coming to the console means being at work, unless the agent chose otherwise in this tab.
+  if ($('presence').value === 'offline' && !sessionStorage.getItem('kefu_presence_chosen')) {
+    $('presence').value = 'online';
+    api('/api/v1/me/presence', { method: 'PUT', body: JSON.stringify({ presence: 'online' }) }).catch(() => {});
+  }
+  showRoster();
+  await loadList();
+}
+start();
+// Load figures change with every assignment: refresh the roster now and then.
+setInterval(async () => {
+  try {
+    for (const a of await api('/api/v1/agents')) roster.set(a.id, { name: a.name || a.email, presence: a.presence, connected: a.connected, open_chats: a.open_chats, max_chats: a.max_chats });
+    showRoster();
+  } catch { /* next time */ }
+}, 30000);

@@ -1,6 +1,8 @@
 /* Kefu widget loader: paste
    <script src="https://KEFU/widget.js" data-inbox="INBOX_ID" async></script>
-   into the shop's page. It adds a launcher button and an iframe served by Kefu. */
+   into the shop's page. It adds a launcher button and an iframe served by Kefu. A signed-in
+   shop customer can be passed with data-user-id, data-user-email, data-user-name,
+   data-user-timestamp and data-user-signature (HMAC, see docs). */
 (function () {
   var me = document.currentScript;
   if (!me || window.__kefu) return;
@@ -25,18 +27,27 @@
   button.style.cssText = 'position:fixed;right:20px;bottom:20px;height:56px;min-width:56px;padding:0 18px;' +
     'border:0;border-radius:28px;background:#d9480f;color:#fff;font:600 16px/1 system-ui,sans-serif;' +
     'box-shadow:0 6px 20px rgba(0,0,0,.2);cursor:pointer;z-index:2147483647';
+  function post(m) { frame.contentWindow && frame.contentWindow.postMessage(m, base); }
+  function a(n) { return me.getAttribute('data-user-' + n) || ''; }
   function page() {
     // Browse consult: the page the visitor is on, for the agent's sidebar.
-    frame.contentWindow && frame.contentWindow.postMessage({ kefu: 'page', url: location.href,
-      title: document.title, referrer: document.referrer }, base);
+    post({ kefu: 'page', url: location.href, title: document.title, referrer: document.referrer });
   }
-  button.onclick = function () {
-    open = !open;
+  function show(o) {
+    open = o;
     frame.style.display = open ? 'block' : 'none';
     button.textContent = open ? '×' : (zh ? '客服' : 'Chat');
-    if (open) page();
-  };
-  frame.onload = page;
+  }
+  button.onclick = function () { show(!open); };
+  window.addEventListener('message', function (e) {
+    if (e.origin !== base || !e.data) return;
+    if (e.data.kefu === 'ready') {
+      if (a('signature')) post({ kefu: 'identify', identity: { external_id: a('id'), email: a('email'),
+        name: a('name'), timestamp: +a('timestamp'), signature: a('signature') } });
+      page();
+    }
+    if (e.data.kefu === 'open') show(true); // a proactive invitation
+  });
   document.body.appendChild(frame);
   document.body.appendChild(button);
 })();

@@ -90,6 +90,7 @@ export class ChatSocket {
 
   typing(conversation, on) { if (this.ready) this.ws.send(JSON.stringify({ type: 'typing', conversation, on })); }
   read(conversation, seq) { if (this.ready) this.ws.send(JSON.stringify({ type: 'read', conversation, seq })); }
+  viewing(conversation, on) { if (this.ready) this.ws.send(JSON.stringify({ type: 'viewing', conversation, on })); }
 
   /** Reconnects so the server replays what this socket missed for newly followed conversations. */
   refresh() { if (this.ws && this.ready) this.ws.close(); }

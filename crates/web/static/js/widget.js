@@ -1,24 +1,35 @@
 // The chat inside the widget's iframe: a visitor token kept in this origin's storage, the
-// visitor's latest conversation, and the socket. Nothing from the network is ever put into
-// innerHTML.
+// visitor's latest conversation, the socket, and around them the pre-chat and offline forms,
+// files, the queue, the transcript, page reports for browse consult and proactive invitations.
+// Nothing from the network is ever put into innerHTML.
 import { ChatSocket, newId, textNode } from './socket.js';
 
 const data = document.body.dataset;
 const inbox = data.inbox;
 const storeKey = 'kefu_visitor_' + inbox;
-const list = document.getElementById('messages');
-const form = document.getElementById('composer');
-const input = document.getElementById('body');
-const status = document.getElementById('status');
+const $ = (id) => document.getElementById(id);
+const list = $('messages');
+const form = $('composer');
+const input = $('body');
+const status = $('status');
+const queueEl = $('queue');
+const prechat = $('prechat');
+const offline = $('offline');
+const transcript = $('transcript');
 const bubbles = new Map(); // cid or id -> element
+const fill = (tpl, key, value) => tpl.replace('{' + key + '}', value);
 let token = null;
 let conversation = null;
+const mineBySeq = new Map(); // seq -> element of the visitor's own messages, for read receipts
+let info = null; // /widget/api/status
+let socket;
+let readOnConnect = 0; // the history shown at start counts as read once the socket is up
 
 async function api(path, options = {}) {
   const r = await fetch(path, { ...options, headers: { 'content-type': 'application/json', 'x-kefu-visitor': token, ...(options.headers || {}) } });
   if (r.status === 401) { localStorage.removeItem(storeKey); throw new Error('unauthorized'); }
   if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error?.message || r.statusText);
-  return r.json();
+  return r.status === 204 || r.status === 202 ? null : r.json();
 }
 
 async function visitorToken() {
@@ -31,6 +42,38 @@ async function visitorToken() {
   return j.visitor_token;
 }
 
+function parseMeta(m) { try { return JSON.parse(m.meta || '{}'); } catch { return {}; } }
+
+/** Fetches an attachment with the visitor's token (an <img src> could not send it). */
+async function blobOf(id, inline) {
+  const r = await fetch(`/widget/api/attachments/${id}${inline ? '?inline=1' : ''}`, { headers: { 'x-kefu-visitor': token } });
+  if (!r.ok) throw new Error(r.statusText);
+  return URL.createObjectURL(await r.blob());
+}
+
+function attachment(el, meta) {
+  const save = async () => {
+    const a = document.createElement('a');
+    a.href = await blobOf(meta.attachment, false);
+    a.download = meta.name;
+    a.click();
+  };
+  if ((meta.content_type || '').startsWith('image/')) {
+    const img = document.createElement('img');
+    img.alt = meta.name;
+    blobOf(meta.attachment, true).then((u) => { img.src = u; }).catch(() => {});
+    img.addEventListener('click', save);
+    el.append(img);
+  } else {
+    const a = document.createElement('a');
+    a.href = '#';
+    a.className = 'file';
+    a.textContent = `${meta.name} (${Math.ceil((meta.size || 0) / 1024)} KB) · ${data.download}`;
+    a.addEventListener('click', (e) => { e.preventDefault(); save(); });
+    el.append(a);
+  }
+}
+
 function show(m, pending = false) {
   const key = m.cid || m.id;
   let el = bubbles.get(key);
@@ -39,9 +82,17 @@ function show(m, pending = false) {
     list.append(el);
     bubbles.set(key, el);
   }
+  el.replaceChildren();
+  if (m.kind === 'event') {
+    const meta = parseMeta(m);
+    el.className = 'event';
+    if (meta.event === 'assigned') el.textContent = fill(data.joined, 'name', meta.name || '');
+    else if (meta.event === 'status' && meta.status === 'resolved') el.textContent = data.resolved;
+    else el.remove();
+    return;
+  }
   const mine = (m.author?.kind || m.author_kind) === 'contact';
   el.className = 'bubble ' + (mine ? 'mine' : 'theirs') + (pending ? ' pending' : '');
-  el.replaceChildren();
   const author = m.author?.name;
   if (!mine && author) {
     const who = document.createElement('div');
@@ -50,9 +101,22 @@ function show(m, pending = false) {
     el.append(who);
   }
   const body = document.createElement('div');
-  textNode(body, m.body);
+  if (m.kind === 'attachment') attachment(body, parseMeta(m));
+  else textNode(body, m.body);
   el.append(body);
+  if (mine && m.seq) mineBySeq.set(m.seq, el);
   list.scrollTop = list.scrollHeight;
+}
+
+/** An agent read up to `seq`: the newest own message up to there says so. */
+function markRead(seq) {
+  const upTo = [...mineBySeq.keys()].filter((s) => s <= seq);
+  if (!upTo.length) return;
+  list.querySelectorAll('.receipt').forEach((r) => r.remove());
+  const r = document.createElement('div');
+  r.className = 'receipt';
+  r.textContent = data.read;
+  mineBySeq.get(Math.max(...upTo)).append(r);
 }
 
 function setStatus(s) {
@@ -60,13 +124,27 @@ function setStatus(s) {
   status.hidden = s === 'online';
 }
 
+function showQueue(position) {
+  queueEl.hidden = !(position > 0);
+  queueEl.textContent = position > 0 ? fill(data.queue, 'n', position) : '';
+}
+
 let typingTimer = null;
 input.addEventListener('input', () => {
   if (!conversation) return;
-  if (!typingTimer) socket.typing(conversation, true);
+  if (!typingTimer) socket?.typing(conversation, true);
   clearTimeout(typingTimer);
-  typingTimer = setTimeout(() => { socket.typing(conversation, false); typingTimer = null; }, 2500);
+  typingTimer = setTimeout(() => { socket?.typing(conversation, false); typingTimer = null; }, 2500);
 });
+
+async function ensureConversation(subject) {
+  if (conversation) return conversation;
+  const c = await api('/widget/api/conversations', { method: 'POST', body: JSON.stringify({ subject: subject.slice(0, 80) }) });
+  conversation = c.id;
+  socket.follow(conversation, 0);
+  transcript.hidden = false;
+  return conversation;
+}
 
 form.addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -74,37 +152,152 @@ form.addEventListener('submit', async (e) => {
   if (!body) return;
   input.value = '';
   try {
-    if (!conversation) {
-      const c = await api('/widget/api/conversations', { method: 'POST', body: JSON.stringify({ subject: body.slice(0, 80) }) });
-      conversation = c.id;
-      socket.follow(conversation, 0);
-    }
+    await ensureConversation(body);
     const cid = newId();
     show({ cid, body, author: { kind: 'contact' } }, true);
-    await socket.send(conversation, body, false, cid);
-    show({ cid, body, author: { kind: 'contact' } });
+    const ack = await socket.send(conversation, body, false, cid);
+    show({ cid, body, seq: ack.seq, author: { kind: 'contact' } });
+    refreshQueue();
   } catch (err) {
     status.hidden = false;
     status.textContent = data.failed;
   }
 });
 
-let socket;
-async function start() {
-  token = await visitorToken();
-  const convs = await api('/widget/api/conversations');
-  if (convs.length) {
-    conversation = convs[0].id;
-    const msgs = await api(`/widget/api/conversations/${conversation}/messages`);
-    for (const m of msgs) show({ ...m, cid: m.client_id, author: { kind: m.author_kind } });
-    socket?.follow(conversation, msgs.length ? msgs[msgs.length - 1].seq : 0);
-    return msgs.length ? msgs[msgs.length - 1].seq : 0;
+$('file').addEventListener('change', async (e) => {
+  const file = e.target.files[0];
+  e.target.value = '';
+  if (!file) return;
+  try {
+    await ensureConversation(file.name);
+    const cid = newId();
+    const r = await fetch(`/widget/api/conversations/${conversation}/attachments?name=${encodeURIComponent(file.name)}&client_id=${cid}`,
+      { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-kefu-visitor': token }, body: file });
+    if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error?.message || r.statusText);
+    const m = await r.json();
+    show({ ...m, cid: m.client_id });
+  } catch (err) {
+    status.hidden = false;
+    status.textContent = fill(data.fileFailed, 'reason', err.message);
   }
-  return 0;
+});
+
+transcript.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const email = transcript.email.value.trim();
+  try {
+    await api(`/widget/api/conversations/${conversation}/transcript`, { method: 'POST', body: JSON.stringify({ email }) });
+    status.hidden = false;
+    status.textContent = fill(data.transcriptSent, 'email', email);
+  } catch (err) {
+    status.hidden = false;
+    status.textContent = err.message;
+  }
+});
+
+async function refreshQueue() {
+  if (!conversation) return;
+  try { showQueue((await api(`/widget/api/conversations/${conversation}/queue`)).position); } catch { /* shown on the next frame */ }
+}
+
+function formError(f, message) {
+  const p = f.querySelector('.error');
+  p.hidden = !message;
+  p.textContent = message || '';
+}
+
+function showChat() {
+  prechat.hidden = true;
+  offline.hidden = true;
+  list.hidden = false;
+  form.hidden = false;
+  $('greeting').hidden = false;
+  input.focus();
+}
+
+prechat.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const name = prechat.name.value.trim();
+  const email = prechat.email.value.trim();
+  if (info.prechat === 'required' && !email) return formError(prechat, data.invalidEmail);
+  try {
+    await api('/widget/api/contact', { method: 'POST', body: JSON.stringify({ name, email }) });
+    if (email) transcript.email.value = email;
+    showChat();
+  } catch (err) { formError(prechat, err.message); }
+});
+$('skip').addEventListener('click', showChat);
+
+offline.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const body = { name: offline.name.value.trim(), email: offline.email.value.trim(), message: offline.message.value.trim() };
+  try {
+    const c = await api('/widget/api/offline', { method: 'POST', body: JSON.stringify(body) });
+    conversation = c.id;
+    socket.follow(conversation, 0);
+    offline.replaceChildren();
+    const p = document.createElement('p');
+    p.textContent = fill(data.offlineSent, 'email', body.email);
+    offline.append(p);
+  } catch (err) { formError(offline, err.message); }
+});
+
+// ---- Browse consult, identity and invitations, from the shop's page (via the loader) ----------
+let view = null;
+let inviteTimer = null;
+window.addEventListener('message', async (e) => {
+  const m = e.data;
+  if (!m || typeof m !== 'object' || !token) return;
+  if (m.kefu === 'page' && typeof m.url === 'string') {
+    try {
+      const r = await api('/widget/api/pages', { method: 'POST', body: JSON.stringify({ url: m.url, title: String(m.title || ''), referrer: String(m.referrer || '') }) });
+      view = r.view_id;
+      clearTimeout(inviteTimer);
+      if (r.invitation) inviteTimer = setTimeout(() => invite(r.invitation.message), r.invitation.after_seconds * 1000);
+    } catch { /* browsing is best effort */ }
+  } else if (m.kefu === 'identify' && m.identity) {
+    try {
+      await api('/widget/api/identify', { method: 'POST', body: JSON.stringify(m.identity) });
+      // Reconnect as the customer: their past conversations become visible.
+      conversation = null;
+      bubbles.clear();
+      list.querySelectorAll('.bubble:not(#greeting), .event').forEach((el) => el.remove());
+      await loadConversation();
+      socket.refresh();
+    } catch { /* an unverified visitor stays anonymous */ }
+  }
+});
+setInterval(() => { if (view) api(`/widget/api/pages/${view}/ping`, { method: 'POST' }).catch(() => {}); }, 30000);
+
+function invite(message) {
+  if (conversation) return;
+  const el = document.createElement('div');
+  el.className = 'bubble theirs invite';
+  el.textContent = message;
+  list.append(el);
+  // With the pre-chat form showing, the greeting stands above it.
+  if (!prechat.hidden) prechat.querySelector('p').textContent = message;
+  parent.postMessage({ kefu: 'open' }, '*');
+}
+
+// ---- Start ----------------------------------------------------------------------------------
+async function loadConversation() {
+  const convs = await api('/widget/api/conversations');
+  const latest = convs[0];
+  if (!latest) return 0;
+  conversation = latest.id;
+  transcript.hidden = false;
+  const msgs = await api(`/widget/api/conversations/${conversation}/messages`);
+  for (const m of msgs) show({ ...m, cid: m.client_id, author: { kind: m.author_kind } });
+  const seq = msgs.length ? msgs[msgs.length - 1].seq : 0;
+  socket?.follow(conversation, seq);
+  readOnConnect = seq;
+  refreshQueue();
+  return seq;
 }
 
 // The indicator clears itself should the "stopped typing" signal be lost.
-const typingEl = document.getElementById('typing');
+const typingEl = $('typing');
 let agentTypingTimer = null;
 function agentTyping(on) {
   typingEl.hidden = !on;
@@ -112,20 +305,52 @@ function agentTyping(on) {
   if (on) agentTypingTimer = setTimeout(() => { typingEl.hidden = true; }, 6000);
 }
 
-const greeting = document.getElementById('greeting');
-start().then((seq) => {
+async function start() {
+  token = await visitorToken();
+  info = await api('/widget/api/status');
+  if (info.greeting) $('greeting').textContent = info.greeting;
+  if (info.offline_message) $('offline-intro').textContent = info.offline_message;
+  if (info.contact.email) transcript.email.value = info.contact.email;
+  const seq = await loadConversation();
   socket = new ChatSocket({
     credentials: async () => ({ visitor: token }),
-    onState: setStatus,
+    onState: (st) => {
+      setStatus(st);
+      if (st === 'online' && conversation && readOnConnect) { socket.read(conversation, readOnConnect); readOnConnect = 0; }
+    },
     onFrame: (f) => {
       if (f.type === 'message' && f.conversation === conversation) {
         show(f);
+        if (f.author.kind !== 'contact' && !document.hidden) socket.read(conversation, f.seq);
         if (f.author.kind === 'agent') agentTyping(false);
+        if (f.kind === 'event') refreshQueue();
       }
       if (f.type === 'typing' && f.conversation === conversation && f.who.kind === 'agent') agentTyping(f.on);
+      if (f.type === 'queue' && f.conversation === conversation) showQueue(f.position);
+      if (f.type === 'read' && f.conversation === conversation && f.reader !== info.contact.id) markRead(f.seq);
       if (f.type === 'error' && f.code === 'unauthorized') { localStorage.removeItem(storeKey); location.reload(); }
     },
   });
   if (conversation) socket.follow(conversation, seq);
-  greeting.hidden = false;
-}).catch(() => { localStorage.removeItem(storeKey); setStatus('offline'); });
+  const returning = conversation !== null;
+  if (!returning && !info.open) {
+    // Nobody to answer now: take a message instead.
+    list.hidden = true;
+    form.hidden = true;
+    offline.hidden = false;
+    if (info.contact.email) offline.email.value = info.contact.email;
+    if (info.contact.name) offline.name.value = info.contact.name;
+  } else if (!returning && info.prechat !== 'off' && !info.contact.email) {
+    list.hidden = true;
+    form.hidden = true;
+    prechat.hidden = false;
+    $('skip').hidden = info.prechat === 'required';
+    prechat.email.required = info.prechat === 'required';
+  } else {
+    showChat();
+  }
+  // The loader may have sent the page before the token was ready: ask again.
+  parent.postMessage({ kefu: 'ready' }, '*');
+}
+
+start().catch(() => { localStorage.removeItem(storeKey); setStatus('offline'); });

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod live;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -22,6 +24,8 @@ pub struct Server {
     pub routes: Vec<RouteInfo>,
     pub t: TestDb,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _bus: tokio::sync::watch::Sender<bool>,
+    uploads: std::path::PathBuf,
 }
 
 impl Drop for Server {
@@ -29,6 +33,7 @@ impl Drop for Server {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
+        let _ = std::fs::remove_dir_all(&self.uploads);
     }
 }
 
@@ -37,14 +42,35 @@ pub async fn start(t: TestDb) -> Server {
 }
 
 pub async fn start_with(t: TestDb, tweak: impl FnOnce(&mut WebConfig)) -> Server {
+    let db = t.db.clone();
+    start_instance(t, db, tweak).await
+}
+
+/// Another instance on the same database as `first` (PostgreSQL: several instances).
+pub async fn second_instance(first: &Server) -> Server {
+    let t = kefu_store::testing::TestDb::sharing(&first.t).await;
+    let db = t.db.clone();
+    start_instance(t, db, |_| {}).await
+}
+
+async fn start_instance(
+    t: TestDb,
+    db: kefu_store::Db,
+    tweak: impl FnOnce(&mut WebConfig),
+) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let uploads = std::env::temp_dir().join(format!("kefu-uploads-{}", kefu_core::id::new_id()));
     let mut config = WebConfig {
         public_url: format!("http://{addr}"),
+        uploads_dir: uploads.clone(),
         ..WebConfig::default()
     };
     tweak(&mut config);
-    let state = AppState::new(t.db.clone(), config, Some(SETUP_CODE.into()));
+    let state = AppState::new(db, config, Some(SETUP_CODE.into()));
+    let (bus, bus_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(kefu_web::realtime::bus::run(state.clone(), bus_rx.clone()));
+    tokio::spawn(kefu_web::desk::run_chores(state.clone(), bus_rx));
     let (router, routes) = kefu_web::app(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(kefu_web::serve(listener, router, async {
@@ -56,6 +82,8 @@ pub async fn start_with(t: TestDb, tweak: impl FnOnce(&mut WebConfig)) -> Server
         routes,
         t,
         stop: Some(tx),
+        _bus: bus,
+        uploads,
     }
 }
 
@@ -113,6 +141,15 @@ impl Browser {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ")
+    }
+
+    pub fn session(&self) -> String {
+        self.cookies
+            .lock()
+            .unwrap()
+            .get("kefu_session")
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn csrf(&self) -> String {

@@ -1,0 +1,246 @@
+//! File transfer (传送文件): uploads into a conversation and downloads out of it. The type is
+//! decided from the first bytes, never from the name or the sender's claim; files are stored
+//! under generated names; downloads are attachments with `nosniff`, and only images may be
+//! shown inline (for previews), under a sandboxing CSP.
+
+use std::path::{Path, PathBuf};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kefu_core::id::new_id;
+use kefu_store::attachments::{self, Attachment};
+use kefu_store::conversations::Conversation;
+use kefu_store::messages::{self, Message};
+use serde::Deserialize;
+
+use crate::error::{AppError, AppResult};
+use crate::realtime::{self, Actor};
+use crate::state::AppState;
+
+/// What the content says it is; `None` for anything not on the list.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    let starts = |sig: &[u8]| bytes.starts_with(sig);
+    if starts(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if starts(b"\xff\xd8\xff") {
+        Some("image/jpeg")
+    } else if starts(b"GIF87a") || starts(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if starts(b"%PDF-") {
+        Some("application/pdf")
+    } else if starts(b"PK\x03\x04") {
+        // Also .docx and .xlsx; downloaded as a plain zip, never opened by the browser.
+        Some("application/zip")
+    } else if !bytes.is_empty()
+        && std::str::from_utf8(bytes).is_ok()
+        && !bytes.contains(&0)
+        && !looks_like_markup(bytes)
+    {
+        Some("text/plain")
+    } else {
+        None
+    }
+}
+
+/// Text that a browser could take for HTML or SVG is refused rather than risked.
+fn looks_like_markup(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_lowercase();
+    let head = head.trim_start();
+    head.starts_with('<') || head.contains("<script") || head.contains("<html")
+}
+
+/// A file name safe to show and to put in a header: no paths, no control characters.
+pub fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(120)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
+    if cleaned.is_empty() {
+        "file".into()
+    } else {
+        cleaned
+    }
+}
+
+fn storage_path(state: &AppState, key: &str) -> PathBuf {
+    state.config.uploads_dir.join(key)
+}
+
+/// Files one person may send in ten minutes.
+const UPLOADS: crate::limiter::Rule = crate::limiter::Rule::per_minutes(30, 10);
+
+#[derive(Deserialize)]
+pub struct UploadQuery {
+    #[serde(default)]
+    pub name: String,
+    /// The sender's id for the message (see messages): a retry stores the file once.
+    #[serde(default)]
+    pub client_id: String,
+}
+
+/// Stores an uploaded file in the conversation and posts it as an `attachment` message.
+pub async fn upload(
+    state: &AppState,
+    actor: &Actor,
+    conversation_id: &str,
+    q: &UploadQuery,
+    body: Body,
+) -> AppResult<(Message, bool)> {
+    let conv = realtime::visible(state, actor, conversation_id).await?;
+    state
+        .limiter
+        .hit(&format!("upload:{}", actor.reader_id()), UPLOADS)
+        .map_err(AppError::RateLimited)?;
+    // Uploads have their own limit, above the one for JSON bodies.
+    let body: Bytes = axum::body::to_bytes(body, state.config.max_upload_bytes)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
+    if body.is_empty() {
+        return Err(AppError::bad("empty_file", "the file is empty"));
+    }
+    let content_type = sniff(&body).ok_or_else(|| {
+        AppError::bad(
+            "unsupported_file_type",
+            "only images (PNG, JPEG, GIF, WebP), PDF, ZIP and plain text can be sent",
+        )
+    })?;
+    let cid = if q.client_id.is_empty() {
+        new_id()
+    } else {
+        kefu_core::protocol::check_client_id(&q.client_id)?;
+        q.client_id.clone()
+    };
+    if let Some(existing) = messages::by_client_id(&state.db, &conv.id, &cid).await? {
+        return Ok((existing, false));
+    }
+    let name = clean_name(&q.name);
+    let key = write_file(state, &conv, &body).await?;
+    let a = attachments::insert(
+        &state.db,
+        &conv.id,
+        &name,
+        content_type,
+        body.len() as i64,
+        &key,
+        actor.reader_id(),
+    )
+    .await?;
+    let meta = serde_json::json!({
+        "attachment": a.id, "name": a.name, "content_type": a.content_type, "size": a.size,
+    });
+    realtime::store_message(
+        state,
+        actor,
+        &conv,
+        Some(&cid),
+        messages::kind::ATTACHMENT,
+        &name,
+        &meta.to_string(),
+    )
+    .await
+}
+
+/// Writes the bytes under a generated name (`yyyy-mm/<random>`), first to a temporary file.
+async fn write_file(state: &AppState, conv: &Conversation, body: &[u8]) -> AppResult<String> {
+    let month = kefu_core::time::month_of(conv.created_at);
+    let key = format!("{month}/{}", new_id());
+    let path = storage_path(state, &key);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let io = |e: std::io::Error| AppError::Internal(format!("storing an upload: {e}"));
+    tokio::fs::create_dir_all(dir).await.map_err(io)?;
+    let tmp = path.with_extension("part");
+    tokio::fs::write(&tmp, body).await.map_err(io)?;
+    tokio::fs::rename(&tmp, &path).await.map_err(io)?;
+    Ok(key)
+}
+
+#[derive(Deserialize, Default)]
+pub struct DownloadQuery {
+    /// `1` to show an image inline (previews); anything else downloads.
+    #[serde(default)]
+    pub inline: u8,
+}
+
+/// The attachment if `actor` may see its conversation.
+pub async fn visible_attachment(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> AppResult<Attachment> {
+    let a = attachments::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    realtime::visible(state, actor, &a.conversation_id).await?;
+    Ok(a)
+}
+
+pub async fn download(state: &AppState, a: &Attachment, q: &DownloadQuery) -> AppResult<Response> {
+    let bytes = tokio::fs::read(storage_path(state, &a.storage_key))
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let inline = q.inline == 1 && a.is_image();
+    let disposition = format!(
+        "{}; filename=\"{}\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        a.name.replace(|c: char| !c.is_ascii() || c == '\\', "_"),
+        kefu_core::url::encode(&a.name, b"")
+    );
+    let mut resp = (StatusCode::OK, Body::from(bytes)).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(if inline {
+            &a.content_type
+        } else {
+            "application/octet-stream"
+        })
+        .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_come_from_the_content() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff(b"\xff\xd8\xff\xe0"), Some("image/jpeg"));
+        assert_eq!(sniff(b"%PDF-1.7"), Some("application/pdf"));
+        assert_eq!(sniff("订单号 123".as_bytes()), Some("text/plain"));
+        assert_eq!(sniff(b"<svg onload=alert(1)>"), None);
+        assert_eq!(sniff(b"  <html><script>"), None);
+        assert_eq!(sniff(b"MZ\x90\x00\x03"), None, "executables are refused");
+        assert_eq!(sniff(b""), None);
+    }
+
+    #[test]
+    fn names_lose_their_paths() {
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("C:\\x\\发票.pdf"), "发票.pdf");
+        assert_eq!(clean_name("a\"b\n.png"), "ab.png");
+        assert_eq!(clean_name(".."), "file");
+    }
+}
