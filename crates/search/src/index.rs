@@ -1,0 +1,659 @@
+//! The tantivy index: its schema, opening (and rebuilding when missing, old or damaged),
+//! writing, and searching.
+//!
+//! The index is derived data. Every commit carries the position in the database's change log
+//! that it reflects, so an instance that restarts catches up from there, and one whose index
+//! is gone or damaged starts again from nothing.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery, TermSetQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analyze::{self, CHARS_TOKENIZER, KefuTokenizer, PieceKind, WORDS_TOKENIZER, fold_str};
+use crate::snippet::{Highlighter, Snippet};
+
+/// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
+const SCHEMA_VERSION: &str = "kefu-search-1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("search index folder {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// What is indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Article,
+    Conversation,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Article => "article",
+            Kind::Conversation => "conversation",
+        }
+    }
+}
+
+/// One searchable document. An article has one per language; a conversation one per message.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// Unique within the index: `article:<id>:<lang>`, `message:<id>`.
+    pub key: String,
+    /// The object a hit opens: the article or the conversation.
+    pub id: String,
+    pub kind: Kind,
+    /// `zh`, `en`, or empty when unknown.
+    pub lang: String,
+    /// Who may see it: `public`, `staff`, or `inbox:<id>`.
+    pub scope: String,
+    pub title: String,
+    pub body: String,
+    /// Milliseconds since the epoch; newer wins ties.
+    pub updated_at: i64,
+}
+
+/// Why the index had to be made again when it was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// The index was there and sound; it reflects the change log up to this position.
+    Existing { mark: i64 },
+    /// There was none: it needs a full build.
+    Created,
+    /// It was damaged or of another version: it was thrown away and needs a full build.
+    Replaced { reason: String },
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    key: Field,
+    id: Field,
+    kind: Field,
+    lang: Field,
+    scope: Field,
+    title: Field,
+    body: Field,
+    title_chars: Field,
+    body_chars: Field,
+    title_words: Field,
+    body_words: Field,
+    updated: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let analysed = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let fields = Fields {
+        key: b.add_text_field("key", STRING | STORED),
+        id: b.add_text_field("id", STRING | STORED),
+        kind: b.add_text_field("kind", STRING | STORED),
+        lang: b.add_text_field("lang", STRING | STORED),
+        scope: b.add_text_field("scope", STRING),
+        title: b.add_text_field("title", STORED),
+        body: b.add_text_field("body", STORED),
+        title_chars: b.add_text_field("title_chars", analysed(CHARS_TOKENIZER)),
+        body_chars: b.add_text_field("body_chars", analysed(CHARS_TOKENIZER)),
+        title_words: b.add_text_field("title_words", analysed(WORDS_TOKENIZER)),
+        body_words: b.add_text_field("body_words", analysed(WORDS_TOKENIZER)),
+        updated: b.add_i64_field("updated", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// A search request.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub text: &'a str,
+    pub kind: Kind,
+    /// Only documents in these scopes; `None` means every scope (admins).
+    pub scopes: Option<&'a [String]>,
+    /// Documents in this language rank a little higher.
+    pub lang: Option<&'a str>,
+    pub limit: usize,
+    pub offset: usize,
+    /// The text is still being typed: its last English word also matches as a prefix.
+    pub as_you_type: bool,
+}
+
+impl<'a> Request<'a> {
+    pub fn new(text: &'a str, kind: Kind) -> Self {
+        Request {
+            text,
+            kind,
+            scopes: None,
+            lang: None,
+            limit: 10,
+            offset: 0,
+            as_you_type: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub id: String,
+    pub kind: Kind,
+    pub lang: String,
+    pub key: String,
+    pub score: f32,
+    pub title: Snippet,
+    pub snippet: Snippet,
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+    fields: Fields,
+    dir: Option<PathBuf>,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating or replacing it when needed (see [`Opened`]).
+    pub fn open(dir: &Path) -> Result<(SearchIndex, Opened)> {
+        let io = |source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let has_meta = dir.join("meta.json").exists();
+        let (index, opened) = if !has_meta {
+            (Self::create(dir)?, Opened::Created)
+        } else {
+            match Self::check(dir) {
+                Ok((index, mark)) => (index, Opened::Existing { mark }),
+                Err(reason) => {
+                    tracing::warn!(%reason, "search index replaced, it will be rebuilt");
+                    std::fs::remove_dir_all(dir).map_err(io)?;
+                    std::fs::create_dir_all(dir).map_err(io)?;
+                    (Self::create(dir)?, Opened::Replaced { reason })
+                }
+            }
+        };
+        Ok((Self::wrap(index, Some(dir.to_path_buf()))?, opened))
+    }
+
+    /// An index in memory (tests, benchmarks).
+    pub fn in_memory() -> Result<SearchIndex> {
+        let (schema, _) = schema();
+        let index = Index::create_in_ram(schema);
+        register(&index);
+        Self::wrap(index, None)
+    }
+
+    fn create(dir: &Path) -> Result<Index> {
+        let (schema, _) = schema();
+        let index = Index::create_in_dir(dir, schema)?;
+        register(&index);
+        Ok(index)
+    }
+
+    /// Opens an existing index and proves it sound: same schema version, every file's checksum
+    /// intact, every segment readable.
+    fn check(dir: &Path) -> std::result::Result<(Index, i64), String> {
+        let index = Index::open_in_dir(dir).map_err(|e| e.to_string())?;
+        register(&index);
+        let metas = index.load_metas().map_err(|e| e.to_string())?;
+        let payload = metas.payload.unwrap_or_default();
+        let (version, mark) = payload.split_once(':').unwrap_or(("", ""));
+        if version != SCHEMA_VERSION {
+            return Err(format!(
+                "index version {version:?}, wanted {SCHEMA_VERSION}"
+            ));
+        }
+        let mark = mark
+            .parse::<i64>()
+            .map_err(|_| format!("bad change mark {mark:?}"))?;
+        if index.schema() != schema().0 {
+            return Err("schema differs".into());
+        }
+        let damaged = index.validate_checksum().map_err(|e| e.to_string())?;
+        if !damaged.is_empty() {
+            return Err(format!("damaged files: {damaged:?}"));
+        }
+        let reader = index.reader().map_err(|e| e.to_string())?;
+        let searcher = reader.searcher();
+        for segment in searcher.segment_readers() {
+            segment
+                .get_store_reader(1)
+                .map_err(|e| format!("segment store: {e}"))?;
+        }
+        Ok((index, mark))
+    }
+
+    fn wrap(index: Index, dir: Option<PathBuf>) -> Result<SearchIndex> {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let (_, fields) = schema();
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(None),
+            fields,
+            dir,
+        })
+    }
+
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// Number of documents in the last committed state.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Writes with the index's single writer, made on first use.
+    fn with_writer<T>(&self, f: impl FnOnce(&mut IndexWriter) -> Result<T>) -> Result<T> {
+        let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            *guard = Some(self.index.writer_with_num_threads(1, 30_000_000)?);
+        }
+        match guard.as_mut() {
+            Some(w) => f(w),
+            None => unreachable!("the writer was just made"),
+        }
+    }
+
+    /// Adds documents, replacing any with the same key.
+    pub fn upsert(&self, docs: &[Doc]) -> Result<()> {
+        let f = self.fields;
+        self.with_writer(|w| {
+            for d in docs {
+                w.delete_term(Term::from_field_text(f.key, &d.key));
+                let mut doc = TantivyDocument::default();
+                doc.add_text(f.key, &d.key);
+                doc.add_text(f.id, &d.id);
+                doc.add_text(f.kind, d.kind.as_str());
+                doc.add_text(f.lang, &d.lang);
+                doc.add_text(f.scope, &d.scope);
+                doc.add_text(f.title, &d.title);
+                doc.add_text(f.body, &d.body);
+                doc.add_text(f.title_chars, &d.title);
+                doc.add_text(f.body_chars, &d.body);
+                doc.add_text(f.title_words, &d.title);
+                doc.add_text(f.body_words, &d.body);
+                doc.add_i64(f.updated, d.updated_at);
+                w.add_document(doc)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes every document of an object (an article's languages, a conversation's messages).
+    pub fn delete_object(&self, id: &str) -> Result<()> {
+        let f = self.fields;
+        self.with_writer(|w| {
+            w.delete_term(Term::from_field_text(f.id, id));
+            Ok(())
+        })
+    }
+
+    /// Removes everything (before a full build).
+    pub fn clear(&self) -> Result<()> {
+        self.with_writer(|w| {
+            w.delete_all_documents()?;
+            Ok(())
+        })
+    }
+
+    /// Makes what was written searchable and records the change-log position it reflects.
+    pub fn commit(&self, mark: i64) -> Result<()> {
+        self.with_writer(|w| {
+            let mut prepared = w.prepare_commit()?;
+            prepared.set_payload(&format!("{SCHEMA_VERSION}:{mark}"));
+            prepared.commit()?;
+            Ok(())
+        })?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The change-log position of the last commit.
+    pub fn mark(&self) -> i64 {
+        self.index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| p.split_once(':').and_then(|(_, m)| m.parse().ok()))
+            .unwrap_or(0)
+    }
+
+    pub fn search(&self, req: &Request<'_>) -> Result<Vec<Hit>> {
+        let plan = Plan::new(req.text, req.as_you_type);
+        if plan.is_empty() {
+            return Ok(Vec::new());
+        }
+        let want = req.offset + req.limit;
+        // Several documents may share an object (languages, messages): ask for more, then keep
+        // each object's best.
+        let fetch = match req.kind {
+            Kind::Article => want * 2,
+            Kind::Conversation => want * 5,
+        }
+        .max(10);
+        let searcher = self.reader.searcher();
+        let run = |q: &dyn Query| -> Result<Vec<(f32, tantivy::DocAddress)>> {
+            Ok(searcher.search(q, &TopDocs::with_limit(fetch).order_by_score())?)
+        };
+        let mut found = run(&*self.query(req, &plan, false))?;
+        if found.len() < fetch && plan.can_relax() {
+            // Not enough documents hold every word: also take those that hold most of them,
+            // ranked below the ones that hold them all.
+            let strict: HashSet<_> = found.iter().map(|(_, a)| *a).collect();
+            for (score, addr) in run(&*self.query(req, &plan, true))? {
+                if !strict.contains(&addr) {
+                    found.push((score * 0.5, addr));
+                }
+            }
+        }
+        let highlighter = plan.highlighter();
+        let f = self.fields;
+        let mut seen = HashSet::new();
+        let mut hits = Vec::new();
+        let mut found_sorted = found;
+        found_sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (score, addr) in found_sorted {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let id = text(f.id);
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            if seen.len() <= req.offset {
+                continue;
+            }
+            let title = text(f.title);
+            let body = text(f.body);
+            hits.push(Hit {
+                id,
+                kind: req.kind,
+                lang: text(f.lang),
+                key: text(f.key),
+                score,
+                title: highlighter.whole(&title),
+                snippet: highlighter.snippet(&body, 160),
+            });
+            if hits.len() == req.limit {
+                break;
+            }
+        }
+        Ok(hits)
+    }
+
+    fn query(&self, req: &Request<'_>, plan: &Plan, relaxed: bool) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let filter =
+            |q: Box<dyn Query>| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(q, 0.0)) };
+        clauses.push((
+            Occur::Must,
+            filter(Box::new(TermQuery::new(
+                Term::from_field_text(f.kind, req.kind.as_str()),
+                IndexRecordOption::Basic,
+            ))),
+        ));
+        if let Some(scopes) = req.scopes {
+            let terms = scopes.iter().map(|s| Term::from_field_text(f.scope, s));
+            clauses.push((Occur::Must, filter(Box::new(TermSetQuery::new(terms)))));
+        }
+        if let Some(lang) = req.lang {
+            clauses.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.lang, lang),
+                        IndexRecordOption::Basic,
+                    )),
+                    0.5,
+                )),
+            ));
+        }
+        let units: Vec<Box<dyn Query>> = plan.required.iter().map(|u| u.query(&f)).collect();
+        if relaxed {
+            let n = units.len();
+            let need = (n * 3).div_ceil(5).max(1);
+            let any: Vec<(Occur, Box<dyn Query>)> =
+                units.into_iter().map(|q| (Occur::Should, q)).collect();
+            clauses.push((
+                Occur::Must,
+                Box::new(BooleanQuery::with_minimum_required_clauses(any, need)),
+            ));
+        } else if units.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = plan
+                .optional
+                .iter()
+                .map(|u| (Occur::Should, u.query(&f)))
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        } else {
+            clauses.extend(units.into_iter().map(|q| (Occur::Must, q)));
+        }
+        for u in &plan.optional {
+            clauses.push((Occur::Should, u.query(&f)));
+        }
+        for w in &plan.boost_words {
+            for (field, boost) in [(f.title_words, 2.0), (f.body_words, 1.0)] {
+                clauses.push((Occur::Should, boosted(term(field, w), boost)));
+            }
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+fn register(index: &Index) {
+    let t = index.tokenizers();
+    t.register(CHARS_TOKENIZER, TextAnalyzer::from(KefuTokenizer::chars()));
+    t.register(WORDS_TOKENIZER, TextAnalyzer::from(KefuTokenizer::words()));
+}
+
+fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+/// Something the query asks for that one of several forms satisfies.
+#[derive(Debug, Clone)]
+enum Unit {
+    /// Chinese text: its characters in a row, in the title or the body.
+    Chars(Vec<String>),
+    /// An English word: its stem (exactly, or within `fuzzy` edits), or `prefix` while typing.
+    Word {
+        stem: String,
+        fuzzy: u8,
+        prefix: Option<String>,
+    },
+}
+
+impl Unit {
+    fn query(&self, f: &Fields) -> Box<dyn Query> {
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        match self {
+            Unit::Chars(chars) => {
+                for (field, boost) in [(f.title_chars, 3.0), (f.body_chars, 1.0)] {
+                    let q: Box<dyn Query> = if chars.len() == 1 {
+                        term(field, &chars[0])
+                    } else {
+                        Box::new(PhraseQuery::new(
+                            chars
+                                .iter()
+                                .map(|c| Term::from_field_text(field, c))
+                                .collect(),
+                        ))
+                    };
+                    any.push((Occur::Should, boosted(q, boost)));
+                }
+            }
+            Unit::Word {
+                stem,
+                fuzzy,
+                prefix,
+            } => {
+                for (field, boost) in [(f.title_words, 3.0), (f.body_words, 1.0)] {
+                    any.push((Occur::Should, boosted(term(field, stem), boost)));
+                    if *fuzzy > 0 {
+                        let q =
+                            FuzzyTermQuery::new(Term::from_field_text(field, stem), *fuzzy, true);
+                        any.push((Occur::Should, boosted(Box::new(q), boost * 0.3)));
+                    }
+                    if let Some(p) = prefix {
+                        let q =
+                            FuzzyTermQuery::new_prefix(Term::from_field_text(field, p), 0, true);
+                        any.push((Occur::Should, boosted(Box::new(q), boost * 0.5)));
+                    }
+                }
+            }
+        }
+        Box::new(BooleanQuery::new(any))
+    }
+}
+
+/// What a query text asks for.
+#[derive(Debug, Default)]
+struct Plan {
+    /// Every one must match (or, relaxed, most of them).
+    required: Vec<Unit>,
+    /// Matches rank higher; none is needed.
+    optional: Vec<Unit>,
+    /// jieba words of the Chinese parts: whole words rank higher than scattered characters.
+    boost_words: Vec<String>,
+}
+
+/// Chinese runs up to this many characters are looked for as they are; longer ones (questions
+/// typed as sentences) by their words.
+const WHOLE_RUN_CHARS: usize = 4;
+
+impl Plan {
+    fn new(text: &str, as_you_type: bool) -> Plan {
+        let mut plan = Plan::default();
+        let pieces = analyze::pieces(text);
+        let typing_last = as_you_type
+            && pieces
+                .last()
+                .is_some_and(|p| p.end() == text.len() && p.kind == PieceKind::Word);
+        let n = pieces.len();
+        for (i, p) in pieces.into_iter().enumerate() {
+            match p.kind {
+                PieceKind::Word => {
+                    let folded = fold_str(p.text);
+                    let letters = folded.chars().count();
+                    let stem = analyze::stem(&folded);
+                    let fuzzy = if folded.chars().all(|c| c.is_ascii_digit()) {
+                        0
+                    } else if letters >= 8 {
+                        2
+                    } else if letters >= 4 {
+                        1
+                    } else {
+                        0
+                    };
+                    let prefix =
+                        (typing_last && i == n - 1 && letters >= 2).then(|| folded.clone());
+                    let unit = Unit::Word {
+                        stem,
+                        fuzzy,
+                        prefix,
+                    };
+                    if analyze::is_stop_word(&folded) {
+                        plan.optional.push(unit);
+                    } else {
+                        plan.required.push(unit);
+                    }
+                }
+                PieceKind::Cjk => {
+                    let chars: Vec<String> = p.text.chars().map(|c| c.to_string()).collect();
+                    let words = analyze::cut(p.text);
+                    for (_, w) in &words {
+                        if w.chars().count() >= 2 && !analyze::is_filler_word(w) {
+                            plan.boost_words.push(w.to_string());
+                        }
+                    }
+                    if chars.len() <= WHOLE_RUN_CHARS {
+                        plan.required.push(Unit::Chars(chars));
+                        continue;
+                    }
+                    plan.optional.push(Unit::Chars(chars));
+                    for (_, w) in words {
+                        let unit = Unit::Chars(w.chars().map(|c| c.to_string()).collect());
+                        if analyze::is_filler_word(w) {
+                            continue;
+                        }
+                        plan.required.push(unit);
+                    }
+                }
+            }
+        }
+        plan
+    }
+
+    fn is_empty(&self) -> bool {
+        self.required.is_empty() && self.optional.is_empty()
+    }
+
+    fn can_relax(&self) -> bool {
+        self.required.len() > 1
+    }
+
+    fn highlighter(&self) -> Highlighter {
+        let mut h = Highlighter::default();
+        for u in self.required.iter().chain(&self.optional) {
+            match u {
+                Unit::Chars(chars) => h.cjk.push(chars.concat()),
+                Unit::Word {
+                    stem,
+                    fuzzy,
+                    prefix,
+                } => {
+                    h.stems.push((stem.clone(), *fuzzy));
+                    if let Some(p) = prefix {
+                        h.prefixes.push(p.clone());
+                    }
+                }
+            }
+        }
+        h
+    }
+}

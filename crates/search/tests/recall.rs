@@ -1,0 +1,470 @@
+#![allow(clippy::unwrap_used)]
+//! Recall and ranking on generated corpora, checked against a brute-force scan.
+
+use kefu_search::{Doc, Kind, Opened, Request, SearchIndex};
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const ZH_WORDS: &[&str] = &[
+    "订单",
+    "退货",
+    "退款",
+    "流程",
+    "物流",
+    "快递",
+    "发货",
+    "签收",
+    "优惠券",
+    "会员",
+    "积分",
+    "发票",
+    "地址",
+    "修改",
+    "取消",
+    "支付",
+    "微信",
+    "支付宝",
+    "尺码",
+    "颜色",
+    "库存",
+    "预售",
+    "保修",
+    "维修",
+    "换货",
+    "运费",
+    "包邮",
+    "客服",
+    "售后",
+    "质量",
+    "问题",
+    "商品",
+    "价格",
+    "活动",
+    "申请",
+    "审核",
+    "时间",
+    "工作日",
+    "到账",
+    "查询",
+    "手机",
+    "电脑",
+    "耳机",
+    "衣服",
+    "鞋子",
+    "我们",
+    "您的",
+    "可以",
+    "需要",
+    "如果",
+    "请在",
+    "以内",
+    "之后",
+    "联系",
+    "说明",
+];
+const ZH_PUNCT: &[&str] = &["，", "。", "、", "？", "！", " ", "：", "；"];
+const EN_WORDS: &[&str] = &[
+    "order",
+    "orders",
+    "ordered",
+    "refund",
+    "refunds",
+    "refunded",
+    "return",
+    "returning",
+    "shipping",
+    "shipped",
+    "delivery",
+    "deliveries",
+    "package",
+    "invoice",
+    "coupon",
+    "member",
+    "points",
+    "address",
+    "change",
+    "cancel",
+    "payment",
+    "paying",
+    "size",
+    "colour",
+    "stock",
+    "warranty",
+    "repair",
+    "exchange",
+    "free",
+    "service",
+    "quality",
+    "product",
+    "price",
+    "apply",
+    "review",
+    "days",
+    "business",
+    "account",
+    "phone",
+    "laptop",
+    "headphones",
+    "shoes",
+    "the",
+    "your",
+    "within",
+    "after",
+    "contact",
+    "please",
+    "we",
+    "can",
+    "if",
+    "is",
+    "to",
+];
+
+fn zh_text(rng: &mut Rng, words: usize) -> String {
+    let mut s = String::new();
+    for i in 0..words {
+        s.push_str(rng.pick(ZH_WORDS));
+        if rng.below(5) == 0 {
+            s.push_str(rng.pick(ZH_PUNCT));
+        }
+        if i % 11 == 10 {
+            // Now and then a stray character, so substrings cross word boundaries.
+            s.push(char::from_u32(0x4E00 + rng.below(400) as u32).unwrap_or('中'));
+        }
+    }
+    s
+}
+
+fn en_text(rng: &mut Rng, words: usize) -> String {
+    let mut s = Vec::new();
+    for _ in 0..words {
+        s.push(rng.pick(EN_WORDS).to_string());
+    }
+    s.join(" ")
+}
+
+fn corpus(n: usize, seed: u64) -> Vec<Doc> {
+    let mut rng = Rng(seed);
+    (0..n)
+        .map(|i| {
+            let zh = i % 10 < 3;
+            let (title, body) = if zh {
+                (zh_text(&mut rng, 4), zh_text(&mut rng, 60))
+            } else {
+                // Some English articles carry a Chinese phrase (mixed text).
+                let mut body = en_text(&mut rng, 80);
+                if i % 7 == 0 {
+                    body.push(' ');
+                    body.push_str(&zh_text(&mut rng, 3));
+                }
+                (en_text(&mut rng, 5), body)
+            };
+            Doc {
+                key: format!("article:{i}:{}", if zh { "zh" } else { "en" }),
+                id: format!("a{i}"),
+                kind: Kind::Article,
+                lang: if zh { "zh" } else { "en" }.into(),
+                scope: "public".into(),
+                title,
+                body,
+                updated_at: i as i64,
+            }
+        })
+        .collect()
+}
+
+fn ids(index: &SearchIndex, text: &str, limit: usize) -> Vec<String> {
+    let mut req = Request::new(text, Kind::Article);
+    req.limit = limit;
+    index
+        .search(&req)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+#[test]
+fn every_chinese_substring_of_one_to_four_characters_finds_exactly_the_articles_holding_it() {
+    let docs = corpus(400, 0x5eed);
+    let index = SearchIndex::in_memory().unwrap();
+    index.upsert(&docs).unwrap();
+    index.commit(1).unwrap();
+
+    let mut rng = Rng(42);
+    let mut checked = 0;
+    let mut queries = std::collections::BTreeSet::new();
+    // Substrings taken from the texts (so they exist), of every length from 1 to 4.
+    while queries.len() < 400 {
+        let d = &docs[rng.below(docs.len())];
+        let chars: Vec<char> = d.body.chars().collect();
+        let len = 1 + rng.below(4);
+        let at = rng.below(chars.len().saturating_sub(len).max(1));
+        let q: String = chars[at..(at + len).min(chars.len())].iter().collect();
+        if q.chars().all(kefu_search::analyze::is_cjk) {
+            queries.insert(q);
+        }
+    }
+    // And some that cross a separator or do not exist at all.
+    queries.insert("退货，".chars().take(2).collect());
+    queries.insert("款流".into());
+    queries.insert("龘".into());
+    for q in &queries {
+        let expected: Vec<String> = docs
+            .iter()
+            .filter(|d| d.title.contains(q.as_str()) || d.body.contains(q.as_str()))
+            .map(|d| d.id.clone())
+            .collect();
+        let got = ids(&index, q, docs.len());
+        assert_eq!(
+            sorted(got),
+            sorted(expected),
+            "query {q:?}: search and scan disagree"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 400);
+}
+
+#[test]
+fn english_matches_by_stem_forgives_typos_and_mixes_with_chinese() {
+    let docs = corpus(300, 7);
+    let index = SearchIndex::in_memory().unwrap();
+    index.upsert(&docs).unwrap();
+    index.commit(1).unwrap();
+    let has_word = |d: &Doc, words: &[&str]| {
+        let text = format!("{} {}", d.title, d.body);
+        text.split(|c: char| !c.is_alphanumeric())
+            .any(|w| words.contains(&w))
+    };
+
+    // Stemming: "refunded" finds refund, refunds and refunded.
+    let forms = ["refund", "refunds", "refunded"];
+    let expected: Vec<String> = docs
+        .iter()
+        .filter(|d| has_word(d, &forms))
+        .map(|d| d.id.clone())
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(
+        sorted(ids(&index, "refunded", 1000)),
+        sorted(expected.clone())
+    );
+    // A typo finds the same articles.
+    assert_eq!(sorted(ids(&index, "refnuded", 1000)), sorted(expected));
+
+    // Every non-stop word must match: "cancel the invoice" = cancel AND invoice.
+    let expected: Vec<String> = docs
+        .iter()
+        .filter(|d| has_word(d, &["cancel"]) && has_word(d, &["invoice"]))
+        .map(|d| d.id.clone())
+        .collect();
+    let got = ids(&index, "cancel the invoice", 1000);
+    for id in &expected {
+        assert!(got.contains(id), "{id} missing");
+    }
+    // Articles holding both come before those holding only most of the words.
+    assert_eq!(
+        sorted(got[..expected.len()].to_vec()),
+        sorted(expected.clone())
+    );
+
+    // Mixed: an English word and a Chinese phrase.
+    let mixed: Vec<String> = docs
+        .iter()
+        .filter(|d| has_word(d, &["shipping"]) && d.body.contains("订单"))
+        .map(|d| d.id.clone())
+        .collect();
+    assert!(!mixed.is_empty(), "the corpus has mixed articles");
+    let got = ids(&index, "shipping 订单", 1000);
+    assert_eq!(sorted(got[..mixed.len()].to_vec()), sorted(mixed));
+}
+
+fn doc(id: &str, title: &str, body: &str) -> Doc {
+    Doc {
+        key: format!("article:{id}:zh"),
+        id: id.into(),
+        kind: Kind::Article,
+        lang: "zh".into(),
+        scope: "public".into(),
+        title: title.into(),
+        body: body.into(),
+        updated_at: 0,
+    }
+}
+
+#[test]
+fn titles_and_whole_words_rank_first() {
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .upsert(&[
+            // 退 and 货 side by side but in other words: 后退 + 货车.
+            doc("scattered", "车辆说明", "倒车时请后退货车要慢，注意安全。"),
+            doc(
+                "body",
+                "售后说明",
+                "如需退货请在七天内申请，我们会尽快处理。",
+            ),
+            doc("title", "退货政策", "七天内可以申请，我们会尽快处理。"),
+        ])
+        .unwrap();
+    index.commit(1).unwrap();
+    assert_eq!(ids(&index, "退货", 10), vec!["title", "body", "scattered"]);
+
+    // A question typed as a sentence still finds the article by its words.
+    let got = ids(&index, "请问怎么申请退货呢", 10);
+    assert_eq!(got.first().map(String::as_str), Some("title"));
+    assert!(got.contains(&"body".to_string()));
+}
+
+#[test]
+fn hits_carry_highlighted_titles_and_snippets() {
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .upsert(&[doc(
+            "a",
+            "Refund <policy>",
+            &format!(
+                "{}Refunds arrive in 3 days. 退款三天到账。",
+                "Intro text. ".repeat(40)
+            ),
+        )])
+        .unwrap();
+    index.commit(1).unwrap();
+    let mut req = Request::new("refund 到账", Kind::Article);
+    req.limit = 5;
+    let hits = index.search(&req).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        hits[0].title.to_html(),
+        "<mark>Refund</mark> &lt;policy&gt;"
+    );
+    let snippet = hits[0].snippet.to_html();
+    assert!(snippet.starts_with('…'), "{snippet}");
+    assert!(snippet.contains("<mark>Refunds</mark>"), "{snippet}");
+    assert!(snippet.contains("<mark>到账</mark>"), "{snippet}");
+}
+
+#[test]
+fn as_you_type_the_last_word_matches_as_a_prefix() {
+    let index = SearchIndex::in_memory().unwrap();
+    let mut d = doc("a", "Delivery times", "Parcels arrive in two days.");
+    d.lang = "en".into();
+    index.upsert(&[d]).unwrap();
+    index.commit(1).unwrap();
+    let mut req = Request::new("deliv", Kind::Article);
+    assert!(index.search(&req).unwrap().is_empty());
+    req.as_you_type = true;
+    assert_eq!(index.search(&req).unwrap().len(), 1);
+}
+
+#[test]
+fn scopes_and_kinds_filter_and_objects_are_replaced_and_deleted() {
+    let index = SearchIndex::in_memory().unwrap();
+    let mut draft = doc("d", "退货草稿", "");
+    draft.scope = "staff".into();
+    let mut msg = doc("c1", "", "我要退货");
+    msg.kind = Kind::Conversation;
+    msg.key = "message:m1".into();
+    msg.scope = "inbox:1".into();
+    let mut msg2 = msg.clone();
+    msg2.id = "c2".into();
+    msg2.key = "message:m2".into();
+    msg2.scope = "inbox:2".into();
+    index
+        .upsert(&[doc("p", "退货", ""), draft, msg, msg2])
+        .unwrap();
+    index.commit(1).unwrap();
+
+    let public = ["public".to_string()];
+    let mut req = Request::new("退货", Kind::Article);
+    req.scopes = Some(&public);
+    assert_eq!(
+        index
+            .search(&req)
+            .unwrap()
+            .iter()
+            .map(|h| h.id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["p"]
+    );
+    let inbox1 = ["inbox:1".to_string()];
+    let mut req = Request::new("退货", Kind::Conversation);
+    req.scopes = Some(&inbox1);
+    assert_eq!(
+        index
+            .search(&req)
+            .unwrap()
+            .iter()
+            .map(|h| h.id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["c1"]
+    );
+
+    // Replacing by key, deleting by object.
+    index.upsert(&[doc("p", "换货", "")]).unwrap();
+    index.delete_object("d").unwrap();
+    index.commit(2).unwrap();
+    assert!(ids(&index, "退货", 10).is_empty());
+    assert_eq!(ids(&index, "换货", 10), vec!["p"]);
+    assert_eq!(index.mark(), 2);
+}
+
+#[test]
+fn the_index_on_disk_is_reopened_or_rebuilt_when_missing_or_damaged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("index");
+    {
+        let (index, opened) = SearchIndex::open(&dir).unwrap();
+        assert_eq!(opened, Opened::Created);
+        index.upsert(&corpus(50, 3)).unwrap();
+        index.commit(17).unwrap();
+    }
+    {
+        let (index, opened) = SearchIndex::open(&dir).unwrap();
+        assert_eq!(opened, Opened::Existing { mark: 17 });
+        assert_eq!(index.num_docs(), 50);
+    }
+    // Damage a segment file: one byte flipped in the middle.
+    let victim = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "idx" || e == "store"))
+        .max_by_key(|p| std::fs::metadata(p).unwrap().len())
+        .unwrap();
+    let mut bytes = std::fs::read(&victim).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&victim, bytes).unwrap();
+    {
+        let (index, opened) = SearchIndex::open(&dir).unwrap();
+        assert!(
+            matches!(opened, Opened::Replaced { .. }),
+            "damage went unnoticed: {opened:?}"
+        );
+        assert_eq!(index.num_docs(), 0);
+    }
+    // A folder that is gone is made again.
+    std::fs::remove_dir_all(&dir).unwrap();
+    let (_, opened) = SearchIndex::open(&dir).unwrap();
+    assert_eq!(opened, Opened::Created);
+}
