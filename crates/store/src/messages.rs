@@ -132,6 +132,9 @@ pub async fn append(tx: &mut Tx, m: &NewMessage<'_>) -> Result<(Message, bool)> 
         ],
     )
     .await?;
+    if matches!(msg.kind.as_str(), kind::TEXT | kind::NOTE) {
+        crate::changes::record(tx, crate::changes::kind::MESSAGE, &msg.id).await?;
+    }
     Ok((msg, true))
 }
 
