@@ -88,6 +88,7 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         uploads_dir: config.data_dir.join("uploads"),
         max_upload_bytes: config.chat.max_upload_bytes,
         reply_mail_delay_ms: config.chat.reply_mail_delay_seconds * 1000,
+        index_dir: Some(config.data_dir.join("index")),
     };
     let mut demo_lines = vec![];
     if seed_demo {
@@ -118,6 +119,11 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     ));
     let chores = tokio::spawn(kefu_web::desk::run_chores(
         state.clone(),
+        shutdown_rx.clone(),
+    ));
+    let indexer = tokio::spawn(kefu_web::search::run(
+        state.clone(),
+        state.config.index_dir.clone(),
         shutdown_rx.clone(),
     ));
     let (router, _) = kefu_web::app(state);
@@ -153,6 +159,7 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     }
     let _ = bus.await;
     let _ = chores.await;
+    let _ = indexer.await;
     db.close().await;
     Ok(())
 }

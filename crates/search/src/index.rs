@@ -368,10 +368,11 @@ impl SearchIndex {
         if found.len() < fetch && plan.can_relax() {
             // Not enough documents hold every word: also take those that hold most of them,
             // ranked below the ones that hold them all.
+            // (Each list comes best first; the relaxed one follows the strict one whole.)
             let strict: HashSet<_> = found.iter().map(|(_, a)| *a).collect();
             for (score, addr) in run(&*self.query(req, &plan, true))? {
                 if !strict.contains(&addr) {
-                    found.push((score * 0.5, addr));
+                    found.push((score, addr));
                 }
             }
         }
@@ -379,9 +380,7 @@ impl SearchIndex {
         let f = self.fields;
         let mut seen = HashSet::new();
         let mut hits = Vec::new();
-        let mut found_sorted = found;
-        found_sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for (score, addr) in found_sorted {
+        for (score, addr) in found {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let text = |field| {
                 doc.get_first(field)
@@ -445,7 +444,7 @@ impl SearchIndex {
         let units: Vec<Box<dyn Query>> = plan.required.iter().map(|u| u.query(&f)).collect();
         if relaxed {
             let n = units.len();
-            let need = (n * 3).div_ceil(5).max(1);
+            let need = (n * 3 / 5).max(1);
             let any: Vec<(Occur, Box<dyn Query>)> =
                 units.into_iter().map(|q| (Occur::Should, q)).collect();
             clauses.push((
@@ -498,8 +497,9 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 /// Something the query asks for that one of several forms satisfies.
 #[derive(Debug, Clone)]
 enum Unit {
-    /// Chinese text: its characters in a row, in the title or the body.
-    Chars(Vec<String>),
+    /// Chinese text: its characters in a row, in the title or the body; or, for a long word
+    /// of a question, any of its shorter forms (`开发票` also matches `发票`).
+    Chars(Vec<Vec<String>>),
     /// An English word: its stem (exactly, or within `fuzzy` edits), or `prefix` while typing.
     Word {
         stem: String,
@@ -512,19 +512,23 @@ impl Unit {
     fn query(&self, f: &Fields) -> Box<dyn Query> {
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         match self {
-            Unit::Chars(chars) => {
-                for (field, boost) in [(f.title_chars, 3.0), (f.body_chars, 1.0)] {
-                    let q: Box<dyn Query> = if chars.len() == 1 {
-                        term(field, &chars[0])
-                    } else {
-                        Box::new(PhraseQuery::new(
-                            chars
-                                .iter()
-                                .map(|c| Term::from_field_text(field, c))
-                                .collect(),
-                        ))
-                    };
-                    any.push((Occur::Should, boosted(q, boost)));
+            Unit::Chars(forms) => {
+                for (i, chars) in forms.iter().enumerate() {
+                    // The form as written ranks above its shorter stand-ins.
+                    let weight = if i == 0 { 1.0 } else { 0.4 };
+                    for (field, boost) in [(f.title_chars, 3.0), (f.body_chars, 1.0)] {
+                        let q: Box<dyn Query> = if chars.len() == 1 {
+                            term(field, &chars[0])
+                        } else {
+                            Box::new(PhraseQuery::new(
+                                chars
+                                    .iter()
+                                    .map(|c| Term::from_field_text(field, c))
+                                    .collect(),
+                            ))
+                        };
+                        any.push((Occur::Should, boosted(q, boost * weight)));
+                    }
                 }
             }
             Unit::Word {
@@ -612,16 +616,25 @@ impl Plan {
                         }
                     }
                     if chars.len() <= WHOLE_RUN_CHARS {
-                        plan.required.push(Unit::Chars(chars));
+                        plan.required.push(Unit::Chars(vec![chars]));
                         continue;
                     }
-                    plan.optional.push(Unit::Chars(chars));
+                    plan.optional.push(Unit::Chars(vec![chars]));
                     for (_, w) in words {
-                        let unit = Unit::Chars(w.chars().map(|c| c.to_string()).collect());
                         if analyze::is_filler_word(w) {
                             continue;
                         }
-                        plan.required.push(unit);
+                        let chars: Vec<String> = w.chars().map(|c| c.to_string()).collect();
+                        if chars.len() == 1 {
+                            // A lone character of a sentence (开, 号) says little by itself.
+                            plan.optional.push(Unit::Chars(vec![chars]));
+                            continue;
+                        }
+                        let mut forms = vec![chars.clone()];
+                        if chars.len() >= 3 {
+                            forms.extend(chars.windows(2).map(<[String]>::to_vec));
+                        }
+                        plan.required.push(Unit::Chars(forms));
                     }
                 }
             }
@@ -641,7 +654,7 @@ impl Plan {
         let mut h = Highlighter::default();
         for u in self.required.iter().chain(&self.optional) {
             match u {
-                Unit::Chars(chars) => h.cjk.push(chars.concat()),
+                Unit::Chars(forms) => h.cjk.extend(forms.iter().map(|f| f.concat())),
                 Unit::Word {
                     stem,
                     fuzzy,

@@ -468,3 +468,14 @@ fn the_index_on_disk_is_reopened_or_rebuilt_when_missing_or_damaged() {
     let (_, opened) = SearchIndex::open(&dir).unwrap();
     assert_eq!(opened, Opened::Created);
 }
+
+#[test]
+fn questions_typed_as_sentences_find_articles_by_their_words() {
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .upsert(&[doc("invoice", "申请发票", "在订单页申请电子发票。")])
+        .unwrap();
+    index.commit(1).unwrap();
+    assert_eq!(ids(&index, "怎么开发票？", 10), vec!["invoice"]);
+    assert_eq!(ids(&index, "怎么开发票", 10), vec!["invoice"]);
+}

@@ -232,3 +232,47 @@ pub async fn read_seq(x: impl Exec, conversation_id: &str, reader_id: &str) -> R
         .await?;
     Ok(row.map_or(0, |(s,)| s))
 }
+
+/// A message as search sees it: its words, where it is and who may find it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Searchable {
+    pub id: String,
+    pub conversation_id: String,
+    pub inbox_id: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+macro_rules! select_searchable {
+    ($rest:literal) => {
+        concat!(
+            "SELECT m.id, m.conversation_id, c.inbox_id, c.subject, m.body, m.created_at \
+             FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+             WHERE m.kind IN ('text', 'note') ",
+            $rest
+        )
+    };
+}
+
+/// Searchable messages after `after_id` in id order (a full index build pages through these).
+pub async fn searchable_after(x: impl Exec, after_id: &str, limit: i64) -> Result<Vec<Searchable>> {
+    x.fetch_all(
+        select_searchable!("AND m.id > $1 ORDER BY m.id LIMIT $2"),
+        args![after_id, limit],
+    )
+    .await
+}
+
+pub async fn searchable(x: impl Exec, id: &str) -> Result<Option<Searchable>> {
+    x.fetch_optional(select_searchable!("AND m.id = $1"), args![id])
+        .await
+}
+
+pub async fn searchable_in(x: impl Exec, conversation_id: &str) -> Result<Vec<Searchable>> {
+    x.fetch_all(
+        select_searchable!("AND m.conversation_id = $1 ORDER BY m.seq"),
+        args![conversation_id],
+    )
+    .await
+}

@@ -318,3 +318,24 @@ delete = Delete
 snippet-help = Paste this before </body> on every page of the shop. To show a signed-in customer's past conversations, add the signed identity (see the API docs):
 settings-link = Settings
 reply = Reply
+help-centre = Help centre
+help-description = Answers to common questions about orders, shipping, returns and more.
+help-how-can-we-help = How can we help?
+help-empty = No articles yet.
+help-search-placeholder = Search: order, refund, 退货 …
+search = Search
+help-article-count = { $n ->
+    [one] 1 article
+   *[other] { $n } articles
+}
+help-most-read = Most read
+help-other-language = This article is not available in English yet; here it is in Chinese.
+help-updated = Updated
+help-was-helpful = Was this article helpful?
+help-comment = Tell us more (optional)
+yes = Yes
+no = No
+help-thanks = Thank you for your feedback.
+help-related = Related articles
+help-results-for = Results for “{ $q }”
+help-no-results = Nothing found. Try other words, or contact us.

@@ -740,9 +740,14 @@ pub async fn revoke_token(
           crate::chat_api::download, crate::chat_api::agents, crate::chat_api::set_presence, crate::chat_api::live_visitors,
           crate::chat_api::list_notifications, crate::chat_api::read_notification, crate::chat_api::search_customers,
           crate::chat_api::inbox_settings, crate::chat_api::save_inbox_settings, crate::chat_api::list_rules,
-          crate::chat_api::add_rule, crate::chat_api::delete_rule),
+          crate::chat_api::add_rule, crate::chat_api::delete_rule,
+          crate::kb_api::list_categories, crate::kb_api::create_category, crate::kb_api::update_category,
+          crate::kb_api::delete_category, crate::kb_api::list_articles, crate::kb_api::create_article,
+          crate::kb_api::get_article, crate::kb_api::update_article, crate::kb_api::list_revisions,
+          crate::kb_api::restore_revision, crate::kb_api::list_feedback, crate::kb_api::search,
+          crate::kb_api::suggestions, crate::kb_api::draft_from_conversation),
     components(schemas(ErrorBody)),
-    tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "admin"))
+    tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "knowledge"), (name = "admin"))
 )]
 pub struct ApiDoc;
 

@@ -139,6 +139,14 @@ impl Tr<'_> {
     pub fn template(&self, key: &str, name: &str) -> String {
         self.template2(key, name, "")
     }
+    /// The message with its arguments filled in.
+    pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut fa = FluentArgs::new();
+        for (name, value) in args {
+            fa.set(name.to_string(), value.to_string());
+        }
+        self.i18n.t_args(self.lang, key, Some(&fa))
+    }
     /// The same with two arguments.
     pub fn template2(&self, key: &str, a: &str, b: &str) -> String {
         let mut fa = FluentArgs::new();

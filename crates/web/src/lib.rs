@@ -9,11 +9,14 @@ pub mod desk;
 pub mod error;
 pub mod files;
 pub mod i18n;
+pub mod kb_api;
 pub mod limiter;
+pub mod markdown;
 pub mod middleware;
 pub mod pages;
 pub mod realtime;
 pub mod routes;
+pub mod search;
 pub mod state;
 pub mod widget;
 pub mod worker;
@@ -46,6 +49,18 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
         .get("/widget.js", Public, assets::loader)
         .get("/widget/frame", Public, widget::frame)
         .get("/api/v1/openapi.json", Public, api::openapi)
+        // The help centre.
+        .get("/help", Public, pages::help::home)
+        .get("/help/search", Public, pages::help::search)
+        .get("/help/categories/{slug}", Public, pages::help::category)
+        .get("/help/articles/{slug}", Public, pages::help::article)
+        .post(
+            "/help/articles/{slug}/feedback",
+            Public,
+            pages::help::feedback,
+        )
+        .get("/help/sitemap.xml", Public, pages::help::sitemap)
+        .get("/sitemap.xml", Public, pages::help::sitemap)
         // Set-up, sign-up, sign-in.
         .get("/", Public, pages::auth::home)
         .get("/setup", Public, pages::auth::setup_form)
@@ -456,6 +471,120 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             Admin,
             Some("audit:read"),
             api::list_audit,
+        )
+        // Knowledge base and search.
+        .route(
+            M::GET,
+            "/api/v1/kb/categories",
+            Staff,
+            None,
+            kb_api::list_categories,
+        )
+        .route(
+            M::POST,
+            "/api/v1/kb/categories",
+            Staff,
+            None,
+            kb_api::create_category,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/kb/categories/{id}",
+            Staff,
+            None,
+            kb_api::update_category,
+        )
+        .route(
+            M::DELETE,
+            "/api/v1/kb/categories/{id}",
+            Staff,
+            None,
+            kb_api::delete_category,
+        )
+        .route(
+            M::GET,
+            "/api/v1/kb/articles",
+            Staff,
+            None,
+            kb_api::list_articles,
+        )
+        .route(
+            M::POST,
+            "/api/v1/kb/articles",
+            Staff,
+            None,
+            kb_api::create_article,
+        )
+        .route(
+            M::GET,
+            "/api/v1/kb/articles/{id}",
+            Staff,
+            None,
+            kb_api::get_article,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/kb/articles/{id}",
+            Staff,
+            None,
+            kb_api::update_article,
+        )
+        .route(
+            M::GET,
+            "/api/v1/kb/articles/{id}/revisions",
+            Staff,
+            None,
+            kb_api::list_revisions,
+        )
+        .route(
+            M::POST,
+            "/api/v1/kb/articles/{id}/revisions/{number}/restore",
+            Staff,
+            None,
+            kb_api::restore_revision,
+        )
+        .route(
+            M::GET,
+            "/api/v1/kb/articles/{id}/feedback",
+            Staff,
+            None,
+            kb_api::list_feedback,
+        )
+        .route(M::GET, "/api/v1/search", Staff, None, kb_api::search)
+        .route(
+            M::GET,
+            "/api/v1/conversations/{id}/suggestions",
+            Staff,
+            None,
+            kb_api::suggestions,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/article",
+            Staff,
+            None,
+            kb_api::draft_from_conversation,
+        )
+        .route(
+            M::GET,
+            "/widget/api/articles",
+            Visitor,
+            None,
+            widget::suggest_articles,
+        )
+        .route(
+            M::GET,
+            "/widget/api/articles/{id}",
+            Visitor,
+            None,
+            widget::read_article,
+        )
+        .route(
+            M::POST,
+            "/widget/api/articles/{id}/settled",
+            Visitor,
+            None,
+            widget::article_settled,
         )
         .route(M::GET, "/api/v1/outbox", Admin, None, api::list_outbox)
         .route(M::GET, "/api/v1/tokens", Admin, None, api::list_tokens)

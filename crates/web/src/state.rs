@@ -32,6 +32,8 @@ pub struct WebConfig {
     /// How long an agent's reply waits for the customer to read it in the chat before it is
     /// mailed to them.
     pub reply_mail_delay_ms: i64,
+    /// Where this instance keeps its search index; `None` keeps it in memory (tests).
+    pub index_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -46,6 +48,7 @@ impl Default for WebConfig {
             uploads_dir: std::path::PathBuf::from("kefu-data/uploads"),
             max_upload_bytes: 10 * 1024 * 1024,
             reply_mail_delay_ms: 2 * 60_000,
+            index_dir: None,
         }
     }
 }
@@ -85,6 +88,8 @@ pub struct Inner {
     pub realtime_key: tokio::sync::OnceCell<String>,
     /// This process's id among the instances sharing a database.
     pub instance: String,
+    /// The search index and its indexer's wake-up.
+    pub search: crate::search::Search,
 }
 
 #[derive(Clone)]
@@ -112,6 +117,7 @@ impl AppState {
             hub: Default::default(),
             realtime_key: tokio::sync::OnceCell::new(),
             instance: kefu_core::id::new_id(),
+            search: Default::default(),
         }))
     }
 

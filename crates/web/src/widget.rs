@@ -542,3 +542,128 @@ pub async fn download(
     let a = crate::files::visible_attachment(&state, &actor, &id).await?;
     crate::files::download(&state, &a, &q).await
 }
+
+// ------------------------------------------------------------------ self-service articles
+
+#[derive(Deserialize)]
+pub struct SuggestQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub lang: String,
+}
+
+/// An article the widget offers for what the visitor is typing.
+#[derive(Serialize)]
+pub struct Suggestion {
+    pub id: String,
+    pub title_html: String,
+    pub snippet_html: String,
+}
+
+fn widget_lang(lang: &str) -> &'static str {
+    if lang.starts_with("zh") { "zh" } else { "en" }
+}
+
+/// Published articles matching what the visitor types (as they type), their language first.
+pub async fn suggest_articles(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<SuggestQuery>,
+) -> AppResult<Json<Vec<Suggestion>>> {
+    let v = visitor(&caller)?;
+    let text = crate::kb_api::check_query(&q.q)?;
+    if text.chars().count() < 2 && !text.chars().any(kefu_search::analyze::is_cjk) {
+        return Ok(Json(vec![]));
+    }
+    state
+        .limiter
+        .hit(
+            &format!("widget-suggest:{}", v.id),
+            Rule::per_minutes(120, 1),
+        )
+        .map_err(AppError::RateLimited)?;
+    let index = state.search.index().await?;
+    let public = ["public".to_string()];
+    let mut req = kefu_search::Request::new(text, kefu_search::Kind::Article);
+    req.scopes = Some(&public);
+    req.lang = Some(widget_lang(&q.lang));
+    req.limit = 3;
+    req.as_you_type = true;
+    let hits = index
+        .search(&req)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Json(
+        hits.into_iter()
+            .map(|h| Suggestion {
+                id: h.id,
+                title_html: h.title.to_html(),
+                snippet_html: h.snippet.to_html(),
+            })
+            .collect(),
+    ))
+}
+
+/// A published article for reading inside the widget.
+#[derive(Serialize)]
+pub struct WidgetArticle {
+    pub id: String,
+    pub title: String,
+    /// Safe HTML.
+    pub html: String,
+    /// Its address in the help centre.
+    pub url: String,
+}
+
+pub async fn read_article(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<SuggestQuery>,
+) -> AppResult<Json<WidgetArticle>> {
+    visitor(&caller)?;
+    let a = kefu_store::knowledge::get_article(&state.db, &id)
+        .await?
+        .filter(|a| a.is_published())
+        .ok_or(AppError::NotFound)?;
+    kefu_store::knowledge::record_view(&state.db, &a.id).await?;
+    let lang = a.shown_lang(widget_lang(&q.lang));
+    Ok(Json(WidgetArticle {
+        id: a.id.clone(),
+        title: a.title(lang).to_string(),
+        html: crate::markdown::to_html(a.body(lang)),
+        url: state.link(&format!("/help/articles/{}?lang={lang}", a.slug)),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settled {
+    /// What the visitor had typed when the article was suggested.
+    #[serde(default)]
+    pub query: String,
+}
+
+/// The visitor says the article answered their question: a chat that did not need starting.
+pub async fn article_settled(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(s): ApiJson<Settled>,
+) -> AppResult<StatusCode> {
+    let v = visitor(&caller)?;
+    state
+        .limiter
+        .hit(
+            &format!("widget-settled:{}", v.id),
+            Rule::per_minutes(20, 10),
+        )
+        .map_err(AppError::RateLimited)?;
+    let a = kefu_store::knowledge::get_article(&state.db, &id)
+        .await?
+        .filter(|a| a.is_published())
+        .ok_or(AppError::NotFound)?;
+    let query: String = s.query.trim().chars().take(200).collect();
+    kefu_store::knowledge::record_deflection(&state.db, &a.id, Some(&v.id), &query).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

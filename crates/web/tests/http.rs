@@ -1177,6 +1177,13 @@ const PUBLIC: &[(&str, &str)] = &[
     ("POST", "/api/v1/identity/verify"),
     ("GET", "/ws"),
     ("POST", "/widget/api/visitors"),
+    ("GET", "/help"),
+    ("GET", "/help/search"),
+    ("GET", "/help/categories/{slug}"),
+    ("GET", "/help/articles/{slug}"),
+    ("POST", "/help/articles/{slug}/feedback"),
+    ("GET", "/help/sitemap.xml"),
+    ("GET", "/sitemap.xml"),
 ];
 
 both_backends!(every_route_enforces_its_access_rule, route_matrix);

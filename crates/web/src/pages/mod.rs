@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod console;
+pub mod help;
 pub mod inbox;
 
 use askama::Template;

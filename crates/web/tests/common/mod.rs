@@ -53,7 +53,7 @@ pub async fn second_instance(first: &Server) -> Server {
     start_instance(t, db, |_| {}).await
 }
 
-async fn start_instance(
+pub async fn start_instance(
     t: TestDb,
     db: kefu_store::Db,
     tweak: impl FnOnce(&mut WebConfig),
@@ -70,7 +70,26 @@ async fn start_instance(
     let state = AppState::new(db, config, Some(SETUP_CODE.into()));
     let (bus, bus_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(kefu_web::realtime::bus::run(state.clone(), bus_rx.clone()));
+    tokio::spawn(kefu_web::search::run(
+        state.clone(),
+        state.config.index_dir.clone(),
+        bus_rx.clone(),
+    ));
     tokio::spawn(kefu_web::desk::run_chores(state.clone(), bus_rx));
+    // Like a load balancer's health check: wait until the instance is ready (on PostgreSQL,
+    // its event listener is connected).
+    if state.db.backend() == kefu_store::Backend::Postgres {
+        for _ in 0..250 {
+            if state
+                .metrics
+                .events_ok
+                .load(std::sync::atomic::Ordering::Relaxed)
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
     let (router, routes) = kefu_web::app(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(kefu_web::serve(listener, router, async {

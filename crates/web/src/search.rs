@@ -1,0 +1,262 @@
+//! This instance's search index and the task that keeps it up to date.
+//!
+//! The index is derived data. At start the task opens it (rebuilding from the database when it
+//! is missing, of another version or damaged), then follows the change log: every change after
+//! the index's mark is applied and committed with the new mark. A local write wakes the task at
+//! once; changes made by other instances are picked up by polling every half second.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kefu_search::{Doc, Kind, Opened, SearchIndex};
+use kefu_store::Db;
+use kefu_store::changes::{self, kind};
+use kefu_store::knowledge::{self, Article};
+use kefu_store::messages::{self, Searchable};
+use tokio::sync::{Notify, OnceCell, watch};
+
+use crate::error::{AppError, AppResult};
+use crate::markdown;
+use crate::state::AppState;
+
+const POLL: Duration = Duration::from_millis(500);
+const BATCH: i64 = 1000;
+
+#[derive(Default)]
+pub struct Search {
+    index: OnceCell<Arc<SearchIndex>>,
+    ready: Notify,
+    /// Wakes the indexer: something searchable changed here.
+    pub wake: Notify,
+    /// How the index was found at start, for the health page and logs.
+    pub opened: std::sync::Mutex<Option<String>>,
+}
+
+impl Search {
+    /// The index, once the indexer has opened it (waiting a few seconds at most at start).
+    pub async fn index(&self) -> AppResult<Arc<SearchIndex>> {
+        if let Some(i) = self.index.get() {
+            return Ok(i.clone());
+        }
+        let wait = self.ready.notified();
+        if let Some(i) = self.index.get() {
+            return Ok(i.clone());
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(10), wait).await;
+        self.index
+            .get()
+            .cloned()
+            .ok_or_else(|| AppError::Unavailable("the search index is starting".into()))
+    }
+
+    pub fn changed(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// The documents of one article: one per language it has.
+pub fn article_docs(a: &Article) -> Vec<Doc> {
+    let scope = if a.is_published() { "public" } else { "staff" };
+    [
+        ("zh", &a.title_zh, &a.body_zh),
+        ("en", &a.title_en, &a.body_en),
+    ]
+    .into_iter()
+    .filter(|(_, t, b)| !t.trim().is_empty() || !b.trim().is_empty())
+    .map(|(lang, title, body)| Doc {
+        key: format!("article:{}:{lang}", a.id),
+        id: a.id.clone(),
+        kind: Kind::Article,
+        lang: lang.into(),
+        scope: scope.into(),
+        title: title.clone(),
+        body: markdown::to_text(body),
+        updated_at: a.updated_at,
+    })
+    .collect()
+}
+
+pub fn message_doc(m: &Searchable) -> Doc {
+    Doc {
+        key: format!("message:{}", m.id),
+        id: m.conversation_id.clone(),
+        kind: Kind::Conversation,
+        lang: String::new(),
+        scope: format!("inbox:{}", m.inbox_id),
+        title: m.subject.clone(),
+        body: m.body.clone(),
+        updated_at: m.created_at,
+    }
+}
+
+type TaskResult<T> = Result<T, String>;
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Runs the indexer until shutdown. `dir` is the index folder; `None` keeps it in memory.
+pub async fn run(state: AppState, dir: Option<PathBuf>, mut shutdown: watch::Receiver<bool>) {
+    let opened = tokio::task::spawn_blocking(move || match &dir {
+        Some(d) => SearchIndex::open(d),
+        None => SearchIndex::in_memory().map(|i| (i, Opened::Created)),
+    })
+    .await;
+    let (index, opened) = match opened {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "search is off: the index cannot be opened");
+            return;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "search is off");
+            return;
+        }
+    };
+    let index = Arc::new(index);
+    let mut mark = match &opened {
+        Opened::Existing { mark } => *mark,
+        _ => -1,
+    };
+    *state
+        .search
+        .opened
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Some(format!("{opened:?}"));
+    if let Opened::Replaced { reason } = &opened {
+        tracing::warn!(%reason, "search index rebuilt");
+    }
+    let _ = state.search.index.set(index.clone());
+    state.search.ready.notify_waiters();
+
+    loop {
+        let step = async {
+            if mark < 0 || mark < changes::pruned_through(&state.db).await.map_err(err)? {
+                mark = rebuild(&state.db, &index).await?;
+                return Ok::<bool, String>(false);
+            }
+            let (next, more) = catch_up(&state.db, &index, mark).await?;
+            mark = next;
+            Ok(more)
+        };
+        let more = match step.await {
+            Ok(more) => more,
+            Err(e) => {
+                tracing::warn!(error = %e, "search indexing failed; retrying");
+                false
+            }
+        };
+        if more {
+            continue;
+        }
+        tokio::select! {
+            _ = state.search.wake.notified() => {}
+            _ = tokio::time::sleep(POLL) => {}
+            _ = shutdown.changed() => return,
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+    }
+}
+
+/// Indexes everything from scratch; returns the change-log position it reflects.
+pub async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> TaskResult<i64> {
+    let started = std::time::Instant::now();
+    // Changes after this point are applied again by catch-up; applying one twice is harmless.
+    let mark = changes::latest(db).await.map_err(err)?;
+    blocking(index, |i| i.clear()).await?;
+    let mut after = String::new();
+    let mut articles = 0;
+    loop {
+        let page = knowledge::all_articles(db, &after, 500)
+            .await
+            .map_err(err)?;
+        let Some(last) = page.last() else { break };
+        after = last.id.clone();
+        articles += page.len();
+        let docs: Vec<Doc> = page.iter().flat_map(article_docs).collect();
+        blocking(index, move |i| i.upsert(&docs)).await?;
+    }
+    let mut after = String::new();
+    let mut messages = 0;
+    loop {
+        let page = messages::searchable_after(db, &after, 2000)
+            .await
+            .map_err(err)?;
+        let Some(last) = page.last() else { break };
+        after = last.id.clone();
+        messages += page.len();
+        let docs: Vec<Doc> = page.iter().map(message_doc).collect();
+        blocking(index, move |i| i.upsert(&docs)).await?;
+    }
+    blocking(index, move |i| i.commit(mark)).await?;
+    tracing::info!(
+        articles,
+        messages,
+        ms = started.elapsed().as_millis() as u64,
+        "search index built"
+    );
+    Ok(mark)
+}
+
+/// Applies the changes after `mark`; returns the new mark and whether more are waiting.
+async fn catch_up(db: &Db, index: &Arc<SearchIndex>, mark: i64) -> TaskResult<(i64, bool)> {
+    let batch = changes::after(db, mark, BATCH).await.map_err(err)?;
+    let Some(last) = batch.last() else {
+        return Ok((mark, false));
+    };
+    let next = last.seq;
+    let more = batch.len() as i64 == BATCH;
+    // The latest change of each object is enough: documents are read as they are now.
+    let mut objects: HashMap<(String, String), ()> = HashMap::new();
+    for c in &batch {
+        objects.insert((c.kind.clone(), c.object_id.clone()), ());
+    }
+    let mut deletes = Vec::new();
+    let mut docs = Vec::new();
+    for (k, id) in objects.into_keys() {
+        match k.as_str() {
+            kind::ARTICLE => {
+                deletes.push(id.clone());
+                if let Some(a) = knowledge::get_article(db, &id).await.map_err(err)? {
+                    docs.extend(article_docs(&a));
+                }
+            }
+            kind::MESSAGE => {
+                if let Some(m) = messages::searchable(db, &id).await.map_err(err)? {
+                    docs.push(message_doc(&m));
+                }
+            }
+            kind::CONVERSATION => {
+                deletes.push(id.clone());
+                for m in messages::searchable_in(db, &id).await.map_err(err)? {
+                    docs.push(message_doc(&m));
+                }
+            }
+            other => tracing::debug!(kind = other, "unknown change kind"),
+        }
+    }
+    blocking(index, move |i| {
+        for id in &deletes {
+            i.delete_object(id)?;
+        }
+        i.upsert(&docs)?;
+        i.commit(next)
+    })
+    .await?;
+    Ok((next, more))
+}
+
+async fn blocking<T: Send + 'static>(
+    index: &Arc<SearchIndex>,
+    f: impl FnOnce(&SearchIndex) -> kefu_search::Result<T> + Send + 'static,
+) -> TaskResult<T> {
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || f(&index))
+        .await
+        .map_err(err)?
+        .map_err(err)
+}

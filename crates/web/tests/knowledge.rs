@@ -1,0 +1,773 @@
+#![allow(clippy::unwrap_used)]
+//! Knowledge base, help centre, search and self-service, over HTTP on both databases.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::live::{open_conversation, shop, visitor};
+use common::{Browser, Server, person, signed_in, start, start_with};
+use kefu_core::Role;
+use kefu_store::knowledge::{self, ArticleInput, CategoryInput, reason};
+use kefu_store::testing::TestDb;
+use kefu_store::{both_backends, teams};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn new_category(b: &Browser, slug: &str, parent: Option<&str>) -> String {
+    let r = b
+        .api(
+            Method::POST,
+            "/api/v1/kb/categories",
+            Some(json!({"slug": slug, "name_zh": format!("{slug}类"), "name_en": format!("{slug} things"),
+                        "parent_id": parent})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+async fn new_article(b: &Browser, body: Value) -> Value {
+    let r = b.api(Method::POST, "/api/v1/kb/articles", Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()
+}
+
+/// Polls until `check` holds, for at most `secs` seconds; returns how long it took.
+async fn eventually<F: AsyncFn() -> bool>(secs: u64, check: F) -> Duration {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(secs) {
+        if check().await {
+            return start.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("not within {secs} s");
+}
+
+both_backends!(
+    admins_write_agents_draft_and_every_save_is_a_revision,
+    writing
+);
+async fn writing(t: TestDb) {
+    let s = start(t).await;
+    person(&s, "boss@shop.com", Role::Admin).await;
+    person(&s, "agent@shop.com", Role::Agent).await;
+    let boss = signed_in(&s, "boss@shop.com").await;
+    let agent = signed_in(&s, "agent@shop.com").await;
+    let orders = new_category(&boss, "orders", None).await;
+
+    // Bad input gets clear 4xx errors.
+    for (body, code) in [
+        (json!({"category_id": orders}), "invalid_title"),
+        (
+            json!({"category_id": "nope", "title_en": "x"}),
+            "invalid_category",
+        ),
+        (
+            json!({"category_id": orders, "title_en": "x", "status": "live"}),
+            "invalid_status",
+        ),
+        (
+            json!({"category_id": orders, "title_en": "x", "slug": "Not OK"}),
+            "invalid_slug",
+        ),
+        (
+            json!({"category_id": orders, "body_en": "text without a title", "title_zh": "标题"}),
+            "invalid_title",
+        ),
+    ] {
+        let r = boss
+            .api(Method::POST, "/api/v1/kb/articles", Some(body))
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::BAD_REQUEST, code.to_string()),
+            "{}",
+            r.body
+        );
+    }
+    // Agents draft; they cannot publish or make categories.
+    let r = agent
+        .api(
+            Method::POST,
+            "/api/v1/kb/articles",
+            Some(json!({"category_id": orders, "title_en": "Refunds", "status": "published"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = agent
+        .api(
+            Method::POST,
+            "/api/v1/kb/categories",
+            Some(json!({"name_en": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let draft = new_article(
+        &agent,
+        json!({"category_id": orders, "title_en": "Refunds & returns", "body_en": "Within **7** days.",
+               "title_zh": "退款与退货", "body_zh": "七天内。", "tags": ["Refund", "returns"]}),
+    )
+    .await;
+    let id = draft["id"].as_str().unwrap().to_string();
+    assert_eq!(draft["slug"], "refunds-returns");
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["tags"], "refund,returns");
+    assert_eq!(draft["html_en"], "<p>Within <strong>7</strong> days.</p>\n");
+
+    // The admin publishes it.
+    let path = format!("/api/v1/kb/articles/{id}");
+    let publish = json!({"category_id": orders, "title_en": "Refunds & returns",
+        "body_en": "Within **14** days.", "title_zh": "退款与退货", "body_zh": "十四天内。",
+        "status": "published", "revision": 1});
+    let r = boss.api(Method::PUT, &path, Some(publish.clone())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["revision"], 2);
+    // The agent can no longer change it; a stale save is refused.
+    let r = agent.api(Method::PUT, &path, Some(publish.clone())).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = boss.api(Method::PUT, &path, Some(publish)).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "edit_conflict".to_string())
+    );
+
+    // History, and restoring the agent's draft text as revision 3.
+    let revs = boss
+        .api(Method::GET, &format!("{path}/revisions"), None)
+        .await
+        .json();
+    assert_eq!(revs.as_array().unwrap().len(), 2);
+    let r = boss
+        .api(Method::POST, &format!("{path}/revisions/1/restore"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.json()["revision"].clone(), r.json()["status"].clone()),
+        (json!(3), json!("draft"))
+    );
+    let r = agent
+        .api(Method::POST, &format!("{path}/revisions/1/restore"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Categories: sections inside categories, not deeper; only empty ones go.
+    let section = new_category(&boss, "shipping", Some(&orders)).await;
+    let r = boss
+        .api(
+            Method::POST,
+            "/api/v1/kb/categories",
+            Some(json!({"name_en": "deep", "parent_id": section})),
+        )
+        .await;
+    assert_eq!(r.code(), "invalid_parent");
+    let r = boss
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/kb/categories/{orders}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "category_not_empty".to_string())
+    );
+    let r = boss
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/kb/categories/{section}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = boss
+        .api(
+            Method::POST,
+            "/api/v1/kb/categories",
+            Some(json!({"slug": "orders", "name_en": "dup"})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "slug_taken".to_string())
+    );
+}
+
+async fn publish(
+    s: &Server,
+    category: &str,
+    slug: &str,
+    zh: (&str, &str),
+    en: (&str, &str),
+) -> knowledge::Article {
+    let mut tx = s.t.db.begin().await.unwrap();
+    let a = knowledge::create_article(
+        &mut tx,
+        &ArticleInput {
+            category_id: category.into(),
+            slug: slug.into(),
+            status: "published".into(),
+            title_zh: zh.0.into(),
+            body_zh: zh.1.into(),
+            title_en: en.0.into(),
+            body_en: en.1.into(),
+            ..Default::default()
+        },
+        None,
+        reason::IMPORT,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    s.state.search.changed();
+    a
+}
+
+async fn category(s: &Server, slug: &str) -> String {
+    knowledge::create_category(
+        &s.t.db,
+        &CategoryInput {
+            slug: slug.into(),
+            name_zh: "订单与物流".into(),
+            name_en: "Orders and shipping".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+both_backends!(
+    the_help_centre_serves_both_languages_searches_and_takes_feedback,
+    help_centre
+);
+async fn help_centre(t: TestDb) {
+    let s = start(t).await;
+    let cat = category(&s, "orders").await;
+    publish(
+        &s,
+        &cat,
+        "returns",
+        ("退货流程", "收到商品七天内可申请**退货**。<script>alert(1)</script>\n\n[恶意](javascript:alert(1))"),
+        ("How returns work", "Return items within seven days of delivery."),
+    )
+    .await;
+    publish(
+        &s,
+        &cat,
+        "invoices",
+        ("开具发票", "在订单页申请电子发票。"),
+        ("", ""),
+    )
+    .await;
+    let mut tx = s.t.db.begin().await.unwrap();
+    knowledge::create_article(
+        &mut tx,
+        &ArticleInput {
+            category_id: cat.clone(),
+            slug: "secret-draft".into(),
+            status: "draft".into(),
+            title_zh: "退货内部草稿".into(),
+            ..Default::default()
+        },
+        None,
+        reason::EDIT,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let v = Browser::new(&s);
+
+    let home = v.get("/help?lang=zh").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(
+        home.body.contains("帮助中心") && home.body.contains("订单与物流"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("2 篇文章"), "{}", home.body);
+    let home_en = v.get("/help?lang=en").await;
+    assert!(home_en.body.contains("Help centre") && home_en.body.contains("Orders and shipping"));
+    assert!(home_en.body.contains(r#"hreflang="zh-CN""#));
+
+    let page = v.get("/help/articles/returns?lang=zh").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<title>退货流程 · 帮助中心</title>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<strong>退货</strong>"));
+    assert!(
+        !page.body.contains("<script>alert"),
+        "raw HTML must be shown as text"
+    );
+    assert!(page.body.contains("&lt;script&gt;"));
+    assert!(!page.body.contains("javascript:"));
+    assert!(page.body.contains(&format!(
+        r#"<link rel="canonical" href="{}/help/articles/returns?lang=zh">"#,
+        s.url
+    )));
+    let page_en = v.get("/help/articles/returns?lang=en").await;
+    assert!(page_en.body.contains("How returns work"));
+    // Only in Chinese: shown in Chinese with a note, one canonical address.
+    let only_zh = v.get("/help/articles/invoices?lang=en").await;
+    assert!(only_zh.body.contains("开具发票") && only_zh.body.contains("not available in English"));
+    assert!(only_zh.body.contains(&format!(
+        r#"href="{}/help/articles/invoices?lang=zh""#,
+        s.url
+    )));
+    // Drafts and unknown slugs are not there.
+    assert_eq!(
+        v.get("/help/articles/secret-draft").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        v.get("/help/articles/nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Search, with the matches marked, drafts never shown.
+    eventually(5, async || {
+        v.get("/help/search?q=退货&lang=zh")
+            .await
+            .body
+            .contains("/help/articles/returns")
+    })
+    .await;
+    let found = v.get("/help/search?q=退货&lang=zh").await;
+    assert!(found.body.contains("<mark>退货</mark>"), "{}", found.body);
+    assert!(!found.body.contains("secret-draft"));
+    let found = v.get("/help/search?q=returned+item&lang=en").await;
+    assert!(
+        found.body.contains("/help/articles/returns"),
+        "stemming: {}",
+        found.body
+    );
+    let none = v.get("/help/search?q=%3Cscript%3E&lang=en").await;
+    assert_eq!(none.status, StatusCode::OK);
+    assert!(!none.body.contains("<script>"));
+    let long = v.get(&format!("/help/search?q={}", "x".repeat(300))).await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST);
+
+    // Views and "was this helpful?".
+    let r = v
+        .post(
+            "/help/articles/returns/feedback",
+            &[("helpful", "no"), ("comment", "运费谁出？"), ("lang", "zh")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().contains("sent=1"));
+    v.post("/help/articles/returns/feedback", &[("helpful", "yes")])
+        .await;
+    let r = v
+        .post("/help/articles/returns/feedback", &[("helpful", "maybe")])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let a = knowledge::article_by_slug(&s.t.db, "returns")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((a.helpful, a.not_helpful), (1, 1));
+    assert_eq!(a.views, 2);
+    person(&s, "boss@shop.com", Role::Admin).await;
+    let boss = signed_in(&s, "boss@shop.com").await;
+    let fb = boss
+        .api(
+            Method::GET,
+            &format!("/api/v1/kb/articles/{}/feedback", a.id),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        fb.as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["comment"] == "运费谁出？")
+    );
+
+    // The sitemap lists every published article in both languages.
+    let map = v.get("/sitemap.xml").await;
+    assert!(
+        map.body
+            .contains(&format!("{}/help/articles/returns?lang=en", s.url))
+    );
+    assert!(!map.body.contains("secret-draft"));
+}
+
+both_backends!(a_saved_article_is_searchable_within_a_second, freshness);
+async fn freshness(t: TestDb) {
+    let s = start(t).await;
+    person(&s, "boss@shop.com", Role::Admin).await;
+    let boss = signed_in(&s, "boss@shop.com").await;
+    let cat = new_category(&boss, "orders", None).await;
+    // Let the indexer settle before timing.
+    s.state.search.index().await.unwrap();
+    new_article(
+        &boss,
+        json!({"category_id": cat, "title_zh": "预售商品何时发货", "body_zh": "预售商品按页面写明的日期发货。",
+               "status": "published"}),
+    )
+    .await;
+    let took = eventually(5, async || {
+        let r = boss.api(Method::GET, "/api/v1/search?q=预售", None).await;
+        r.json().as_array().is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    assert!(took < Duration::from_secs(1), "searchable after {took:?}");
+    let hits = boss
+        .api(Method::GET, "/api/v1/search?q=预售&kind=articles", None)
+        .await
+        .json();
+    assert_eq!(hits[0]["title_html"], "<mark>预售</mark>商品何时发货");
+    let r = boss
+        .api(Method::GET, "/api/v1/search?q=x&kind=tickets", None)
+        .await;
+    assert_eq!(r.code(), "invalid_kind");
+}
+
+both_backends!(
+    agents_find_only_the_conversations_they_may_open,
+    conversation_search
+);
+async fn conversation_search(t: TestDb) {
+    let shop = shop(t).await;
+    // A second inbox that only the other agent's team works.
+    let other_inbox = teams::create_inbox(&shop.s.t.db, "Mail", "email")
+        .await
+        .unwrap();
+    let post = teams::list_teams(&shop.s.t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "售后")
+        .unwrap();
+    teams::assign_inbox(&shop.s.t.db, &other_inbox.id, &post.id)
+        .await
+        .unwrap();
+
+    let (_, vb) = visitor(&shop).await;
+    let mine = open_conversation(&vb).await;
+    let r = vb
+        .send(
+            vb.req(
+                Method::POST,
+                &format!("/widget/api/conversations/{mine}/messages"),
+            )
+            .json(&json!({"client_id": "q1", "body": "我的退款什么时候到账？"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // A conversation in the other inbox, written directly.
+    let mut tx = shop.s.t.db.begin().await.unwrap();
+    let c = kefu_store::conversations::create(&mut tx, &other_inbox.id, None, "退款咨询")
+        .await
+        .unwrap();
+    kefu_store::messages::append(
+        &mut tx,
+        &kefu_store::messages::NewMessage {
+            conversation_id: &c.id,
+            kind: "text",
+            author_kind: "contact",
+            body: "退款还没到账",
+            meta: "{}",
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    shop.s.state.search.changed();
+
+    person(&shop.s, "boss@shop.com", Role::Admin).await;
+    let boss = signed_in(&shop.s, "boss@shop.com").await;
+    eventually(5, async || {
+        boss.api(
+            Method::GET,
+            "/api/v1/search?q=到账&kind=conversations",
+            None,
+        )
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .len()
+            == 2
+    })
+    .await;
+    let ids = |v: Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let agent_hits = ids(shop
+        .agent
+        .api(
+            Method::GET,
+            "/api/v1/search?q=到账&kind=conversations",
+            None,
+        )
+        .await
+        .json());
+    assert_eq!(agent_hits, vec![mine.clone()]);
+    let other_hits = ids(shop
+        .other_agent
+        .api(
+            Method::GET,
+            "/api/v1/search?q=退款&kind=conversations",
+            None,
+        )
+        .await
+        .json());
+    assert_eq!(other_hits, vec![c.id.clone()]);
+    let hit = &shop
+        .agent
+        .api(
+            Method::GET,
+            "/api/v1/search?q=退款&kind=conversations",
+            None,
+        )
+        .await
+        .json()[0];
+    assert_eq!(hit["snippet_html"], "我的<mark>退款</mark>什么时候到账？");
+    // Customers and visitors do not search conversations.
+    let r = vb.get("/api/v1/search?q=退款&kind=conversations").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+both_backends!(
+    the_widget_suggests_articles_and_counts_the_chats_they_settle,
+    self_service
+);
+async fn self_service(t: TestDb) {
+    let shop = shop(t).await;
+    let cat = category(&shop.s, "orders").await;
+    let a = publish(
+        &shop.s,
+        &cat,
+        "track",
+        ("查询物流", "在订单详情页查看物流信息。"),
+        (
+            "Track your parcel",
+            "Open the order page to see where the parcel is.",
+        ),
+    )
+    .await;
+    let (_, vb) = visitor(&shop).await;
+    let suggestions = async |q: &str| {
+        let r = vb
+            .get(&format!(
+                "/widget/api/articles?q={}&lang=en",
+                kefu_core::url::encode(q, b"")
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.json()
+    };
+    eventually(5, async || {
+        !suggestions("parcel").await.as_array().unwrap().is_empty()
+    })
+    .await;
+    // As the visitor types: "trac" already finds "Track".
+    let s = suggestions("where is my trac").await;
+    assert_eq!(s[0]["id"], a.id.as_str());
+    assert!(
+        s[0]["title_html"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>Track</mark>")
+    );
+    assert_eq!(suggestions("物流").await[0]["id"], a.id.as_str());
+    assert!(suggestions("x").await.as_array().unwrap().is_empty());
+
+    let r = vb
+        .get(&format!("/widget/api/articles/{}?lang=zh", a.id))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["title"], "查询物流");
+    assert_eq!(
+        r.json()["url"],
+        format!("{}/help/articles/track?lang=zh", shop.s.url)
+    );
+    let r = vb
+        .send(
+            vb.req(
+                Method::POST,
+                &format!("/widget/api/articles/{}/settled", a.id),
+            )
+            .json(&json!({"query": "物流"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(
+        knowledge::deflections(&shop.s.t.db, 5).await.unwrap(),
+        vec![(a.id.clone(), 1)]
+    );
+    // Without a visitor token there is nothing.
+    let anon = Browser::new(&shop.s);
+    assert_eq!(
+        anon.get("/widget/api/articles?q=parcel").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+both_backends!(
+    agents_get_suggestions_and_draft_articles_from_conversations,
+    from_conversations
+);
+async fn from_conversations(t: TestDb) {
+    let shop = shop(t).await;
+    let cat = category(&shop.s, "orders").await;
+    let a = publish(
+        &shop.s,
+        &cat,
+        "invoice",
+        ("申请发票", "在订单页申请电子发票。"),
+        ("", ""),
+    )
+    .await;
+    let (_, vb) = visitor(&shop).await;
+    let conv = open_conversation(&vb).await;
+    vb.send(
+        vb.req(
+            Method::POST,
+            &format!("/widget/api/conversations/{conv}/messages"),
+        )
+        .json(&json!({"client_id": "q", "body": "怎么开发票？"})),
+    )
+    .await;
+    let sugg = format!("/api/v1/conversations/{conv}/suggestions");
+    eventually(5, async || {
+        shop.agent
+            .api(Method::GET, &sugg, None)
+            .await
+            .json()
+            .as_array()
+            .is_some_and(|v| !v.is_empty())
+    })
+    .await;
+    assert_eq!(
+        shop.agent.api(Method::GET, &sugg, None).await.json()[0]["id"],
+        a.id.as_str()
+    );
+    // The other agent's team does not work this inbox.
+    assert_eq!(
+        shop.other_agent.api(Method::GET, &sugg, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let draft = format!("/api/v1/conversations/{conv}/article");
+    let r = shop
+        .agent
+        .api(Method::POST, &draft, Some(json!({"category_id": cat})))
+        .await;
+    assert_eq!(r.code(), "nothing_to_draft");
+    shop.agent
+        .api(
+            Method::POST,
+            &format!("/api/v1/conversations/{conv}/messages"),
+            Some(json!({"client_id": "a", "body": "在订单详情页点“申请发票”即可。"})),
+        )
+        .await;
+    let r = shop
+        .agent
+        .api(Method::POST, &draft, Some(json!({"category_id": cat})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let art = r.json();
+    assert_eq!(art["status"], "draft");
+    assert_eq!(art["title_zh"], "咨询");
+    let body = art["body_zh"].as_str().unwrap();
+    assert!(
+        body.contains("## 问题\n\n怎么开发票？") && body.contains("## 解答\n\n在订单详情页"),
+        "{body}"
+    );
+    let revs = knowledge::revisions(&shop.s.t.db, art["id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(revs[0].reason, "conversation");
+}
+
+both_backends!(
+    the_index_is_rebuilt_from_the_database_when_missing_or_damaged,
+    rebuild
+);
+async fn rebuild(t: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let first_dir = dir.path().join("first");
+    let first = start_with(t, |c| c.index_dir = Some(first_dir.clone())).await;
+    let cat = category(&first, "orders").await;
+    publish(&first, &cat, "a", ("退货", "七天"), ("", "")).await;
+    let found = async |s: &Server| {
+        Browser::new(s)
+            .get("/help/search?q=退货&lang=zh")
+            .await
+            .body
+            .contains("/help/articles/a")
+    };
+    eventually(5, async || found(&first).await).await;
+
+    // A second instance whose index folder holds a copy of the first's, damaged.
+    let damaged = dir.path().join("damaged");
+    std::fs::create_dir_all(&damaged).unwrap();
+    for e in std::fs::read_dir(&first_dir).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_owned();
+        if name.to_string_lossy().starts_with('.') {
+            continue; // lock files
+        }
+        let mut bytes = std::fs::read(&p).unwrap();
+        if p.extension()
+            .is_some_and(|x| x == "idx" || x == "store" || x == "term")
+        {
+            let mid = bytes.len() / 2;
+            bytes[mid] ^= 0xff;
+        }
+        std::fs::write(damaged.join(name), bytes).unwrap();
+    }
+    let t2 = TestDb::sharing(&first.t).await;
+    let db2 = t2.db.clone();
+    let second = common::start_instance(t2, db2, |c| c.index_dir = Some(damaged.clone())).await;
+    eventually(5, async || found(&second).await).await;
+    let opened = second
+        .state
+        .search
+        .opened
+        .lock()
+        .unwrap()
+        .clone()
+        .unwrap_or_default();
+    assert!(opened.starts_with("Replaced"), "{opened}");
+
+    // A third whose index folder does not exist yet builds it from the database.
+    let missing = dir.path().join("missing");
+    let t3 = TestDb::sharing(&first.t).await;
+    let db3 = t3.db.clone();
+    let third = common::start_instance(t3, db3, |c| c.index_dir = Some(missing.clone())).await;
+    eventually(5, async || found(&third).await).await;
+    assert_eq!(
+        third.state.search.opened.lock().unwrap().as_deref(),
+        Some("Created")
+    );
+
+    // Every instance follows changes made through another.
+    publish(&first, &cat, "b", ("换货", "三十天"), ("", "")).await;
+    let took = eventually(5, async || {
+        Browser::new(&third)
+            .get("/help/search?q=换货&lang=zh")
+            .await
+            .body
+            .contains("/help/articles/b")
+    })
+    .await;
+    assert!(
+        took < Duration::from_secs(1),
+        "another instance saw the change after {took:?}"
+    );
+}
