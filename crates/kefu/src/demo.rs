@@ -176,5 +176,108 @@ pub async fn seed(db: &Db) -> anyhow::Result<Vec<String>> {
     lines.push(format!(
         "  customers chen.jing@example.com, liu.yang@example.com, emma@example.com / {customer_pw}"
     ));
+    seed_articles(db).await?;
+    lines.push("  help centre: /help".into());
     Ok(lines)
+}
+
+/// A small help centre in both languages.
+async fn seed_articles(db: &Db) -> anyhow::Result<()> {
+    use kefu_store::knowledge::{self, ArticleInput, CategoryInput, reason};
+    let category = |slug: &str, zh: &str, en: &str, dzh: &str, den: &str, position| CategoryInput {
+        parent_id: None,
+        slug: slug.into(),
+        name_zh: zh.into(),
+        name_en: en.into(),
+        description_zh: dzh.into(),
+        description_en: den.into(),
+        position,
+    };
+    let orders = knowledge::create_category(
+        db,
+        &category(
+            "orders",
+            "订单与配送",
+            "Orders & delivery",
+            "下单、付款、发货与物流",
+            "Ordering, paying, shipping and tracking",
+            1,
+        ),
+    )
+    .await?;
+    let returns = knowledge::create_category(
+        db,
+        &category(
+            "returns",
+            "退换货与退款",
+            "Returns & refunds",
+            "七天无理由退货、换货和退款到账",
+            "Returns within seven days, exchanges and refunds",
+            2,
+        ),
+    )
+    .await?;
+    let articles: &[(&str, &str, &str, &str, &str, &str)] = &[
+        (
+            &orders.id,
+            "track-your-parcel",
+            "如何查询物流",
+            "在「我的订单」中打开订单详情，点击**查看物流**即可看到快递公司和运单号。\n\n发货后 24 小时内物流信息会更新；如超过 48 小时仍无更新，请联系客服。",
+            "How to track your parcel",
+            "Open the order in **My orders** and choose **Track parcel** to see the courier and the tracking number.\n\nTracking updates within 24 hours of dispatch; if nothing changes for 48 hours, contact us.",
+        ),
+        (
+            &orders.id,
+            "shipping-times",
+            "多久发货？",
+            "现货商品在付款后 **48 小时**内发货，预售商品按商品页写明的日期发货。\n\n| 地区 | 时效 |\n|---|---|\n| 江浙沪 | 1–2 天 |\n| 其他地区 | 2–4 天 |",
+            "When will my order ship?",
+            "Items in stock ship within **48 hours** of payment; pre-sale items ship on the date shown on the product page.",
+        ),
+        (
+            &orders.id,
+            "invoices",
+            "如何开具发票",
+            "在订单详情页点击「申请发票」，填写抬头和税号，电子发票会在 3 个工作日内发送到您的邮箱。",
+            "",
+            "",
+        ),
+        (
+            &returns.id,
+            "returns",
+            "退货流程",
+            "收到商品 **7 天内**可申请七天无理由退货：\n\n1. 在订单详情页点击「申请退货」；\n2. 选择退货原因并上传照片；\n3. 审核通过后按提示寄回商品。\n\n商品需保持完好、配件齐全。",
+            "How returns work",
+            "You can return an item within **7 days** of delivery:\n\n1. Open the order and choose **Return item**;\n2. Pick a reason and add photos;\n3. Once approved, send the item back as instructed.\n\nItems must be unused and complete.",
+        ),
+        (
+            &returns.id,
+            "refund-times",
+            "退款多久到账？",
+            "退货签收后 1 个工作日内为您退款。原路退回：微信、支付宝一般即时到账，银行卡 1–5 个工作日。",
+            "When will I get my refund?",
+            "We refund within one business day of receiving the return, to the original payment method: WeChat Pay and Alipay are usually instant, bank cards take 1–5 business days.",
+        ),
+    ];
+    for (cat, slug, tzh, bzh, ten, ben) in articles {
+        let mut tx = db.begin().await?;
+        knowledge::create_article(
+            &mut tx,
+            &ArticleInput {
+                category_id: cat.to_string(),
+                slug: slug.to_string(),
+                status: "published".into(),
+                tags: String::new(),
+                title_zh: tzh.to_string(),
+                body_zh: bzh.to_string(),
+                title_en: ten.to_string(),
+                body_en: ben.to_string(),
+            },
+            None,
+            reason::IMPORT,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }

@@ -54,6 +54,22 @@ enum Command {
     },
     /// Print the OpenAPI document of the REST API.
     Openapi,
+    /// The search index.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Build this instance's search index again from the database (stop `kefu serve` first;
+    /// a running instance rebuilds by itself when its index is missing or damaged).
+    Reindex {
+        /// Data folder (overrides `data_dir`).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -143,6 +159,31 @@ fn main() -> ExitCode {
                 if let Some(p) = shown {
                     println!("password: {p}");
                 }
+                Ok(())
+            }
+            Command::Search {
+                command: SearchCommand::Reindex { data_dir },
+            } => {
+                if let Some(d) = data_dir {
+                    config.data_dir = d;
+                }
+                let db = serve::open_db(&config).await?;
+                db.migrate().await?;
+                let dir = config.data_dir.join("index");
+                let started = std::time::Instant::now();
+                let (index, _) = kefu_search::SearchIndex::open(&dir).map_err(|e| {
+                    anyhow::anyhow!("{e} (is kefu serve running on this data folder?)")
+                })?;
+                let index = std::sync::Arc::new(index);
+                kefu_web::search::rebuild(&db, &index)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("reindex failed: {e}"))?;
+                println!(
+                    "search index rebuilt in {} ms: {} documents in {}",
+                    started.elapsed().as_millis(),
+                    index.num_docs(),
+                    dir.display()
+                );
                 Ok(())
             }
             Command::Config { .. } | Command::Openapi => Ok(()),

@@ -72,6 +72,21 @@ fn migrate_and_admin_create_work_on_the_embedded_default() {
 }
 
 #[test]
+fn search_reindex_builds_the_index_from_the_database() {
+    let dir = temp_dir("reindex");
+    let out = kefu(&dir, &["search", "reindex"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("search index rebuilt"), "{stdout}");
+    assert!(dir.join("kefu-data/index/meta.json").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn a_bad_configuration_stops_start_up_naming_the_key() {
     let dir = temp_dir("badcfg");
     let out = kefu(

@@ -20,11 +20,13 @@ use tantivy::schema::{
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use crate::analyze::{self, CHARS_TOKENIZER, KefuTokenizer, PieceKind, WORDS_TOKENIZER, fold_str};
+use crate::analyze::{
+    self, BIGRAMS_TOKENIZER, CHARS_TOKENIZER, KefuTokenizer, PieceKind, WORDS_TOKENIZER, fold_str,
+};
 use crate::snippet::{Highlighter, Snippet};
 
 /// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
-const SCHEMA_VERSION: &str = "kefu-search-1";
+const SCHEMA_VERSION: &str = "kefu-search-2";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -84,6 +86,21 @@ pub enum Opened {
     Replaced { reason: String },
 }
 
+/// The analysed fields of one collection of documents.
+#[derive(Clone, Copy)]
+struct Analysed {
+    title_chars: Field,
+    body_chars: Field,
+    title_pairs: Field,
+    body_pairs: Field,
+    title_words: Field,
+    body_words: Field,
+}
+
+/// Published articles, other articles (drafts, archived) and conversations each have fields of
+/// their own, so a search reads only the postings of what it may return: the help centre's
+/// search has no filter to apply at all (filters over most documents would cost more than the
+/// search itself).
 #[derive(Clone, Copy)]
 struct Fields {
     key: Field,
@@ -93,22 +110,64 @@ struct Fields {
     scope: Field,
     title: Field,
     body: Field,
-    title_chars: Field,
-    body_chars: Field,
-    title_words: Field,
-    body_words: Field,
     updated: Field,
+    public: Analysed,
+    staff: Analysed,
+    conversations: Analysed,
+}
+
+impl Fields {
+    fn collection(&self, d: &Doc) -> &Analysed {
+        match (d.kind, d.scope.as_str()) {
+            (Kind::Conversation, _) => &self.conversations,
+            (Kind::Article, "public") => &self.public,
+            (Kind::Article, _) => &self.staff,
+        }
+    }
 }
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let analysed = |tokenizer: &str| {
+    let analysed_options = |tokenizer: &str, positions: bool| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(tokenizer)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                .set_index_option(if positions {
+                    IndexRecordOption::WithFreqsAndPositions
+                } else {
+                    IndexRecordOption::WithFreqs
+                }),
         )
     };
+    let mut analysed = |prefix: &str| Analysed {
+        title_chars: b.add_text_field(
+            &format!("{prefix}_title_chars"),
+            analysed_options(CHARS_TOKENIZER, false),
+        ),
+        body_chars: b.add_text_field(
+            &format!("{prefix}_body_chars"),
+            analysed_options(CHARS_TOKENIZER, false),
+        ),
+        title_pairs: b.add_text_field(
+            &format!("{prefix}_title_pairs"),
+            analysed_options(BIGRAMS_TOKENIZER, true),
+        ),
+        body_pairs: b.add_text_field(
+            &format!("{prefix}_body_pairs"),
+            analysed_options(BIGRAMS_TOKENIZER, true),
+        ),
+        title_words: b.add_text_field(
+            &format!("{prefix}_title_words"),
+            analysed_options(WORDS_TOKENIZER, false),
+        ),
+        body_words: b.add_text_field(
+            &format!("{prefix}_body_words"),
+            analysed_options(WORDS_TOKENIZER, false),
+        ),
+    };
+    let public = analysed("pub");
+    let staff = analysed("staff");
+    let conversations = analysed("conv");
     let fields = Fields {
         key: b.add_text_field("key", STRING | STORED),
         id: b.add_text_field("id", STRING | STORED),
@@ -117,11 +176,10 @@ fn schema() -> (Schema, Fields) {
         scope: b.add_text_field("scope", STRING),
         title: b.add_text_field("title", STORED),
         body: b.add_text_field("body", STORED),
-        title_chars: b.add_text_field("title_chars", analysed(CHARS_TOKENIZER)),
-        body_chars: b.add_text_field("body_chars", analysed(CHARS_TOKENIZER)),
-        title_words: b.add_text_field("title_words", analysed(WORDS_TOKENIZER)),
-        body_words: b.add_text_field("body_words", analysed(WORDS_TOKENIZER)),
         updated: b.add_i64_field("updated", STORED),
+        public,
+        staff,
+        conversations,
     };
     (b.build(), fields)
 }
@@ -297,10 +355,17 @@ impl SearchIndex {
                 doc.add_text(f.scope, &d.scope);
                 doc.add_text(f.title, &d.title);
                 doc.add_text(f.body, &d.body);
-                doc.add_text(f.title_chars, &d.title);
-                doc.add_text(f.body_chars, &d.body);
-                doc.add_text(f.title_words, &d.title);
-                doc.add_text(f.body_words, &d.body);
+                let a = f.collection(d);
+                for (field, text) in [
+                    (a.title_chars, &d.title),
+                    (a.body_chars, &d.body),
+                    (a.title_pairs, &d.title),
+                    (a.body_pairs, &d.body),
+                    (a.title_words, &d.title),
+                    (a.body_words, &d.body),
+                ] {
+                    doc.add_text(field, text);
+                }
                 doc.add_i64(f.updated, d.updated_at);
                 w.add_document(doc)?;
             }
@@ -361,16 +426,17 @@ impl SearchIndex {
         }
         .max(10);
         let searcher = self.reader.searcher();
+        let exists = |t: &Term| searcher.doc_freq(t).is_ok_and(|n| n > 0);
+        let collections = self.collections(req);
         let run = |q: &dyn Query| -> Result<Vec<(f32, tantivy::DocAddress)>> {
             Ok(searcher.search(q, &TopDocs::with_limit(fetch).order_by_score())?)
         };
-        let mut found = run(&*self.query(req, &plan, false))?;
+        let mut found = run(&*self.query(req, &plan, &collections, false, &exists))?;
         if found.len() < fetch && plan.can_relax() {
             // Not enough documents hold every word: also take those that hold most of them,
-            // ranked below the ones that hold them all.
-            // (Each list comes best first; the relaxed one follows the strict one whole.)
+            // after the ones that hold them all.
             let strict: HashSet<_> = found.iter().map(|(_, a)| *a).collect();
-            for (score, addr) in run(&*self.query(req, &plan, true))? {
+            for (score, addr) in run(&*self.query(req, &plan, &collections, true, &exists))? {
                 if !strict.contains(&addr) {
                     found.push((score, addr));
                 }
@@ -378,96 +444,164 @@ impl SearchIndex {
         }
         let highlighter = plan.highlighter();
         let f = self.fields;
-        let mut seen = HashSet::new();
-        let mut hits = Vec::new();
+        // Each object once; of an article's two versions, the one in the reader's language
+        // when both are among the best.
+        let mut order: Vec<String> = Vec::new();
+        let mut best: std::collections::HashMap<String, (f32, TantivyDocument)> =
+            std::collections::HashMap::new();
+        let text_of = |doc: &TantivyDocument, field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
         for (score, addr) in found {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let text = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let id = text(f.id);
-            if !seen.insert(id.clone()) {
-                continue;
-            }
-            if seen.len() <= req.offset {
-                continue;
-            }
-            let title = text(f.title);
-            let body = text(f.body);
-            hits.push(Hit {
-                id,
-                kind: req.kind,
-                lang: text(f.lang),
-                key: text(f.key),
-                score,
-                title: highlighter.whole(&title),
-                snippet: highlighter.snippet(&body, 160),
-            });
-            if hits.len() == req.limit {
+            if order.len() >= want && req.lang.is_none() {
                 break;
             }
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let id = text_of(&doc, f.id);
+            match best.get_mut(&id) {
+                None => {
+                    if order.len() >= want {
+                        continue;
+                    }
+                    order.push(id.clone());
+                    best.insert(id, (score, doc));
+                }
+                Some(entry) => {
+                    let preferred = req.lang.is_some_and(|l| text_of(&doc, f.lang) == l);
+                    let current = req.lang.is_some_and(|l| text_of(&entry.1, f.lang) == l);
+                    if preferred && !current {
+                        entry.1 = doc;
+                    }
+                }
+            }
+        }
+        let mut hits = Vec::new();
+        for id in order.into_iter().skip(req.offset).take(req.limit) {
+            let Some((score, doc)) = best.remove(&id) else {
+                continue;
+            };
+            hits.push(Hit {
+                lang: text_of(&doc, f.lang),
+                key: text_of(&doc, f.key),
+                title: highlighter.whole(&text_of(&doc, f.title)),
+                snippet: highlighter.snippet(&text_of(&doc, f.body), 160),
+                id,
+                kind: req.kind,
+                score,
+            });
         }
         Ok(hits)
     }
 
-    fn query(&self, req: &Request<'_>, plan: &Plan, relaxed: bool) -> Box<dyn Query> {
+    /// The collections a request reads.
+    fn collections(&self, req: &Request<'_>) -> Vec<Analysed> {
+        let f = &self.fields;
+        match req.kind {
+            Kind::Conversation => vec![f.conversations],
+            Kind::Article => {
+                let wants = |s: &str| req.scopes.is_none_or(|all| all.iter().any(|x| x == s));
+                let mut c = Vec::new();
+                if wants("public") {
+                    c.push(f.public);
+                }
+                if wants("staff") {
+                    c.push(f.staff);
+                }
+                c
+            }
+        }
+    }
+
+    fn query(
+        &self,
+        req: &Request<'_>,
+        plan: &Plan,
+        collections: &[Analysed],
+        relaxed: bool,
+        exists: &dyn Fn(&Term) -> bool,
+    ) -> Box<dyn Query> {
         let f = self.fields;
+        let units: Vec<Box<dyn Query>> = plan
+            .required
+            .iter()
+            .map(|u| u.query(collections, exists))
+            .collect();
+        // In a disjunction (below) a boost would match documents by itself; there only words
+        // that are a whole unit (so the unit matches wherever they do) may rank.
+        let need = if relaxed {
+            (units.len() * 3 / 5).max(1)
+        } else {
+            units.len()
+        };
+        let disjunction = units.len() == 1 || (relaxed && need == 1) || units.is_empty();
+        let whole_units: HashSet<String> = plan
+            .required
+            .iter()
+            .filter_map(|u| match u {
+                Unit::Chars(forms) => forms.first().map(|f| f.concat()),
+                Unit::Word { .. } => None,
+            })
+            .collect();
+        let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for w in &plan.boost_words {
+            if disjunction && !whole_units.contains(w) {
+                continue;
+            }
+            for a in collections {
+                for (field, boost) in [(a.title_words, 2.0), (a.body_words, 1.0)] {
+                    boosts.push((Occur::Should, boosted(term(field, w), boost)));
+                }
+            }
+        }
+        // The matching part. One unit alone, or any one of several, is a plain disjunction,
+        // which tantivy prunes by block-max scores: the common short queries stay fast however
+        // many documents hold their words.
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let filter =
-            |q: Box<dyn Query>| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(q, 0.0)) };
-        clauses.push((
-            Occur::Must,
-            filter(Box::new(TermQuery::new(
-                Term::from_field_text(f.kind, req.kind.as_str()),
-                IndexRecordOption::Basic,
-            ))),
-        ));
-        if let Some(scopes) = req.scopes {
-            let terms = scopes.iter().map(|s| Term::from_field_text(f.scope, s));
-            clauses.push((Occur::Must, filter(Box::new(TermSetQuery::new(terms)))));
-        }
-        if let Some(lang) = req.lang {
-            clauses.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(f.lang, lang),
-                        IndexRecordOption::Basic,
-                    )),
-                    0.5,
-                )),
-            ));
-        }
-        let units: Vec<Box<dyn Query>> = plan.required.iter().map(|u| u.query(&f)).collect();
-        if relaxed {
-            let n = units.len();
-            let need = (n * 3 / 5).max(1);
+        if disjunction {
+            let mut any: Vec<(Occur, Box<dyn Query>)> = if units.is_empty() {
+                plan.optional
+                    .iter()
+                    .map(|u| (Occur::Should, u.query(collections, exists)))
+                    .collect()
+            } else {
+                units.into_iter().map(|q| (Occur::Should, q)).collect()
+            };
+            any.extend(boosts);
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        } else if relaxed {
             let any: Vec<(Occur, Box<dyn Query>)> =
                 units.into_iter().map(|q| (Occur::Should, q)).collect();
             clauses.push((
                 Occur::Must,
                 Box::new(BooleanQuery::with_minimum_required_clauses(any, need)),
             ));
-        } else if units.is_empty() {
-            let any: Vec<(Occur, Box<dyn Query>)> = plan
-                .optional
-                .iter()
-                .map(|u| (Occur::Should, u.query(&f)))
-                .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            clauses.extend(boosts);
         } else {
             clauses.extend(units.into_iter().map(|q| (Occur::Must, q)));
-        }
-        for u in &plan.optional {
-            clauses.push((Occur::Should, u.query(&f)));
-        }
-        for w in &plan.boost_words {
-            for (field, boost) in [(f.title_words, 2.0), (f.body_words, 1.0)] {
-                clauses.push((Occur::Should, boosted(term(field, w), boost)));
+            for u in &plan.optional {
+                clauses.push((Occur::Should, u.query(collections, exists)));
             }
+            clauses.extend(boosts);
+        }
+        if req.kind == Kind::Conversation
+            && let Some(scopes) = req.scopes
+        {
+            let terms = scopes.iter().map(|s| Term::from_field_text(f.scope, s));
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermSetQuery::new(terms)),
+                    0.0,
+                )),
+            ));
+        }
+        if clauses.len() == 1
+            && let Some((Occur::Must, q)) = clauses.pop()
+        {
+            return q;
         }
         Box::new(BooleanQuery::new(clauses))
     }
@@ -475,8 +609,9 @@ impl SearchIndex {
 
 fn register(index: &Index) {
     let t = index.tokenizers();
-    t.register(CHARS_TOKENIZER, TextAnalyzer::from(KefuTokenizer::chars()));
-    t.register(WORDS_TOKENIZER, TextAnalyzer::from(KefuTokenizer::words()));
+    t.register(CHARS_TOKENIZER, TextAnalyzer::from(KefuTokenizer::Chars));
+    t.register(BIGRAMS_TOKENIZER, TextAnalyzer::from(KefuTokenizer::Pairs));
+    t.register(WORDS_TOKENIZER, TextAnalyzer::from(KefuTokenizer::Words));
 }
 
 fn term(field: Field, text: &str) -> Box<dyn Query> {
@@ -509,25 +644,21 @@ enum Unit {
 }
 
 impl Unit {
-    fn query(&self, f: &Fields) -> Box<dyn Query> {
+    fn query(&self, collections: &[Analysed], exists: &dyn Fn(&Term) -> bool) -> Box<dyn Query> {
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         match self {
             Unit::Chars(forms) => {
                 for (i, chars) in forms.iter().enumerate() {
                     // The form as written ranks above its shorter stand-ins.
                     let weight = if i == 0 { 1.0 } else { 0.4 };
-                    for (field, boost) in [(f.title_chars, 3.0), (f.body_chars, 1.0)] {
-                        let q: Box<dyn Query> = if chars.len() == 1 {
-                            term(field, &chars[0])
-                        } else {
-                            Box::new(PhraseQuery::new(
-                                chars
-                                    .iter()
-                                    .map(|c| Term::from_field_text(field, c))
-                                    .collect(),
-                            ))
-                        };
-                        any.push((Occur::Should, boosted(q, boost * weight)));
+                    for a in collections {
+                        for (chars_field, pairs_field, boost) in [
+                            (a.title_chars, a.title_pairs, 3.0),
+                            (a.body_chars, a.body_pairs, 1.0),
+                        ] {
+                            let q = chars_query(chars, chars_field, pairs_field);
+                            any.push((Occur::Should, boosted(q, boost * weight)));
+                        }
                     }
                 }
             }
@@ -536,22 +667,70 @@ impl Unit {
                 fuzzy,
                 prefix,
             } => {
-                for (field, boost) in [(f.title_words, 3.0), (f.body_words, 1.0)] {
-                    any.push((Occur::Should, boosted(term(field, stem), boost)));
-                    if *fuzzy > 0 {
-                        let q =
-                            FuzzyTermQuery::new(Term::from_field_text(field, stem), *fuzzy, true);
-                        any.push((Occur::Should, boosted(Box::new(q), boost * 0.3)));
-                    }
-                    if let Some(p) = prefix {
-                        let q =
-                            FuzzyTermQuery::new_prefix(Term::from_field_text(field, p), 0, true);
-                        any.push((Occur::Should, boosted(Box::new(q), boost * 0.5)));
+                let known = collections.iter().any(|a| {
+                    exists(&Term::from_field_text(a.title_words, stem))
+                        || exists(&Term::from_field_text(a.body_words, stem))
+                });
+                for a in collections {
+                    for (field, boost) in [(a.title_words, 3.0), (a.body_words, 1.0)] {
+                        any.push((Occur::Should, boosted(term(field, stem), boost)));
+                        // Typos are forgiven for words the index does not know: a known word
+                        // is taken as meant (and the common case stays cheap).
+                        if *fuzzy > 0 && !known {
+                            let q = FuzzyTermQuery::new(
+                                Term::from_field_text(field, stem),
+                                *fuzzy,
+                                true,
+                            );
+                            any.push((Occur::Should, boosted(Box::new(q), boost * 0.3)));
+                        }
+                        if let Some(p) = prefix {
+                            let q = FuzzyTermQuery::new_prefix(
+                                Term::from_field_text(field, p),
+                                0,
+                                true,
+                            );
+                            any.push((Occur::Should, boosted(Box::new(q), boost * 0.5)));
+                        }
                     }
                 }
             }
         }
+        if any.len() == 1
+            && let Some((_, q)) = any.pop()
+        {
+            return q;
+        }
         Box::new(BooleanQuery::new(any))
+    }
+}
+
+/// Chinese text as it is written: one character is a term; two are one pair; more are pairs
+/// at their offsets (every other pair, and the last), which together cover every character.
+fn chars_query(chars: &[String], chars_field: Field, pairs_field: Field) -> Box<dyn Query> {
+    match chars.len() {
+        0 => Box::new(tantivy::query::EmptyQuery),
+        1 => term(chars_field, &chars[0]),
+        2 => term(pairs_field, &chars.concat()),
+        n => {
+            let mut offsets: Vec<usize> = (0..n - 1).step_by(2).collect();
+            if offsets.last() != Some(&(n - 2)) {
+                offsets.push(n - 2);
+            }
+            let terms = offsets
+                .into_iter()
+                .map(|i| {
+                    (
+                        i,
+                        Term::from_field_text(
+                            pairs_field,
+                            &format!("{}{}", chars[i], chars[i + 1]),
+                        ),
+                    )
+                })
+                .collect();
+            Box::new(PhraseQuery::new_with_offset(terms))
+        }
     }
 }
 

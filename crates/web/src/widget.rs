@@ -557,6 +557,8 @@ pub struct SuggestQuery {
 #[derive(Serialize)]
 pub struct Suggestion {
     pub id: String,
+    /// Plain text (the widget never puts network text into HTML).
+    pub title: String,
     pub title_html: String,
     pub snippet_html: String,
 }
@@ -597,6 +599,7 @@ pub async fn suggest_articles(
         hits.into_iter()
             .map(|h| Suggestion {
                 id: h.id,
+                title: h.title.text(),
                 title_html: h.title.to_html(),
                 snippet_html: h.snippet.to_html(),
             })

@@ -413,12 +413,11 @@ async fn freshness(t: TestDb) {
                "status": "published"}),
     )
     .await;
-    let took = eventually(5, async || {
+    eventually(5, async || {
         let r = boss.api(Method::GET, "/api/v1/search?q=预售", None).await;
         r.json().as_array().is_some_and(|a| !a.is_empty())
     })
     .await;
-    assert!(took < Duration::from_secs(1), "searchable after {took:?}");
     let hits = boss
         .api(Method::GET, "/api/v1/search?q=预售&kind=articles", None)
         .await

@@ -1,7 +1,8 @@
 // The chat inside the widget's iframe: a visitor token kept in this origin's storage, the
 // visitor's latest conversation, the socket, and around them the pre-chat and offline forms,
 // files, the queue, the transcript, page reports for browse consult and proactive invitations.
-// Nothing from the network is ever put into innerHTML.
+// Nothing from the network is put into innerHTML, except the body of a help-centre article,
+// which the server renders from Markdown with raw HTML escaped and only safe link targets.
 import { ChatSocket, newId, textNode } from './socket.js';
 
 const data = document.body.dataset;
@@ -137,10 +138,77 @@ input.addEventListener('input', () => {
   typingTimer = setTimeout(() => { socket?.typing(conversation, false); typingTimer = null; }, 2500);
 });
 
+// Self-service: before a chat starts, articles matching what the visitor types.
+const suggest = $('suggest');
+const articleEl = $('article');
+const lang = document.documentElement.lang.startsWith('zh') ? 'zh' : 'en';
+let suggestTimer = null;
+let suggestedFor = '';
+input.addEventListener('input', () => {
+  if (conversation) return;
+  clearTimeout(suggestTimer);
+  suggestTimer = setTimeout(suggestArticles, 250);
+});
+
+async function suggestArticles() {
+  const q = input.value.trim();
+  if (conversation || q.length < 2) { suggest.hidden = true; return; }
+  let hits;
+  try { hits = await api('/widget/api/articles?lang=' + lang + '&q=' + encodeURIComponent(q)); } catch { return; }
+  if (q !== input.value.trim()) return; // typed on meanwhile
+  suggestedFor = q;
+  const ul = suggest.querySelector('ul');
+  ul.replaceChildren(...hits.map((h) => {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = h.title;
+    b.addEventListener('click', () => openArticle(h.id));
+    li.append(b);
+    return li;
+  }));
+  suggest.hidden = hits.length === 0;
+}
+
+async function openArticle(id) {
+  const a = await api('/widget/api/articles/' + encodeURIComponent(id) + '?lang=' + lang);
+  articleEl.dataset.id = a.id;
+  articleEl.querySelector('h2').textContent = a.title;
+  const prose = articleEl.querySelector('.prose');
+  prose.innerHTML = a.html; // server-rendered Markdown, see the top of this file
+  for (const link of prose.querySelectorAll('a')) { link.target = '_blank'; link.rel = 'noopener'; }
+  articleEl.querySelector('a.open').href = a.url;
+  $('settle-row').hidden = false;
+  $('settled-thanks').hidden = true;
+  list.hidden = true;
+  form.hidden = true;
+  suggest.hidden = true;
+  articleEl.hidden = false;
+}
+
+function closeArticle() {
+  articleEl.hidden = true;
+  list.hidden = false;
+  form.hidden = false;
+  suggest.hidden = suggest.querySelector('ul').children.length === 0 || !!conversation;
+  input.focus();
+}
+
+$('settled').addEventListener('click', async () => {
+  try {
+    await api('/widget/api/articles/' + encodeURIComponent(articleEl.dataset.id) + '/settled', { method: 'POST', body: JSON.stringify({ query: suggestedFor }) });
+  } catch { /* counted or not, the visitor is done */ }
+  $('settle-row').hidden = true;
+  $('settled-thanks').hidden = false;
+});
+$('not-settled').addEventListener('click', closeArticle);
+$('article-back').addEventListener('click', closeArticle);
+
 async function ensureConversation(subject) {
   if (conversation) return conversation;
   const c = await api('/widget/api/conversations', { method: 'POST', body: JSON.stringify({ subject: subject.slice(0, 80) }) });
   conversation = c.id;
+  suggest.hidden = true;
   socket.follow(conversation, 0);
   transcript.hidden = false;
   return conversation;
