@@ -7,9 +7,10 @@
 //!   at consecutive positions, and anything between two runs leaves a gap. A Chinese query of
 //!   any length is a phrase over its characters, so any substring is found, and nothing that is
 //!   split by punctuation or a space is.
-//! - **pairs** (`*_pairs` fields): every two neighbouring CJK characters of a run, at the first
-//!   one's position. A query of two or more characters is a phrase over a few pairs, which
-//!   reads far fewer postings than a phrase over single characters.
+//! - **grams** (`*_g2`, `*_g3`, `*_g4` fields): every 2, 3 and 4 neighbouring CJK characters of
+//!   a run, at the first one's position. A query of up to four characters is one term; a longer
+//!   one a phrase over 4-grams. Terms are far cheaper than phrases over single characters, and
+//!   tantivy can prune them by block-max scores.
 //! - **words** (`*_words` fields): CJK runs cut into words by jieba, English words lower-cased
 //!   and stemmed (Snowball English). These rank whole words up and carry the English matching.
 //!
@@ -22,7 +23,8 @@ use rust_stemmers::{Algorithm, Stemmer};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 pub const CHARS_TOKENIZER: &str = "kefu_chars";
-pub const BIGRAMS_TOKENIZER: &str = "kefu_bigrams";
+/// Tokenizers of 2, 3 and 4 neighbouring CJK characters.
+pub const GRAM_TOKENIZERS: [&str; 3] = ["kefu_grams2", "kefu_grams3", "kefu_grams4"];
 pub const WORDS_TOKENIZER: &str = "kefu_words";
 
 /// Characters indexed one by one: Han ideographs, kana and hangul.
@@ -169,18 +171,18 @@ pub fn char_tokens(text: &str) -> Vec<Token> {
     out
 }
 
-/// The pair stream: each two neighbouring CJK characters of a run, at the position of the
+/// The n-gram stream: each `n` neighbouring CJK characters of a run, at the position of the
 /// first (the same numbering as [`char_tokens`], so runs stay apart).
-pub fn pair_tokens(text: &str) -> Vec<Token> {
+pub fn gram_tokens(text: &str, n: usize) -> Vec<Token> {
     let chars = char_tokens(text);
     chars
-        .windows(2)
-        .filter(|w| w[1].position == w[0].position + 1)
+        .windows(n)
+        .filter(|w| w[n - 1].position == w[0].position + n - 1)
         .map(|w| {
             token(
-                format!("{}{}", w[0].text, w[1].text),
+                w.iter().map(|t| t.text.as_str()).collect(),
                 w[0].offset_from,
-                w[1].offset_to,
+                w[n - 1].offset_to,
                 w[0].position,
             )
         })
@@ -265,7 +267,8 @@ pub fn is_filler_word(w: &str) -> bool {
 #[derive(Clone, Copy)]
 pub enum KefuTokenizer {
     Chars,
-    Pairs,
+    /// n neighbouring characters (2 to 4).
+    Grams(usize),
     Words,
 }
 
@@ -296,7 +299,7 @@ impl Tokenizer for KefuTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
         let tokens = match self {
             KefuTokenizer::Chars => char_tokens(text),
-            KefuTokenizer::Pairs => pair_tokens(text),
+            KefuTokenizer::Grams(n) => gram_tokens(text, *n),
             KefuTokenizer::Words => word_tokens(text),
         };
         VecTokenStream { tokens, next: 0 }
@@ -348,7 +351,7 @@ mod tests {
 
     #[test]
     fn pairs_stay_within_runs() {
-        let t = pair_tokens("退货流程，订单");
+        let t = gram_tokens("退货流程，订单", 2);
         assert_eq!(
             texts(&t),
             vec![
@@ -358,6 +361,8 @@ mod tests {
                 ("订单".into(), 5)
             ]
         );
+        let t = gram_tokens("退货流程，订单", 4);
+        assert_eq!(texts(&t), vec![("退货流程".into(), 0)]);
     }
 
     #[test]

@@ -21,12 +21,12 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analyze::{
-    self, BIGRAMS_TOKENIZER, CHARS_TOKENIZER, KefuTokenizer, PieceKind, WORDS_TOKENIZER, fold_str,
+    self, CHARS_TOKENIZER, GRAM_TOKENIZERS, KefuTokenizer, PieceKind, WORDS_TOKENIZER, fold_str,
 };
 use crate::snippet::{Highlighter, Snippet};
 
 /// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
-const SCHEMA_VERSION: &str = "kefu-search-2";
+const SCHEMA_VERSION: &str = "kefu-search-4";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -89,12 +89,16 @@ pub enum Opened {
 /// The analysed fields of one collection of documents.
 #[derive(Clone, Copy)]
 struct Analysed {
+    /// The title alone (to rank titles up) and the title with the body (to match and score):
+    /// a unit matches in one field, which keeps conjunctions to cheap seeks on single
+    /// posting lists.
     title_chars: Field,
-    body_chars: Field,
-    title_pairs: Field,
-    body_pairs: Field,
+    all_chars: Field,
+    /// 2-, 3- and 4-grams.
+    title_grams: [Field; 3],
+    all_grams: [Field; 3],
     title_words: Field,
-    body_words: Field,
+    all_words: Field,
 }
 
 /// Published articles, other articles (drafts, archived) and conversations each have fields of
@@ -139,31 +143,29 @@ fn schema() -> (Schema, Fields) {
                 }),
         )
     };
-    let mut analysed = |prefix: &str| Analysed {
-        title_chars: b.add_text_field(
-            &format!("{prefix}_title_chars"),
-            analysed_options(CHARS_TOKENIZER, false),
-        ),
-        body_chars: b.add_text_field(
-            &format!("{prefix}_body_chars"),
-            analysed_options(CHARS_TOKENIZER, false),
-        ),
-        title_pairs: b.add_text_field(
-            &format!("{prefix}_title_pairs"),
-            analysed_options(BIGRAMS_TOKENIZER, true),
-        ),
-        body_pairs: b.add_text_field(
-            &format!("{prefix}_body_pairs"),
-            analysed_options(BIGRAMS_TOKENIZER, true),
-        ),
-        title_words: b.add_text_field(
-            &format!("{prefix}_title_words"),
-            analysed_options(WORDS_TOKENIZER, false),
-        ),
-        body_words: b.add_text_field(
-            &format!("{prefix}_body_words"),
-            analysed_options(WORDS_TOKENIZER, false),
-        ),
+    let mut analysed = |prefix: &str| {
+        let mut field = |name: &str, tokenizer: &str, positions: bool| {
+            b.add_text_field(
+                &format!("{prefix}_{name}"),
+                analysed_options(tokenizer, positions),
+            )
+        };
+        Analysed {
+            title_chars: field("title_chars", CHARS_TOKENIZER, false),
+            all_chars: field("all_chars", CHARS_TOKENIZER, false),
+            title_grams: [
+                field("title_g2", GRAM_TOKENIZERS[0], false),
+                field("title_g3", GRAM_TOKENIZERS[1], false),
+                field("title_g4", GRAM_TOKENIZERS[2], true),
+            ],
+            all_grams: [
+                field("all_g2", GRAM_TOKENIZERS[0], false),
+                field("all_g3", GRAM_TOKENIZERS[1], false),
+                field("all_g4", GRAM_TOKENIZERS[2], true),
+            ],
+            title_words: field("title_words", WORDS_TOKENIZER, false),
+            all_words: field("all_words", WORDS_TOKENIZER, false),
+        }
     };
     let public = analysed("pub");
     let staff = analysed("staff");
@@ -358,13 +360,20 @@ impl SearchIndex {
                 let a = f.collection(d);
                 for (field, text) in [
                     (a.title_chars, &d.title),
-                    (a.body_chars, &d.body),
-                    (a.title_pairs, &d.title),
-                    (a.body_pairs, &d.body),
+                    (a.all_chars, &d.title),
+                    (a.all_chars, &d.body),
                     (a.title_words, &d.title),
-                    (a.body_words, &d.body),
+                    (a.all_words, &d.title),
+                    (a.all_words, &d.body),
                 ] {
                     doc.add_text(field, text);
+                }
+                for field in a.title_grams {
+                    doc.add_text(field, &d.title);
+                }
+                for field in a.all_grams {
+                    doc.add_text(field, &d.title);
+                    doc.add_text(field, &d.body);
                 }
                 doc.add_i64(f.updated, d.updated_at);
                 w.add_document(doc)?;
@@ -524,11 +533,11 @@ impl SearchIndex {
         exists: &dyn Fn(&Term) -> bool,
     ) -> Box<dyn Query> {
         let f = self.fields;
-        let units: Vec<Box<dyn Query>> = plan
+        let (units, titles): (Vec<Box<dyn Query>>, Vec<_>) = plan
             .required
             .iter()
             .map(|u| u.query(collections, exists))
-            .collect();
+            .unzip();
         // In a disjunction (below) a boost would match documents by itself; there only words
         // that are a whole unit (so the unit matches wherever they do) may rank.
         let need = if relaxed {
@@ -545,13 +554,15 @@ impl SearchIndex {
                 Unit::Word { .. } => None,
             })
             .collect();
-        let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Titles (their matches are always matches of the unit too) and whole words rank up.
+        let mut boosts: Vec<(Occur, Box<dyn Query>)> =
+            titles.into_iter().map(|q| (Occur::Should, q)).collect();
         for w in &plan.boost_words {
             if disjunction && !whole_units.contains(w) {
                 continue;
             }
             for a in collections {
-                for (field, boost) in [(a.title_words, 2.0), (a.body_words, 1.0)] {
+                for (field, boost) in [(a.title_words, 2.0), (a.all_words, 1.0)] {
                     boosts.push((Occur::Should, boosted(term(field, w), boost)));
                 }
             }
@@ -564,7 +575,7 @@ impl SearchIndex {
             let mut any: Vec<(Occur, Box<dyn Query>)> = if units.is_empty() {
                 plan.optional
                     .iter()
-                    .map(|u| (Occur::Should, u.query(collections, exists)))
+                    .map(|u| (Occur::Should, u.query(collections, exists).0))
                     .collect()
             } else {
                 units.into_iter().map(|q| (Occur::Should, q)).collect()
@@ -582,7 +593,7 @@ impl SearchIndex {
         } else {
             clauses.extend(units.into_iter().map(|q| (Occur::Must, q)));
             for u in &plan.optional {
-                clauses.push((Occur::Should, u.query(collections, exists)));
+                clauses.push((Occur::Should, u.query(collections, exists).0));
             }
             clauses.extend(boosts);
         }
@@ -610,7 +621,9 @@ impl SearchIndex {
 fn register(index: &Index) {
     let t = index.tokenizers();
     t.register(CHARS_TOKENIZER, TextAnalyzer::from(KefuTokenizer::Chars));
-    t.register(BIGRAMS_TOKENIZER, TextAnalyzer::from(KefuTokenizer::Pairs));
+    for (i, name) in GRAM_TOKENIZERS.iter().enumerate() {
+        t.register(name, TextAnalyzer::from(KefuTokenizer::Grams(i + 2)));
+    }
     t.register(WORDS_TOKENIZER, TextAnalyzer::from(KefuTokenizer::Words));
 }
 
@@ -644,21 +657,31 @@ enum Unit {
 }
 
 impl Unit {
-    fn query(&self, collections: &[Analysed], exists: &dyn Fn(&Term) -> bool) -> Box<dyn Query> {
-        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    /// What matches (in the title-and-body fields) and what ranks titles up (title fields).
+    fn query(
+        &self,
+        collections: &[Analysed],
+        exists: &dyn Fn(&Term) -> bool,
+    ) -> (Box<dyn Query>, Box<dyn Query>) {
+        let mut matching: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut title: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         match self {
             Unit::Chars(forms) => {
                 for (i, chars) in forms.iter().enumerate() {
                     // The form as written ranks above its shorter stand-ins.
                     let weight = if i == 0 { 1.0 } else { 0.4 };
                     for a in collections {
-                        for (chars_field, pairs_field, boost) in [
-                            (a.title_chars, a.title_pairs, 3.0),
-                            (a.body_chars, a.body_pairs, 1.0),
-                        ] {
-                            let q = chars_query(chars, chars_field, pairs_field);
-                            any.push((Occur::Should, boosted(q, boost * weight)));
-                        }
+                        matching.push((
+                            Occur::Should,
+                            boosted(chars_query(chars, a.all_chars, a.all_grams), weight),
+                        ));
+                        title.push((
+                            Occur::Should,
+                            boosted(
+                                chars_query(chars, a.title_chars, a.title_grams),
+                                2.0 * weight,
+                            ),
+                        ));
                     }
                 }
             }
@@ -667,65 +690,65 @@ impl Unit {
                 fuzzy,
                 prefix,
             } => {
-                let known = collections.iter().any(|a| {
-                    exists(&Term::from_field_text(a.title_words, stem))
-                        || exists(&Term::from_field_text(a.body_words, stem))
-                });
+                let known = collections
+                    .iter()
+                    .any(|a| exists(&Term::from_field_text(a.all_words, stem)));
                 for a in collections {
-                    for (field, boost) in [(a.title_words, 3.0), (a.body_words, 1.0)] {
-                        any.push((Occur::Should, boosted(term(field, stem), boost)));
-                        // Typos are forgiven for words the index does not know: a known word
-                        // is taken as meant (and the common case stays cheap).
-                        if *fuzzy > 0 && !known {
-                            let q = FuzzyTermQuery::new(
-                                Term::from_field_text(field, stem),
-                                *fuzzy,
-                                true,
-                            );
-                            any.push((Occur::Should, boosted(Box::new(q), boost * 0.3)));
-                        }
-                        if let Some(p) = prefix {
-                            let q = FuzzyTermQuery::new_prefix(
-                                Term::from_field_text(field, p),
-                                0,
-                                true,
-                            );
-                            any.push((Occur::Should, boosted(Box::new(q), boost * 0.5)));
-                        }
+                    matching.push((Occur::Should, term(a.all_words, stem)));
+                    title.push((Occur::Should, boosted(term(a.title_words, stem), 2.0)));
+                    // Typos are forgiven for words the index does not know: a known word is
+                    // taken as meant (and the common case stays cheap).
+                    if *fuzzy > 0 && !known {
+                        let q = FuzzyTermQuery::new(
+                            Term::from_field_text(a.all_words, stem),
+                            *fuzzy,
+                            true,
+                        );
+                        matching.push((Occur::Should, boosted(Box::new(q), 0.3)));
+                    }
+                    if let Some(p) = prefix {
+                        let q = FuzzyTermQuery::new_prefix(
+                            Term::from_field_text(a.all_words, p),
+                            0,
+                            true,
+                        );
+                        matching.push((Occur::Should, boosted(Box::new(q), 0.5)));
                     }
                 }
             }
         }
-        if any.len() == 1
-            && let Some((_, q)) = any.pop()
-        {
-            return q;
-        }
-        Box::new(BooleanQuery::new(any))
+        (one_of(matching), one_of(title))
     }
 }
 
-/// Chinese text as it is written: one character is a term; two are one pair; more are pairs
-/// at their offsets (every other pair, and the last), which together cover every character.
-fn chars_query(chars: &[String], chars_field: Field, pairs_field: Field) -> Box<dyn Query> {
+fn one_of(mut any: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    if any.len() == 1
+        && let Some((_, q)) = any.pop()
+    {
+        return q;
+    }
+    Box::new(BooleanQuery::new(any))
+}
+
+/// Chinese text as it is written: up to four characters are one term (of the field of that
+/// many characters); more are a phrase of 4-grams at their offsets (every fourth, and the
+/// last), which together cover every character.
+fn chars_query(chars: &[String], chars_field: Field, grams: [Field; 3]) -> Box<dyn Query> {
     match chars.len() {
         0 => Box::new(tantivy::query::EmptyQuery),
         1 => term(chars_field, &chars[0]),
-        2 => term(pairs_field, &chars.concat()),
+        n @ 2..=4 => term(grams[n - 2], &chars.concat()),
         n => {
-            let mut offsets: Vec<usize> = (0..n - 1).step_by(2).collect();
-            if offsets.last() != Some(&(n - 2)) {
-                offsets.push(n - 2);
+            let mut offsets: Vec<usize> = (0..=n - 4).step_by(4).collect();
+            if offsets.last() != Some(&(n - 4)) {
+                offsets.push(n - 4);
             }
             let terms = offsets
                 .into_iter()
                 .map(|i| {
                     (
                         i,
-                        Term::from_field_text(
-                            pairs_field,
-                            &format!("{}{}", chars[i], chars[i + 1]),
-                        ),
+                        Term::from_field_text(grams[2], &chars[i..i + 4].concat()),
                     )
                 })
                 .collect();

@@ -343,6 +343,24 @@ async fn main() {
             std::hint::black_box(hits);
         }
     }
+    let classes: [(&str, std::ops::Range<usize>); 4] = [
+        ("Chinese, 1-4 characters", 0..120),
+        ("English word", 120..180),
+        ("English word + Chinese word", 180..200),
+        ("typos and sentences", 200..queries.len()),
+    ];
+    for (name, range) in classes {
+        let q = queries.len();
+        let times: Vec<f64> = in_process
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| range.contains(&(i % q)))
+            .map(|(_, t)| *t)
+            .collect();
+        let max = times.iter().copied().fold(0.0, f64::max);
+        let (p50, p99) = stats(times);
+        println!("  in-process, {name}: p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms");
+    }
     let (p50, p99) = stats(in_process);
     println!(
         "search in-process ({} queries × 3): p50 {p50:.2} ms, p99 {p99:.2} ms",

@@ -186,11 +186,16 @@ pub async fn create_category(
     if !publishes(staff(&caller)?) {
         return Err(AppError::Forbidden);
     }
-    let input = category_input(&state, &b).await?;
-    let c = knowledge::create_category(&state.db, &input)
-        .await
-        .map_err(slug_taken)?;
+    let c = create_category_from(&state, &b).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
+}
+
+/// Checks and stores a category (the API and the staff pages).
+pub async fn create_category_from(state: &AppState, b: &CategoryBody) -> AppResult<Category> {
+    let input = category_input(state, b).await?;
+    knowledge::create_category(&state.db, &input)
+        .await
+        .map_err(slug_taken)
 }
 
 fn slug_taken(e: kefu_store::Error) -> AppError {
@@ -569,6 +574,10 @@ pub struct SearchHit {
     pub title_html: String,
     /// A passage around the first match, matches in `<mark>`, HTML-escaped.
     pub snippet_html: String,
+    /// The title as plain text.
+    pub title: String,
+    /// A published article's address in the help centre (empty otherwise).
+    pub url: String,
     pub score: f32,
 }
 
@@ -578,8 +587,10 @@ impl SearchHit {
             id: h.id,
             kind: h.kind.as_str().into(),
             lang: h.lang,
+            title: h.title.text(),
             title_html: h.title.to_html(),
             snippet_html: h.snippet.to_html(),
+            url: String::new(),
             score: h.score,
         }
     }
@@ -647,12 +658,13 @@ pub async fn search(
     let actor = Actor::Person(user);
     for h in hits {
         // The index's scopes are a first cut; the same check as opening decides.
-        let allowed = match kind {
-            Kind::Article => true,
-            Kind::Conversation => realtime::visible(&state, &actor, &h.id).await.is_ok(),
-        };
-        if allowed {
-            out.push(SearchHit::of(h));
+        match kind {
+            Kind::Article => out.push(with_url(&state, SearchHit::of(h)).await?),
+            Kind::Conversation => {
+                if realtime::visible(&state, &actor, &h.id).await.is_ok() {
+                    out.push(SearchHit::of(h));
+                }
+            }
         }
     }
     Ok(Json(out))
@@ -698,7 +710,22 @@ pub async fn suggestions(
     let hits = index
         .search(&req)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Json(hits.into_iter().map(SearchHit::of).collect()))
+    let mut out = Vec::with_capacity(hits.len());
+    for h in hits {
+        out.push(with_url(&state, SearchHit::of(h)).await?);
+    }
+    Ok(Json(out))
+}
+
+/// Adds a published article's help-centre address to its hit.
+async fn with_url(state: &AppState, mut hit: SearchHit) -> AppResult<SearchHit> {
+    if let Some(a) = knowledge::get_article(&state.db, &hit.id).await?
+        && a.is_published()
+    {
+        let lang = if hit.lang.is_empty() { "en" } else { &hit.lang };
+        hit.url = state.link(&format!("/help/articles/{}?lang={lang}", a.slug));
+    }
+    Ok(hit)
 }
 
 #[derive(Deserialize, ToSchema, Default)]

@@ -60,6 +60,18 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             pages::help::feedback,
         )
         .get("/help/sitemap.xml", Public, pages::help::sitemap)
+        // The staff's knowledge base.
+        .get("/kb", Staff, pages::kb::list)
+        .get("/kb/articles/new", Staff, pages::kb::new_form)
+        .post("/kb/articles", Staff, pages::kb::create)
+        .get("/kb/articles/{id}", Staff, pages::kb::edit_form)
+        .post("/kb/articles/{id}", Staff, pages::kb::save)
+        .post(
+            "/kb/articles/{id}/revisions/{number}/restore",
+            Staff,
+            pages::kb::restore,
+        )
+        .post("/kb/categories", Staff, pages::kb::create_category)
         .get("/sitemap.xml", Public, pages::help::sitemap)
         // Set-up, sign-up, sign-in.
         .get("/", Public, pages::auth::home)

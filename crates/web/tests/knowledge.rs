@@ -715,6 +715,7 @@ async fn rebuild(t: TestDb) {
     // A second instance whose index folder holds a copy of the first's, damaged.
     let damaged = dir.path().join("damaged");
     std::fs::create_dir_all(&damaged).unwrap();
+    let mut flipped = 0;
     for e in std::fs::read_dir(&first_dir).unwrap() {
         let p = e.unwrap().path();
         let name = p.file_name().unwrap().to_owned();
@@ -722,14 +723,17 @@ async fn rebuild(t: TestDb) {
             continue; // lock files
         }
         let mut bytes = std::fs::read(&p).unwrap();
-        if p.extension()
-            .is_some_and(|x| x == "idx" || x == "store" || x == "term")
+        if !bytes.is_empty()
+            && p.extension()
+                .is_some_and(|x| x == "idx" || x == "store" || x == "term")
         {
             let mid = bytes.len() / 2;
             bytes[mid] ^= 0xff;
+            flipped += 1;
         }
         std::fs::write(damaged.join(name), bytes).unwrap();
     }
+    assert!(flipped > 0, "nothing to damage");
     let t2 = TestDb::sharing(&first.t).await;
     let db2 = t2.db.clone();
     let second = common::start_instance(t2, db2, |c| c.index_dir = Some(damaged.clone())).await;
@@ -769,4 +773,94 @@ async fn rebuild(t: TestDb) {
         took < Duration::from_secs(1),
         "another instance saw the change after {took:?}"
     );
+}
+
+both_backends!(
+    staff_write_and_restore_articles_in_the_knowledge_base_pages,
+    kb_pages
+);
+async fn kb_pages(t: TestDb) {
+    let s = start(t).await;
+    person(&s, "boss@shop.com", Role::Admin).await;
+    person(&s, "agent@shop.com", Role::Agent).await;
+    let boss = signed_in(&s, "boss@shop.com").await;
+    let agent = signed_in(&s, "agent@shop.com").await;
+    let r = boss
+        .post(
+            "/kb/categories",
+            &[("name_zh", "售后"), ("name_en", "After sale"), ("slug", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let cats = boss
+        .api(Method::GET, "/api/v1/kb/categories", None)
+        .await
+        .json();
+    let cat = cats[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(cats[0]["slug"], "after-sale");
+
+    // An agent drafts through the page; publishing is not offered to them and is refused.
+    let page = agent.get(&format!("/kb/articles/new?category={cat}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(r#"value="published""#));
+    let fields = [
+        ("category_id", cat.as_str()),
+        ("status", "draft"),
+        ("tags", "保修, Warranty"),
+        ("title_zh", "保修政策"),
+        ("body_zh", "整机保修**一年**。<b>粗</b>"),
+        ("title_en", ""),
+        ("body_en", ""),
+        ("slug", "warranty"),
+    ];
+    let r = agent.post("/kb/articles", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let path = r.location();
+    let id = path
+        .trim_start_matches("/kb/articles/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = agent.get(&path).await;
+    assert!(
+        page.body.contains("<strong>一年</strong>"),
+        "preview: {}",
+        page.body
+    );
+    assert!(page.body.contains("&lt;b&gt;粗&lt;/b&gt;"));
+    assert!(page.body.contains("已保存") || page.body.contains("Saved"));
+    let mut publish = fields.to_vec();
+    publish[1] = ("status", "published");
+    let r = agent.post(&format!("/kb/articles/{id}"), &publish).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A bad save shows the form again with the error, keeping what was typed.
+    let mut bad = fields.to_vec();
+    bad[3] = ("title_zh", "");
+    let r = agent.post(&format!("/kb/articles/{id}"), &bad).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("整机保修"), "{}", r.body);
+    assert!(r.body.contains(r#"class="error""#));
+
+    // The admin publishes (revision 2), then restores revision 1 (revision 3, a draft again).
+    let mut publish = fields.to_vec();
+    publish[1] = ("status", "published");
+    publish.push(("revision", "1"));
+    let r = boss.post(&format!("/kb/articles/{id}"), &publish).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let list = boss.get("/kb?status=published").await;
+    assert!(list.body.contains("保修政策"));
+    let r = boss
+        .post(&format!("/kb/articles/{id}/revisions/1/restore"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let a = knowledge::get_article(&s.t.db, &id).await.unwrap().unwrap();
+    assert_eq!(
+        (a.revision, a.status.as_str(), a.tags.as_str()),
+        (3, "draft", "warranty,保修")
+    );
+    let r = agent
+        .post(&format!("/kb/articles/{id}/revisions/2/restore"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

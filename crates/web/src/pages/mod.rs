@@ -6,6 +6,7 @@ pub mod auth;
 pub mod console;
 pub mod help;
 pub mod inbox;
+pub mod kb;
 
 use askama::Template;
 use axum::extract::FromRequestParts;

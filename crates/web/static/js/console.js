@@ -1,7 +1,8 @@
 // The agent console: views of the conversations this agent may see (mine, unassigned, all; by
 // status, stage and customer), one open conversation with its messages as they arrive, actions
 // (assign, transfer, status, stage, priority, tags, snooze), replies with files and private
-// notes with @mentions, the customer sidebar, presence, live visitors and collision warnings.
+// notes with @mentions, the customer sidebar, presence, live visitors and collision warnings,
+// and help-centre articles to answer with.
 import { ChatSocket, newId, textNode } from './socket.js';
 
 const csrf = document.querySelector('meta[name=csrf-token]').content;
@@ -164,6 +165,9 @@ async function open(id) {
   if (last) socket.read(id, last);
   socket.viewing(id, true);
   await loadContext();
+  $('article-search').value = '';
+  $('draft-result').hidden = true;
+  showArticles('');
   input.focus();
 }
 
@@ -209,6 +213,82 @@ async function loadContext() {
     li.append(a);
     return li;
   }));
+}
+
+// Articles for the reply: suggested from what the customer asked, or searched; one click puts
+// the link or the text into the reply. And a resolved question drafted into a new article.
+async function showArticles(query) {
+  const box = $('articles');
+  box.hidden = false;
+  let hits = [];
+  try {
+    hits = query
+      ? await api('/api/v1/search?kind=articles&limit=5&q=' + encodeURIComponent(query))
+      : await api(`/api/v1/conversations/${current}/suggestions`);
+  } catch { hits = []; }
+  $('article-list').replaceChildren(...hits.map((h) => {
+    const li = document.createElement('li');
+    const name = document.createElement('strong');
+    name.textContent = h.title;
+    const link = document.createElement('button');
+    link.type = 'button';
+    link.className = 'link';
+    link.textContent = root.insertLink;
+    link.disabled = !h.url;
+    link.addEventListener('click', () => insert(`${h.title} ${h.url}`));
+    const text = document.createElement('button');
+    text.type = 'button';
+    text.className = 'link';
+    text.textContent = root.insertText;
+    text.addEventListener('click', async () => {
+      const a = await api(`/api/v1/kb/articles/${h.id}`);
+      insert(h.lang === 'zh' || !a.body_en ? a.body_zh : a.body_en);
+    });
+    li.append(name, ' ', link, ' · ', text);
+    return li;
+  }));
+}
+
+function insert(text) {
+  const at = input.selectionStart ?? input.value.length;
+  const before = input.value.slice(0, at);
+  const sep = before && !before.endsWith('\n') ? '\n' : '';
+  input.value = before + sep + text + input.value.slice(at);
+  input.focus();
+}
+
+let articleTimer = null;
+$('article-search').addEventListener('input', (e) => {
+  clearTimeout(articleTimer);
+  articleTimer = setTimeout(() => showArticles(e.target.value.trim()), 250);
+});
+
+$('draft-article').addEventListener('click', async () => {
+  const out = $('draft-result');
+  out.hidden = false;
+  try {
+    const a = await api(`/api/v1/conversations/${current}/article`, {
+      method: 'POST', body: JSON.stringify({ category_id: $('draft-category').value }),
+    });
+    out.replaceChildren();
+    const link = document.createElement('a');
+    link.href = `/kb/articles/${a.id}`;
+    link.target = '_blank';
+    link.textContent = root.draftDone;
+    out.append(link);
+  } catch (err) { out.textContent = err.message; }
+});
+
+async function loadCategories() {
+  try {
+    const cats = await api('/api/v1/kb/categories');
+    $('draft-category').replaceChildren(...cats.map((c) => {
+      const o = document.createElement('option');
+      o.value = c.id;
+      o.textContent = (c.parent_id ? '— ' : '') + (document.documentElement.lang.startsWith('zh') ? c.name_zh || c.name_en : c.name_en || c.name_zh);
+      return o;
+    }));
+  } catch { /* the helper simply stays empty */ }
 }
 
 async function change(patch) {
@@ -381,6 +461,7 @@ const socket = new ChatSocket({
 
 async function start() {
   me = await api('/api/v1/me');
+  loadCategories();
   const [agents, teams] = await Promise.all([api('/api/v1/agents'), api('/api/v1/teams')]);
   for (const a of agents) {
     roster.set(a.id, { name: a.name || a.email, presence: a.presence, connected: a.connected, open_chats: a.open_chats, max_chats: a.max_chats });
