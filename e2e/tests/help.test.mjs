@@ -100,3 +100,29 @@ test('the widget suggests an article as the visitor types, and it settles the qu
   await page.context().close();
   await agent.context().close();
 });
+
+test('an agent answers with an article from the console and drafts a new one; the editor previews it', async () => {
+  const page = await newPage(browser, 'zh-CN');
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await signIn(page, kefu.url, kefu.admin);
+  await page.goto(`${kefu.url}/console`);
+  await page.locator('#conversations li', { hasText: '退货流程是怎样的' }).click();
+  const suggestion = page.locator('#article-list li').first();
+  await suggestion.waitFor();
+  assert.match(await suggestion.locator('strong').textContent(), /退货流程/);
+  await suggestion.locator('button', { hasText: '插入链接' }).click();
+  assert.match(await page.locator('#body').inputValue(), /\/help\/articles\/returns\?lang=zh/);
+  await page.screenshot({ path: join(shots, 'console-articles.png') });
+  // Searching by hand.
+  await page.fill('#article-search', 'refund');
+  await page.locator('#article-list li strong', { hasText: 'When will I get my refund?' }).waitFor();
+
+  // The knowledge base: list and editor with a live preview of the Markdown.
+  await page.goto(`${kefu.url}/kb`);
+  await page.locator('table.list a', { hasText: '退货流程' }).click();
+  await page.locator('.prose ol li').first().waitFor();
+  assert.equal(await page.locator('.kb-columns .prose').first().locator('ol li').count(), 3);
+  await page.screenshot({ path: join(shots, 'kb-editor.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

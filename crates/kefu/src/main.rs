@@ -54,11 +54,26 @@ enum Command {
     },
     /// Print the OpenAPI document of the REST API.
     Openapi,
+    /// The knowledge base: export and import.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
     /// The search index.
     Search {
         #[command(subcommand)]
         command: SearchCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum KbCommand {
+    /// Write every category and article into a folder of Markdown files with front matter,
+    /// or, when PATH ends in .csv, into one CSV file.
+    Export { path: PathBuf },
+    /// Read such a folder or CSV file; articles are matched by slug (new ones are made, changed
+    /// ones get a new revision).
+    Import { path: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -87,6 +102,10 @@ enum AdminCommand {
 enum ConfigCommand {
     /// Print a commented kefu.toml with every setting and its default.
     Example,
+}
+
+fn web_error(e: kefu_web::error::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
 }
 
 fn main() -> ExitCode {
@@ -158,6 +177,42 @@ fn main() -> ExitCode {
                 println!("admin created: {} <{}>", user.name, user.email);
                 if let Some(p) = shown {
                     println!("password: {p}");
+                }
+                Ok(())
+            }
+            Command::Kb { command } => {
+                let db = serve::open_db(&config).await?;
+                db.migrate().await?;
+                let is_csv = |p: &std::path::Path| p.extension().is_some_and(|e| e == "csv");
+                match command {
+                    KbCommand::Export { path } if is_csv(&path) => {
+                        let csv = kefu_web::kb_io::export_csv(&db).await.map_err(web_error)?;
+                        std::fs::write(&path, csv)?;
+                        println!("articles written to {}", path.display());
+                    }
+                    KbCommand::Export { path } => {
+                        let n = kefu_web::kb_io::export_folder(&db, &path)
+                            .await
+                            .map_err(web_error)?;
+                        println!("{n} articles written to {}", path.display());
+                    }
+                    KbCommand::Import { path } => {
+                        let report = if is_csv(&path) {
+                            let text = std::fs::read_to_string(&path)?;
+                            kefu_web::kb_io::import_csv(&db, &text, None).await
+                        } else {
+                            kefu_web::kb_io::import_folder(&db, &path, None).await
+                        }
+                        .map_err(web_error)?;
+                        println!(
+                            "imported: {} new, {} changed, {} unchanged, {} new categories \
+                             (a running server's search catches up by itself)",
+                            report.created,
+                            report.updated,
+                            report.unchanged,
+                            report.categories_created
+                        );
+                    }
                 }
                 Ok(())
             }

@@ -87,6 +87,40 @@ fn search_reindex_builds_the_index_from_the_database() {
 }
 
 #[test]
+fn kb_import_and_export_work_from_the_command_line() {
+    let dir = temp_dir("kb");
+    std::fs::write(
+        dir.join("faq.csv"),
+        "category,slug,title_zh,body_zh\r\norders,track,如何查询物流,\"在订单页查看，\n即可。\"\r\n",
+    )
+    .unwrap();
+    let out = kefu(&dir, &["kb", "import", "faq.csv"], &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("1 new"), "{stdout}");
+    let out = kefu(&dir, &["kb", "export", "out"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(dir.join("out/orders/track.zh.md")).unwrap();
+    assert!(
+        md.contains("title: \"如何查询物流\"") && md.contains("在订单页查看，\n即可。"),
+        "{md}"
+    );
+    let out = kefu(&dir, &["kb", "import", "out"], &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 unchanged"));
+    let out = kefu(&dir, &["kb", "import", "missing-folder"], &[]);
+    assert!(!out.status.success());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn a_bad_configuration_stops_start_up_naming_the_key() {
     let dir = temp_dir("badcfg");
     let out = kefu(

@@ -745,7 +745,8 @@ pub async fn revoke_token(
           crate::kb_api::delete_category, crate::kb_api::list_articles, crate::kb_api::create_article,
           crate::kb_api::get_article, crate::kb_api::update_article, crate::kb_api::list_revisions,
           crate::kb_api::restore_revision, crate::kb_api::list_feedback, crate::kb_api::search,
-          crate::kb_api::suggestions, crate::kb_api::draft_from_conversation),
+          crate::kb_api::suggestions, crate::kb_api::draft_from_conversation, crate::kb_api::export_csv,
+          crate::kb_api::import_csv),
     components(schemas(ErrorBody)),
     tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "knowledge"), (name = "admin"))
 )]

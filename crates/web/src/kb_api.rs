@@ -89,7 +89,7 @@ pub fn random_slug() -> String {
         .collect()
 }
 
-fn check_slug(slug: &str) -> AppResult<()> {
+pub fn check_slug(slug: &str) -> AppResult<()> {
     let ok = !slug.is_empty()
         && slug.len() <= 100
         && slug
@@ -820,4 +820,41 @@ pub async fn draft_from_conversation(
     input.slug = input.slug.trim_start_matches('-').to_string();
     let a = save_new(&state, &input, &user, reason::CONVERSATION).await?;
     Ok((StatusCode::CREATED, Json(ArticleView::of(a))).into_response())
+}
+
+// ---------------------------------------------------------------------------- import/export
+
+#[utoipa::path(get, path = "/api/v1/kb/export.csv", tag = "knowledge",
+    responses((status = 200, description = "every article as CSV: category, slug, status, tags, title_zh, body_zh, title_en, body_en", content_type = "text/csv")))]
+pub async fn export_csv(State(state): State<AppState>, caller: Caller) -> AppResult<Response> {
+    staff(&caller)?;
+    let csv = crate::kb_io::export_csv(&state.db).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"kefu-articles.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/kb/import.csv", tag = "knowledge",
+    request_body(content = String, content_type = "text/csv", description = "the columns of the export; articles are matched by slug"),
+    responses((status = 200, body = crate::kb_io::ImportReport), (status = 400, body = ErrorBody)))]
+pub async fn import_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: String,
+) -> AppResult<Json<crate::kb_io::ImportReport>> {
+    let user = staff(&caller)?;
+    if !publishes(user) {
+        return Err(AppError::Forbidden);
+    }
+    let report = crate::kb_io::import_csv(&state.db, &body, Some(&user.id)).await?;
+    state.search.changed();
+    Ok(Json(report))
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod files;
 pub mod i18n;
 pub mod kb_api;
+pub mod kb_io;
 pub mod limiter;
 pub mod markdown;
 pub mod middleware;
@@ -561,6 +562,20 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             Staff,
             None,
             kb_api::list_feedback,
+        )
+        .route(
+            M::GET,
+            "/api/v1/kb/export.csv",
+            Staff,
+            None,
+            kb_api::export_csv,
+        )
+        .route(
+            M::POST,
+            "/api/v1/kb/import.csv",
+            Staff,
+            None,
+            kb_api::import_csv,
         )
         .route(M::GET, "/api/v1/search", Staff, None, kb_api::search)
         .route(

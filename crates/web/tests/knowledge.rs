@@ -864,3 +864,197 @@ async fn kb_pages(t: TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// What an article is, as import and export must keep it.
+async fn snapshot(
+    db: &kefu_store::Db,
+) -> Vec<(
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+)> {
+    let cats = knowledge::categories(db).await.unwrap();
+    let slug_of = |id: &str| cats.iter().find(|c| c.id == id).unwrap().slug.clone();
+    let mut out: Vec<_> = knowledge::all_articles(db, "", 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| {
+            (
+                a.slug.clone(),
+                slug_of(&a.category_id),
+                a.status.clone(),
+                a.tags.clone(),
+                a.title_zh.clone(),
+                a.body_zh.trim_end().to_string(),
+                a.title_en.clone(),
+                a.body_en.trim_end().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+async fn seed_kb(s: &Server) {
+    let cat = category(s, "orders").await;
+    let section = knowledge::create_category(
+        &s.t.db,
+        &CategoryInput {
+            parent_id: Some(cat.clone()),
+            slug: "shipping".into(),
+            name_zh: "配送".into(),
+            name_en: "Shipping".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    publish(
+        s,
+        &cat,
+        "returns",
+        ("退货流程", "七天内可以**退货**：\n\n1. 申请\n2. 寄回"),
+        (
+            "Returns",
+            "Within \"seven\" days, see [this](https://x.example/a,b).",
+        ),
+    )
+    .await;
+    let mut tx = s.t.db.begin().await.unwrap();
+    knowledge::create_article(
+        &mut tx,
+        &ArticleInput {
+            category_id: section.id,
+            slug: "express".into(),
+            status: "draft".into(),
+            tags: "fast,顺丰".into(),
+            title_en: "Express delivery: next day".into(),
+            body_en: "---\nNot front matter.\n".into(),
+            ..Default::default()
+        },
+        None,
+        reason::EDIT,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+both_backends!(
+    the_knowledge_base_moves_through_markdown_folders_and_csv_unchanged,
+    import_export
+);
+async fn import_export(t: TestDb) {
+    let backend = t.db.backend();
+    let s = start(t).await;
+    seed_kb(&s).await;
+    let before = snapshot(&s.t.db).await;
+    assert_eq!(before.len(), 2);
+
+    // Folder: out of one shop, into an empty one.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("kb");
+    assert_eq!(
+        kefu_web::kb_io::export_folder(&s.t.db, &folder)
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(folder.join("orders/returns.zh.md").exists());
+    assert!(folder.join("shipping/express.en.md").exists());
+    assert!(
+        kefu_web::kb_io::export_folder(&s.t.db, &folder)
+            .await
+            .is_err(),
+        "never over a folder in use"
+    );
+    let other = TestDb::open(backend).await.unwrap();
+    let r = kefu_web::kb_io::import_folder(&other.db, &folder, None)
+        .await
+        .unwrap();
+    assert_eq!((r.created, r.updated, r.categories_created), (2, 0, 2));
+    assert_eq!(snapshot(&other.db).await, before);
+    let shipping = knowledge::category_by_slug(&other.db, "shipping")
+        .await
+        .unwrap()
+        .unwrap();
+    let orders = knowledge::category_by_slug(&other.db, "orders")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(shipping.parent_id, Some(orders.id));
+    // Again: nothing changes. Edit one file: one new revision.
+    let r = kefu_web::kb_io::import_folder(&other.db, &folder, None)
+        .await
+        .unwrap();
+    assert_eq!((r.created, r.updated, r.unchanged), (0, 0, 2));
+    let file = folder.join("orders/returns.en.md");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("seven", "fourteen");
+    std::fs::write(&file, text).unwrap();
+    let r = kefu_web::kb_io::import_folder(&other.db, &folder, None)
+        .await
+        .unwrap();
+    assert_eq!((r.updated, r.unchanged), (1, 1));
+    let a = knowledge::article_by_slug(&other.db, "returns")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.revision, 2);
+    assert!(a.body_en.contains("fourteen"));
+    std::fs::write(folder.join("orders/broken.en.md"), "no front matter").unwrap();
+    assert!(
+        kefu_web::kb_io::import_folder(&other.db, &folder, None)
+            .await
+            .is_err()
+    );
+
+    // CSV over the API: out of one shop, into another, the same.
+    person(&s, "boss@shop.com", Role::Admin).await;
+    let boss = signed_in(&s, "boss@shop.com").await;
+    let csv = boss.get("/api/v1/kb/export.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body
+            .starts_with("category,slug,status,tags,title_zh,body_zh,title_en,body_en\r\n")
+    );
+    let third = TestDb::open(backend).await.unwrap();
+    let third_server =
+        common::start_instance(TestDb::sharing(&third).await, third.db.clone(), |_| {}).await;
+    person(&third_server, "boss@shop.com", Role::Admin).await;
+    let boss3 = signed_in(&third_server, "boss@shop.com").await;
+    let import = async |b: &Browser, body: String| {
+        b.send(
+            b.req(Method::POST, "/api/v1/kb/import.csv")
+                .header("x-csrf-token", b.csrf())
+                .header("content-type", "text/csv")
+                .body(body),
+        )
+        .await
+    };
+    let r = import(&boss3, csv.body.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["created"], 2);
+    assert_eq!(snapshot(&third.db).await, before);
+    // Bad CSV gets a clear error.
+    let r = import(&boss3, "category,slug\r\norders,\"open".into()).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::BAD_REQUEST, "invalid_csv".to_string())
+    );
+    let r = import(&boss3, "title\r\nx\r\n".into()).await;
+    assert_eq!(r.code(), "invalid_csv");
+    let r = import(&boss3, "category,slug,status\r\norders,x,live\r\n".into()).await;
+    assert_eq!(r.code(), "import_failed");
+    // Agents may export but not import.
+    person(&third_server, "agent@shop.com", Role::Agent).await;
+    let agent = signed_in(&third_server, "agent@shop.com").await;
+    assert_eq!(import(&agent, csv.body).await.status, StatusCode::FORBIDDEN);
+}
