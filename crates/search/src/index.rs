@@ -343,6 +343,25 @@ impl SearchIndex {
         }
     }
 
+    /// Lets the writer go (its threads and memory) until the next write; merges in progress
+    /// finish first. An idle index then costs only its readers.
+    pub fn release_writer(&self) {
+        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(w) = writer
+            && let Err(e) = w.wait_merging_threads()
+        {
+            tracing::warn!(error = %e, "search index merge failed");
+        }
+    }
+
+    /// Whether a writer is held (tests, diagnostics).
+    pub fn has_writer(&self) -> bool {
+        self.writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
     /// Adds documents, replacing any with the same key.
     pub fn upsert(&self, docs: &[Doc]) -> Result<()> {
         let f = self.fields;

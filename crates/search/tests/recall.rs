@@ -479,3 +479,16 @@ fn questions_typed_as_sentences_find_articles_by_their_words() {
     assert_eq!(ids(&index, "怎么开发票？", 10), vec!["invoice"]);
     assert_eq!(ids(&index, "怎么开发票", 10), vec!["invoice"]);
 }
+
+#[test]
+fn the_writer_is_let_go_when_idle_and_made_again_on_the_next_write() {
+    let index = SearchIndex::in_memory().unwrap();
+    index.upsert(&[doc("a", "退货", "")]).unwrap();
+    index.commit(1).unwrap();
+    assert!(index.has_writer());
+    index.release_writer();
+    assert!(!index.has_writer());
+    index.upsert(&[doc("b", "换货", "")]).unwrap();
+    index.commit(2).unwrap();
+    assert_eq!(ids(&index, "货", 10).len(), 2);
+}

@@ -2,10 +2,11 @@
 //! here in the same transaction; each instance's indexer reads the rows after the last one its
 //! index reflects.
 //!
-//! Numbers come from the `search` counter row, which the writing transaction holds locked until
-//! it commits: a later number can only be taken once the earlier one's transaction is done, so
-//! a reader that has seen number N has seen every number below it (on SQLite the single writer
-//! gives the same order for free).
+//! Numbers come from the `search` counter row, which the writing transaction takes just before
+//! it commits and holds locked until then: a later number can only be taken once the earlier
+//! one's transaction is done, so a reader that has seen number N has seen every number below it
+//! (on SQLite the single writer gives the same order for free). Taking it last keeps the lock to
+//! the commit itself, and never before another row's lock, so it cannot deadlock.
 
 use kefu_core::time::now_ms;
 
@@ -25,21 +26,30 @@ pub struct Change {
     pub created_at: i64,
 }
 
-/// Records that `object_id` changed. Call it last in the transaction: the counter row stays
-/// locked until commit.
-pub async fn record(tx: &mut Tx, kind: &str, object_id: &str) -> Result<i64> {
-    let (seq,): (i64,) = tx
+/// Records that `object_id` changed: the row is written when the transaction commits.
+pub fn record(tx: &mut Tx, kind: &'static str, object_id: &str) {
+    tx.changed(kind, object_id);
+}
+
+/// Writes a committing transaction's changes: numbers taken from the counter row (locked from
+/// here to the commit), one row each.
+pub(crate) async fn write(tx: &mut Tx, changes: &[(&'static str, String)]) -> Result<()> {
+    let (last,): (i64,) = tx
         .fetch_one(
-            "UPDATE counters SET value = value + 1 WHERE name = 'search' RETURNING value",
-            args![],
+            "UPDATE counters SET value = value + $1 WHERE name = 'search' RETURNING value",
+            args![changes.len() as i64],
         )
         .await?;
-    tx.execute(
-        "INSERT INTO search_changes (seq, kind, object_id, created_at) VALUES ($1, $2, $3, $4)",
-        args![seq, kind, object_id, now_ms()],
-    )
-    .await?;
-    Ok(seq)
+    let now = now_ms();
+    let first = last - changes.len() as i64 + 1;
+    for (i, (kind, id)) in changes.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO search_changes (seq, kind, object_id, created_at) VALUES ($1, $2, $3, $4)",
+            args![first + i as i64, *kind, id.as_str(), now],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Changes after `after`, oldest first.

@@ -284,8 +284,14 @@ impl Db {
     /// reads before it writes can never fail to upgrade its lock.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &*self.pools {
-            Pools::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
-            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Pools::Sqlite { writer, .. } => Tx {
+                inner: TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+                changes: Vec::new(),
+            },
+            Pools::Postgres(pool) => Tx {
+                inner: TxInner::Postgres(pool.begin().await?),
+                changes: Vec::new(),
+            },
         })
     }
 
@@ -323,15 +329,33 @@ impl Db {
 }
 
 /// A write transaction on either backend; dropped without [`Tx::commit`] it rolls back.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    /// Search changes to record at commit (kind, object id); see [`crate::changes`].
+    changes: Vec<(&'static str, String)>,
+}
+
+enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
+    /// Notes that a searchable object changed; the change-log row is written just before the
+    /// transaction commits, so the log's counter row is locked only for the commit itself.
+    pub fn changed(&mut self, kind: &'static str, object_id: &str) {
+        if !self
+            .changes
+            .iter()
+            .any(|(k, id)| *k == kind && id == object_id)
+        {
+            self.changes.push((kind, object_id.to_string()));
+        }
+    }
+
     /// Announces `payload` to every instance when, and only if, this transaction commits.
     pub async fn notify(&mut self, db: &Db, payload: &str) -> Result<()> {
-        if let Tx::Postgres(_) = self {
+        if let TxInner::Postgres(_) = self.inner {
             crate::Exec::execute(
                 &mut *self,
                 "SELECT pg_notify($1, $2)",
@@ -342,10 +366,14 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+    pub async fn commit(mut self) -> Result<()> {
+        let changes = std::mem::take(&mut self.changes);
+        if !changes.is_empty() {
+            crate::changes::write(&mut self, &changes).await?;
+        }
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
@@ -469,12 +497,12 @@ impl Exec for &Db {
 
 impl Exec for &mut Tx {
     async fn execute(self, sql: &'static str, args: Vec<Value>) -> Result<u64> {
-        Ok(match self {
-            Tx::Sqlite(t) => sqlx::query_with(sql, arguments::<Sqlite>(args)?)
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(t) => sqlx::query_with(sql, arguments::<Sqlite>(args)?)
                 .execute(&mut **t)
                 .await?
                 .rows_affected(),
-            Tx::Postgres(t) => sqlx::query_with(sql, arguments::<Postgres>(args)?)
+            TxInner::Postgres(t) => sqlx::query_with(sql, arguments::<Postgres>(args)?)
                 .execute(&mut **t)
                 .await?
                 .rows_affected(),
@@ -486,13 +514,13 @@ impl Exec for &mut Tx {
         sql: &'static str,
         args: Vec<Value>,
     ) -> Result<Option<T>> {
-        Ok(match self {
-            Tx::Sqlite(t) => {
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(t) => {
                 sqlx::query_as_with(sql, arguments::<Sqlite>(args)?)
                     .fetch_optional(&mut **t)
                     .await?
             }
-            Tx::Postgres(t) => {
+            TxInner::Postgres(t) => {
                 sqlx::query_as_with(sql, arguments::<Postgres>(args)?)
                     .fetch_optional(&mut **t)
                     .await?
@@ -501,13 +529,13 @@ impl Exec for &mut Tx {
     }
 
     async fn fetch_all<T: Record>(self, sql: &'static str, args: Vec<Value>) -> Result<Vec<T>> {
-        Ok(match self {
-            Tx::Sqlite(t) => {
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(t) => {
                 sqlx::query_as_with(sql, arguments::<Sqlite>(args)?)
                     .fetch_all(&mut **t)
                     .await?
             }
-            Tx::Postgres(t) => {
+            TxInner::Postgres(t) => {
                 sqlx::query_as_with(sql, arguments::<Postgres>(args)?)
                     .fetch_all(&mut **t)
                     .await?

@@ -329,7 +329,7 @@ pub async fn create_article(
     )
     .await?;
     insert_revision(&mut *tx, &article.id, 1, a, author_id, why, now).await?;
-    changes::record(tx, kind::ARTICLE, &article.id).await?;
+    changes::record(tx, kind::ARTICLE, &article.id);
     Ok(article)
 }
 
@@ -423,7 +423,7 @@ pub async fn update_article(
         ));
     }
     insert_revision(&mut *tx, id, number, a, author_id, why, now).await?;
-    changes::record(tx, kind::ARTICLE, id).await?;
+    changes::record(tx, kind::ARTICLE, id);
     Ok(Article {
         category_id: a.category_id.clone(),
         slug: a.slug.clone(),

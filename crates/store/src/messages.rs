@@ -133,7 +133,7 @@ pub async fn append(tx: &mut Tx, m: &NewMessage<'_>) -> Result<(Message, bool)> 
     )
     .await?;
     if matches!(msg.kind.as_str(), kind::TEXT | kind::NOTE) {
-        crate::changes::record(tx, crate::changes::kind::MESSAGE, &msg.id).await?;
+        crate::changes::record(tx, crate::changes::kind::MESSAGE, &msg.id);
     }
     Ok((msg, true))
 }

@@ -22,6 +22,9 @@ use crate::markdown;
 use crate::state::AppState;
 
 const POLL: Duration = Duration::from_millis(500);
+/// Changes older than this are forgotten; an instance away longer rebuilds its index.
+const KEEP_CHANGES_MS: i64 = 7 * 24 * 3600 * 1000;
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 const BATCH: i64 = 1000;
 
 #[derive(Default)]
@@ -131,13 +134,23 @@ pub async fn run(state: AppState, dir: Option<PathBuf>, mut shutdown: watch::Rec
     let _ = state.search.index.set(index.clone());
     state.search.ready.notify_waiters();
 
+    let mut last_prune = std::time::Instant::now();
     loop {
+        if last_prune.elapsed() >= PRUNE_EVERY {
+            last_prune = std::time::Instant::now();
+            prune(&state.db).await;
+        }
         let step = async {
             if mark < 0 || mark < changes::pruned_through(&state.db).await.map_err(err)? {
                 mark = rebuild(&state.db, &index).await?;
                 return Ok::<bool, String>(false);
             }
             let (next, more) = catch_up(&state.db, &index, mark).await?;
+            if next == mark && index.has_writer() {
+                // Quiet again: give the writer's memory back until the next change.
+                let i = index.clone();
+                let _ = tokio::task::spawn_blocking(move || i.release_writer()).await;
+            }
             mark = next;
             Ok(more)
         };
@@ -159,6 +172,21 @@ pub async fn run(state: AppState, dir: Option<PathBuf>, mut shutdown: watch::Rec
         if *shutdown.borrow() {
             return;
         }
+    }
+}
+
+/// Forgets old changes (any instance may do it; doing it twice is harmless).
+async fn prune(db: &Db) {
+    let run = async {
+        let mut tx = db.begin().await?;
+        let n = changes::prune(&mut tx, kefu_core::time::now_ms() - KEEP_CHANGES_MS).await?;
+        tx.commit().await?;
+        Ok::<u64, kefu_store::Error>(n)
+    };
+    match run.await {
+        Ok(0) => {}
+        Ok(n) => tracing::debug!(n, "old search changes pruned"),
+        Err(e) => tracing::warn!(error = %e, "pruning search changes failed"),
     }
 }
 
