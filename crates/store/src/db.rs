@@ -353,6 +353,13 @@ impl Tx {
         }
     }
 
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     /// Announces `payload` to every instance when, and only if, this transaction commits.
     pub async fn notify(&mut self, db: &Db, payload: &str) -> Result<()> {
         if let TxInner::Postgres(_) = self.inner {

@@ -145,8 +145,13 @@ pub async fn run(state: AppState, dir: Option<PathBuf>, mut shutdown: watch::Rec
                 mark = rebuild(&state.db, &index).await?;
                 return Ok::<bool, String>(false);
             }
-            let (next, more) = catch_up(&state.db, &index, mark).await?;
-            if next == mark && index.has_writer() {
+            let (next, more, applied) = catch_up(&state.db, &index, mark).await?;
+            let Some(next) = next else {
+                tracing::warn!("search index too far behind the change log; rebuilding");
+                mark = -1;
+                return Ok(true);
+            };
+            if !applied && index.has_writer() {
                 // Quiet again: give the writer's memory back until the next change.
                 let i = index.clone();
                 let _ = tokio::task::spawn_blocking(move || i.release_writer()).await;
@@ -230,17 +235,27 @@ pub async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> TaskResult<i64> {
     Ok(mark)
 }
 
-/// Applies the changes after `mark`; returns the new mark and whether more are waiting.
-async fn catch_up(db: &Db, index: &Arc<SearchIndex>, mark: i64) -> TaskResult<(i64, bool)> {
-    let batch = changes::after(db, mark, BATCH).await.map_err(err)?;
-    let Some(last) = batch.last() else {
-        return Ok((mark, false));
-    };
-    let next = last.seq;
-    let more = batch.len() as i64 == BATCH;
+/// Applies the changes after `mark`; returns the new mark (`None`: too far behind, rebuild),
+/// whether more are waiting and whether anything was applied.
+async fn catch_up(
+    db: &Db,
+    index: &Arc<SearchIndex>,
+    mark: i64,
+) -> TaskResult<(Option<i64>, bool, bool)> {
+    let p = changes::pending(db, mark, BATCH).await.map_err(err)?;
+    if p.overflow {
+        return Ok((None, false, false));
+    }
+    if p.changes.is_empty() {
+        // Nothing new (on PostgreSQL the horizon may still move: it is kept in memory and
+        // written with the next commit; a restart before then reads a few changes again).
+        return Ok((Some(p.mark), false, false));
+    }
+    let next = p.mark;
+    let more = p.more;
     // The latest change of each object is enough: documents are read as they are now.
     let mut objects: HashMap<(String, String), ()> = HashMap::new();
-    for c in &batch {
+    for c in &p.changes {
         objects.insert((c.kind.clone(), c.object_id.clone()), ());
     }
     let mut deletes = Vec::new();
@@ -275,7 +290,7 @@ async fn catch_up(db: &Db, index: &Arc<SearchIndex>, mark: i64) -> TaskResult<(i
         i.commit(next)
     })
     .await?;
-    Ok((next, more))
+    Ok((Some(next), more, true))
 }
 
 async fn blocking<T: Send + 'static>(

@@ -76,18 +76,22 @@ CREATE TABLE kb_deflections (
 );
 CREATE INDEX kb_deflections_article ON kb_deflections (article_id);
 
--- Named counters. 'search' numbers the change log; taking it locks its row until commit, so
--- the log's numbers appear in commit order on PostgreSQL too and a reader never skips one.
+-- Named counters. On SQLite 'search' numbers the change log; taking it locks its row until
+-- commit, so numbers appear in commit order. 'search_pruned' says how far the log was pruned.
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
 INSERT INTO counters (name, value) VALUES ('search', 0), ('search_pruned', 0);
 
--- What changed, for each instance's search index to catch up on.
+-- What changed, for each instance's search index to catch up on. On PostgreSQL `seq` comes
+-- from a sequence and readers follow the log by `txid`, the writing transaction's id (see
+-- kefu_store::changes); on SQLite `txid` is unused.
 CREATE TABLE search_changes (
     seq        INTEGER PRIMARY KEY,
     kind       TEXT NOT NULL,
     object_id  TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    txid       INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX search_changes_txid ON search_changes (txid);
