@@ -69,6 +69,27 @@ test('the help centre reads well on a phone in both languages, searches and take
   await page.context().close();
 });
 
+test('with nobody online, the offline form suggests articles too', async () => {
+  const page = await newPage(browser, 'zh-CN');
+  await page.goto(shopUrl);
+  await page.click('button[data-kefu=launcher]');
+  const chat = page.frameLocator('iframe[title]');
+  await chat.locator('#offline textarea[name=message]').waitFor();
+  await chat.locator('#offline textarea[name=message]').fill('怎么查询物流');
+  const suggestion = chat.locator('#suggest button').first();
+  await suggestion.waitFor();
+  assert.equal(await suggestion.textContent(), '如何查询物流');
+  await suggestion.click();
+  await chat.locator('#article h2').waitFor();
+  await page.screenshot({ path: join(shots, 'widget-offline-article.png') });
+  await chat.locator('#not-settled').click();
+  // Back to the form, with what was typed.
+  await chat.locator('#offline textarea[name=message]').waitFor();
+  assert.equal(await chat.locator('#offline textarea[name=message]').inputValue(), '怎么查询物流');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('the widget suggests an article as the visitor types, and it settles the question', async () => {
   // An agent is online, so the widget offers the chat (not the offline form).
   const agent = await newPage(browser, 'zh-CN');

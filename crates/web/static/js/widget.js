@@ -144,18 +144,22 @@ const articleEl = $('article');
 const lang = document.documentElement.lang.startsWith('zh') ? 'zh' : 'en';
 let suggestTimer = null;
 let suggestedFor = '';
-input.addEventListener('input', () => {
-  if (conversation) return;
-  clearTimeout(suggestTimer);
-  suggestTimer = setTimeout(suggestArticles, 250);
-});
+let typedIn = input; // the chat composer, or the offline form's message when nobody is online
+for (const field of [input, offline.message]) {
+  field.addEventListener('input', () => {
+    if (conversation) return;
+    typedIn = field;
+    clearTimeout(suggestTimer);
+    suggestTimer = setTimeout(suggestArticles, 250);
+  });
+}
 
 async function suggestArticles() {
-  const q = input.value.trim();
+  const q = typedIn.value.trim();
   if (conversation || q.length < 2) { suggest.hidden = true; return; }
   let hits;
   try { hits = await api('/widget/api/articles?lang=' + lang + '&q=' + encodeURIComponent(q)); } catch { return; }
-  if (q !== input.value.trim()) return; // typed on meanwhile
+  if (q !== typedIn.value.trim()) return; // typed on meanwhile
   suggestedFor = q;
   const ul = suggest.querySelector('ul');
   ul.replaceChildren(...hits.map((h) => {
@@ -170,6 +174,7 @@ async function suggestArticles() {
   suggest.hidden = hits.length === 0;
 }
 
+let hiddenForArticle = [];
 async function openArticle(id) {
   const a = await api('/widget/api/articles/' + encodeURIComponent(id) + '?lang=' + lang);
   articleEl.dataset.id = a.id;
@@ -180,18 +185,18 @@ async function openArticle(id) {
   articleEl.querySelector('a.open').href = a.url;
   $('settle-row').hidden = false;
   $('settled-thanks').hidden = true;
-  list.hidden = true;
-  form.hidden = true;
+  // Whatever was showing (the chat, or the offline form) comes back when the article closes.
+  hiddenForArticle = [list, form, offline, prechat].filter((el) => !el.hidden);
+  for (const el of hiddenForArticle) el.hidden = true;
   suggest.hidden = true;
   articleEl.hidden = false;
 }
 
 function closeArticle() {
   articleEl.hidden = true;
-  list.hidden = false;
-  form.hidden = false;
+  for (const el of hiddenForArticle) el.hidden = false;
   suggest.hidden = suggest.querySelector('ul').children.length === 0 || !!conversation;
-  input.focus();
+  typedIn.focus();
 }
 
 $('settled').addEventListener('click', async () => {
