@@ -116,7 +116,7 @@ fn check_len(code: &'static str, what: &str, s: &str, max: usize) -> AppResult<(
     Ok(())
 }
 
-async fn category_input(state: &AppState, b: &CategoryBody) -> AppResult<CategoryInput> {
+pub async fn category_input(state: &AppState, b: &CategoryBody) -> AppResult<CategoryInput> {
     let name_zh = b.name_zh.trim().to_string();
     let name_en = b.name_en.trim().to_string();
     if name_zh.is_empty() && name_en.is_empty() {
@@ -198,7 +198,7 @@ pub async fn create_category_from(state: &AppState, b: &CategoryBody) -> AppResu
         .map_err(slug_taken)
 }
 
-fn slug_taken(e: kefu_store::Error) -> AppError {
+pub fn slug_taken(e: kefu_store::Error) -> AppError {
     match e {
         kefu_store::Error::Conflict(_) => {
             AppError::Conflict("slug_taken", "another one already uses this slug".into())

@@ -73,6 +73,12 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             pages::kb::restore,
         )
         .post("/kb/categories", Staff, pages::kb::create_category)
+        .post("/kb/categories/{id}", Staff, pages::kb::save_category)
+        .post(
+            "/kb/categories/{id}/delete",
+            Staff,
+            pages::kb::delete_category,
+        )
         .get("/sitemap.xml", Public, pages::help::sitemap)
         // Set-up, sign-up, sign-in.
         .get("/", Public, pages::auth::home)

@@ -863,6 +863,41 @@ async fn kb_pages(t: TestDb) {
         .post(&format!("/kb/articles/{id}/revisions/2/restore"), &[])
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Categories are renamed and, once empty, deleted from the page.
+    let r = boss
+        .post(
+            &format!("/kb/categories/{cat}"),
+            &[
+                ("name_zh", "售后服务"),
+                ("name_en", "After-sales"),
+                ("slug", "after-sales"),
+                ("parent_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = knowledge::get_category(&s.t.db, &cat)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (c.name_zh.as_str(), c.slug.as_str()),
+        ("售后服务", "after-sales")
+    );
+    let r = boss
+        .post(&format!("/kb/categories/{cat}/delete"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(
+        r.body.contains("请先移走") || r.body.contains("Move or delete"),
+        "{}",
+        r.body
+    );
+    let r = agent
+        .post(&format!("/kb/categories/{cat}/delete"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
 /// What an article is, as import and export must keep it.

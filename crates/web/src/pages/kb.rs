@@ -364,3 +364,57 @@ pub async fn create_category(ctx: Ctx, Form(f): Form<CategoryForm>) -> Response 
         Err(e) => page_error(&ctx, e),
     }
 }
+
+pub async fn save_category(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<CategoryForm>,
+) -> Response {
+    let run = async {
+        if !publisher(&ctx) {
+            return Err(AppError::Forbidden);
+        }
+        let current = knowledge::get_category(&ctx.state.db, &id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let body = CategoryBody {
+            parent_id: Some(f.parent_id.clone()).filter(|p| !p.is_empty() && *p != id),
+            slug: f.slug.clone(),
+            name_zh: f.name_zh.clone(),
+            name_en: f.name_en.clone(),
+            description_zh: current.description_zh.clone(),
+            description_en: current.description_en.clone(),
+            position: current.position,
+        };
+        let input = kb_api::category_input(&ctx.state, &body).await?;
+        knowledge::update_category(&ctx.state.db, &id, &input)
+            .await
+            .map_err(kb_api::slug_taken)?;
+        Ok(())
+    };
+    match run.await {
+        Ok(()) => Redirect::to("/kb?notice=notice-category-saved").into_response(),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+pub async fn delete_category(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let run = async {
+        if !publisher(&ctx) {
+            return Err(AppError::Forbidden);
+        }
+        let mut tx = ctx.state.db.begin().await?;
+        knowledge::delete_category(&mut tx, &id)
+            .await
+            .map_err(|e| match e {
+                kefu_store::Error::Conflict(m) => AppError::Conflict("category_not_empty", m),
+                e => e.into(),
+            })?;
+        tx.commit().await?;
+        Ok(())
+    };
+    match run.await {
+        Ok(()) => Redirect::to("/kb?notice=notice-category-deleted").into_response(),
+        Err(e) => page_error(&ctx, e),
+    }
+}
