@@ -396,5 +396,4 @@ err-invalid-category = Choose a category.
 err-invalid-status = The state is draft, published or archived.
 err-invalid-body = A body is at most 100,000 characters.
 err-invalid-tag = A tag is at most 40 characters without commas; at most 20 tags.
-err-invalid-name = Give the category a name (at most 100 characters).
 err-invalid-parent = A section sits in a category, not in another section.

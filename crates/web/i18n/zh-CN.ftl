@@ -393,5 +393,4 @@ err-invalid-category = 请选择分类。
 err-invalid-status = 状态只能是草稿、已发布或已归档。
 err-invalid-body = 正文最多 100,000 字。
 err-invalid-tag = 每个标签最多 40 字且不含逗号；最多 20 个标签。
-err-invalid-name = 请填写分类名称（最多 100 字）。
 err-invalid-parent = 栏目只能放在分类下，不能放在另一个栏目下。

@@ -179,6 +179,26 @@ mod tests {
     }
 
     #[test]
+    fn translation_files_parse_without_errors_or_duplicate_keys() {
+        for source in [
+            include_str!("../i18n/en.ftl"),
+            include_str!("../i18n/zh-CN.ftl"),
+        ] {
+            let res = FluentResource::try_new(source.to_string());
+            assert!(res.is_ok(), "syntax errors: {:?}", res.err().map(|e| e.1));
+            let mut ids = std::collections::HashSet::new();
+            for line in source.lines() {
+                if let Some((id, _)) = line.split_once(" =")
+                    && !id.is_empty()
+                    && !id.starts_with([' ', '#'])
+                {
+                    assert!(ids.insert(id.to_string()), "duplicate key {id}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn both_languages_have_the_same_keys() {
         let i = I18n::new();
         assert_eq!(i.missing_keys(), Vec::<String>::new());
