@@ -28,28 +28,48 @@ pub const CSP_WIDGET_FRAME: &str = "default-src 'self'; script-src 'self'; style
     img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
     base-uri 'none'; form-action 'self'; frame-ancestors *";
 
-/// Refuses a body whose declared length is over the limit before reading any of it, so the
-/// client gets its 413 cleanly instead of a connection reset mid-upload. Attachment uploads
-/// have their own, larger limit; bodies without a declared length are still cut off by the
-/// extractors as they stream in.
+/// Bodies this much over the limit are still read (and thrown away) before the 413, so the
+/// client, which is usually still sending, gets the answer instead of a reset connection.
+const DRAIN_OVER_LIMIT: u64 = 8 * 1024 * 1024;
+
+/// Refuses a body whose declared length is over the limit without keeping any of it: a body
+/// somewhat over is read and dropped first (for at most a few seconds); a far bigger one is
+/// refused at once and the connection closed. Attachment uploads have their own, larger limit;
+/// bodies without a declared length are cut off by the extractors as they stream in.
 pub async fn declared_length(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let limit = if req.method() == Method::POST && req.uri().path().ends_with("/attachments") {
         state.config.max_upload_bytes
     } else {
         state.config.max_body_bytes
-    };
+    } as u64;
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        let mut resp = AppError::TooLarge.into_response();
-        resp.headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        return resp;
+    let Some(declared) = declared.filter(|n| *n > limit) else {
+        return next.run(req).await;
+    };
+    let mut resp = AppError::TooLarge.into_response();
+    if declared <= limit + DRAIN_OVER_LIMIT {
+        use futures_util::StreamExt;
+        let mut stream = req.into_body().into_data_stream();
+        let drained = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            while let Some(chunk) = stream.next().await {
+                if chunk.is_err() {
+                    return false;
+                }
+            }
+            true
+        })
+        .await;
+        if drained == Ok(true) {
+            return resp;
+        }
     }
-    next.run(req).await
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
 }
 
 pub async fn security_headers(req: Request, next: Next) -> Response {

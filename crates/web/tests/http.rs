@@ -983,8 +983,7 @@ async fn bad_json(t: TestDb) {
         (r.status, r.code().as_str()),
         (StatusCode::BAD_REQUEST, "invalid_email")
     );
-    // Bodies over the limit are refused on their declared length, before any of them is read,
-    // so the client gets a clean 413 rather than a reset connection.
+    // A body far over the limit is refused on its declared length, before any of it is read.
     let session = format!("kefu_session={}", b.session());
     for (path, ct) in [
         ("/api/v1/me", "application/json"),
@@ -994,11 +993,26 @@ async fn bad_json(t: TestDb) {
             "POST {path} HTTP/1.1\r\nhost: x\r\ncontent-type: {ct}\r\ncookie: {session}\r\n\
              x-csrf-token: {}\r\ncontent-length: {}\r\n\r\n",
             b.csrf(),
-            2 * 1024 * 1024
+            // Far over the limit: refused at once, without waiting for the body.
+            100 * 1024 * 1024
         );
         let reply = raw_exchange(&s.url, &head).await;
         assert!(reply.starts_with("HTTP/1.1 413"), "{path}: {reply}");
         assert!(reply.contains("payload_too_large"), "{path}: {reply}");
+    }
+    // One somewhat over the limit is read and dropped first, so the client that is still
+    // sending gets its 413 (not a reset connection).
+    for _ in 0..5 {
+        let big = format!("{{\"name\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
+        let r = b
+            .send(
+                b.req(Method::PATCH, "/api/v1/me")
+                    .header("x-csrf-token", b.csrf())
+                    .header("content-type", "application/json")
+                    .body(big),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     }
 }
 
