@@ -5,6 +5,7 @@
 pub mod base32;
 pub mod id;
 pub mod identity;
+pub mod mailtoken;
 pub mod protocol;
 pub mod role;
 pub mod time;

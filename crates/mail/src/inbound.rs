@@ -1,0 +1,351 @@
+//! A received mail, as a conversation needs it: who wrote, to whom, threading headers, the text
+//! (with quoted history and signatures folded away, and also whole), the HTML, the files, and
+//! whether it is an automatic mail that must not open a conversation or get an answer.
+//!
+//! Pure: bytes in, a value out. Charsets (UTF-8, GBK, GB2312, GB18030, Big5 …), transfer
+//! encodings and RFC 2047 headers are decoded by mail-parser.
+
+use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders, PartType};
+
+/// What kind of mail it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Written by a person: it becomes a message.
+    Personal,
+    /// An out-of-office or other automatic reply (`Auto-Submitted`, `Precedence`, …).
+    AutoReply,
+    /// A delivery failure report.
+    Bounce,
+    /// One of our own mails coming back (a loop).
+    OwnMail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The sender's file name (shown, never used as a path); made up when missing.
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    /// For images shown inside the HTML (`cid:`).
+    pub content_id: Option<String>,
+    pub inline: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    /// Without angle brackets; made from the content when the mail has none.
+    pub message_id: String,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub from_name: String,
+    /// Lower case.
+    pub from_addr: String,
+    pub reply_to: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    /// Milliseconds since the epoch, when the `Date` header could be read.
+    pub date_ms: Option<i64>,
+    /// The whole text (the text part, else the HTML's words).
+    pub text: String,
+    /// What the person wrote this time: quoted history and signature folded away.
+    pub new_text: String,
+    pub html: Option<String>,
+    pub parts: Vec<Part>,
+    pub kind: Kind,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ParseError {
+    #[error("the mail has no headers that could be read")]
+    Malformed,
+    #[error("the mail has no sender")]
+    NoSender,
+}
+
+/// The header our own mails carry, so a loop is recognised.
+pub const LOOP_HEADER: &str = "X-Kefu-Loop";
+
+fn ids(v: &HeaderValue<'_>) -> Vec<String> {
+    match v {
+        HeaderValue::Text(t) => vec![t.to_string()],
+        HeaderValue::TextList(l) => l.iter().map(|t| t.to_string()).collect(),
+        _ => vec![],
+    }
+}
+
+fn addresses(a: Option<&Address<'_>>) -> Vec<String> {
+    a.map(|a| {
+        a.iter()
+            .filter_map(|x| x.address())
+            .map(str::to_lowercase)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+pub fn parse(raw: &[u8]) -> Result<Inbound, ParseError> {
+    let msg = MessageParser::default()
+        .parse(raw)
+        .ok_or(ParseError::Malformed)?;
+    if msg.headers().is_empty() {
+        return Err(ParseError::Malformed);
+    }
+    let from = msg.from().and_then(|a| a.first());
+    let from_addr = from
+        .and_then(|a| a.address())
+        .map(str::to_lowercase)
+        .filter(|a| a.contains('@'))
+        .ok_or(ParseError::NoSender)?;
+    let from_name = from
+        .and_then(|a| a.name())
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let subject = msg.subject().unwrap_or_default().trim().to_string();
+    let html = msg.body_html(0).map(|h| h.into_owned());
+    let text = match msg.text_bodies().next() {
+        Some(p) if !p.is_text_html() => p.text_contents().unwrap_or_default().to_string(),
+        _ => html.as_deref().map(html_to_text).unwrap_or_default(),
+    };
+    let text = text.replace("\r\n", "\n").trim().to_string();
+    let kind = kind_of(&msg, &from_addr, &subject);
+    let mut parts = Vec::new();
+    for (i, p) in msg.attachments().enumerate() {
+        if matches!(p.body, PartType::Message(_)) && kind == Kind::Bounce {
+            continue;
+        }
+        let content_type = p
+            .content_type()
+            .map(|c| match c.subtype() {
+                Some(s) => format!("{}/{}", c.ctype(), s),
+                None => c.ctype().to_string(),
+            })
+            .unwrap_or_else(|| "application/octet-stream".into())
+            .to_lowercase();
+        parts.push(Part {
+            name: p
+                .attachment_name()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("attachment-{}", i + 1)),
+            content_type,
+            bytes: p.contents().to_vec(),
+            content_id: p
+                .content_id()
+                .map(|c| c.trim_matches(['<', '>']).to_string()),
+            inline: p.content_disposition().is_some_and(|d| d.is_inline())
+                || (p.content_id().is_some()
+                    && !p.content_disposition().is_some_and(|d| d.is_attachment())),
+        });
+    }
+    let message_id = msg
+        .message_id()
+        .map(|m| m.trim_matches(['<', '>']).to_string())
+        .unwrap_or_else(|| synthetic_id(raw));
+    Ok(Inbound {
+        kind,
+        message_id,
+        in_reply_to: ids(msg.in_reply_to()),
+        references: ids(msg.references()),
+        reply_to: msg
+            .reply_to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .map(str::to_lowercase),
+        to: addresses(msg.to()),
+        cc: addresses(msg.cc()),
+        date_ms: msg.date().map(|d| d.to_timestamp() * 1000),
+        new_text: fold_quoted(&text),
+        from_name,
+        from_addr,
+        subject,
+        text,
+        html,
+        parts,
+    })
+}
+
+/// A stable id for a mail without `Message-ID`, so fetching it twice still stores it once.
+fn synthetic_id(raw: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(raw);
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("{hex}@no-message-id.kefu")
+}
+
+fn kind_of(msg: &mail_parser::Message<'_>, from: &str, subject: &str) -> Kind {
+    let header = |name: &str| msg.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
+    if header(LOOP_HEADER).is_some() {
+        return Kind::OwnMail;
+    }
+    let report = msg.content_type().is_some_and(|c| {
+        c.ctype().eq_ignore_ascii_case("multipart")
+            && c.subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && c.attribute("report-type")
+                .is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
+    });
+    let local = from.split('@').next().unwrap_or_default();
+    let daemon =
+        local.eq_ignore_ascii_case("mailer-daemon") || local.eq_ignore_ascii_case("postmaster");
+    if report || (daemon && header("return-path").is_none_or(|r| r == "<>" || r.is_empty())) {
+        return Kind::Bounce;
+    }
+    if header("auto-submitted").is_some_and(|v| !v.starts_with("no"))
+        || header("precedence")
+            .is_some_and(|v| matches!(v.as_str(), "bulk" | "junk" | "list" | "auto_reply"))
+        || header("x-autoreply").is_some()
+        || header("x-autorespond").is_some()
+        || header("x-auto-response-suppress")
+            .is_some_and(|v| v.contains("all") || v.contains("oof"))
+    {
+        return Kind::AutoReply;
+    }
+    let s = subject.to_lowercase();
+    if [
+        "automatic reply",
+        "auto:",
+        "out of office",
+        "自动回复",
+        "自動回覆",
+    ]
+    .iter()
+    .any(|p| s.starts_with(p))
+    {
+        return Kind::AutoReply;
+    }
+    Kind::Personal
+}
+
+/// The words of an HTML body: tags dropped, blocks on lines of their own, entities decoded,
+/// scripts and styles left out.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&decode_entities(&rest[..lt]));
+        let after = &rest[lt + 1..];
+        let Some(gt) = after.find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = after[..gt].trim().to_ascii_lowercase();
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        rest = &after[gt + 1..];
+        if !tag.starts_with('/') && matches!(name.as_str(), "script" | "style" | "head" | "title") {
+            let close = format!("</{name}");
+            match rest.to_ascii_lowercase().find(&close) {
+                Some(i) => {
+                    rest = &rest[i..];
+                    if let Some(g) = rest.find('>') {
+                        rest = &rest[g + 1..];
+                    }
+                }
+                None => rest = "",
+            }
+            continue;
+        }
+        // A line break where a block starts (closing tags add none, so `</p><p>` is one).
+        if !tag.starts_with('/')
+            && matches!(
+                name.as_str(),
+                "br" | "p"
+                    | "div"
+                    | "li"
+                    | "tr"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+                    | "blockquote"
+                    | "table"
+            )
+        {
+            out.push('\n');
+        }
+    }
+    out.push_str(&decode_entities(rest));
+    // Collapse runs of blank lines and trailing spaces.
+    let mut lines: Vec<String> = out.lines().map(|l| l.trim_end().to_string()).collect();
+    lines.dedup_by(|a, b| a.trim().is_empty() && b.trim().is_empty());
+    lines.join("\n").trim().to_string()
+}
+
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp..];
+        let Some(semi) = after.find(';').filter(|i| *i <= 10) else {
+            out.push('&');
+            rest = &after[1..];
+            continue;
+        };
+        let entity = &after[1..semi];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" | "#39" => Some('\''),
+            "nbsp" => Some(' '),
+            e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &after[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What the person wrote this time: the text up to the quoted history (`> …` lines, "On … wrote:",
+/// "在 … 写道：", Outlook's "-----Original Message-----" / "From: … Sent: …") and without the
+/// signature (after a `-- ` line). The whole text is kept beside it.
+pub fn fold_quoted(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut end = lines.len();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        let lower = t.to_lowercase();
+        let attribution = (lower.starts_with("on ") && lower.ends_with("wrote:"))
+            || (t.starts_with('在') && (t.ends_with("写道：") || t.ends_with("写道:")))
+            || (t.starts_with("于") && t.contains("写道"));
+        let outlook = lower.starts_with("-----original message-----")
+            || lower.starts_with("-----原始邮件-----")
+            || (lower.starts_with("from:")
+                && lines
+                    .get(i + 1)
+                    .is_some_and(|n| n.trim().to_lowercase().starts_with("sent:")));
+        let quote_block = t.starts_with('>')
+            && lines[i..]
+                .iter()
+                .all(|l| l.trim().is_empty() || l.trim().starts_with('>'));
+        if attribution || outlook || quote_block || *line == "-- " || t == "--" {
+            end = i;
+            break;
+        }
+    }
+    lines[..end].join("\n").trim().to_string()
+}
