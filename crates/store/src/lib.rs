@@ -14,6 +14,7 @@ pub mod conversations;
 mod db;
 pub mod error;
 pub mod knowledge;
+pub mod mail;
 pub mod messages;
 pub mod notifications;
 pub mod outbox;
