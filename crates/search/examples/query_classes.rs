@@ -5,61 +5,8 @@
 
 use std::time::Instant;
 
+use kefu_search::corpus::{EN_WORDS, Rng, ZH_WORDS};
 use kefu_search::{Doc, Kind, Request, SearchIndex};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-const ZH: &[&str] = &[
-    "订单",
-    "退货",
-    "退款",
-    "流程",
-    "物流",
-    "快递",
-    "发货",
-    "签收",
-    "优惠券",
-    "会员",
-    "积分",
-    "发票",
-    "地址",
-    "修改",
-    "取消",
-    "支付",
-    "微信",
-    "支付宝",
-    "尺码",
-    "颜色",
-    "库存",
-    "预售",
-    "保修",
-    "维修",
-    "换货",
-    "运费",
-    "包邮",
-    "客服",
-    "售后",
-    "质量",
-    "问题",
-    "商品",
-    "价格",
-];
-const EN: &[&str] = &[
-    "order", "orders", "refund", "refunded", "return", "shipping", "delivery", "package",
-    "invoice", "coupon", "member", "points", "address", "change", "cancel", "payment", "size",
-    "colour", "stock", "warranty", "repair", "exchange", "free", "service", "quality", "the",
-];
 
 fn main() {
     let n: usize = std::env::args()
@@ -77,9 +24,15 @@ fn main() {
                     .join(sep)
             };
             let (title, body) = if zh {
-                (words(&mut rng, 4, ZH, ""), words(&mut rng, 120, ZH, ""))
+                (
+                    words(&mut rng, 4, ZH_WORDS, ""),
+                    words(&mut rng, 120, ZH_WORDS, ""),
+                )
             } else {
-                (words(&mut rng, 6, EN, " "), words(&mut rng, 150, EN, " "))
+                (
+                    words(&mut rng, 6, EN_WORDS, " "),
+                    words(&mut rng, 150, EN_WORDS, " "),
+                )
             };
             Doc {
                 key: format!("article:{i}"),

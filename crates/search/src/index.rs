@@ -231,7 +231,6 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
-    dir: Option<PathBuf>,
 }
 
 impl SearchIndex {
@@ -256,7 +255,7 @@ impl SearchIndex {
                 }
             }
         };
-        Ok((Self::wrap(index, Some(dir.to_path_buf()))?, opened))
+        Ok((Self::wrap(index)?, opened))
     }
 
     /// An index in memory (tests, benchmarks).
@@ -264,7 +263,7 @@ impl SearchIndex {
         let (schema, _) = schema();
         let index = Index::create_in_ram(schema);
         register(&index);
-        Self::wrap(index, None)
+        Self::wrap(index)
     }
 
     fn create(dir: &Path) -> Result<Index> {
@@ -307,7 +306,7 @@ impl SearchIndex {
         Ok((index, mark))
     }
 
-    fn wrap(index: Index, dir: Option<PathBuf>) -> Result<SearchIndex> {
+    fn wrap(index: Index) -> Result<SearchIndex> {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -318,12 +317,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(None),
             fields,
-            dir,
         })
-    }
-
-    pub fn dir(&self) -> Option<&Path> {
-        self.dir.as_deref()
     }
 
     /// Number of documents in the last committed state.

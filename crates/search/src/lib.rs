@@ -3,6 +3,7 @@
 //! [`analyze`]), ranks whole words and titles up, and forgives English typos.
 
 pub mod analyze;
+pub mod corpus;
 mod index;
 pub mod snippet;
 

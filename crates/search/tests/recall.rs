@@ -1,138 +1,10 @@
 #![allow(clippy::unwrap_used)]
 //! Recall and ranking on generated corpora, checked against a brute-force scan.
 
+use kefu_search::corpus::{Rng, ZH_WORDS, en_text};
 use kefu_search::{Doc, Kind, Opened, Request, SearchIndex};
 
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
-
-const ZH_WORDS: &[&str] = &[
-    "订单",
-    "退货",
-    "退款",
-    "流程",
-    "物流",
-    "快递",
-    "发货",
-    "签收",
-    "优惠券",
-    "会员",
-    "积分",
-    "发票",
-    "地址",
-    "修改",
-    "取消",
-    "支付",
-    "微信",
-    "支付宝",
-    "尺码",
-    "颜色",
-    "库存",
-    "预售",
-    "保修",
-    "维修",
-    "换货",
-    "运费",
-    "包邮",
-    "客服",
-    "售后",
-    "质量",
-    "问题",
-    "商品",
-    "价格",
-    "活动",
-    "申请",
-    "审核",
-    "时间",
-    "工作日",
-    "到账",
-    "查询",
-    "手机",
-    "电脑",
-    "耳机",
-    "衣服",
-    "鞋子",
-    "我们",
-    "您的",
-    "可以",
-    "需要",
-    "如果",
-    "请在",
-    "以内",
-    "之后",
-    "联系",
-    "说明",
-];
 const ZH_PUNCT: &[&str] = &["，", "。", "、", "？", "！", " ", "：", "；"];
-const EN_WORDS: &[&str] = &[
-    "order",
-    "orders",
-    "ordered",
-    "refund",
-    "refunds",
-    "refunded",
-    "return",
-    "returning",
-    "shipping",
-    "shipped",
-    "delivery",
-    "deliveries",
-    "package",
-    "invoice",
-    "coupon",
-    "member",
-    "points",
-    "address",
-    "change",
-    "cancel",
-    "payment",
-    "paying",
-    "size",
-    "colour",
-    "stock",
-    "warranty",
-    "repair",
-    "exchange",
-    "free",
-    "service",
-    "quality",
-    "product",
-    "price",
-    "apply",
-    "review",
-    "days",
-    "business",
-    "account",
-    "phone",
-    "laptop",
-    "headphones",
-    "shoes",
-    "the",
-    "your",
-    "within",
-    "after",
-    "contact",
-    "please",
-    "we",
-    "can",
-    "if",
-    "is",
-    "to",
-];
 
 fn zh_text(rng: &mut Rng, words: usize) -> String {
     let mut s = String::new();
@@ -149,14 +21,6 @@ fn zh_text(rng: &mut Rng, words: usize) -> String {
     s
 }
 
-fn en_text(rng: &mut Rng, words: usize) -> String {
-    let mut s = Vec::new();
-    for _ in 0..words {
-        s.push(rng.pick(EN_WORDS).to_string());
-    }
-    s.join(" ")
-}
-
 fn corpus(n: usize, seed: u64) -> Vec<Doc> {
     let mut rng = Rng(seed);
     (0..n)
@@ -169,7 +33,7 @@ fn corpus(n: usize, seed: u64) -> Vec<Doc> {
                 let mut body = en_text(&mut rng, 80);
                 if i % 7 == 0 {
                     body.push(' ');
-                    body.push_str(&zh_text(&mut rng, 3));
+                    body.push_str(&zh_text(&mut rng, 10));
                 }
                 (en_text(&mut rng, 5), body)
             };

@@ -7,6 +7,9 @@ pub enum Error {
     Conflict(String),
     #[error("not found")]
     NotFound,
+    /// Someone else saved the record after the caller read it (optimistic check).
+    #[error("{0}")]
+    Stale(String),
     #[error("invalid database configuration: {0}")]
     Config(String),
     #[error("database error: {0}")]

@@ -383,7 +383,7 @@ pub async fn update_article(
     if let Some(r) = expected_revision
         && r != current.revision
     {
-        return Err(Error::Conflict(format!(
+        return Err(Error::Stale(format!(
             "the article was saved by someone else (revision {} now, {} when you opened it)",
             current.revision, r
         )));
@@ -418,9 +418,7 @@ pub async fn update_article(
         )
         .await?;
     if n != 1 {
-        return Err(Error::Conflict(
-            "the article was saved by someone else".into(),
-        ));
+        return Err(Error::Stale("the article was saved by someone else".into()));
     }
     insert_revision(&mut *tx, id, number, a, author_id, why, now).await?;
     changes::record(tx, kind::ARTICLE, id);
@@ -515,6 +513,16 @@ pub async fn published_in(x: impl Exec, category_id: &str) -> Result<Vec<Article
     .await
 }
 
+/// How many published articles each category or section holds directly.
+pub async fn published_counts(x: impl Exec) -> Result<Vec<(String, i64)>> {
+    x.fetch_all(
+        "SELECT category_id, COUNT(*) FROM kb_articles WHERE status = 'published' \
+         GROUP BY category_id",
+        args![],
+    )
+    .await
+}
+
 /// The most read published articles.
 pub async fn most_read(x: impl Exec, limit: i64) -> Result<Vec<Article>> {
     x.fetch_all(
@@ -531,13 +539,6 @@ pub async fn all_articles(x: impl Exec, after: &str, limit: i64) -> Result<Vec<A
         args![after, limit],
     )
     .await
-}
-
-pub async fn count_articles(x: impl Exec) -> Result<i64> {
-    let (n,): (i64,) = x
-        .fetch_one("SELECT COUNT(*) FROM kb_articles", args![])
-        .await?;
-    Ok(n)
 }
 
 /// Counts a reading. Not a change for search (views do not change what is found).

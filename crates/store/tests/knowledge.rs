@@ -65,7 +65,7 @@ async fn revisions(t: TestDb) {
     // Someone who opened revision 1 cannot overwrite revision 2 unknowingly.
     let mut tx = t.db.begin().await.unwrap();
     let stale = knowledge::update_article(&mut tx, &a.id, &edit, None, reason::EDIT, Some(1)).await;
-    assert!(matches!(stale, Err(Error::Conflict(_))), "{stale:?}");
+    assert!(matches!(stale, Err(Error::Stale(_))), "{stale:?}");
     drop(tx);
 
     let mut tx = t.db.begin().await.unwrap();

@@ -14,175 +14,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use kefu_search::corpus::{EN_WORDS, Rng, ZH_WORDS, en_text, zh_text};
 use kefu_search::{Kind, Request, SearchIndex};
 use kefu_store::knowledge::{self, ArticleInput, CategoryInput, reason};
 use kefu_store::{Db, DbOptions};
 use kefu_web::{AppState, WebConfig};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-const ZH: &[&str] = &[
-    "订单",
-    "退货",
-    "退款",
-    "流程",
-    "物流",
-    "快递",
-    "发货",
-    "签收",
-    "优惠券",
-    "会员",
-    "积分",
-    "发票",
-    "地址",
-    "修改",
-    "取消",
-    "支付",
-    "微信",
-    "支付宝",
-    "尺码",
-    "颜色",
-    "库存",
-    "预售",
-    "保修",
-    "维修",
-    "换货",
-    "运费",
-    "包邮",
-    "客服",
-    "售后",
-    "质量",
-    "问题",
-    "商品",
-    "价格",
-    "活动",
-    "申请",
-    "审核",
-    "时间",
-    "工作日",
-    "到账",
-    "查询",
-    "手机",
-    "电脑",
-    "耳机",
-    "衣服",
-    "鞋子",
-    "我们",
-    "您的",
-    "可以",
-    "需要",
-    "如果",
-    "请在",
-    "以内",
-    "之后",
-    "联系",
-    "说明",
-    "七天",
-    "无理由",
-    "包装",
-    "配件",
-    "赠品",
-    "门店",
-    "自提",
-    "海外",
-    "关税",
-    "清关",
-    "电池",
-];
-const EN: &[&str] = &[
-    "order",
-    "orders",
-    "ordered",
-    "refund",
-    "refunds",
-    "refunded",
-    "return",
-    "returning",
-    "shipping",
-    "shipped",
-    "delivery",
-    "package",
-    "invoice",
-    "coupon",
-    "member",
-    "points",
-    "address",
-    "change",
-    "cancel",
-    "payment",
-    "paying",
-    "size",
-    "colour",
-    "stock",
-    "warranty",
-    "repair",
-    "exchange",
-    "free",
-    "service",
-    "quality",
-    "product",
-    "price",
-    "apply",
-    "review",
-    "days",
-    "business",
-    "account",
-    "phone",
-    "laptop",
-    "headphones",
-    "shoes",
-    "the",
-    "your",
-    "within",
-    "after",
-    "contact",
-    "please",
-    "we",
-    "can",
-    "if",
-    "is",
-    "to",
-    "battery",
-    "customs",
-    "overseas",
-    "pickup",
-    "store",
-    "gift",
-    "accessories",
-    "packaging",
-    "tracking",
-    "courier",
-];
-
-fn zh_text(rng: &mut Rng, words: usize) -> String {
-    let mut s = String::new();
-    for i in 0..words {
-        s.push_str(ZH[rng.below(ZH.len())]);
-        if i % 9 == 8 {
-            s.push('，');
-        }
-    }
-    s.push('。');
-    s
-}
-
-fn en_text(rng: &mut Rng, words: usize) -> String {
-    (0..words)
-        .map(|_| EN[rng.below(EN.len())])
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -303,14 +139,10 @@ async fn main() {
         }
     }
     for _ in 0..60 {
-        queries.push(EN[qrng.below(EN.len())].to_string());
+        queries.push(qrng.pick(EN_WORDS).to_string());
     }
     for _ in 0..20 {
-        queries.push(format!(
-            "{} {}",
-            EN[qrng.below(EN.len())],
-            ZH[qrng.below(ZH.len())]
-        ));
+        queries.push(format!("{} {}", qrng.pick(EN_WORDS), qrng.pick(ZH_WORDS)));
     }
     queries.extend(
         [

@@ -111,6 +111,7 @@ impl From<kefu_store::Error> for AppError {
         match e {
             kefu_store::Error::NotFound => AppError::NotFound,
             kefu_store::Error::Conflict(m) => AppError::Conflict("conflict", m),
+            kefu_store::Error::Stale(m) => AppError::Conflict("edit_conflict", m),
             kefu_store::Error::Sqlx(sqlx_err) => AppError::Unavailable(sqlx_err.to_string()),
             other => AppError::Internal(other.to_string()),
         }

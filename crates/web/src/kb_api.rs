@@ -489,12 +489,7 @@ pub async fn update_article(
         b.revision,
     )
     .await
-    .map_err(|e| match e {
-        kefu_store::Error::Conflict(m) if m.contains("saved by someone else") => {
-            AppError::Conflict("edit_conflict", m)
-        }
-        e => slug_taken(e),
-    })?;
+    .map_err(slug_taken)?;
     tx.commit().await?;
     state.search.changed();
     Ok(Json(ArticleView::of(a)))

@@ -115,16 +115,18 @@ struct HomePage<'a> {
 pub async fn home(ctx: Ctx, Query(q): Query<LangQuery>) -> AppResult<Response> {
     let lang = content_lang(&ctx, &q.lang);
     let all = knowledge::categories(&ctx.state.db).await?;
+    let counts: std::collections::HashMap<String, i64> = knowledge::published_counts(&ctx.state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let count_of = |id: &str| counts.get(id).copied().unwrap_or(0) as usize;
     let mut categories = Vec::new();
     for c in all.iter().filter(|c| c.parent_id.is_none()) {
         let sections: Vec<&Category> = all
             .iter()
             .filter(|s| s.parent_id.as_deref() == Some(c.id.as_str()))
             .collect();
-        let mut count = knowledge::published_in(&ctx.state.db, &c.id).await?.len();
-        for s in &sections {
-            count += knowledge::published_in(&ctx.state.db, &s.id).await?.len();
-        }
+        let count = count_of(&c.id) + sections.iter().map(|s| count_of(&s.id)).sum::<usize>();
         if count == 0 {
             continue;
         }

@@ -293,10 +293,7 @@ pub async fn save(ctx: Ctx, Path(id): Path<String>, Form(f): Form<ArticleForm>) 
             f.revision,
         )
         .await
-        .map_err(|e| match e {
-            kefu_store::Error::Conflict(m) => AppError::Conflict("edit_conflict", m),
-            e => e.into(),
-        })?;
+        .map_err(kb_api::slug_taken)?;
         tx.commit().await?;
         ctx.state.search.changed();
         Ok(())
