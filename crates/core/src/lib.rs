@@ -8,6 +8,7 @@ pub mod identity;
 pub mod mailtoken;
 pub mod protocol;
 pub mod role;
+pub mod secretbox;
 pub mod time;
 pub mod totp;
 pub mod url;

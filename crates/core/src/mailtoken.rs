@@ -60,10 +60,19 @@ pub fn from_message_id(secret: &str, message_id: &str) -> Option<String> {
     verify(secret, token)
 }
 
-/// Our reply address: `local+TOKEN@domain` for the support address `local@domain`.
+/// Our reply address: `local+TOKEN@domain` for the support address `local@domain`; the plain
+/// address when the local part would pass the 64 characters mail allows (replies then thread
+/// by `In-Reply-To` / `References` alone).
 pub fn reply_address(secret: &str, support: &str, conversation_id: &str) -> String {
     match support.split_once('@') {
-        Some((local, domain)) => format!("{local}+{}@{domain}", sign(secret, conversation_id)),
+        Some((local, domain)) => {
+            let local = format!("{local}+{}", sign(secret, conversation_id));
+            if local.len() > 64 {
+                support.to_string()
+            } else {
+                format!("{local}@{domain}")
+            }
+        }
         None => support.to_string(),
     }
 }
@@ -78,6 +87,16 @@ pub fn from_address(secret: &str, address: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reply_addresses_stay_within_64_characters_of_local_part() {
+        let id = "ZaMEjf_kcvMnZ8L33KAetw";
+        let short = reply_address("k", "support@shop.test", id);
+        assert!(short.starts_with("support+ZaMEjf_kcvMnZ8L33KAetw."));
+        assert_eq!(from_address("k", &short).as_deref(), Some(id));
+        let long = "a-very-long-support-mailbox-name-for-the-shop@shop.test";
+        assert_eq!(reply_address("k", long, id), long);
+    }
 
     #[test]
     fn tokens_round_trip_and_forgeries_fail() {

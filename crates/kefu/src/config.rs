@@ -20,7 +20,24 @@ pub struct Config {
     pub security: SecurityConfig,
     pub smtp: SmtpSection,
     pub chat: ChatConfig,
+    pub mail: MailConfig,
     pub log: LogConfig,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// Largest received mail turned into a message, in bytes; bigger ones stay on the mail
+    /// server and are listed for admins.
+    pub max_bytes: usize,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            max_bytes: 25 * 1024 * 1024,
+        }
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -63,6 +80,10 @@ pub struct SecurityConfig {
     pub trusted_proxies: Vec<String>,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// The key that seals stored secrets (mail server passwords) and signs mail reply tokens.
+    /// Empty: one is made at first start and kept in `<data_dir>/secret.key`. Instances
+    /// sharing a database must share this value.
+    pub secret_key: String,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -94,6 +115,7 @@ impl Default for Config {
             public_url: String::new(),
             database: DatabaseConfig::default(),
             security: SecurityConfig::default(),
+            mail: MailConfig::default(),
             smtp: SmtpSection::default(),
             chat: ChatConfig::default(),
             log: LogConfig::default(),
@@ -118,6 +140,7 @@ impl Default for SecurityConfig {
             session_idle_hours: 24 * 7,
             trusted_proxies: vec![],
             max_body_bytes: 1024 * 1024,
+            secret_key: String::new(),
         }
     }
 }
@@ -148,6 +171,9 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut shown = self.clone();
         shown.database.url = kefu_store::db_redact_url(&shown.database.url);
+        if !shown.security.secret_key.is_empty() {
+            shown.security.secret_key = "***".into();
+        }
         if !shown.smtp.password.is_empty() {
             shown.smtp.password = "***".into();
         }
@@ -286,6 +312,42 @@ impl Config {
         } else {
             self.public_url.trim_end_matches('/').to_string()
         }
+    }
+
+    /// The key sealing stored secrets: `security.secret_key`, else the one kept in
+    /// `<data_dir>/secret.key` (made at first start, readable by the owner only).
+    pub fn secret_key(&self) -> anyhow::Result<kefu_core::secretbox::SecretKey> {
+        use anyhow::Context;
+        if !self.security.secret_key.is_empty() {
+            return Ok(kefu_core::secretbox::SecretKey::derive(
+                &self.security.secret_key,
+            ));
+        }
+        let path = self.data_dir.join("secret.key");
+        if let Ok(s) = std::fs::read_to_string(&path) {
+            let s = s.trim();
+            if s.len() >= 32 {
+                return Ok(kefu_core::secretbox::SecretKey::derive(s));
+            }
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create {}", self.data_dir.display()))?;
+        let secret = kefu_core::id::new_token();
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        {
+            use std::io::Write;
+            let mut f = opts
+                .open(&path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            writeln!(f, "{secret}")?;
+        }
+        Ok(kefu_core::secretbox::SecretKey::derive(&secret))
     }
 
     pub fn smtp(&self) -> Option<kefu_mail::SmtpConfig> {

@@ -89,6 +89,8 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         max_upload_bytes: config.chat.max_upload_bytes,
         reply_mail_delay_ms: config.chat.reply_mail_delay_seconds * 1000,
         index_dir: Some(config.data_dir.join("index")),
+        secret_key: config.secret_key()?,
+        max_mail_bytes: config.mail.max_bytes,
     };
     let mut demo_lines = vec![];
     if seed_demo {
@@ -101,17 +103,25 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     };
     let state = AppState::new(db.clone(), web_config, setup_code.clone());
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    // Conversation mail goes out through each e-mail inbox's own server, so the worker always
+    // runs; without `[smtp]` the other mail waits in the outbox for admins.
+    let smtp_configured = smtp.is_some();
     let worker = match smtp {
         Some(cfg) => {
             let sender = kefu_mail::SmtpSender::new(&cfg).context("smtp")?;
-            Some(tokio::spawn(kefu_web::worker::run(
+            tokio::spawn(kefu_web::worker::run(
                 state.clone(),
-                Smtp(sender),
+                Some(Smtp(sender)),
                 shutdown_rx.clone(),
-            )))
+            ))
         }
-        None => None,
+        None => tokio::spawn(kefu_web::worker::run::<kefu_web::worker::NoTransport>(
+            state.clone(),
+            None,
+            shutdown_rx.clone(),
+        )),
     };
+    let receivers = tokio::spawn(kefu_web::mail::run(state.clone(), shutdown_rx.clone()));
 
     let bus = tokio::spawn(kefu_web::realtime::bus::run(
         state.clone(),
@@ -144,7 +154,7 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     for line in &demo_lines {
         say!("  {line}");
     }
-    if worker.is_none() {
+    if !smtp_configured {
         say!("  mail: no SMTP configured; mail waits in the outbox (/admin/outbox)");
     }
 
@@ -154,9 +164,8 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         let _ = shutdown_tx.send(true);
     };
     kefu_web::serve(listener, router, shutdown).await?;
-    if let Some(w) = worker {
-        let _ = w.await;
-    }
+    let _ = worker.await;
+    let _ = receivers.await;
     let _ = bus.await;
     let _ = chores.await;
     let _ = indexer.await;

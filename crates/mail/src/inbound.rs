@@ -74,11 +74,12 @@ fn ids(v: &HeaderValue<'_>) -> Vec<String> {
     }
 }
 
+/// As written: the local part of our signed reply address is case-sensitive.
 fn addresses(a: Option<&Address<'_>>) -> Vec<String> {
     a.map(|a| {
         a.iter()
             .filter_map(|x| x.address())
-            .map(str::to_lowercase)
+            .map(str::to_string)
             .collect()
     })
     .unwrap_or_default()

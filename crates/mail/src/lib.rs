@@ -1,8 +1,10 @@
-//! Mail: delivery over SMTP (lettre, rustls) and the reading of received mail
-//! ([`inbound`]: MIME, charsets, threading headers, automatic mail). The IMAP receiver joins
-//! this crate with the rest of the e-mail channel.
+//! Mail: delivery over SMTP (lettre, rustls), reading inboxes over IMAP ([`imap`]), the reading
+//! of received mail ([`inbound`]: MIME, charsets, threading headers, automatic mail) and the
+//! building of conversation mail ([`outgoing`]).
 
+pub mod imap;
 pub mod inbound;
+pub mod outgoing;
 mod smtp;
 
-pub use smtp::{SmtpConfig, SmtpSender, TlsMode};
+pub use smtp::{MailError, SmtpConfig, SmtpSender, TlsMode};

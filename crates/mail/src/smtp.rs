@@ -122,6 +122,26 @@ impl SmtpSender {
     }
 }
 
+impl SmtpSender {
+    /// Sends a built mail (see [`crate::outgoing::build`]) to everyone in its envelope.
+    pub async fn send_message(&self, msg: Message) -> Result<(), String> {
+        self.transport
+            .send(msg)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Connects and, when the server asks for it, logs in (for the settings page's test).
+    pub async fn test_connection(&self) -> Result<(), String> {
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("the SMTP server did not accept the connection".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

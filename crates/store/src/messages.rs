@@ -193,6 +193,10 @@ pub async fn after(
 }
 
 /// Messages with `from <= seq <= to`, oldest first.
+pub async fn get(x: impl Exec, id: &str) -> Result<Option<Message>> {
+    x.fetch_optional(select!("WHERE id = $1"), args![id]).await
+}
+
 pub async fn range(
     x: impl Exec,
     conversation_id: &str,

@@ -28,6 +28,56 @@ pub struct OutboxMail {
     /// For a chat reply mailed to a customer: skipped if they read up to `seq` meanwhile.
     pub conversation_id: Option<String>,
     pub seq: i64,
+    /// For a conversation mail (`kind` = `mail`): JSON with the inbox, CC, BCC, threading and
+    /// attachments; empty otherwise.
+    pub payload: String,
+}
+
+/// Kind of the mails agents write in a conversation of an e-mail inbox; delivered through the
+/// inbox's own SMTP server.
+pub const CONVERSATION_MAIL: &str = "mail";
+
+/// Queues a conversation mail in the transaction that stores its message.
+pub async fn enqueue_mail(
+    tx: &mut crate::Tx,
+    to: &str,
+    subject: &str,
+    body_text: &str,
+    conversation_id: &str,
+    seq: i64,
+    payload: &str,
+) -> Result<String> {
+    let id = new_id();
+    let now = now_ms();
+    tx.execute(
+        "INSERT INTO outbox (id, kind, to_addr, subject, body_text, status, next_attempt_at, \
+         created_at, conversation_id, seq, payload) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $7, $8, $9)",
+        args![
+            &id,
+            CONVERSATION_MAIL,
+            to,
+            subject,
+            body_text,
+            now,
+            conversation_id,
+            seq,
+            payload
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The mails of a conversation, oldest first (to show their delivery).
+pub async fn of_conversation(x: impl Exec, conversation_id: &str) -> Result<Vec<OutboxMail>> {
+    x.fetch_all(
+        "SELECT id, kind, to_addr, subject, body_text, status, attempts, next_attempt_at, \
+         last_error, created_at, sent_at, conversation_id, seq, payload FROM outbox \
+         WHERE conversation_id = $1 ORDER BY created_at, id",
+        args![conversation_id],
+    )
+    .await
 }
 
 pub async fn enqueue(
@@ -109,7 +159,7 @@ pub async fn mark_skipped(x: impl Exec, id: &str) -> Result<()> {
 pub async fn list(x: impl Exec, limit: i64) -> Result<Vec<OutboxMail>> {
     x.fetch_all(
         "SELECT id, kind, to_addr, subject, body_text, status, attempts, next_attempt_at, \
-         last_error, created_at, sent_at, conversation_id, seq FROM outbox ORDER BY created_at DESC, id LIMIT $1",
+         last_error, created_at, sent_at, conversation_id, seq, payload FROM outbox ORDER BY created_at DESC, id LIMIT $1",
         args![limit],
     )
     .await
@@ -118,22 +168,41 @@ pub async fn list(x: impl Exec, limit: i64) -> Result<Vec<OutboxMail>> {
 pub async fn get(x: impl Exec, id: &str) -> Result<Option<OutboxMail>> {
     x.fetch_optional(
         "SELECT id, kind, to_addr, subject, body_text, status, attempts, next_attempt_at, \
-         last_error, created_at, sent_at, conversation_id, seq FROM outbox WHERE id = $1",
+         last_error, created_at, sent_at, conversation_id, seq, payload FROM outbox WHERE id = $1",
         args![id],
     )
     .await
 }
 
 /// Mail due for an attempt: pending, or claimed by a sender whose lease ran out (it crashed).
-pub async fn due(x: impl Exec, limit: i64) -> Result<Vec<OutboxMail>> {
+/// With `conversation_mail_only`, only mail that goes out through an inbox's own server (no
+/// server-wide SMTP is configured).
+pub async fn due(
+    x: impl Exec,
+    limit: i64,
+    conversation_mail_only: bool,
+) -> Result<Vec<OutboxMail>> {
     x.fetch_all(
         "SELECT id, kind, to_addr, subject, body_text, status, attempts, next_attempt_at, \
-         last_error, created_at, sent_at, conversation_id, seq FROM outbox \
+         last_error, created_at, sent_at, conversation_id, seq, payload FROM outbox \
          WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1 \
-         ORDER BY next_attempt_at LIMIT $2",
-        args![now_ms(), limit],
+         AND ($3 = 0 OR kind = 'mail') ORDER BY next_attempt_at LIMIT $2",
+        args![now_ms(), limit, conversation_mail_only as i64],
     )
     .await
+}
+
+/// Makes a waiting mail due now (an admin fixed the server and retries).
+pub async fn retry_now(x: impl Exec, id: &str) -> Result<bool> {
+    let n = x
+        .execute(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = $2, \
+             attempts = CASE WHEN status = 'failed' THEN 0 ELSE attempts END \
+             WHERE id = $1 AND status IN ('pending', 'failed')",
+            args![id, now_ms()],
+        )
+        .await?;
+    Ok(n == 1)
 }
 
 /// Claims one mail for `lease_ms`; false if another sender (another instance) has it. The

@@ -140,11 +140,11 @@ async fn outbox_claim(t: TestDb) {
     outbox::enqueue(&t.db, "test", "a@b.com", "hi", "body")
         .await
         .unwrap();
-    let due = outbox::due(&t.db, 10).await.unwrap();
+    let due = outbox::due(&t.db, 10, false).await.unwrap();
     assert_eq!(due.len(), 1);
     assert!(outbox::claim(&t.db, &due[0], 60_000).await.unwrap());
     assert!(!outbox::claim(&t.db, &due[0], 60_000).await.unwrap());
-    assert!(outbox::due(&t.db, 10).await.unwrap().is_empty());
+    assert!(outbox::due(&t.db, 10, false).await.unwrap().is_empty());
     outbox::mark_attempt_failed(&t.db, &due[0], "connection refused")
         .await
         .unwrap();

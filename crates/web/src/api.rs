@@ -390,6 +390,9 @@ pub async fn list_inboxes(
 #[serde(deny_unknown_fields)]
 pub struct NewInbox {
     pub name: String,
+    /// `widget` (live chat, the default) or `email`.
+    #[serde(default)]
+    pub channel: Option<String>,
     /// Teams that work this inbox.
     #[serde(default)]
     pub team_ids: Vec<String>,
@@ -407,8 +410,18 @@ pub async fn create_inbox(
             .await?
             .ok_or_else(|| AppError::bad("invalid_team", "no such team"))?;
     }
+    let channel = match n.channel.as_deref().unwrap_or("widget") {
+        "widget" => "widget",
+        "email" => crate::mail::CHANNEL,
+        _ => {
+            return Err(AppError::bad(
+                "invalid_channel",
+                "channel is widget or email",
+            ));
+        }
+    };
     let mut tx = state.db.begin().await?;
-    let inbox = teams::create_inbox(&mut tx, &name, "widget").await?;
+    let inbox = teams::create_inbox(&mut tx, &name, channel).await?;
     for t in &n.team_ids {
         teams::assign_inbox(&mut tx, &inbox.id, t).await?;
     }
@@ -741,6 +754,10 @@ pub async fn revoke_token(
           crate::chat_api::list_notifications, crate::chat_api::read_notification, crate::chat_api::search_customers,
           crate::chat_api::inbox_settings, crate::chat_api::save_inbox_settings, crate::chat_api::list_rules,
           crate::chat_api::add_rule, crate::chat_api::delete_rule,
+          crate::mail_api::get_settings, crate::mail_api::save_settings, crate::mail_api::check,
+          crate::mail_api::reply, crate::mail_api::deliveries, crate::mail_api::retry,
+          crate::mail_api::original, crate::mail_api::signatures, crate::mail_api::add_signature,
+          crate::mail_api::delete_signature, crate::mail_api::not_stored, crate::mail_api::raw,
           crate::kb_api::list_categories, crate::kb_api::create_category, crate::kb_api::update_category,
           crate::kb_api::delete_category, crate::kb_api::list_articles, crate::kb_api::create_article,
           crate::kb_api::get_article, crate::kb_api::update_article, crate::kb_api::list_revisions,
@@ -748,7 +765,7 @@ pub async fn revoke_token(
           crate::kb_api::suggestions, crate::kb_api::draft_from_conversation, crate::kb_api::export_csv,
           crate::kb_api::import_csv),
     components(schemas(ErrorBody)),
-    tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "knowledge"), (name = "admin"))
+    tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "knowledge"), (name = "mail"), (name = "admin"))
 )]
 pub struct ApiDoc;
 

@@ -68,7 +68,7 @@ pub fn clean_name(name: &str) -> String {
     }
 }
 
-fn storage_path(state: &AppState, key: &str) -> PathBuf {
+pub(crate) fn storage_path(state: &AppState, key: &str) -> PathBuf {
     state.config.uploads_dir.join(key)
 }
 
@@ -148,8 +148,18 @@ pub async fn upload(
 
 /// Writes the bytes under a generated name (`yyyy-mm/<random>`), first to a temporary file.
 async fn write_file(state: &AppState, conv: &Conversation, body: &[u8]) -> AppResult<String> {
-    let month = kefu_core::time::month_of(conv.created_at);
-    let key = format!("{month}/{}", new_id());
+    store_bytes(state, conv.created_at, "", body).await
+}
+
+/// Writes bytes under `yyyy-mm/<random><ext>` for the month of `at`; returns the key.
+pub(crate) async fn store_bytes(
+    state: &AppState,
+    at: i64,
+    ext: &str,
+    body: &[u8],
+) -> AppResult<String> {
+    let month = kefu_core::time::month_of(at);
+    let key = format!("{month}/{}{ext}", new_id());
     let path = storage_path(state, &key);
     let dir = path.parent().unwrap_or(Path::new("."));
     let io = |e: std::io::Error| AppError::Internal(format!("storing an upload: {e}"));

@@ -12,6 +12,8 @@ pub mod i18n;
 pub mod kb_api;
 pub mod kb_io;
 pub mod limiter;
+pub mod mail;
+pub mod mail_api;
 pub mod markdown;
 pub mod middleware;
 pub mod pages;
@@ -333,6 +335,90 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             Staff,
             Some("people:read"),
             chat_api::search_customers,
+        )
+        .route(
+            M::GET,
+            "/api/v1/inboxes/{id}/mail",
+            Admin,
+            Some("teams:read"),
+            mail_api::get_settings,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/inboxes/{id}/mail",
+            Admin,
+            Some("teams:write"),
+            mail_api::save_settings,
+        )
+        .route(
+            M::POST,
+            "/api/v1/inboxes/{id}/mail/check",
+            Admin,
+            Some("teams:write"),
+            mail_api::check,
+        )
+        .route(
+            M::GET,
+            "/api/v1/inboxes/{id}/mail/raw/{message_id}",
+            Admin,
+            None,
+            mail_api::raw,
+        )
+        .route(
+            M::GET,
+            "/api/v1/mail/not-stored",
+            Admin,
+            None,
+            mail_api::not_stored,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/mail",
+            Staff,
+            None,
+            mail_api::reply,
+        )
+        .route(
+            M::GET,
+            "/api/v1/conversations/{id}/mail",
+            Staff,
+            None,
+            mail_api::deliveries,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/mail/{mail_id}/retry",
+            Staff,
+            None,
+            mail_api::retry,
+        )
+        .route(
+            M::GET,
+            "/api/v1/conversations/{id}/messages/{message_id}/original",
+            Staff,
+            None,
+            mail_api::original,
+        )
+        .route(
+            M::GET,
+            "/api/v1/signatures",
+            Staff,
+            None,
+            mail_api::signatures,
+        )
+        .route(
+            M::POST,
+            "/api/v1/signatures",
+            Staff,
+            None,
+            mail_api::add_signature,
+        )
+        .route(
+            M::DELETE,
+            "/api/v1/signatures/{id}",
+            Staff,
+            None,
+            mail_api::delete_signature,
         )
         .route(
             M::GET,

@@ -34,6 +34,10 @@ pub struct WebConfig {
     pub reply_mail_delay_ms: i64,
     /// Where this instance keeps its search index; `None` keeps it in memory (tests).
     pub index_dir: Option<std::path::PathBuf>,
+    /// Seals stored secrets (mail server passwords) and signs mail reply tokens.
+    pub secret_key: kefu_core::secretbox::SecretKey,
+    /// Largest received mail turned into a message, in bytes.
+    pub max_mail_bytes: usize,
 }
 
 impl Default for WebConfig {
@@ -49,6 +53,8 @@ impl Default for WebConfig {
             max_upload_bytes: 10 * 1024 * 1024,
             reply_mail_delay_ms: 2 * 60_000,
             index_dir: None,
+            secret_key: kefu_core::secretbox::SecretKey::derive("kefu-default-test-key"),
+            max_mail_bytes: 25 * 1024 * 1024,
         }
     }
 }
@@ -63,6 +69,7 @@ pub struct Metrics {
     pub in_flight: AtomicI64,
     pub mails_sent: AtomicU64,
     pub mail_failures: AtomicU64,
+    pub mails_received: AtomicU64,
     /// Last time the outbox worker finished a pass (ms); 0 when no worker runs.
     pub outbox_heartbeat: AtomicI64,
     /// Whether the cross-instance event listener is connected (PostgreSQL).
@@ -79,6 +86,8 @@ pub struct Inner {
     pub setup_code: Mutex<Option<String>>,
     /// Wakes the outbox worker when mail is queued.
     pub outbox_wake: Notify,
+    /// Wakes the mail receivers' supervisor (inbox mail settings changed).
+    pub mail_wake: Notify,
     /// Wakes the routing chores (an agent came online, a chat ended, someone is waiting).
     pub routing_wake: Notify,
     pub started_at: std::time::Instant,
@@ -113,6 +122,7 @@ impl AppState {
             setup_code: Mutex::new(setup_code),
             outbox_wake: Notify::new(),
             routing_wake: Notify::new(),
+            mail_wake: Notify::new(),
             started_at: std::time::Instant::now(),
             hub: Default::default(),
             realtime_key: tokio::sync::OnceCell::new(),

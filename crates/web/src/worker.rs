@@ -19,13 +19,25 @@ pub trait Transport: Send + Sync + 'static {
     fn send(&self, mail: &OutboxMail) -> impl Future<Output = Result<(), String>> + Send;
 }
 
-/// One pass: deliver every due mail. Returns how many were sent.
+/// No server-wide SMTP: only conversation mail (through each inbox's own server) goes out; the
+/// rest waits in the outbox for admins.
+pub struct NoTransport;
+
+impl Transport for NoTransport {
+    async fn send(&self, _mail: &OutboxMail) -> Result<(), String> {
+        Err("no SMTP server is configured".into())
+    }
+}
+
+/// One pass: deliver every due mail. Returns how many were sent. `transport` is the
+/// server-wide SMTP server (`None`: not configured); conversation mail goes through its inbox's
+/// server.
 pub async fn deliver_due<T: Transport>(
     state: &AppState,
-    transport: &T,
+    transport: Option<&T>,
 ) -> kefu_store::Result<usize> {
     let mut sent = 0;
-    for mail in outbox::due(&state.db, 50).await? {
+    for mail in outbox::due(&state.db, 50, transport.is_none()).await? {
         if !outbox::claim(&state.db, &mail, LEASE_MS).await? {
             continue;
         }
@@ -41,7 +53,14 @@ pub async fn deliver_due<T: Transport>(
         } else {
             mail
         };
-        match transport.send(&mail).await {
+        let result = if mail.kind == outbox::CONVERSATION_MAIL {
+            crate::mail::deliver(state, &mail).await
+        } else if let Some(t) = transport {
+            t.send(&mail).await
+        } else {
+            continue;
+        };
+        match result {
             Ok(()) => {
                 outbox::mark_sent(&state.db, &mail.id).await?;
                 state.metrics.mails_sent.fetch_add(1, Ordering::Relaxed);
@@ -51,6 +70,18 @@ pub async fn deliver_due<T: Transport>(
                 tracing::warn!(mail = %mail.id, to = %mail.to_addr, error = %e, "mail delivery failed");
                 state.metrics.mail_failures.fetch_add(1, Ordering::Relaxed);
                 outbox::mark_attempt_failed(&state.db, &mail, &e).await?;
+                if mail.kind == outbox::CONVERSATION_MAIL
+                    && (mail.attempts == 0 || mail.attempts + 1 >= outbox::MAX_ATTEMPTS)
+                {
+                    // The agents see the first failure (it will be retried) and the last.
+                    crate::mail::delivery_failed(
+                        state,
+                        &mail,
+                        &e,
+                        mail.attempts + 1 >= outbox::MAX_ATTEMPTS,
+                    )
+                    .await;
+                }
             }
         }
     }
@@ -58,9 +89,13 @@ pub async fn deliver_due<T: Transport>(
 }
 
 /// Runs until `shutdown` turns true; woken early when mail is queued.
-pub async fn run<T: Transport>(state: AppState, transport: T, mut shutdown: watch::Receiver<bool>) {
+pub async fn run<T: Transport>(
+    state: AppState,
+    transport: Option<T>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
-        if let Err(e) = deliver_due(&state, &transport).await {
+        if let Err(e) = deliver_due(&state, transport.as_ref()).await {
             tracing::warn!(error = %e, "outbox pass failed; retrying");
         } else {
             state

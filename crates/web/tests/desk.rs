@@ -588,7 +588,7 @@ async fn offline(t: TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let mail = Collect::default();
-    kefu_web::worker::deliver_due(&shop.s.state, &mail)
+    kefu_web::worker::deliver_due(&shop.s.state, Some(&mail))
         .await
         .unwrap();
     {
@@ -630,7 +630,7 @@ async fn offline(t: TestDb) {
     .await;
     put(&mut ws, json!({"type": "ping"})).await;
     assert_eq!(next(&mut ws).await["type"], "pong");
-    kefu_web::worker::deliver_due(&shop.s.state, &mail)
+    kefu_web::worker::deliver_due(&shop.s.state, Some(&mail))
         .await
         .unwrap();
     assert_eq!(mail.0.lock().unwrap().len(), 1, "read in the chat: no mail");
@@ -656,7 +656,7 @@ async fn offline(t: TestDb) {
         )
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    kefu_web::worker::deliver_due(&shop.s.state, &mail)
+    kefu_web::worker::deliver_due(&shop.s.state, Some(&mail))
         .await
         .unwrap();
     let sent = mail.0.lock().unwrap();

@@ -1332,7 +1332,7 @@ async fn outbox_worker(t: TestDb) {
     };
     // The first attempt fails and is scheduled for later, with the error kept.
     assert_eq!(
-        kefu_web::worker::deliver_due(&s.state, &flaky)
+        kefu_web::worker::deliver_due(&s.state, Some(&flaky))
             .await
             .unwrap(),
         0
@@ -1344,7 +1344,7 @@ async fn outbox_worker(t: TestDb) {
     assert_eq!((mail.status.as_str(), mail.attempts), ("pending", 1));
     assert!(mail.last_error.contains("451"));
     assert!(
-        kefu_store::outbox::due(&s.t.db, 10)
+        kefu_store::outbox::due(&s.t.db, 10, false)
             .await
             .unwrap()
             .is_empty(),
@@ -1355,13 +1355,13 @@ async fn outbox_worker(t: TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        kefu_web::worker::deliver_due(&s.state, &flaky)
+        kefu_web::worker::deliver_due(&s.state, Some(&flaky))
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        kefu_web::worker::deliver_due(&s.state, &flaky)
+        kefu_web::worker::deliver_due(&s.state, Some(&flaky))
             .await
             .unwrap(),
         0

@@ -123,6 +123,23 @@ pub async fn store_message(
     body: &str,
     meta: &str,
 ) -> AppResult<(Message, bool)> {
+    store_message_with(state, actor, conv, client_id, kind, body, meta, None).await
+}
+
+/// [`store_message`] with the agent's choices for a mail reply (recipients, signature, files)
+/// in an e-mail conversation; without them the reply goes to the customer.
+#[allow(clippy::too_many_arguments)]
+pub async fn store_message_with(
+    state: &AppState,
+    actor: &Actor,
+    conv: &Conversation,
+    client_id: Option<&str>,
+    kind: &str,
+    body: &str,
+    meta: &str,
+    mail: Option<&crate::mail::MailOptions>,
+) -> AppResult<(Message, bool)> {
+    let mail_inbox = actor.is_staff() && crate::mail::is_mail_inbox(state, &conv.inbox_id).await?;
     let author = actor.author();
     let new = NewMessage {
         conversation_id: &conv.id,
@@ -185,7 +202,14 @@ pub async fn store_message(
         if conv.assignee_id.is_none() && conversations::claim(&mut tx, &conv.id, &agent.id).await? {
             events.push(crate::desk::record_joined(state, &mut tx, conv, agent).await?);
         }
-        mail_reply_later(state, &mut tx, conv, agent, &msg).await?;
+        if !mail_inbox {
+            mail_reply_later(state, &mut tx, conv, agent, &msg).await?;
+        } else if msg.kind == messages::kind::TEXT {
+            // Files go out with the mail that names them (`attachment_ids`).
+            let opts = mail.cloned().unwrap_or_default();
+            crate::mail::queue(state, &mut tx, conv, agent, &msg, &opts).await?;
+            state.outbox_wake.notify_one();
+        }
     }
     tx.commit().await?;
     publish_message(state, conv, &msg, &author);

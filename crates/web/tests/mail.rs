@@ -1,0 +1,615 @@
+//! The e-mail channel against real mail servers (Dovecot for IMAP, Postfix for SMTP, started by
+//! `scripts/test` through `scripts/mailservers`) on both databases: a customer's mail becomes a
+//! conversation, the agent's reply leaves with the right headers and recipients, the customer's
+//! answer threads back, forged tokens, automatic replies and duplicates do not.
+//!
+//! Without `KEFU_TEST_IMAP` / `KEFU_TEST_SMTP` the tests are skipped, except under CI where
+//! that is a failure.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::live::*;
+use common::*;
+use kefu_core::Role;
+use kefu_mail::TlsMode;
+use kefu_mail::imap::{self, ImapConfig};
+use kefu_store::testing::TestDb;
+use kefu_store::{both_backends, conversations};
+use lettre::AsyncTransport;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+struct MailServers {
+    imap: (String, u16),
+    smtp: (String, u16),
+}
+
+fn servers() -> Option<MailServers> {
+    let split = |v: String| {
+        let (h, p) = v.rsplit_once(':').unwrap();
+        (h.to_string(), p.parse::<u16>().unwrap())
+    };
+    match (
+        std::env::var("KEFU_TEST_IMAP"),
+        std::env::var("KEFU_TEST_SMTP"),
+    ) {
+        (Ok(i), Ok(s)) => Some(MailServers {
+            imap: split(i),
+            smtp: split(s),
+        }),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "KEFU_TEST_IMAP and KEFU_TEST_SMTP must be set under CI (scripts/test sets them)"
+            );
+            eprintln!("skipped: no mail servers (run scripts/test)");
+            None
+        }
+    }
+}
+
+/// Hands a raw mail to the SMTP server, as another mail system would.
+async fn smtp_send(m: &MailServers, from: &str, to: &[&str], raw: &str) {
+    let t = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(&m.smtp.0)
+        .port(m.smtp.1)
+        .build();
+    let env = lettre::address::Envelope::new(
+        Some(from.parse().unwrap()),
+        to.iter().map(|a| a.parse().unwrap()).collect(),
+    )
+    .unwrap();
+    t.send_raw(&env, raw.replace('\n', "\r\n").as_bytes())
+        .await
+        .unwrap();
+}
+
+fn mailbox(m: &MailServers, user: &str) -> ImapConfig {
+    ImapConfig {
+        host: m.imap.0.clone(),
+        port: m.imap.1,
+        tls: TlsMode::None,
+        username: user.into(),
+        password: "kefu".into(),
+        folder: "INBOX".into(),
+    }
+}
+
+/// Every raw mail in a mailbox, waiting up to 20 s for at least `n`.
+async fn wait_for_mails(m: &MailServers, user: &str, n: usize) -> Vec<String> {
+    for _ in 0..200 {
+        if let Ok(mut mb) = imap::open(&mailbox(m, user)).await {
+            let uids = mb.uids_after(0, 100).await.unwrap();
+            if uids.len() >= n {
+                let got = mb.fetch(&uids).await.unwrap();
+                mb.logout().await;
+                return got
+                    .into_iter()
+                    .map(|(_, raw)| String::from_utf8_lossy(&raw).to_string())
+                    .collect();
+            }
+            mb.logout().await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no {n} mails for {user} within 20 s");
+}
+
+async fn wait_until<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
+    let head = raw.split("\r\n\r\n").next().unwrap_or(raw);
+    head.split("\r\n").find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+struct MailShop {
+    shop: Shop,
+    admin: Browser,
+    inbox: String,
+    support: String,
+    _stop: tokio::sync::watch::Sender<bool>,
+}
+
+/// A shop with an e-mail inbox worked by the agent's team, reading `support-<id>@shop.test`
+/// over IMAP and sending through Postfix, with the receiver and the outbox worker running.
+async fn mail_shop(t: TestDb, m: &MailServers) -> MailShop {
+    let shop = shop(t).await;
+    person(&shop.s, "admin@shop.com", Role::Admin).await;
+    let admin = signed_in(&shop.s, "admin@shop.com").await;
+    let r = admin
+        .api(
+            Method::POST,
+            "/api/v1/inboxes",
+            Some(json!({"name": "客服邮箱", "channel": "email"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let inbox = r.json()["id"].as_str().unwrap().to_string();
+    let team = kefu_store::teams::list_teams(&shop.s.t.db).await.unwrap();
+    let pre = team.iter().find(|t| t.name == "售前").unwrap();
+    kefu_store::teams::assign_inbox(&shop.s.t.db, &inbox, &pre.id)
+        .await
+        .unwrap();
+    // Short, so the signed reply address stays within the 64 characters of a local part.
+    let support = format!(
+        "support-{}@shop.test",
+        &kefu_core::id::new_id().to_lowercase()[..8]
+    );
+    let r = admin
+        .api(
+            Method::PUT,
+            &format!("/api/v1/inboxes/{inbox}/mail"),
+            Some(json!({
+                "address": support, "display_name": "小店客服",
+                "imap": {"host": m.imap.0, "port": m.imap.1, "tls": "none",
+                         "username": support, "password": "kefu"},
+                "smtp": {"host": m.smtp.0, "port": m.smtp.1, "tls": "none"},
+                "poll_seconds": 30,
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(kefu_web::mail::run(shop.s.state.clone(), rx.clone()));
+    tokio::spawn(kefu_web::worker::run::<kefu_web::worker::NoTransport>(
+        shop.s.state.clone(),
+        None,
+        rx,
+    ));
+    MailShop {
+        shop,
+        admin,
+        inbox,
+        support,
+        _stop: stop,
+    }
+}
+
+async fn inbox_conversations(ms: &MailShop) -> Vec<conversations::Conversation> {
+    conversations::list_all(&ms.shop.s.t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.inbox_id == ms.inbox)
+        .collect()
+}
+
+async fn messages_of(ms: &MailShop, conv: &str) -> Vec<Value> {
+    let r = ms
+        .shop
+        .agent
+        .get(&format!("/api/v1/conversations/{conv}/messages"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json().as_array().unwrap().clone()
+}
+
+both_backends!(settings_are_sealed_checked_and_explained, settings_check);
+async fn settings_check(t: TestDb) {
+    let Some(m) = servers() else { return };
+    let ms = mail_shop(t, &m).await;
+    // The password is stored sealed, never as given, and never shown.
+    let stored = kefu_store::settings::get(&ms.shop.s.t.db, &format!("inbox_mail:{}", ms.inbox))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.contains("\"password\":\"v1:"), "{stored}");
+    assert!(!stored.contains("\"password\":\"kefu\""));
+    let r = ms
+        .admin
+        .get(&format!("/api/v1/inboxes/{}/mail", ms.inbox))
+        .await;
+    let v = r.json();
+    assert_eq!(v["settings"]["imap"]["password"], "");
+    assert_eq!(v["settings"]["imap"]["password_set"], true);
+    // Both servers answer.
+    let r = ms
+        .admin
+        .api(
+            Method::POST,
+            &format!("/api/v1/inboxes/{}/mail/check", ms.inbox),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["imap"]["ok"], true, "{v}");
+    assert_eq!(v["smtp"]["ok"], true, "{v}");
+    // A wrong password and a closed port are told in plain words; an empty password keeps
+    // the stored one.
+    let r = ms
+        .admin
+        .api(
+            Method::PUT,
+            &format!("/api/v1/inboxes/{}/mail", ms.inbox),
+            Some(json!({
+                "address": ms.support,
+                "imap": {"host": m.imap.0, "port": m.imap.1, "tls": "none",
+                         "username": ms.support, "password": "wrong"},
+                "smtp": {"host": "127.0.0.1", "port": 1, "tls": "none"},
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = ms
+        .admin
+        .api(
+            Method::POST,
+            &format!("/api/v1/inboxes/{}/mail/check", ms.inbox),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(v["imap"]["ok"], false);
+    assert!(
+        v["imap"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("refused the user name or password"),
+        "{v}"
+    );
+    assert_eq!(v["smtp"]["ok"], false);
+    assert!(v["smtp"]["error"].as_str().unwrap().contains("SMTP"), "{v}");
+    // Bad input is a clear 400; an agent cannot see the settings; a widget inbox has none.
+    let r = ms
+        .admin
+        .api(
+            Method::PUT,
+            &format!("/api/v1/inboxes/{}/mail", ms.inbox),
+            Some(json!({"address": "not an address"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.code(), "invalid_address");
+    let r = ms
+        .shop
+        .agent
+        .get(&format!("/api/v1/inboxes/{}/mail", ms.inbox))
+        .await;
+    assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND);
+    let r = ms
+        .admin
+        .get(&format!("/api/v1/inboxes/{}/mail", ms.shop.inbox))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+both_backends!(mail_in_reply_out_and_the_answer_threads_back, round_trip);
+async fn round_trip(t: TestDb) {
+    let Some(m) = servers() else { return };
+    let ms = mail_shop(t, &m).await;
+    let tag = kefu_core::id::new_id().to_lowercase();
+    let customer = format!("buyer-{tag}@customer.test");
+    let colleague = format!("colleague-{tag}@customer.test");
+    let boss = format!("boss-{tag}@shop.test");
+
+    // 1. The customer writes (Chinese subject, CC to a colleague, an attachment).
+    let first = format!(
+        "From: =?UTF-8?B?5byg5LiJ?= <{customer}>\nTo: {support}\nCc: {colleague}\n\
+         Subject: =?UTF-8?B?6K6i5Y2VIDEwMDgg6L+Y5rKh5Yiw?=\nMessage-ID: <first-{tag}@customer.test>\n\
+         MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\n\
+         Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n\
+         你好，我的订单 1008 还没到。\n\n--b1\nContent-Type: application/pdf; name=\"receipt.pdf\"\n\
+         Content-Disposition: attachment; filename=\"receipt.pdf\"\nContent-Transfer-Encoding: base64\n\n\
+         JVBERi0xLjQKJcfsj6IKMSAwIG9iago8PD4+CmVuZG9iagp0cmFpbGVyCjw8Pj4KJSVFT0YK\n--b1--\n",
+        support = ms.support
+    );
+    smtp_send(&m, &customer, &[&ms.support], &first).await;
+    wait_until("the conversation", || async {
+        inbox_conversations(&ms).await.len() == 1
+    })
+    .await;
+    let conv = inbox_conversations(&ms).await.remove(0);
+    assert_eq!(conv.subject, "订单 1008 还没到");
+    let msgs = messages_of(&ms, &conv.id).await;
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert!(
+        msgs[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("订单 1008 还没到")
+    );
+    let meta: Value = serde_json::from_str(msgs[0]["meta"].as_str().unwrap()).unwrap();
+    assert_eq!(meta["mail"]["cc"][0], colleague.as_str());
+    assert_eq!(meta["mail"]["files"][0]["name"], "receipt.pdf");
+    assert_eq!(meta["mail"]["files"][0]["content_type"], "application/pdf");
+    // The sender became a contact of the conversation.
+    let contact = kefu_store::people::get(&ms.shop.s.t.db, conv.customer_id.as_deref().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(contact.name, "张三");
+
+    // 2. The agent answers with a CC, a BCC and a signature.
+    let sig = ms
+        .shop
+        .agent
+        .api(
+            Method::POST,
+            "/api/v1/signatures",
+            Some(json!({"name": "默认", "body": "小店客服 · 王五"})),
+        )
+        .await;
+    assert_eq!(sig.status, StatusCode::CREATED, "{}", sig.body);
+    let r = ms
+        .shop
+        .agent
+        .api(
+            Method::POST,
+            &format!("/api/v1/conversations/{}/mail", conv.id),
+            Some(
+                json!({"body": "您好，包裹明天送到。", "client_id": "reply-1",
+                         "cc": [colleague], "bcc": [boss],
+                         "signature_id": sig.json()["id"]}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // The customer's copy of the conversation never shows the BCC.
+    assert!(!r.body.contains(&boss));
+    let db = ms.shop.s.t.db.clone();
+    wait_until("the reply sent", || async {
+        let list = kefu_store::outbox::of_conversation(&db, &conv.id)
+            .await
+            .unwrap();
+        assert!(list.iter().all(|m| m.last_error.is_empty()), "{list:?}");
+        list.iter().any(|m| m.status == "sent")
+    })
+    .await;
+    let got = wait_for_mails(&m, &customer, 1).await;
+    let raw = &got[0];
+    let our_id = header(raw, "Message-ID").unwrap().to_string();
+    assert!(our_id.starts_with("<kefu."), "{raw}");
+    assert_eq!(
+        header(raw, "In-Reply-To"),
+        Some(format!("<first-{tag}@customer.test>").as_str())
+    );
+    assert!(
+        header(raw, "References")
+            .unwrap()
+            .contains(&format!("first-{tag}@customer.test"))
+    );
+    assert!(header(raw, "Date").is_some());
+    assert!(header(raw, "From").unwrap().contains(&ms.support));
+    let reply_to = header(raw, "Reply-To").unwrap().to_string();
+    assert!(reply_to.contains(&format!("+{}.", conv.id)), "{reply_to}");
+    assert!(header(raw, "Cc").unwrap().contains(&colleague));
+    assert!(header(raw, "Bcc").is_none());
+    assert!(!raw.contains(&boss), "the BCC leaked into the mail: {raw}");
+    assert!(raw.contains("multipart/alternative") && raw.contains("text/html"));
+    let parsed = kefu_mail::inbound::parse(raw.as_bytes()).unwrap();
+    assert!(parsed.text.contains("包裹明天送到"));
+    assert!(parsed.text.contains("小店客服 · 王五"));
+    assert_eq!(parsed.subject, "Re: 订单 1008 还没到");
+    // The colleague (CC) and the boss (BCC) got it too.
+    wait_for_mails(&m, &colleague, 1).await;
+    let boss_copy = wait_for_mails(&m, &boss, 1).await;
+    assert!(!boss_copy[0].contains("Bcc:"));
+    let deliveries = ms
+        .shop
+        .agent
+        .get(&format!("/api/v1/conversations/{}/mail", conv.id))
+        .await
+        .json();
+    assert_eq!(deliveries[0]["status"], "sent", "{deliveries}");
+
+    // 3. The customer answers through the reply address alone (their mail program dropped
+    //    In-Reply-To and References): it joins the conversation.
+    let reply_addr = reply_to
+        .rsplit_once('<')
+        .map(|(_, a)| a.trim_end_matches('>'))
+        .unwrap_or(&reply_to)
+        .to_string();
+    let answer = format!(
+        "From: {customer}\nTo: {reply_addr}\nSubject: Re: thanks\n\
+         Message-ID: <answer-{tag}@customer.test>\nContent-Type: text/plain; charset=utf-8\n\n\
+         收到，谢谢！\n\n> 您好，包裹明天送到。\n"
+    );
+    smtp_send(&m, &customer, &[&reply_addr], &answer).await;
+    // 4. …and a reply by In-Reply-To to our Message-ID from the colleague.
+    let cc_answer = format!(
+        "From: {colleague}\nTo: {support}\nSubject: Re: 订单\nIn-Reply-To: {our_id}\n\
+         References: <first-{tag}@customer.test> {our_id}\nMessage-ID: <cc-{tag}@customer.test>\n\
+         Content-Type: text/plain; charset=utf-8\n\n我也收到了。\n",
+        support = ms.support
+    );
+    smtp_send(&m, &colleague, &[&ms.support], &cc_answer).await;
+    wait_until("both answers", || async {
+        messages_of(&ms, &conv.id)
+            .await
+            .iter()
+            .filter(|m| m["author_kind"] == "contact" && m["kind"] == "text")
+            .count()
+            == 3
+    })
+    .await;
+    let bodies: Vec<String> = messages_of(&ms, &conv.id)
+        .await
+        .iter()
+        .filter(|m| m["kind"] == "text")
+        .map(|m| m["body"].as_str().unwrap().to_string())
+        .collect();
+    assert!(bodies.iter().any(|b| b == "收到，谢谢！"), "{bodies:?}");
+    assert!(
+        bodies.iter().any(|b| b.contains("我也收到了")),
+        "{bodies:?}"
+    );
+    assert_eq!(inbox_conversations(&ms).await.len(), 1);
+
+    // 5. A forged token (right conversation, wrong signature) and a forged Message-ID never
+    //    attach a stranger's mail: they open a conversation of their own.
+    let forged = format!(
+        "From: mallory-{tag}@example.test\nTo: {support}\nSubject: Re: 订单\n\
+         In-Reply-To: <kefu.{conv}.00000000000000000000.x@shop.test>\n\
+         Message-ID: <forged-{tag}@example.test>\nContent-Type: text/plain\n\nlet me in\n",
+        support = ms
+            .support
+            .replace('@', &format!("+{}.0123456789abcdef0123@", conv.id)),
+        conv = conv.id
+    );
+    smtp_send(
+        &m,
+        &format!("mallory-{tag}@example.test"),
+        &[&ms.support],
+        &forged,
+    )
+    .await;
+    // 6. An out-of-office reply and the same mail delivered twice.
+    let auto = format!(
+        "From: {customer}\nTo: {support}\nSubject: Automatic reply: 订单\nAuto-Submitted: auto-replied\n\
+         Message-ID: <ooo-{tag}@customer.test>\n\nI am away.\n",
+        support = ms.support
+    );
+    smtp_send(&m, &customer, &[&ms.support], &auto).await;
+    let twice = format!(
+        "From: new-{tag}@customer.test\nTo: {support}\nSubject: 发票\n\
+         Message-ID: <twice-{tag}@customer.test>\n\n请开发票。\n",
+        support = ms.support
+    );
+    smtp_send(
+        &m,
+        &format!("new-{tag}@customer.test"),
+        &[&ms.support],
+        &twice,
+    )
+    .await;
+    smtp_send(
+        &m,
+        &format!("new-{tag}@customer.test"),
+        &[&ms.support],
+        &twice,
+    )
+    .await;
+    wait_until("the forged and twice-sent mails", || async {
+        inbox_conversations(&ms).await.len() == 3
+    })
+    .await;
+    // Give the receiver time to read the rest (the duplicate, the auto-reply).
+    let db = ms.shop.s.t.db.clone();
+    let inbox = ms.inbox.clone();
+    wait_until("the auto-reply recorded", || async {
+        kefu_store::mail::get(&db, &inbox, &format!("ooo-{tag}@customer.test"))
+            .await
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    wait_until("every mail read", || async {
+        kefu_store::mail::state(&db, &inbox).await.unwrap().last_uid >= 7
+    })
+    .await;
+    let convs = inbox_conversations(&ms).await;
+    assert_eq!(convs.len(), 3, "{convs:?}");
+    assert_eq!(
+        messages_of(&ms, &conv.id)
+            .await
+            .iter()
+            .filter(|m| m["kind"] == "text")
+            .count(),
+        4
+    );
+    let twice_conv = convs.iter().find(|c| c.subject == "发票").unwrap();
+    assert_eq!(
+        messages_of(&ms, &twice_conv.id)
+            .await
+            .iter()
+            .filter(|m| m["kind"] == "text")
+            .count(),
+        1
+    );
+    let ooo = kefu_store::mail::get(&db, &inbox, &format!("ooo-{tag}@customer.test"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ooo.outcome, "auto_reply");
+    assert!(ooo.conversation_id.is_none());
+}
+
+both_backends!(unreadable_and_oversized_mail_is_kept_for_admins, unreadable);
+async fn unreadable(t: TestDb) {
+    let shop = shop_with(t, |c| c.max_mail_bytes = 100_000).await;
+    person(&shop.s, "admin@shop.com", Role::Admin).await;
+    let admin = signed_in(&shop.s, "admin@shop.com").await;
+    let inbox = kefu_store::teams::create_inbox(&shop.s.t.db, "Mail", "email")
+        .await
+        .unwrap();
+    let state = &shop.s.state;
+    let garbage = b"\x00\x01 this is not a mail at all \xff\xfe";
+    let r = kefu_web::mail::ingest(state, &inbox.id, garbage, None)
+        .await
+        .unwrap();
+    assert_eq!(r, kefu_web::mail::Ingested::NotStored("unparsable"));
+    // Fetched again: once.
+    let r = kefu_web::mail::ingest(state, &inbox.id, garbage, None)
+        .await
+        .unwrap();
+    assert_eq!(r, kefu_web::mail::Ingested::Duplicate);
+    let big = format!(
+        "From: a@customer.test\nTo: s@shop.test\nSubject: big\nMessage-ID: <big@customer.test>\n\n{}",
+        "x".repeat(200_000)
+    );
+    let r = kefu_web::mail::ingest(state, &inbox.id, big.as_bytes(), None)
+        .await
+        .unwrap();
+    assert_eq!(r, kefu_web::mail::Ingested::NotStored("too_large"));
+    let bounce = "From: MAILER-DAEMON@shop.test\nTo: s@shop.test\nSubject: Undelivered Mail\n\
+                  Message-ID: <bounce@shop.test>\nContent-Type: multipart/report; report-type=delivery-status; boundary=x\n\n--x\nContent-Type: text/plain\n\nfailed\n--x--\n";
+    let r = kefu_web::mail::ingest(state, &inbox.id, bounce.as_bytes(), None)
+        .await
+        .unwrap();
+    assert_eq!(r, kefu_web::mail::Ingested::NotStored("bounce"));
+    assert!(
+        conversations::list_all(&shop.s.t.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Admins see them and can download the raw mail; agents cannot.
+    let list = admin.get("/api/v1/mail/not-stored").await.json();
+    let outcomes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert!(
+        outcomes.contains(&"unparsable") && outcomes.contains(&"too_large"),
+        "{list}"
+    );
+    let unparsable = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["outcome"] == "unparsable")
+        .unwrap();
+    assert!(!unparsable["error"].as_str().unwrap().is_empty());
+    let r = admin
+        .get(&format!(
+            "/api/v1/inboxes/{}/mail/raw/{}",
+            inbox.id,
+            unparsable["message_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("this is not a mail at all"));
+    let r = shop.agent.get("/api/v1/mail/not-stored").await;
+    assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND);
+}
