@@ -123,6 +123,8 @@ pub struct ConversationContext {
     /// Place in the queue (0: not waiting).
     pub queue_position: i64,
     pub assignee_name: Option<String>,
+    /// The inbox's channel: `widget` or `email` (replies then go out by mail).
+    pub channel: String,
 }
 
 impl CustomerCard {
@@ -207,7 +209,12 @@ pub async fn conversation_context(
             .map(|u| u.display_name().to_string()),
         None => None,
     };
+    let channel = teams::get_inbox(&state.db, &conv.inbox_id)
+        .await?
+        .map(|i| i.channel)
+        .unwrap_or_default();
     Ok(Json(ConversationContext {
+        channel,
         queue_position: conversations::queue_position(&state.db, &conv).await?,
         conversation: conv,
         customer,

@@ -142,6 +142,9 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
         .post("/admin/inboxes/teams", Admin, pages::admin::assign_inbox)
         .get("/admin/inboxes/{id}", Admin, pages::inbox::show)
         .post("/admin/inboxes/{id}/settings", Admin, pages::inbox::save)
+        .get("/admin/inboxes/{id}/mail", Admin, pages::mail::show)
+        .post("/admin/inboxes/{id}/mail", Admin, pages::mail::save)
+        .post("/admin/inboxes/{id}/mail/check", Admin, pages::mail::check)
         .post(
             "/admin/inboxes/{id}/invitations",
             Admin,

@@ -259,6 +259,9 @@ pub struct InboxForm {
     name: String,
     #[serde(default)]
     team_id: String,
+    /// `widget` (default) or `email`.
+    #[serde(default)]
+    channel: String,
 }
 
 pub async fn create_inbox(
@@ -268,7 +271,12 @@ pub async fn create_inbox(
 ) -> Response {
     let run = async {
         let name = kefu_core::validate::name(&f.name)?;
-        let inbox = teams::create_inbox(&state.db, &name, "widget").await?;
+        let channel = if f.channel == crate::mail::CHANNEL {
+            crate::mail::CHANNEL
+        } else {
+            "widget"
+        };
+        let inbox = teams::create_inbox(&state.db, &name, channel).await?;
         if !f.team_id.is_empty() {
             teams::get_team(&state.db, &f.team_id)
                 .await?

@@ -7,6 +7,7 @@ pub mod console;
 pub mod help;
 pub mod inbox;
 pub mod kb;
+pub mod mail;
 
 use askama::Template;
 use axum::extract::FromRequestParts;

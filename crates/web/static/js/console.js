@@ -25,6 +25,8 @@ const fill = (tpl, key, value) => tpl.replace('{' + key + '}', value);
 const word = (kind, v) => root[kind + v.replace(/^./, (c) => c.toUpperCase())] || v;
 let current = null;
 let currentCustomer = null;
+let currentChannel = 'widget';
+let mailFiles = []; // files uploaded for the next mail: {id, name}
 let me = null;
 let view = 'all';
 
@@ -114,6 +116,39 @@ function show(m, pending = false) {
   } else {
     textNode(body, m.body);
   }
+  const mail = parseMeta(m).mail;
+  if (mail) {
+    const head = document.createElement('div');
+    head.className = 'mail-head muted';
+    const list = (a) => (a || []).join(', ');
+    head.textContent = mail.outgoing
+      ? `${root.mailTo}: ${list(mail.to) || root.mailToDefault}${mail.cc?.length ? ` · ${root.mailCc}: ${list(mail.cc)}` : ''}`
+      : `${mail.from_name ? mail.from_name + ' ' : ''}<${mail.from}>${mail.cc?.length ? ` · ${root.mailCc}: ${list(mail.cc)}` : ''} · ${mail.subject || ''}`;
+    body.prepend(head);
+    const files = (mail.files || []).filter((f) => !f.inline);
+    if (files.length) {
+      const ul = document.createElement('ul');
+      ul.className = 'mail-files';
+      for (const f of files) {
+        const li = document.createElement('li');
+        const a = document.createElement('a');
+        a.href = `/api/v1/attachments/${encodeURIComponent(f.attachment)}`;
+        a.textContent = `${f.name} (${Math.ceil((f.size || 0) / 1024)} KB)`;
+        li.append(a);
+        ul.append(li);
+      }
+      body.append(ul);
+    }
+    if (!mail.outgoing && m.id && (mail.html || mail.folded)) {
+      const a = document.createElement('a');
+      a.href = `/api/v1/conversations/${encodeURIComponent(m.conversation_id || current)}/messages/${encodeURIComponent(m.id)}/original`;
+      a.target = '_blank';
+      a.rel = 'noopener';
+      a.className = 'mail-original';
+      a.textContent = root.mailOriginal;
+      body.append(a);
+    }
+  }
   el.append(who, body);
   if (kind === 'agent' && m.kind !== 'note' && m.seq) agentBySeq.set(m.seq, el);
   pane.scrollTop = pane.scrollHeight;
@@ -176,6 +211,12 @@ async function loadContext() {
   const ctx = await api(`/api/v1/conversations/${current}/context`);
   const c = ctx.conversation;
   currentCustomer = c.customer_id;
+  if (currentChannel !== ctx.channel) {
+    currentChannel = ctx.channel;
+    mailFiles = [];
+    showMailFiles();
+  }
+  $('mail-fields').hidden = currentChannel !== 'email';
   title.textContent = c.subject || root.untitled;
   // What the agent is editing right now is left alone.
   const put = (id, v) => { if (document.activeElement !== $(id)) $(id).value = v; };
@@ -311,13 +352,46 @@ $('snooze').addEventListener('click', () => {
   if (t > Date.now()) change({ status: 'snoozed', snoozed_until: t });
 });
 
+const addresses = (id) => $(id).value.split(/[,;，；\s]+/).map((a) => a.trim()).filter(Boolean);
+function showMailFiles() {
+  $('mail-files').textContent = mailFiles.length ? `${root.mailAttached}: ${mailFiles.map((f) => f.name).join(', ')}` : '';
+}
+async function loadSignatures() {
+  const list = await api('/api/v1/signatures').catch(() => []);
+  const sel = $('mail-signature');
+  sel.replaceChildren(sel.options[0], ...list.map((s) => {
+    const o = document.createElement('option');
+    o.value = s.id;
+    o.textContent = s.name;
+    return o;
+  }));
+  if (list.length) sel.value = list[0].id;
+}
+
 form.addEventListener('submit', async (e) => {
   e.preventDefault();
   const body = input.value.trim();
   if (!body || !current) return;
-  input.value = '';
   const cid = newId();
   const note = noteBox.checked;
+  if (currentChannel === 'email' && !note) {
+    // A mail: recipients, signature and files as the agent set them; kept until it is stored.
+    const reply = { body, client_id: cid, to: addresses('mail-to'), cc: addresses('mail-cc'), bcc: addresses('mail-bcc'),
+      attachment_ids: mailFiles.map((f) => f.id) };
+    if ($('mail-signature').value) reply.signature_id = $('mail-signature').value;
+    try {
+      const m = await api(`/api/v1/conversations/${current}/mail`, { method: 'POST', body: JSON.stringify(reply) });
+      input.value = '';
+      $('mail-bcc').value = '';
+      mailFiles = [];
+      showMailFiles();
+      show({ ...m, cid: m.client_id });
+    } catch (err) {
+      alert(err.message);
+    }
+    return;
+  }
+  input.value = '';
   show({ cid, body, kind: note ? 'note' : 'text', author: { kind: 'agent', name: me?.name || '' } }, true);
   try {
     await socket.send(current, body, note, cid);
@@ -335,6 +409,10 @@ $('file').addEventListener('change', async (e) => {
     const m = await api(`/api/v1/conversations/${current}/attachments?name=${encodeURIComponent(file.name)}&client_id=${newId()}`,
       { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file });
     show({ ...m, cid: m.client_id });
+    if (currentChannel === 'email') {
+      mailFiles.push({ id: parseMeta(m).attachment, name: file.name });
+      showMailFiles();
+    }
   } catch (err) { alert(err.message); }
 });
 
@@ -462,6 +540,7 @@ const socket = new ChatSocket({
 async function start() {
   me = await api('/api/v1/me');
   loadCategories();
+  loadSignatures();
   const [agents, teams] = await Promise.all([api('/api/v1/agents'), api('/api/v1/teams')]);
   for (const a of agents) {
     roster.set(a.id, { name: a.name || a.email, presence: a.presence, connected: a.connected, open_chats: a.open_chats, max_chats: a.max_chats });

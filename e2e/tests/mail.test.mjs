@@ -1,0 +1,131 @@
+// The e-mail channel as an admin and an agent meet it: an admin creates an e-mail inbox, enters
+// the IMAP and SMTP servers (the throwaway Dovecot and Postfix that scripts/test starts) and
+// tests the connection; a customer's mail arrives in the console; the agent answers with a CC,
+// and the mail goes out. Skipped without KEFU_TEST_IMAP / KEFU_TEST_SMTP (failed under CI).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { startKefu, launch, newPage, signIn, shots } from '../lib.mjs';
+
+const imap = process.env.KEFU_TEST_IMAP;
+const smtp = process.env.KEFU_TEST_SMTP;
+if (!imap || !smtp) {
+  assert.notEqual(process.env.CI, 'true', 'the mail servers must be running under CI');
+}
+let kefu, browser;
+
+before(async () => {
+  if (!imap || !smtp) return;
+  kefu = await startKefu();
+  browser = await launch();
+});
+after(async () => { await browser?.close(); kefu?.stop(); });
+
+/** Hands a mail to the SMTP server the way another mail system would. */
+function smtpSend(from, to, raw) {
+  const [host, port] = smtp.split(':');
+  return new Promise((resolve, reject) => {
+    const lines = ['EHLO customer.test', `MAIL FROM:<${from}>`, `RCPT TO:<${to}>`, 'DATA',
+      raw.replace(/\r?\n/g, '\r\n') + '\r\n.', 'QUIT'];
+    const s = connect(Number(port), host);
+    let buf = '';
+    s.setEncoding('utf8');
+    s.on('data', (d) => {
+      buf += d;
+      // Each complete reply (a line whose code is followed by a space) lets the next line go.
+      while (/^\d{3} .*\r\n/m.test(buf)) {
+        const m = buf.match(/^(\d{3}) .*\r\n/m);
+        const code = Number(m[1]);
+        buf = buf.slice(buf.indexOf(m[0]) + m[0].length);
+        if (code >= 400) { s.destroy(); reject(new Error(`SMTP said ${m[0]}`)); return; }
+        const next = lines.shift();
+        if (next === undefined) { s.end(); resolve(); return; }
+        s.write(next + '\r\n');
+      }
+    });
+    s.on('error', reject);
+  });
+}
+
+test('an admin sets up a mail inbox and an agent answers a mail from the console', { skip: !imap || !smtp }, async () => {
+  const tag = Math.random().toString(36).slice(2, 10);
+  const support = `support-${tag}@shop.test`;
+  const customer = `buyer-${tag}@customer.test`;
+  const [imapHost, imapPort] = imap.split(':');
+  const [smtpHost, smtpPort] = smtp.split(':');
+
+  // The admin creates the inbox for the pre-sale team and enters its servers.
+  const admin = await newPage(browser, 'zh-CN');
+  await signIn(admin, kefu.url, kefu.admin);
+  await admin.goto(`${kefu.url}/admin/teams`);
+  const create = admin.locator('form[action="/admin/inboxes"]');
+  await create.locator('input[name=name]').fill('客服邮箱 Support mail');
+  await create.locator('select[name=channel]').selectOption('email');
+  await create.locator('select[name=team_id]').selectOption({ label: '售前 Pre-sale' });
+  await Promise.all([admin.waitForURL(/notice/), create.locator('button').click()]);
+  await Promise.all([admin.waitForURL(/\/mail$/), admin.click('text=邮件设置')]);
+  const form = admin.locator('#mail-form');
+  await form.locator('input[name=address]').fill(support);
+  await form.locator('input[name=display_name]').fill('好物商城客服');
+  await form.locator('input[name=imap_host]').fill(imapHost);
+  await form.locator('input[name=imap_port]').fill(imapPort);
+  await form.locator('select[name=imap_tls]').selectOption('none');
+  await form.locator('input[name=imap_username]').fill(support);
+  await form.locator('input[name=imap_password]').fill('kefu');
+  await form.locator('input[name=smtp_host]').fill(smtpHost);
+  await form.locator('input[name=smtp_port]').fill(smtpPort);
+  await form.locator('select[name=smtp_tls]').selectOption('none');
+  await Promise.all([admin.waitForURL(/notice-saved/), form.locator('button').click()]);
+  // The password is not shown again; the test says both servers answer.
+  assert.equal(await admin.locator('input[name=imap_password]').inputValue(), '');
+  await Promise.all([admin.waitForURL(/\/mail\/check$/), admin.click('#mail-check')]);
+  assert.equal(await admin.locator('.checks li.ok').count(), 2, await admin.locator('.checks').textContent());
+  await admin.screenshot({ path: join(shots, 'mail-settings-zh.png'), fullPage: true });
+
+  // A customer writes.
+  await smtpSend(customer, support, `From: =?UTF-8?B?6ZmI6Z2Z?= <${customer}>
+To: ${support}
+Subject: =?UTF-8?B?5Y+R56Wo5oqs5aS05YaZ6ZSZ5LqG?=
+Message-ID: <m1-${tag}@customer.test>
+Content-Type: text/plain; charset=utf-8
+
+你好，订单 2024 的发票抬头写错了，能重开吗？
+
+--
+陈静
+`);
+
+  // The agent sees it in the console and answers with a CC.
+  const agent = await newPage(browser, 'zh-CN');
+  await signIn(agent, kefu.url, kefu.agent);
+  await agent.goto(`${kefu.url}/console`);
+  const row = agent.locator('#conversations li', { hasText: '发票抬头写错了' });
+  for (let i = 0; i < 40 && !(await row.count()); i++) {
+    await agent.waitForTimeout(500);
+    await agent.click('[data-view=all]').catch(() => {});
+  }
+  await row.first().click();
+  await agent.locator('.bubble.theirs', { hasText: '发票抬头写错了' }).waitFor();
+  assert.match(await agent.locator('.mail-head').first().textContent(), new RegExp(customer));
+  await agent.locator('#mail-fields').waitFor({ state: 'visible' });
+  await agent.fill('#mail-cc', `finance-${tag}@customer.test`);
+  await agent.fill('#body', '您好，已为您重开发票，新发票会在 24 小时内发到您的邮箱。');
+  await agent.click('#composer button:not([type=button])');
+  await agent.locator('.bubble.mine', { hasText: '已为您重开发票' }).waitFor();
+  await agent.screenshot({ path: join(shots, 'console-mail-reply-zh.png'), fullPage: true });
+
+  // The mail leaves through Postfix.
+  const convId = await agent.evaluate(async () => {
+    const list = await (await fetch('/api/v1/conversations?view=all')).json();
+    return (list.items || list).find((c) => c.subject.includes('发票抬头')).id;
+  });
+  let status = '';
+  for (let i = 0; i < 60 && status !== 'sent'; i++) {
+    const d = await agent.evaluate(async (id) => (await fetch(`/api/v1/conversations/${id}/mail`)).json(), convId);
+    status = d[0]?.status || '';
+    if (d[0]?.last_error) assert.fail(d[0].last_error);
+    if (status !== 'sent') await agent.waitForTimeout(250);
+  }
+  assert.equal(status, 'sent');
+});
