@@ -10,6 +10,9 @@
 //! Run: `cargo run --release -p kefu-web --example load -- [visitors] [messages each]`
 //! (default 20 × 50). Set `KEFU_LOAD_PG_URL` to run Kefu on PostgreSQL as well.
 
+#[path = "common/baseline.rs"]
+mod baseline;
+use baseline::sqlite_baseline;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,7 +22,6 @@ use kefu_core::Role;
 use kefu_store::people::NewUser;
 use kefu_store::{Db, DbOptions, conversations, people, teams, visitors};
 use kefu_web::{AppState, WebConfig};
-use sqlx::ConnectOptions;
 use tokio_tungstenite::tungstenite::Message;
 
 type Sent = Arc<Mutex<HashMap<String, Instant>>>;
@@ -30,31 +32,6 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     }
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
-}
-
-/// Raw inserts into a fresh SQLite file in `dir`: rows per second.
-async fn sqlite_baseline(dir: &std::path::Path, rows: usize) -> f64 {
-    let opts = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(dir.join("baseline.db"))
-        .create_if_missing(true)
-        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-        .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
-    let mut conn = opts.connect().await.expect("baseline database");
-    sqlx::query("CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL)")
-        .execute(&mut conn)
-        .await
-        .expect("baseline table");
-    let start = Instant::now();
-    for i in 0..rows {
-        sqlx::query("INSERT INTO t (id, body, at) VALUES ($1, $2, $3)")
-            .bind(format!("row-{i}"))
-            .bind("您好，请问这个水壶可以寄到香港吗？")
-            .bind(i as i64)
-            .execute(&mut conn)
-            .await
-            .expect("baseline insert");
-    }
-    rows as f64 / start.elapsed().as_secs_f64()
 }
 
 struct Figures {
