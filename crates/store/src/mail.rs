@@ -162,13 +162,14 @@ pub async fn of_message(x: impl Exec, chat_message_id: &str) -> Result<Option<Ma
 
 /// Received mail that did not become a message (unparsable, bounces, automatic replies, loops),
 /// newest first, for admins.
-pub async fn not_stored(x: impl Exec, limit: i64) -> Result<Vec<MailRecord>> {
+/// `inbox`: only this inbox's.
+pub async fn not_stored(x: impl Exec, inbox: Option<&str>, limit: i64) -> Result<Vec<MailRecord>> {
     x.fetch_all(
         select!(
-            "WHERE direction = 'in' AND outcome <> 'stored' \
+            "WHERE direction = 'in' AND outcome <> 'stored' AND ($2 IS NULL OR inbox_id = $2) \
              ORDER BY created_at DESC LIMIT $1"
         ),
-        args![limit],
+        args![limit, inbox],
     )
     .await
 }

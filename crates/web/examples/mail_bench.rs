@@ -146,7 +146,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let secs = start.elapsed().as_secs_f64();
-    let not_stored = kefu_store::mail::not_stored(&db, 5).await.unwrap();
+    let not_stored = kefu_store::mail::not_stored(&db, None, 5).await.unwrap();
     let read = kefu_store::mail::state(&db, &inbox.id)
         .await
         .unwrap()

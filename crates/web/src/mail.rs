@@ -342,15 +342,16 @@ fn sha_hex(bytes: &[u8]) -> String {
 /// The conversation a received mail belongs to, if any: by our signed token (reply address or
 /// Message-ID in `In-Reply-To` / `References`), else by a Message-ID this inbox knows, but then
 /// only when the sender is that conversation's customer.
+/// `senders`: the customer records at the sender's address.
 async fn find_thread(
     state: &AppState,
     inbox_id: &str,
     mail: &Inbound,
-    envelope_to: &[String],
+    senders: &[String],
 ) -> AppResult<Option<Conversation>> {
     let secret = token_secret(state);
     let mut claimed: Vec<String> = vec![];
-    for addr in mail.to.iter().chain(&mail.cc).chain(envelope_to) {
+    for addr in mail.to.iter().chain(&mail.cc) {
         if let Some(c) = mailtoken::from_address(&secret, addr) {
             claimed.push(c);
         }
@@ -372,24 +373,15 @@ async fn find_thread(
     if let Some(c) = store_mail::thread_of(&state.db, inbox_id, &ids).await?
         && let Some(conv) = conversations::get(&state.db, &c).await?
         && let Some(customer) = &conv.customer_id
-        && people::customers_at_address(&state.db, &mail.from_addr)
-            .await?
-            .contains(customer)
+        && senders.contains(customer)
     {
         return Ok(Some(conv));
     }
     Ok(None)
 }
 
-/// The customer record for a sender: an existing one at that address, else a new contact.
-async fn contact_for(state: &AppState, tx: &mut Tx, mail: &Inbound) -> AppResult<String> {
-    if let Some(id) = people::customers_at_address(&mut *tx, &mail.from_addr)
-        .await?
-        .into_iter()
-        .next()
-    {
-        return Ok(id);
-    }
+/// A new contact for a sender nobody knows yet.
+async fn new_contact(tx: &mut Tx, mail: &Inbound) -> AppResult<String> {
     let name: String = mail.from_name.chars().take(100).collect();
     let user = people::insert(
         tx,
@@ -401,7 +393,6 @@ async fn contact_for(state: &AppState, tx: &mut Tx, mail: &Inbound) -> AppResult
     )
     .await?;
     people::set_contact_details(&mut *tx, &user.id, "", &mail.from_addr).await?;
-    let _ = state;
     Ok(user.id)
 }
 
@@ -516,7 +507,8 @@ pub async fn ingest(
         )
         .await;
     }
-    let thread = find_thread(state, inbox_id, &mail, &[]).await?;
+    let senders = people::customers_at_address(&state.db, &mail.from_addr).await?;
+    let thread = find_thread(state, inbox_id, &mail, &senders).await?;
     let mut tx = state.db.begin().await?;
     if !store_mail::record(
         &mut tx,
@@ -536,17 +528,15 @@ pub async fn ingest(
         // Another instance took it between our check and now.
         return Ok(Ingested::Duplicate);
     }
-    let contact = match &thread {
-        Some(conv)
-            if conv.customer_id.is_some()
-                && people::customers_at_address(&mut tx, &mail.from_addr)
-                    .await?
-                    .iter()
-                    .any(|c| Some(c) == conv.customer_id.as_ref()) =>
-        {
-            conv.customer_id.clone().unwrap_or_default()
-        }
-        _ => contact_for(state, &mut tx, &mail).await?,
+    // The conversation's customer when they wrote; else whoever has this address (a CC'd
+    // colleague answering); else a new contact.
+    let customer = thread.as_ref().and_then(|c| c.customer_id.clone());
+    let contact = match customer.filter(|c| senders.contains(c)) {
+        Some(c) => c,
+        None => match senders.first() {
+            Some(c) => c.clone(),
+            None => new_contact(&mut tx, &mail).await?,
+        },
     };
     let (conv, new_conversation) = match thread {
         Some(c) => (c, false),
@@ -986,20 +976,13 @@ fn text_to_html(text: &str) -> String {
             "<div style=\"color:#555;border-top:1px solid #ddd;margin-top:1em;padding-top:.5em\">",
         );
         for line in sig.lines() {
-            out.push_str(&askama_escape(line));
+            kefu_search::snippet::escape_into(&mut out, line);
             out.push_str("<br>");
         }
         out.push_str("</div>");
     }
     out.push_str("</body></html>");
     out
-}
-
-fn askama_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Delivers one conversation mail through its inbox's SMTP server.

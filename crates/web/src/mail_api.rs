@@ -258,10 +258,13 @@ pub async fn original(
         .ok_or(AppError::NotFound)?;
     let mut html = match parsed.html {
         Some(h) => h,
-        None => format!(
-            "<pre style=\"white-space:pre-wrap;font-family:sans-serif\">{}</pre>",
-            escape(&parsed.text)
-        ),
+        None => {
+            let mut out =
+                String::from("<pre style=\"white-space:pre-wrap;font-family:sans-serif\">");
+            kefu_search::snippet::escape_into(&mut out, &parsed.text);
+            out.push_str("</pre>");
+            out
+        }
     };
     // cid: images → this conversation's stored files.
     if let Ok(meta) = serde_json::from_str::<serde_json::Value>(&msg.meta)
@@ -291,12 +294,6 @@ pub async fn original(
         html,
     )
         .into_response())
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[utoipa::path(get, path = "/api/v1/signatures", tag = "mail",
@@ -378,7 +375,7 @@ pub async fn delete_signature(
 #[utoipa::path(get, path = "/api/v1/mail/not-stored", tag = "mail",
     responses((status = 200, body = Vec<Object>)))]
 pub async fn not_stored(State(state): State<AppState>) -> AppResult<Json<Vec<MailRecord>>> {
-    Ok(Json(store_mail::not_stored(&state.db, 200).await?))
+    Ok(Json(store_mail::not_stored(&state.db, None, 200).await?))
 }
 
 /// The raw file of a received mail (admins), for mail that could not be read.

@@ -47,11 +47,9 @@ async fn page(
         let inbox = mail_inbox(state, id).await?;
         let stored = mail::load(state, id).await?;
         let reading = store_mail::state(&state.db, id).await?;
-        let not_stored = store_mail::not_stored(&state.db, 200)
+        let not_stored = store_mail::not_stored(&state.db, Some(id), 20)
             .await?
             .into_iter()
-            .filter(|m| m.inbox_id == id)
-            .take(20)
             .map(|m| {
                 let link = super::encode_component(&m.message_id);
                 (m, link)

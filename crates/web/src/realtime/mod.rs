@@ -139,7 +139,6 @@ pub async fn store_message_with(
     meta: &str,
     mail: Option<&crate::mail::MailOptions>,
 ) -> AppResult<(Message, bool)> {
-    let mail_inbox = actor.is_staff() && crate::mail::is_mail_inbox(state, &conv.inbox_id).await?;
     let author = actor.author();
     let new = NewMessage {
         conversation_id: &conv.id,
@@ -202,6 +201,10 @@ pub async fn store_message_with(
         if conv.assignee_id.is_none() && conversations::claim(&mut tx, &conv.id, &agent.id).await? {
             events.push(crate::desk::record_joined(state, &mut tx, conv, agent).await?);
         }
+        // Only an agent's visible reply asks which channel the inbox is.
+        let mail_inbox = teams::get_inbox(&mut tx, &conv.inbox_id)
+            .await?
+            .is_some_and(|i| i.channel == crate::mail::CHANNEL);
         if !mail_inbox {
             mail_reply_later(state, &mut tx, conv, agent, &msg).await?;
         } else if msg.kind == messages::kind::TEXT {
