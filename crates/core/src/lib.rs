@@ -3,6 +3,7 @@
 //! tested without sockets or databases.
 
 pub mod base32;
+pub mod businesstime;
 pub mod id;
 pub mod identity;
 pub mod mailtoken;
