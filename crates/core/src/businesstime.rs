@@ -152,7 +152,12 @@ impl BusinessTime {
             (date, minute)
         };
         let dt = date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
-        Some(dt.to_zoned(self.tz.clone()).ok()?.timestamp().as_millisecond())
+        Some(
+            dt.to_zoned(self.tz.clone())
+                .ok()?
+                .timestamp()
+                .as_millisecond(),
+        )
     }
 
     /// The working intervals (`[from, to)` instants) of `date`.
@@ -432,10 +437,16 @@ mod tests {
             from: "09:00".into(),
             to: "18:00".into(),
         }];
-        assert!(matches!(BusinessTime::new(&cal), Err(CalendarError::Hours(_))));
+        assert!(matches!(
+            BusinessTime::new(&cal),
+            Err(CalendarError::Hours(_))
+        ));
         cal.hours[0].days = vec![1];
         cal.hours[0].to = "08:00".into();
-        assert!(matches!(BusinessTime::new(&cal), Err(CalendarError::Hours(_))));
+        assert!(matches!(
+            BusinessTime::new(&cal),
+            Err(CalendarError::Hours(_))
+        ));
         let mut cal = Calendar::default();
         cal.holidays = vec!["2026-13-01".into()];
         assert!(matches!(

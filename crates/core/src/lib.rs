@@ -4,6 +4,7 @@
 
 pub mod base32;
 pub mod businesstime;
+pub mod cases;
 pub mod id;
 pub mod identity;
 pub mod mailtoken;

@@ -11,6 +11,8 @@ use crate::{Exec, Result, args};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conversation {
     pub id: String,
+    /// The ticket number people quote (`#1024`): counted up from 1001, never reused.
+    pub number: i64,
     pub inbox_id: String,
     /// The contact: a customer, known or anonymous.
     pub customer_id: Option<String>,
@@ -35,6 +37,25 @@ pub struct Conversation {
     pub tags: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `question`, `incident`, `complaint`, `claim` or `suggestion`.
+    pub ticket_type: String,
+    /// The admin-defined fields' values (a JSON object).
+    #[serde(serialize_with = "json_object")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub fields: String,
+    /// The conversation this one was merged into.
+    pub merged_into: Option<String>,
+    /// When the earliest service-level target still running is due, and which one
+    /// (`first_response`, `next_response`, `resolution`).
+    pub sla_due: Option<i64>,
+    pub sla_metric: String,
+}
+
+fn json_object<S: serde::Serializer>(json: &str, s: S) -> std::result::Result<S::Ok, S::Error> {
+    use serde::Serialize as _;
+    serde_json::from_str::<serde_json::Value>(json)
+        .unwrap_or_else(|_| serde_json::json!({}))
+        .serialize(s)
 }
 
 fn tag_list<S: serde::Serializer>(tags: &str, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -63,13 +84,15 @@ pub const STATUSES: [&str; 4] = ["open", "pending", "snoozed", "resolved"];
 /// 售前 / 售中 / 售后.
 pub const STAGES: [&str; 3] = ["pre_sale", "in_sale", "after_sale"];
 pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
+pub const TYPES: [&str; 5] = ["question", "incident", "complaint", "claim", "suggestion"];
 
 macro_rules! select {
     ($rest:literal) => {
         concat!(
-            "SELECT c.id, c.inbox_id, c.customer_id, c.subject, c.status, c.stage, c.priority, \
+            "SELECT c.id, COALESCE(c.number, 0) AS number, c.inbox_id, c.customer_id, c.subject, c.status, c.stage, c.priority, \
              c.assignee_id, c.team_id, c.snoozed_until, c.last_seq, c.last_message_at, \
-             c.waiting_since, c.tags, c.created_at, c.updated_at FROM conversations c ",
+             c.waiting_since, c.tags, c.created_at, c.updated_at, c.ticket_type, c.fields, \
+             c.merged_into, c.sla_due, c.sla_metric FROM conversations c ",
             $rest
         )
     };
@@ -82,8 +105,9 @@ pub async fn create(
     subject: &str,
 ) -> Result<Conversation> {
     let now = now_ms();
-    let c = Conversation {
+    let mut c = Conversation {
         id: new_id(),
+        number: 0,
         inbox_id: inbox_id.to_string(),
         customer_id: customer_id.map(str::to_string),
         subject: subject.to_string(),
@@ -99,21 +123,37 @@ pub async fn create(
         tags: String::new(),
         created_at: now,
         updated_at: now,
+        ticket_type: "question".into(),
+        fields: "{}".into(),
+        merged_into: None,
+        sla_due: None,
+        sla_metric: String::new(),
     };
-    x.execute(
-        "INSERT INTO conversations (id, inbox_id, customer_id, subject, status, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-        args![
-            &c.id,
-            &c.inbox_id,
-            c.customer_id.clone(),
-            &c.subject,
-            &c.status,
-            now
-        ],
-    )
-    .await?;
+    // SQLite takes the counter's next value (a trigger moves the counter on); PostgreSQL's
+    // trigger replaces it with a sequence's.
+    let (number,): (i64,) = x
+        .fetch_one(
+            "INSERT INTO conversations (id, inbox_id, customer_id, subject, status, created_at, \
+         updated_at, number) VALUES ($1, $2, $3, $4, $5, $6, $6, \
+         (SELECT value + 1 FROM counters WHERE name = 'ticket')) RETURNING number",
+            args![
+                &c.id,
+                &c.inbox_id,
+                c.customer_id.clone(),
+                &c.subject,
+                &c.status,
+                now
+            ],
+        )
+        .await?;
+    c.number = number;
     Ok(c)
+}
+
+/// The conversation with ticket number `number`.
+pub async fn by_number(x: impl Exec, number: i64) -> Result<Option<Conversation>> {
+    x.fetch_optional(select!("WHERE c.number = $1"), args![number])
+        .await
 }
 
 pub async fn get(x: impl Exec, id: &str) -> Result<Option<Conversation>> {
@@ -197,7 +237,7 @@ pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Conversation>> {
              AND ($10 = '' OR LOWER(c.subject) LIKE $10 ESCAPE '\\' OR c.customer_id IN ( \
                SELECT u.id FROM users u WHERE LOWER(u.name) LIKE $10 ESCAPE '\\' \
                OR LOWER(u.email) LIKE $10 ESCAPE '\\' OR LOWER(u.contact_email) LIKE $10 ESCAPE '\\' \
-               OR u.phone LIKE $10 ESCAPE '\\')) \
+               OR u.phone LIKE $10 ESCAPE '\\') OR c.number = $12) \
              ORDER BY c.updated_at DESC, c.id LIMIT $11"
         ),
         args![
@@ -211,7 +251,13 @@ pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Conversation>> {
             f.inbox,
             f.tag.trim().to_lowercase(),
             search,
-            if f.limit > 0 { f.limit.min(500) } else { 200 }
+            if f.limit > 0 { f.limit.min(500) } else { 200 },
+            // `#1024` or `1024` also finds ticket 1024.
+            f.search
+                .trim()
+                .trim_start_matches('#')
+                .parse::<i64>()
+                .unwrap_or(-1)
         ],
     )
     .await
@@ -244,6 +290,10 @@ pub struct Changes {
     pub team_id: Option<Option<String>>,
     pub tags: Option<String>,
     pub waiting_since: Option<Option<i64>>,
+    pub ticket_type: Option<String>,
+    /// The whole JSON object of field values.
+    pub fields: Option<String>,
+    pub merged_into: Option<String>,
 }
 
 impl Changes {
@@ -256,6 +306,9 @@ impl Changes {
             && self.team_id.is_none()
             && self.tags.is_none()
             && self.waiting_since.is_none()
+            && self.ticket_type.is_none()
+            && self.fields.is_none()
+            && self.merged_into.is_none()
     }
 }
 
@@ -287,6 +340,15 @@ pub async fn update(x: impl Exec, c: &Conversation, ch: &Changes) -> Result<Conv
     if let Some(v) = ch.waiting_since {
         n.waiting_since = v;
     }
+    if let Some(v) = &ch.ticket_type {
+        n.ticket_type = v.clone();
+    }
+    if let Some(v) = &ch.fields {
+        n.fields = v.clone();
+    }
+    if let Some(v) = &ch.merged_into {
+        n.merged_into = Some(v.clone());
+    }
     n.updated_at = now_ms();
     x.execute(
         "UPDATE conversations SET \
@@ -298,7 +360,11 @@ pub async fn update(x: impl Exec, c: &Conversation, ch: &Changes) -> Result<Conv
          team_id = CASE WHEN $12 THEN $13 ELSE team_id END, \
          tags = CASE WHEN $14 THEN $15 ELSE tags END, \
          waiting_since = CASE WHEN $16 THEN $17 ELSE waiting_since END, \
-         updated_at = $18 WHERE id = $1",
+         updated_at = $18, \
+         ticket_type = CASE WHEN $19 THEN $20 ELSE ticket_type END, \
+         fields = CASE WHEN $21 THEN $22 ELSE fields END, \
+         merged_into = CASE WHEN $23 THEN $24 ELSE merged_into END \
+         WHERE id = $1",
         args![
             &n.id,
             ch.status.is_some(),
@@ -317,7 +383,13 @@ pub async fn update(x: impl Exec, c: &Conversation, ch: &Changes) -> Result<Conv
             &n.tags,
             ch.waiting_since.is_some(),
             n.waiting_since,
-            n.updated_at
+            n.updated_at,
+            ch.ticket_type.is_some(),
+            &n.ticket_type,
+            ch.fields.is_some(),
+            &n.fields,
+            ch.merged_into.is_some(),
+            n.merged_into.clone()
         ],
     )
     .await?;

@@ -14,6 +14,8 @@ pub enum Purpose {
     ResetPassword,
     Invitation,
     ChangeEmail,
+    /// A code proving an address before a complaint or claim is filed.
+    CaseEmail,
 }
 
 impl Purpose {
@@ -23,6 +25,7 @@ impl Purpose {
             Purpose::ResetPassword => "reset_password",
             Purpose::Invitation => "invitation",
             Purpose::ChangeEmail => "change_email",
+            Purpose::CaseEmail => "case_email",
         }
     }
 }
@@ -56,6 +59,18 @@ pub struct NewToken<'a> {
 /// Issues a token and returns the plain value (to put in a link) with the stored record's id.
 pub async fn issue(x: impl Exec, purpose: Purpose, t: &NewToken<'_>) -> Result<(String, String)> {
     let plain = new_token();
+    let id = issue_plain(x, purpose, &plain, t).await?;
+    Ok((plain, id))
+}
+
+/// Issues a token whose plain value the caller chose (a short code bound to an address);
+/// returns the record's id.
+pub async fn issue_plain(
+    x: impl Exec,
+    purpose: Purpose,
+    plain: &str,
+    t: &NewToken<'_>,
+) -> Result<String> {
     let id = new_id();
     let now = now_ms();
     x.execute(
@@ -63,7 +78,7 @@ pub async fn issue(x: impl Exec, purpose: Purpose, t: &NewToken<'_>) -> Result<(
          created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         args![
             &id,
-            token_digest(&plain),
+            token_digest(plain),
             purpose.as_str(),
             t.user_id,
             t.email,
@@ -75,7 +90,7 @@ pub async fn issue(x: impl Exec, purpose: Purpose, t: &NewToken<'_>) -> Result<(
         ],
     )
     .await?;
-    Ok((plain, id))
+    Ok(id)
 }
 
 /// Looks at a usable token without spending it (to show the form that will spend it).

@@ -444,3 +444,92 @@ mail-to-default = the customer
 mail-signature = Signature
 mail-original = Show the original mail
 mail-attached = Sent with the next mail
+mail-case-code-subject = Your code to file a complaint or claim
+mail-case-code-body =
+    Hello,
+
+    Your code is { $code }. Enter it on the form; it works once and expires in 15 minutes.
+
+    If you did not ask for it, ignore this mail.
+
+    Best wishes,
+    Customer service
+mail-case-filed-complaint-subject = Complaint { $tracking } received
+mail-case-filed-complaint-body =
+    Hello,
+
+    We received your complaint. Its tracking number is { $tracking }.
+    Follow it and add information at:
+    { $link }
+
+    Keep this link to yourself: anyone who has it can read the case.
+
+    Best wishes,
+    Customer service
+mail-case-filed-claim-subject = After-sale request { $tracking } received
+mail-case-filed-claim-body =
+    Hello,
+
+    We received your after-sale request. Its tracking number is { $tracking }.
+    Follow it and add information at:
+    { $link }
+
+    Keep this link to yourself: anyone who has it can read the case.
+
+    Best wishes,
+    Customer service
+mail-case-status-subject = { $tracking }: now { $status }
+mail-case-status-body =
+    Hello,
+
+    Your case { $tracking } is now: { $status }.
+    { $note }
+
+    Open the link from our first mail to see the whole case.
+
+    Best wishes,
+    Customer service
+case-form-title = Complaints and after-sale requests
+case-form-intro = Tell us what went wrong. You get a tracking number and a page where you follow your case and add information.
+case-kind = What do you need?
+case-kind-complaint = A complaint (投诉)
+case-kind-claim = A return, refund or exchange (售后)
+case-send-code = Send me a code
+case-code = Code from the e-mail
+case-code-sent = We sent a code to this address. It is valid for 15 minutes.
+case-category = Category
+case-severity = How serious is it?
+case-severity-low = Low
+case-severity-medium = Medium
+case-severity-high = High
+case-severity-critical = Critical
+case-order = Order number
+case-resolution = What would you like?
+case-return = Return
+case-refund = Refund
+case-exchange = Exchange
+case-reason = Reason
+case-description = What happened?
+case-files = Photos or documents
+case-submit = Submit
+case-status-title = Case
+case-missing = We cannot find this case. Open the link from our e-mail again, or sign in with the account you used.
+case-progress = Progress
+case-history = History
+case-add-info = Add information
+case-you = You
+case-staff = Customer service
+case-tracking = Tracking number
+case-current = Status
+case-closed-note = This case is closed. File a new one if you need more help.
+case-received = Received
+case-investigating = Investigating
+case-waiting-customer = Waiting for you
+case-resolved = Resolved
+case-closed = Closed
+case-requested = Requested
+case-approved = Approved
+case-rejected = Rejected
+case-item-received = Item received
+case-refunded = Refunded
+case-replaced = Replaced

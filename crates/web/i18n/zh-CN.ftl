@@ -441,3 +441,92 @@ mail-to-default = 该客户
 mail-signature = 签名
 mail-original = 查看原始邮件
 mail-attached = 随下一封邮件发送
+mail-case-code-subject = 您提交投诉或售后申请的验证码
+mail-case-code-body =
+    您好！
+
+    您的验证码是 { $code }。请在表单中填写，只能使用一次，15 分钟内有效。
+
+    如果不是您本人操作，请忽略此邮件。
+
+    祝您愉快！
+    客服中心
+mail-case-filed-complaint-subject = 投诉 { $tracking } 已受理
+mail-case-filed-complaint-body =
+    您好！
+
+    我们已收到您的投诉，受理编号为 { $tracking }。
+    您可以在以下页面查看进度、补充信息：
+    { $link }
+
+    请妥善保管此链接：持有链接的人都能查看该投诉。
+
+    祝您愉快！
+    客服中心
+mail-case-filed-claim-subject = 售后申请 { $tracking } 已受理
+mail-case-filed-claim-body =
+    您好！
+
+    我们已收到您的售后申请，受理编号为 { $tracking }。
+    您可以在以下页面查看进度、补充信息：
+    { $link }
+
+    请妥善保管此链接：持有链接的人都能查看该申请。
+
+    祝您愉快！
+    客服中心
+mail-case-status-subject = { $tracking }：状态更新为 { $status }
+mail-case-status-body =
+    您好！
+
+    您的单号 { $tracking } 当前状态：{ $status }。
+    { $note }
+
+    打开我们第一封邮件中的链接可查看完整进度。
+
+    祝您愉快！
+    客服中心
+case-form-title = 投诉与售后申请
+case-form-intro = 请告诉我们遇到的问题。提交后您会得到受理编号和进度页面，可随时查看进度、补充信息。
+case-kind = 您需要什么帮助？
+case-kind-complaint = 投诉
+case-kind-claim = 退货、退款或换货（售后）
+case-send-code = 发送验证码
+case-code = 邮件中的验证码
+case-code-sent = 验证码已发送到该邮箱，15 分钟内有效。
+case-category = 类别
+case-severity = 严重程度
+case-severity-low = 轻微
+case-severity-medium = 一般
+case-severity-high = 严重
+case-severity-critical = 非常严重
+case-order = 订单号
+case-resolution = 您希望如何处理？
+case-return = 退货
+case-refund = 退款
+case-exchange = 换货
+case-reason = 原因
+case-description = 具体情况
+case-files = 照片或文件
+case-submit = 提交
+case-status-title = 受理单
+case-missing = 找不到该受理单。请重新打开邮件中的链接，或登录提交时使用的账户。
+case-progress = 进度
+case-history = 处理记录
+case-add-info = 补充信息
+case-you = 您
+case-staff = 客服
+case-tracking = 受理编号
+case-current = 当前状态
+case-closed-note = 该受理单已关闭。如需更多帮助，请重新提交。
+case-received = 已受理
+case-investigating = 处理中
+case-waiting-customer = 等待您回复
+case-resolved = 已解决
+case-closed = 已关闭
+case-requested = 已申请
+case-approved = 已同意
+case-rejected = 已拒绝
+case-item-received = 已收到退货
+case-refunded = 已退款
+case-replaced = 已换货

@@ -39,7 +39,7 @@ fn user_lang(user: &User, fallback: Lang) -> Lang {
 
 /// Queues a mail whose subject and body come from the catalogue (`mail-{key}-subject`,
 /// `mail-{key}-body`), filled with `args`.
-async fn queue_mail(
+pub(crate) async fn queue_mail(
     state: &AppState,
     tx: &mut Tx,
     lang: Lang,

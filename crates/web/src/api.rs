@@ -763,9 +763,17 @@ pub async fn revoke_token(
           crate::kb_api::get_article, crate::kb_api::update_article, crate::kb_api::list_revisions,
           crate::kb_api::restore_revision, crate::kb_api::list_feedback, crate::kb_api::search,
           crate::kb_api::suggestions, crate::kb_api::draft_from_conversation, crate::kb_api::export_csv,
-          crate::kb_api::import_csv),
+          crate::kb_api::import_csv,
+          crate::tickets::list_fields, crate::tickets::save_fields, crate::tickets::merge,
+          crate::tickets::split, crate::tickets::list_macros, crate::tickets::create_macro,
+          crate::tickets::update_macro, crate::tickets::delete_macro, crate::tickets::apply_macro,
+          crate::sla::get_config, crate::sla::put_config, crate::sla::get_report,
+          crate::cases::send_code, crate::cases::file, crate::cases::view, crate::cases::add_info,
+          crate::cases::add_file, crate::cases::download, crate::cases::staff_view,
+          crate::cases::open_from_conversation, crate::cases::move_case,
+          crate::cases::get_settings, crate::cases::put_settings),
     components(schemas(ErrorBody)),
-    tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "knowledge"), (name = "mail"), (name = "admin"))
+    tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "knowledge"), (name = "mail"), (name = "tickets"), (name = "cases"), (name = "admin"))
 )]
 pub struct ApiDoc;
 

@@ -34,6 +34,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/js/widget.js"),
     ),
     (
+        "js/cases.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/js/cases.js"),
+    ),
+    (
         "js/console.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/js/console.js"),

@@ -252,6 +252,11 @@ pub struct ConversationPatch {
     pub team_id: Option<Option<String>>,
     /// The whole tag list.
     pub tags: Option<Vec<String>>,
+    /// `question`, `incident`, `complaint`, `claim` or `suggestion`.
+    pub ticket_type: Option<String>,
+    /// Values of admin-defined fields by key; `null` clears one, absent keys stay.
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Applies an agent's changes; each change is recorded in the conversation.
@@ -422,12 +427,48 @@ pub async fn apply(
         ));
         ch.tags = Some(joined);
     }
+    if let Some(t) = &p.ticket_type {
+        if !conversations::TYPES.contains(&t.as_str()) {
+            return Err(AppError::bad(
+                "invalid_type",
+                "type is question, incident, complaint, claim or suggestion",
+            ));
+        }
+        events.push((
+            messages::kind::ACTIVITY,
+            format!("{by} set the type to {t}"),
+            serde_json::json!({"event": "type", "type": t, "by": by}),
+        ));
+        ch.ticket_type = Some(t.clone());
+    }
+    if let Some(values) = &p.fields {
+        let defs = crate::tickets::field_defs(state).await?;
+        let merged = crate::tickets::merge_fields(&defs, &conv.fields, values)?;
+        let names: Vec<String> = values.keys().cloned().collect();
+        events.push((
+            messages::kind::ACTIVITY,
+            format!("{by} changed {}", names.join(", ")),
+            serde_json::json!({"event": "fields", "fields": values, "by": by}),
+        ));
+        ch.fields = Some(merged);
+    }
+    if ch.status.as_deref() == Some("resolved") {
+        let defs = crate::tickets::field_defs(state).await?;
+        let fields = ch.fields.as_deref().unwrap_or(&conv.fields);
+        crate::tickets::check_required(&defs, fields)?;
+    }
 
     let mut tx = state.db.begin().await?;
     let updated = conversations::update(&mut tx, &conv, &ch).await?;
     let mut msgs = vec![];
     for (kind, body, meta) in events {
         msgs.push(record_event(state, &mut tx, &updated, kind, Some(user), &body, meta).await?);
+    }
+    if let Some(status) = &ch.status {
+        crate::sla::on_status(state, &mut tx, &updated, status, now).await?;
+    }
+    if ch.ticket_type.is_some() || ch.priority.is_some() {
+        crate::sla::on_reclassify(state, &mut tx, &updated).await?;
     }
     tx.commit().await?;
     publish_all(state, &updated, &msgs).await;
@@ -735,6 +776,9 @@ pub async fn run_chores(state: AppState, mut shutdown: watch::Receiver<bool>) {
         }
         if let Err(e) = tell_queue_positions(&state, &mut told).await {
             tracing::debug!(error = %e, "queue positions failed");
+        }
+        if let Err(e) = crate::sla::check(&state).await {
+            tracing::warn!(error = %e, "service-level checks failed");
         }
         tokio::select! {
             _ = state.routing_wake.notified() => {}

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod cases;
 pub mod chat_api;
 pub mod desk;
 pub mod error;
@@ -20,7 +21,9 @@ pub mod pages;
 pub mod realtime;
 pub mod routes;
 pub mod search;
+pub mod sla;
 pub mod state;
+pub mod tickets;
 pub mod widget;
 pub mod worker;
 
@@ -423,6 +426,147 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             None,
             mail_api::delete_signature,
         )
+        // Tickets: fields, merge, split, macros, SLAs.
+        .route(
+            M::GET,
+            "/api/v1/ticket-fields",
+            Staff,
+            Some("conversations:read"),
+            tickets::list_fields,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/ticket-fields",
+            Admin,
+            None,
+            tickets::save_fields,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/merge",
+            Staff,
+            None,
+            tickets::merge,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/split",
+            Staff,
+            None,
+            tickets::split,
+        )
+        .route(M::GET, "/api/v1/macros", Staff, None, tickets::list_macros)
+        .route(
+            M::POST,
+            "/api/v1/macros",
+            Staff,
+            None,
+            tickets::create_macro,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/macros/{id}",
+            Staff,
+            None,
+            tickets::update_macro,
+        )
+        .route(
+            M::DELETE,
+            "/api/v1/macros/{id}",
+            Staff,
+            None,
+            tickets::delete_macro,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/macros/{macro_id}",
+            Staff,
+            None,
+            tickets::apply_macro,
+        )
+        .route(M::GET, "/api/v1/sla", Admin, None, sla::get_config)
+        .route(M::PUT, "/api/v1/sla", Admin, None, sla::put_config)
+        .route(
+            M::GET,
+            "/api/v1/reports/sla",
+            Staff,
+            Some("conversations:read"),
+            sla::get_report,
+        )
+        // Complaints and after-sale claims.
+        .route(
+            M::POST,
+            "/api/v1/cases/code",
+            Public,
+            None,
+            cases::send_code,
+        )
+        .route(M::POST, "/api/v1/cases", Public, None, cases::file)
+        .route(
+            M::GET,
+            "/api/v1/cases/{tracking}",
+            Public,
+            None,
+            cases::view,
+        )
+        .route(
+            M::POST,
+            "/api/v1/cases/{tracking}/messages",
+            Public,
+            None,
+            cases::add_info,
+        )
+        .route(
+            M::POST,
+            "/api/v1/cases/{tracking}/files",
+            Public,
+            None,
+            cases::add_file,
+        )
+        .route(
+            M::GET,
+            "/api/v1/cases/{tracking}/files/{attachment_id}",
+            Public,
+            None,
+            cases::download,
+        )
+        .route(
+            M::GET,
+            "/api/v1/conversations/{id}/case",
+            Staff,
+            None,
+            cases::staff_view,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/case",
+            Staff,
+            None,
+            cases::open_from_conversation,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/case/status",
+            Staff,
+            None,
+            cases::move_case,
+        )
+        .route(
+            M::GET,
+            "/api/v1/case-settings",
+            Admin,
+            None,
+            cases::get_settings,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/case-settings",
+            Admin,
+            None,
+            cases::put_settings,
+        )
+        .get("/complaints/new", Public, pages::cases::form)
+        .get("/track/{tracking}", Public, pages::cases::status)
         .route(
             M::GET,
             "/api/v1/inboxes/{id}/settings",

@@ -623,6 +623,7 @@ pub async fn ingest(
     if !ch.is_empty() {
         conversations::update(&mut tx, &conv, &ch).await?;
     }
+    crate::sla::on_customer_message(state, &mut tx, &conv, msg.created_at).await?;
     if let Some((validity, uid)) = position {
         store_mail::set_position(&mut tx, inbox_id, validity.into(), uid.into()).await?;
     }

@@ -99,6 +99,9 @@ pub struct Inner {
     pub instance: String,
     /// The search index and its indexer's wake-up.
     pub search: crate::search::Search,
+    /// The SLA configuration, read again after a few seconds (another instance may change it).
+    #[allow(clippy::type_complexity)]
+    pub sla: Mutex<Option<(std::time::Instant, std::sync::Arc<crate::sla::Compiled>)>>,
 }
 
 #[derive(Clone)]
@@ -128,6 +131,7 @@ impl AppState {
             realtime_key: tokio::sync::OnceCell::new(),
             instance: kefu_core::id::new_id(),
             search: Default::default(),
+            sla: Mutex::new(None),
         }))
     }
 

@@ -1198,6 +1198,15 @@ const PUBLIC: &[(&str, &str)] = &[
     ("POST", "/help/articles/{slug}/feedback"),
     ("GET", "/help/sitemap.xml"),
     ("GET", "/sitemap.xml"),
+    // Complaints and claims: filed with an e-mail code or a session, opened with their key.
+    ("POST", "/api/v1/cases/code"),
+    ("POST", "/api/v1/cases"),
+    ("GET", "/api/v1/cases/{tracking}"),
+    ("POST", "/api/v1/cases/{tracking}/messages"),
+    ("POST", "/api/v1/cases/{tracking}/files"),
+    ("GET", "/api/v1/cases/{tracking}/files/{attachment_id}"),
+    ("GET", "/complaints/new"),
+    ("GET", "/track/{tracking}"),
 ];
 
 both_backends!(every_route_enforces_its_access_rule, route_matrix);

@@ -126,6 +126,11 @@ pub async fn store_message(
     store_message_with(state, actor, conv, client_id, kind, body, meta, None).await
 }
 
+/// Whether `m` is words or files for the other side (what service-level clocks count).
+fn is_reply(m: &Message) -> bool {
+    m.kind == messages::kind::TEXT || m.kind == messages::kind::ATTACHMENT
+}
+
 /// [`store_message`] with the agent's choices for a mail reply (recipients, signature, files)
 /// in an e-mail conversation; without them the reply goes to the customer.
 #[allow(clippy::too_many_arguments)]
@@ -181,6 +186,9 @@ pub async fn store_message_with(
         if !ch.is_empty() {
             conversations::update(&mut tx, conv, &ch).await?;
         }
+        if is_reply(&msg) {
+            crate::sla::on_customer_message(state, &mut tx, conv, now).await?;
+        }
         if ch.status.is_some() {
             events.push(
                 crate::desk::record_event(
@@ -200,6 +208,9 @@ pub async fn store_message_with(
     {
         if conv.assignee_id.is_none() && conversations::claim(&mut tx, &conv.id, &agent.id).await? {
             events.push(crate::desk::record_joined(state, &mut tx, conv, agent).await?);
+        }
+        if is_reply(&msg) {
+            crate::sla::on_agent_reply(state, &mut tx, conv, now).await?;
         }
         // Only an agent's visible reply asks which channel the inbox is.
         let mail_inbox = teams::get_inbox(&mut tx, &conv.inbox_id)

@@ -1,0 +1,153 @@
+//! The rules of complaint (投诉) and after-sale claim (售后 / 索赔) cases: their statuses, the
+//! moves allowed between them, severities, and the tracking numbers customers quote.
+
+use crate::id::random_bytes;
+
+/// Complaint statuses, in the order a complaint usually moves.
+pub const COMPLAINT_STATUSES: [&str; 5] = [
+    "received",
+    "investigating",
+    "waiting_customer",
+    "resolved",
+    "closed",
+];
+
+/// Claim statuses: requested → approved / rejected → item received → refunded / replaced →
+/// closed.
+pub const CLAIM_STATUSES: [&str; 7] = [
+    "requested",
+    "approved",
+    "rejected",
+    "item_received",
+    "refunded",
+    "replaced",
+    "closed",
+];
+
+pub const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+
+/// What a claim asks for.
+pub const RESOLUTIONS: [&str; 3] = ["return", "refund", "exchange"];
+
+/// The statuses a case of `kind` may move to from `from`.
+pub fn next_statuses(kind: &str, from: &str) -> &'static [&'static str] {
+    match (kind, from) {
+        ("complaint", "received") => &["investigating", "waiting_customer", "resolved"],
+        ("complaint", "investigating") => &["waiting_customer", "resolved"],
+        ("complaint", "waiting_customer") => &["investigating", "resolved"],
+        ("complaint", "resolved") => &["investigating", "closed"],
+        ("claim", "requested") => &["approved", "rejected", "closed"],
+        // A refund may need no return (a damaged item the customer keeps).
+        ("claim", "approved") => &["item_received", "refunded", "replaced"],
+        ("claim", "item_received") => &["refunded", "replaced"],
+        ("claim", "rejected" | "refunded" | "replaced") => &["closed"],
+        _ => &[],
+    }
+}
+
+pub fn may_move(kind: &str, from: &str, to: &str) -> bool {
+    next_statuses(kind, from).contains(&to)
+}
+
+/// The status a new case starts in.
+pub fn first_status(kind: &str) -> &'static str {
+    if kind == "claim" {
+        "requested"
+    } else {
+        "received"
+    }
+}
+
+/// Whether a customer adding information reopens the case (and to which status).
+pub fn reopened_by_customer(kind: &str, status: &str) -> Option<&'static str> {
+    match (kind, status) {
+        ("complaint", "waiting_customer" | "resolved") => Some("investigating"),
+        _ => None,
+    }
+}
+
+/// Whether `severity` is at or above `threshold` (both from [`SEVERITIES`]).
+pub fn at_least(severity: &str, threshold: &str) -> bool {
+    let rank = |s: &str| SEVERITIES.iter().position(|x| *x == s);
+    matches!((rank(severity), rank(threshold)), (Some(a), Some(b)) if a >= b)
+}
+
+/// Letters that cannot be misread for one another on a phone call or a receipt.
+const ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// A new tracking number: `TS-` for complaints (投诉), `SH-` for claims (售后), then eight
+/// characters (40 random bits).
+pub fn new_tracking(kind: &str) -> String {
+    let prefix = if kind == "claim" { "SH" } else { "TS" };
+    let bytes: [u8; 8] = random_bytes();
+    let tail: String = bytes
+        .iter()
+        .map(|b| ALPHABET[(*b & 31) as usize] as char)
+        .collect();
+    format!("{prefix}-{tail}")
+}
+
+/// Whether `s` looks like a tracking number (checked before any lookup).
+pub fn is_tracking(s: &str) -> bool {
+    let s = s.as_bytes();
+    s.len() == 11
+        && (s.starts_with(b"TS-") || s.starts_with(b"SH-"))
+        && s[3..].iter().all(|c| ALPHABET.contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claim_flow() {
+        let path = [
+            "requested",
+            "approved",
+            "item_received",
+            "refunded",
+            "closed",
+        ];
+        for w in path.windows(2) {
+            assert!(may_move("claim", w[0], w[1]), "{} → {}", w[0], w[1]);
+        }
+        assert!(may_move("claim", "requested", "rejected"));
+        assert!(may_move("claim", "item_received", "replaced"));
+        assert!(
+            !may_move("claim", "requested", "refunded"),
+            "approval comes first"
+        );
+        assert!(!may_move("claim", "closed", "requested"), "closed is final");
+        assert!(!may_move("claim", "rejected", "approved"));
+        assert!(!may_move("complaint", "requested", "approved"));
+        for s in CLAIM_STATUSES {
+            for t in next_statuses("claim", s) {
+                assert!(CLAIM_STATUSES.contains(t));
+            }
+        }
+        for s in COMPLAINT_STATUSES {
+            for t in next_statuses("complaint", s) {
+                assert!(COMPLAINT_STATUSES.contains(t));
+            }
+        }
+    }
+
+    #[test]
+    fn severities_and_tracking() {
+        assert!(at_least("critical", "high"));
+        assert!(at_least("high", "high"));
+        assert!(!at_least("medium", "high"));
+        assert!(!at_least("bogus", "low"));
+        let t = new_tracking("complaint");
+        assert!(is_tracking(&t), "{t}");
+        assert!(t.starts_with("TS-"));
+        assert!(new_tracking("claim").starts_with("SH-"));
+        assert!(!is_tracking("TS-0000000O"));
+        assert!(!is_tracking("XX-ABCDEFGH"));
+        assert_eq!(
+            reopened_by_customer("complaint", "resolved"),
+            Some("investigating")
+        );
+        assert_eq!(reopened_by_customer("claim", "approved"), None);
+    }
+}
