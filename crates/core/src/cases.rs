@@ -49,6 +49,50 @@ pub fn may_move(kind: &str, from: &str, to: &str) -> bool {
     next_statuses(kind, from).contains(&to)
 }
 
+/// The way a case usually goes, for a progress bar: a claim's ends in a refund or a
+/// replacement as asked.
+pub fn usual_path(kind: &str, resolution: &str) -> &'static [&'static str] {
+    match (kind, resolution) {
+        ("claim", "exchange") => &[
+            "requested",
+            "approved",
+            "item_received",
+            "replaced",
+            "closed",
+        ],
+        ("claim", _) => &[
+            "requested",
+            "approved",
+            "item_received",
+            "refunded",
+            "closed",
+        ],
+        _ => &["received", "investigating", "resolved", "closed"],
+    }
+}
+
+/// The steps to show: the statuses a case went through (`visited`, oldest first, starting with
+/// its first status), then the rest of its usual path from where it is.
+pub fn progress(kind: &str, resolution: &str, visited: &[String]) -> Vec<String> {
+    let mut steps: Vec<String> = vec![];
+    for s in visited {
+        // Going back to a status shown before (a complaint reopened) folds the loop away.
+        if let Some(i) = steps.iter().position(|x| x == s) {
+            steps.truncate(i);
+        }
+        steps.push(s.clone());
+    }
+    let usual = usual_path(kind, resolution);
+    if let Some(now) = steps.last()
+        && let Some(i) = usual.iter().position(|x| x == now)
+    {
+        steps.extend(usual[i + 1..].iter().map(|s| s.to_string()));
+    } else if steps.last().is_some_and(|s| s != "closed") {
+        steps.push("closed".into());
+    }
+    steps
+}
+
 /// The status a new case starts in.
 pub fn first_status(kind: &str) -> &'static str {
     if kind == "claim" {
@@ -130,6 +174,62 @@ mod tests {
                 assert!(COMPLAINT_STATUSES.contains(t));
             }
         }
+    }
+
+    #[test]
+    fn progress_shows_the_path_taken_then_the_usual_rest() {
+        let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            progress("claim", "refund", &v(&["requested"])),
+            v(&[
+                "requested",
+                "approved",
+                "item_received",
+                "refunded",
+                "closed"
+            ])
+        );
+        assert_eq!(
+            progress(
+                "claim",
+                "refund",
+                &v(&["requested", "approved", "refunded", "closed"])
+            ),
+            v(&["requested", "approved", "refunded", "closed"]),
+            "a refund without a return"
+        );
+        assert_eq!(
+            progress("claim", "exchange", &v(&["requested", "rejected"])),
+            v(&["requested", "rejected", "closed"])
+        );
+        assert_eq!(
+            progress(
+                "complaint",
+                "",
+                &v(&["received", "waiting_customer", "investigating"])
+            ),
+            v(&[
+                "received",
+                "waiting_customer",
+                "investigating",
+                "resolved",
+                "closed"
+            ])
+        );
+        assert_eq!(
+            progress(
+                "complaint",
+                "",
+                &v(&[
+                    "received",
+                    "investigating",
+                    "waiting_customer",
+                    "investigating"
+                ])
+            ),
+            v(&["received", "investigating", "resolved", "closed"]),
+            "a loop back folds away"
+        );
     }
 
     #[test]

@@ -178,7 +178,59 @@ pub async fn seed(db: &Db) -> anyhow::Result<Vec<String>> {
     ));
     seed_articles(db).await?;
     lines.push("  help centre: /help".into());
+    seed_tickets(db, &post.id).await?;
+    lines.push("  complaints and after-sale requests: /complaints/new".into());
     Ok(lines)
+}
+
+/// Ticket fields, a shared macro, service levels on China's working hours, and complaints that
+/// escalate to the after-sale team.
+async fn seed_tickets(db: &Db, supervisors: &str) -> anyhow::Result<()> {
+    let fields = serde_json::json!([
+        {"key": "order", "label": "订单号 Order", "kind": "text", "required": false},
+        {"key": "carrier", "label": "快递公司 Carrier", "kind": "select",
+         "options": ["顺丰 SF", "中通 ZTO", "圆通 YTO", "京东 JD"]},
+        {"key": "refund_amount", "label": "退款金额 Refund (¥)", "kind": "number"}
+    ]);
+    settings::set(db, kefu_web::tickets::FIELDS_KEY, &fields.to_string()).await?;
+    let hours = |days: &[u8], from: &str, to: &str| serde_json::json!({"days": days, "from": from, "to": to});
+    let sla = serde_json::json!({
+        "calendars": [{
+            "id": "cn-office", "name": "工作时间 Office hours", "time_zone": "Asia/Shanghai",
+            "hours": [hours(&[0, 1, 2, 3, 4], "09:00", "18:00"), hours(&[5], "10:00", "16:00")],
+            "holidays": ["2027-01-01", "2027-02-16", "2027-02-17", "2027-02-18", "2027-02-19"]
+        }],
+        "policies": [
+            {"id": "urgent", "name": "紧急 Urgent", "priority": "urgent", "calendar_id": "cn-office",
+             "first_response_minutes": 30, "next_response_minutes": 60, "resolution_minutes": 480,
+             "remind_before_minutes": 10},
+            {"id": "complaints", "name": "投诉 Complaints", "ticket_type": "complaint",
+             "calendar_id": "cn-office", "first_response_minutes": 60,
+             "next_response_minutes": 240, "resolution_minutes": 1440},
+            {"id": "standard", "name": "标准 Standard", "calendar_id": "cn-office",
+             "first_response_minutes": 120, "next_response_minutes": 480,
+             "resolution_minutes": 2880}
+        ]
+    });
+    settings::set(db, kefu_web::sla::SETTINGS_KEY, &sla.to_string()).await?;
+    let cases = serde_json::json!({
+        "inbox_id": "", "escalate_from": "high", "supervisor_team_id": supervisors,
+        "categories": ["商品质量 Product quality", "物流配送 Delivery", "服务态度 Service",
+                       "价格与优惠 Price and promotions", "其他 Other"]
+    });
+    settings::set(db, kefu_web::cases::SETTINGS_KEY, &cases.to_string()).await?;
+    let actions = serde_json::json!({
+        "reply": "{customer.name}您好，已为您登记售后工单 #{ticket.number}，我们会在一个工作日内处理。",
+        "ticket_type": "claim", "stage": "after_sale", "add_tags": ["售后"], "assign": "me"
+    });
+    kefu_store::macros::create(
+        db,
+        None,
+        "登记售后 Register after-sale",
+        &actions.to_string(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// A small help centre in both languages.

@@ -28,7 +28,7 @@ use crate::limiter::Rule;
 use crate::realtime::{self, Actor};
 use crate::state::AppState;
 
-const SETTINGS_KEY: &str = "cases";
+pub const SETTINGS_KEY: &str = "cases";
 const CODE_TTL: i64 = 15 * MINUTE;
 const CODES_PER_IP: Rule = Rule::per_minutes(10, 60);
 const CODES_PER_ADDRESS: Rule = Rule::per_minutes(3, 15);
@@ -564,6 +564,9 @@ pub struct TimelineEntry {
     pub body: String,
     /// A file's attachment id and name.
     pub file: Option<(String, String)>,
+    /// For a move of the case: the status it moved to (the page says it in the reader's
+    /// language), with the note to the customer in `body`.
+    pub status: Option<String>,
     pub at: i64,
 }
 
@@ -574,13 +577,19 @@ pub struct CaseView {
     pub case: Case,
     pub number: i64,
     pub subject: String,
-    /// Every status of this kind of case in order, for the progress bar.
-    pub steps: Vec<&'static str>,
+    /// The progress bar: the statuses the case went through, then the usual rest of its way.
+    pub steps: Vec<String>,
     pub timeline: Vec<TimelineEntry>,
 }
 
-async fn timeline(state: &AppState, conv: &Conversation) -> AppResult<Vec<TimelineEntry>> {
+/// The customer's view of the conversation, and the statuses the case went through.
+async fn timeline(
+    state: &AppState,
+    conv: &Conversation,
+    case: &Case,
+) -> AppResult<(Vec<TimelineEntry>, Vec<String>)> {
     let mut out = vec![];
+    let mut visited = vec![rules::first_status(&case.kind).to_string()];
     let mut names = std::collections::HashMap::new();
     let mut after = 0;
     loop {
@@ -588,12 +597,24 @@ async fn timeline(state: &AppState, conv: &Conversation) -> AppResult<Vec<Timeli
         for m in &page {
             after = m.seq;
             out.push(entry(state, m, &mut names).await?);
+            if m.kind == messages::kind::EVENT && m.meta.contains("case_status") {
+                let meta: serde_json::Value = serde_json::from_str(&m.meta).unwrap_or_default();
+                if meta["event"] == "case_status"
+                    && let Some(s) = meta["status"].as_str()
+                {
+                    visited.push(s.to_string());
+                }
+            }
         }
         if page.len() < 500 {
             break;
         }
     }
-    Ok(out)
+    // A customer's answer reopens a case without an event; the stored status has the last word.
+    if visited.last() != Some(&case.status) {
+        visited.push(case.status.clone());
+    }
+    Ok((out, visited))
 }
 
 async fn entry(
@@ -626,11 +647,19 @@ async fn entry(
             meta["name"].as_str().unwrap_or("file").to_string(),
         )
     });
+    let status = (meta["event"] == "case_status")
+        .then(|| meta["status"].as_str().map(str::to_string))
+        .flatten();
+    let body = match &status {
+        Some(_) => meta["note"].as_str().unwrap_or_default().to_string(),
+        None => m.body.clone(),
+    };
     Ok(TimelineEntry {
         from: from.into(),
         name,
-        body: m.body.clone(),
+        body,
         file,
+        status,
         at: m.created_at,
     })
 }
@@ -646,16 +675,12 @@ pub async fn view(
     Query(q): Query<KeyQuery>,
 ) -> AppResult<Json<CaseView>> {
     let (case, conv, _) = open_case(&state, &caller, &headers, &tracking, &q.key).await?;
-    let steps: Vec<&'static str> = if case.kind == store::CLAIM {
-        rules::CLAIM_STATUSES.to_vec()
-    } else {
-        rules::COMPLAINT_STATUSES.to_vec()
-    };
+    let (timeline, visited) = timeline(&state, &conv, &case).await?;
     Ok(Json(CaseView {
         number: conv.number,
         subject: conv.subject.clone(),
-        timeline: timeline(&state, &conv).await?,
-        steps,
+        steps: rules::progress(&case.kind, &case.resolution, &visited),
+        timeline,
         case,
     }))
 }
@@ -774,6 +799,15 @@ pub struct StaffCase {
     pub case: Case,
     /// The statuses it may move to now.
     pub next: Vec<&'static str>,
+}
+
+impl StaffCase {
+    pub fn of(case: Case) -> StaffCase {
+        StaffCase {
+            next: rules::next_statuses(&case.kind, &case.status).to_vec(),
+            case,
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/case", tag = "cases",

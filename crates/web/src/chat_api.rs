@@ -125,6 +125,11 @@ pub struct ConversationContext {
     pub assignee_name: Option<String>,
     /// The inbox's channel: `widget` or `email` (replies then go out by mail).
     pub channel: String,
+    /// The service-level clock, if a policy applies.
+    #[schema(value_type = Option<Object>)]
+    pub sla: Option<kefu_store::sla::Clock>,
+    /// The complaint or claim this conversation is, with the statuses it may move to.
+    pub case: Option<crate::cases::StaffCase>,
 }
 
 impl CustomerCard {
@@ -213,7 +218,12 @@ pub async fn conversation_context(
         .await?
         .map(|i| i.channel)
         .unwrap_or_default();
+    let case = kefu_store::cases::get(&state.db, &conv.id)
+        .await?
+        .map(crate::cases::StaffCase::of);
     Ok(Json(ConversationContext {
+        sla: kefu_store::sla::get(&state.db, &conv.id).await?,
+        case,
         channel,
         queue_position: conversations::queue_position(&state.db, &conv).await?,
         conversation: conv,

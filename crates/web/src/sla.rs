@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::realtime::bus;
 use crate::state::AppState;
 
-const SETTINGS_KEY: &str = "sla";
+pub const SETTINGS_KEY: &str = "sla";
 /// How long an instance trusts its copy of the configuration (another instance may change it).
 const CACHE_FOR: Duration = Duration::from_secs(10);
 

@@ -24,7 +24,7 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::realtime::{self, Actor};
 use crate::state::AppState;
 
-const FIELDS_KEY: &str = "ticket_fields";
+pub const FIELDS_KEY: &str = "ticket_fields";
 pub const FIELD_KINDS: [&str; 5] = ["text", "number", "select", "date", "checkbox"];
 
 /// A field admins add to tickets.

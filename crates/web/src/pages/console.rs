@@ -16,6 +16,7 @@ use crate::state::AppState;
 struct ConsolePage<'a> {
     c: Chrome<'a>,
     inboxes: Vec<Inbox>,
+    case_categories: Vec<String>,
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -31,6 +32,10 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Response {
         Ok(inboxes) => render(&ConsolePage {
             c: ctx.chrome("/console"),
             inboxes,
+            case_categories: crate::cases::load_settings(&state)
+                .await
+                .map(|s| s.categories)
+                .unwrap_or_default(),
         }),
         Err(e) => page_error(&ctx, e),
     }

@@ -91,25 +91,17 @@ if (box) {
       return;
     }
     $('case-body').hidden = false;
-    // Progress: the path this case took; the other ends of a fork are left out.
+    // Progress: the way this case went, then the usual rest of its way.
     const steps = $('case-steps');
-    steps.replaceChildren();
-    const reached = c.steps.indexOf(c.status);
-    const forks = c.kind === 'claim'
-      ? { rejected: ['approved', 'item_received', 'refunded', 'replaced'], refunded: ['replaced'], replaced: ['refunded'] }
-      : { resolved: ['waiting_customer'], investigating: [], waiting_customer: [] };
-    const skip = new Set(forks[c.status] || []);
-    if (c.kind === 'claim' && c.status !== 'rejected') skip.add('rejected');
-    if (c.kind === 'claim' && reached < c.steps.indexOf('refunded')) skip.add('replaced');
-    c.steps.forEach((s, i) => {
-      if (skip.has(s) && s !== c.status) return;
+    const reached = c.steps.lastIndexOf(c.status);
+    steps.replaceChildren(...c.steps.map((s, i) => {
       const li = document.createElement('li');
       li.textContent = w(s);
       li.dataset.status = s;
       if (i < reached) li.className = 'done';
-      if (s === c.status) { li.className = 'current'; li.setAttribute('aria-current', 'step'); }
-      steps.append(li);
-    });
+      if (i === reached) { li.className = 'current'; li.setAttribute('aria-current', 'step'); }
+      return li;
+    }));
     const facts = $('case-facts');
     facts.replaceChildren();
     const fact = (k, v) => {
@@ -147,6 +139,8 @@ if (box) {
           setTimeout(() => URL.revokeObjectURL(url), 10000);
         });
         body.append(a);
+      } else if (e.status) {
+        body.textContent = `${w('moved')} ${w(e.status)}${e.body ? ' — ' + e.body : ''}`;
       } else {
         body.textContent = e.body;
       }
@@ -155,7 +149,7 @@ if (box) {
     }
     const add = $('case-add');
     if (c.status === 'closed') {
-      add.replaceChildren(Object.assign(document.createElement('p'), { textContent: w('closed') }));
+      add.replaceChildren(Object.assign(document.createElement('p'), { textContent: w('closed-note') }));
     }
   }
 

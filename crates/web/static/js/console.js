@@ -49,16 +49,38 @@ function item(c) {
   }
   li.replaceChildren();
   const s = document.createElement('strong');
-  s.textContent = c.subject || root.untitled;
+  s.textContent = `#${c.number} ${c.subject || root.untitled}`;
   const meta = document.createElement('span');
   meta.className = 'meta';
   const parts = [word('status', c.status), word('stage', c.stage)];
+  if (c.ticket_type && c.ticket_type !== 'question') parts.push(word('type', c.ticket_type));
   if (c.priority === 'high' || c.priority === 'urgent') parts.push(word('priority', c.priority));
   if (c.tags.length) parts.push(c.tags.map((t) => '#' + t).join(' '));
   meta.textContent = parts.join(' · ');
   li.append(s, meta);
+  if (c.sla_due) li.append(slaBadge(c.sla_metric, c.sla_due));
   li.classList.toggle('active', c.id === current);
   return li;
+}
+
+/** "in 2 h 5 min" / "12 min": a span of time, short. */
+function span(ms) {
+  const m = Math.max(1, Math.round(Math.abs(ms) / 60000));
+  const zh = document.documentElement.lang.startsWith('zh');
+  if (m < 60) return zh ? `${m} 分钟` : `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return zh ? `${h} 小时 ${m % 60} 分钟` : `${h} h ${m % 60} min`;
+  return zh ? `${Math.floor(h / 24)} 天` : `${Math.floor(h / 24)} d`;
+}
+
+/** A service-level target: which, and when it is due (or how late it is). */
+function slaBadge(metric, due) {
+  const b = document.createElement('span');
+  const left = due - Date.now();
+  b.className = 'sla ' + (left < 0 ? 'late' : left < 30 * 60000 ? 'soon' : 'ok');
+  b.textContent = `${word('sla', metric)} ${fill(left < 0 ? root.slaLate : root.slaIn, 't', span(left))}`;
+  b.title = new Date(due).toLocaleString();
+  return b;
 }
 
 async function loadList() {
@@ -150,6 +172,20 @@ function show(m, pending = false) {
     }
   }
   el.append(who, body);
+  if (kind !== 'agent' && m.id && (m.kind === 'text' || m.kind === 'attachment')) {
+    const split = document.createElement('button');
+    split.type = 'button';
+    split.className = 'link split';
+    split.textContent = root.split;
+    split.addEventListener('click', async () => {
+      try {
+        const c = await api(`/api/v1/conversations/${current}/split`, { method: 'POST', body: JSON.stringify({ message_id: m.id }) });
+        await loadList();
+        open(c.id);
+      } catch (err) { alert(err.message); }
+    });
+    el.append(split);
+  }
   if (kind === 'agent' && m.kind !== 'note' && m.seq) agentBySeq.set(m.seq, el);
   pane.scrollTop = pane.scrollHeight;
 }
@@ -169,6 +205,9 @@ function markRead(seq) {
 function eventText(meta, fallback) {
   const tpl = root['ev' + (meta.event || '').replace(/^./, (c) => c.toUpperCase())];
   if (meta.event === 'assigned') return fill(root.joined, 'name', meta.name || '');
+  if (meta.event === 'case_status') return `${meta.tracking} · ${meta.by}: ${word('case', meta.status)}${meta.note ? ' — ' + meta.note : ''}`;
+  if (meta.event === 'escalated') return fill(root.evEscalated, 'value', word('caseSeverity', meta.severity || ''));
+  if (meta.event === 'sla_breach') return fill(root.slaMissed, 'value', word('sla', meta.metric || ''));
   if (!tpl) return fallback;
   const value = {
     status: () => word('status', meta.status || ''),
@@ -217,7 +256,9 @@ async function loadContext() {
     showMailFiles();
   }
   $('mail-fields').hidden = currentChannel !== 'email';
-  title.textContent = c.subject || root.untitled;
+  title.textContent = `#${c.number} ${c.subject || root.untitled}`;
+  showSla(ctx.sla);
+  showTicket(c, ctx.case);
   // What the agent is editing right now is left alone.
   const put = (id, v) => { if (document.activeElement !== $(id)) $(id).value = v; };
   put('assignee', c.assignee_id || '');
@@ -225,6 +266,7 @@ async function loadContext() {
   put('status', c.status);
   put('stage', c.stage);
   put('priority', c.priority);
+  put('ticket-type', c.ticket_type);
   put('tags', c.tags.join(', '));
   item(c);
   $('customer').hidden = false;
@@ -346,6 +388,7 @@ $('team').addEventListener('change', (e) => change({ team_id: e.target.value || 
 $('status').addEventListener('change', (e) => change({ status: e.target.value }));
 $('stage').addEventListener('change', (e) => change({ stage: e.target.value }));
 $('priority').addEventListener('change', (e) => change({ priority: e.target.value }));
+$('ticket-type').addEventListener('change', (e) => change({ ticket_type: e.target.value }));
 $('tags').addEventListener('change', (e) => change({ tags: e.target.value.split(/[,，]/).map((t) => t.trim()).filter(Boolean) }));
 $('snooze').addEventListener('click', () => {
   const t = new Date($('snooze-until').value).getTime();
@@ -572,3 +615,152 @@ setInterval(async () => {
     showRoster();
   } catch { /* next time */ }
 }, 30000);
+
+// ---- The ticket: SLA, case, fields, macros, merge ---------------------------------------------
+let fieldDefs = [];
+let currentConv = null;
+
+function showSla(clock) {
+  const line = $('sla');
+  line.replaceChildren();
+  const running = [];
+  if (clock) {
+    if (!clock.first_response_at && clock.first_response_due) running.push(['first_response', clock.first_response_due]);
+    if (clock.next_response_due) running.push(['next_response', clock.next_response_due]);
+    if (!clock.resolved_at && clock.resolution_due) running.push(['resolution', clock.resolution_due]);
+  }
+  line.hidden = !running.length;
+  for (const [m, due] of running) line.append(slaBadge(m, due), ' ');
+}
+
+function ticketError(text) { const e = $('ticket-error'); e.textContent = text || ''; e.hidden = !text; }
+
+function showTicket(c, kase) {
+  currentConv = c;
+  $('ticket').hidden = false;
+  ticketError('');
+  $('ticket-number').textContent = `#${c.number}`;
+  const box = $('case-box');
+  box.hidden = !kase;
+  $('case-open').hidden = !!kase;
+  if (kase) {
+    $('case-tracking').textContent = kase.tracking;
+    $('case-status').textContent = word('case', kase.status);
+    $('case-facts').textContent = [kase.order_ref, kase.category, kase.severity && word('caseSeverity', kase.severity), kase.resolution && word('case', kase.resolution), kase.reason]
+      .filter(Boolean).join(' · ');
+    $('case-moves').replaceChildren(...kase.next.map((st) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'secondary';
+      b.dataset.status = st;
+      b.textContent = word('case', st);
+      b.addEventListener('click', async () => {
+        try {
+          await api(`/api/v1/conversations/${current}/case/status`, { method: 'POST',
+            body: JSON.stringify({ status: st, note: $('case-note').value.trim() }) });
+          $('case-note').value = '';
+          loadContext();
+        } catch (err) { ticketError(err.message); }
+      });
+      return b;
+    }));
+  }
+  renderFields(c);
+}
+
+function renderFields(c) {
+  const f = $('fields-form');
+  if (document.activeElement && f.contains(document.activeElement)) return;
+  f.replaceChildren();
+  if (!fieldDefs.length) return;
+  const values = c.fields || {};
+  for (const d of fieldDefs) {
+    const label = document.createElement('label');
+    label.textContent = d.label + (d.required ? ' *' : '');
+    let input;
+    if (d.kind === 'select') {
+      input = document.createElement('select');
+      input.append(new Option('—', ''), ...d.options.map((o) => new Option(o, o)));
+    } else {
+      input = document.createElement('input');
+      input.type = { number: 'number', date: 'date', checkbox: 'checkbox' }[d.kind] || 'text';
+    }
+    input.name = d.key;
+    if (d.kind === 'checkbox') input.checked = values[d.key] === true;
+    else input.value = values[d.key] ?? '';
+    label.append(input);
+    f.append(label);
+  }
+  const save = document.createElement('button');
+  save.className = 'secondary';
+  save.textContent = root.saveFields || 'OK';
+  f.append(save);
+}
+
+$('fields-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const fields = {};
+  for (const d of fieldDefs) {
+    const el = e.target.elements[d.key];
+    if (d.kind === 'checkbox') fields[d.key] = el.checked;
+    else if (el.value === '') fields[d.key] = null;
+    else fields[d.key] = d.kind === 'number' ? Number(el.value) : el.value;
+  }
+  try {
+    await api(`/api/v1/conversations/${current}`, { method: 'PATCH', body: JSON.stringify({ fields }) });
+    ticketError('');
+    loadContext();
+  } catch (err) { ticketError(err.message); }
+});
+
+$('case-open-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = e.target;
+  const kind = f.kind.value;
+  const body = { kind, order_ref: f.order_ref.value.trim() };
+  if (kind === 'claim') Object.assign(body, { resolution: f.resolution.value, reason: f.reason.value.trim() });
+  else Object.assign(body, { category: f.category.value, severity: f.severity.value });
+  try {
+    await api(`/api/v1/conversations/${current}/case`, { method: 'POST', body: JSON.stringify(body) });
+    $('case-open').open = false;
+    loadContext();
+  } catch (err) { ticketError(err.message); }
+});
+
+async function loadMacros() {
+  try {
+    const list = await api('/api/v1/macros');
+    const sel = $('macro');
+    sel.replaceChildren(sel.options[0], ...list.map((m) => new Option(m.name, m.id)));
+  } catch { /* no macros */ }
+}
+
+$('apply-macro').addEventListener('click', async () => {
+  const id = $('macro').value;
+  if (!id || !current) return;
+  try {
+    const r = await api(`/api/v1/conversations/${current}/macros/${id}`, { method: 'POST' });
+    ticketError(r.unfilled.length ? r.unfilled.map((v) => `{${v}}`).join(' ') : '');
+    item(r.conversation);
+    loadContext();
+  } catch (err) { ticketError(err.message); }
+});
+
+$('merge').addEventListener('click', async () => {
+  const n = $('merge-into').value.trim().replace(/^#/, '');
+  if (!n || !current) return;
+  try {
+    const found = await api('/api/v1/conversations?q=' + encodeURIComponent('#' + n));
+    const target = found.find((c) => String(c.number) === n);
+    if (!target) throw new Error('#' + n + ' ?');
+    const c = await api(`/api/v1/conversations/${current}/merge`, { method: 'POST', body: JSON.stringify({ into: target.id }) });
+    $('merge-into').value = '';
+    await loadList();
+    open(c.id);
+  } catch (err) { ticketError(err.message); }
+});
+
+api('/api/v1/ticket-fields').then((d) => { fieldDefs = d; if (currentConv) renderFields(currentConv); }).catch(() => {});
+loadMacros();
+// Due times move on: the list is redrawn every minute.
+setInterval(() => loadList().catch(() => {}), 60000);
