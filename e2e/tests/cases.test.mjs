@@ -129,3 +129,40 @@ test('a signed-in customer asks for a refund and follows it to the end', async (
   await me.screenshot({ path: join(shots, 'case-claim-closed-zh.png'), fullPage: true });
   assert.deepEqual(me.errors, []);
 });
+
+test('an admin edits service levels and fields and reads the report', async () => {
+  const admin = await newPage(browser, 'zh-CN');
+  await signIn(admin, kefu.url, kefu.admin);
+  await admin.goto(`${kefu.url}/admin/tickets`);
+  await admin.waitForSelector('#policies tbody tr');
+  // The demo's three policies and its office-hours calendar.
+  assert.equal(await admin.locator('#policies tbody tr').count(), 3);
+  assert.equal(await admin.locator('#calendars .cal-hours').inputValue(), '1-5 09:00-18:00\n6 10:00-16:00');
+  // Complaints: first response within 45 working minutes; a holiday added.
+  const row = admin.locator('#policies tbody tr', { hasText: '' }).nth(1);
+  await row.locator('td:nth-child(6) input').fill('45');
+  await admin.locator('#calendars .cal-holidays').fill('2027-01-01\n2027-05-01');
+  await admin.click('#save-sla');
+  await admin.waitForFunction(() => document.querySelector('#sla-result').textContent === '已保存。');
+  const saved = await admin.evaluate(async () => (await fetch('/api/v1/sla')).json());
+  assert.equal(saved.policies[1].first_response_minutes, 45);
+  assert.deepEqual(saved.calendars[0].holidays, ['2027-01-01', '2027-05-01']);
+  // A wrong time zone is refused with its name.
+  await admin.locator('#calendars .cal-zone').fill('Mars/Olympus');
+  await admin.click('#save-sla');
+  await admin.waitForFunction(() => document.querySelector('#sla-result').textContent.includes('Mars/Olympus'));
+  // A required field.
+  await admin.click('#add-field');
+  const f = admin.locator('#fields tbody tr').last();
+  await f.locator('td:nth-child(1) input').fill('invoice');
+  await f.locator('td:nth-child(2) input').fill('发票抬头');
+  await f.locator('td:nth-child(5) input').check();
+  await admin.click('#save-fields');
+  await admin.waitForFunction(() => document.querySelector('#fields-result').textContent === '已保存。');
+  const fields = await admin.evaluate(async () => (await fetch('/api/v1/ticket-fields')).json());
+  assert.ok(fields.some((x) => x.key === 'invoice' && x.required));
+  assert.ok((await admin.locator('#report-metrics').textContent()).includes('首次响应'));
+  await admin.screenshot({ path: join(shots, 'admin-tickets-zh.png'), fullPage: true });
+  // The one refusal above is the browser's only complaint.
+  assert.deepEqual(admin.errors.filter((e) => !e.includes('status of 400')), []);
+});

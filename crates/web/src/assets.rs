@@ -34,6 +34,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/js/widget.js"),
     ),
     (
+        "js/admin_tickets.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/js/admin_tickets.js"),
+    ),
+    (
         "js/cases.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/js/cases.js"),

@@ -565,6 +565,7 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             None,
             cases::put_settings,
         )
+        .get("/admin/tickets", Admin, pages::admin::tickets_page)
         .get("/complaints/new", Public, pages::cases::form)
         .get("/track/{tracking}", Public, pages::cases::status)
         .route(

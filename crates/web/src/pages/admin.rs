@@ -533,3 +533,32 @@ pub async fn rotate_identity_secret(State(state): State<AppState>, ctx: Ctx) -> 
         Err(e) => page_error(&ctx, e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "admin_tickets.html")]
+struct TicketsPage<'a> {
+    c: Chrome<'a>,
+    /// Inboxes and teams for the editors' choices, as JSON for the page's script.
+    choices: String,
+}
+
+/// Ticket fields, complaint settings, SLA calendars and policies, and the breach report. The
+/// editors are the page's script over the JSON API.
+pub async fn tickets_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let load = async {
+        let inboxes = teams::list_inboxes(&state.db).await?;
+        let teams = teams::list_teams(&state.db).await?;
+        Ok::<_, AppError>(serde_json::json!({
+            "inboxes": inboxes.iter().map(|i| serde_json::json!({"id": i.id, "name": i.name})).collect::<Vec<_>>(),
+            "teams": teams.iter().map(|t| serde_json::json!({"id": t.id, "name": t.name})).collect::<Vec<_>>(),
+        }))
+    };
+    match load.await {
+        // `<` is escaped so no name can close the script element.
+        Ok(v) => render(&TicketsPage {
+            c: ctx.chrome("/admin/tickets"),
+            choices: v.to_string().replace('<', "\\u003c"),
+        }),
+        Err(e) => page_error(&ctx, e),
+    }
+}
