@@ -599,3 +599,4 @@ tickets-w-holidays-help = Holidays, one date per line (YYYY-MM-DD)
 tickets-w-time-zone = Time zone
 tickets-w-up = Up
 tickets-nav = Tickets & SLAs
+my-cases = My complaints and after-sale requests

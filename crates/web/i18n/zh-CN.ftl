@@ -596,3 +596,4 @@ tickets-w-holidays-help = 节假日，每行一个日期（YYYY-MM-DD）
 tickets-w-time-zone = 时区
 tickets-w-up = 上移
 tickets-nav = 工单与时效
+my-cases = 我的投诉与售后

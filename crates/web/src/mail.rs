@@ -508,7 +508,14 @@ pub async fn ingest(
         .await;
     }
     let senders = people::customers_at_address(&state.db, &mail.from_addr).await?;
-    let thread = find_thread(state, inbox_id, &mail, &senders).await?;
+    let mut thread = find_thread(state, inbox_id, &mail, &senders).await?;
+    // A reply to a conversation merged into another goes where the conversation went.
+    for _ in 0..5 {
+        match thread.as_ref().and_then(|c| c.merged_into.clone()) {
+            Some(into) => thread = conversations::get(&state.db, &into).await?,
+            None => break,
+        }
+    }
     let mut tx = state.db.begin().await?;
     if !store_mail::record(
         &mut tx,

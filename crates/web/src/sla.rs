@@ -13,7 +13,7 @@ use kefu_core::protocol::ServerFrame;
 use kefu_core::time::{MINUTE, now_ms};
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::sla::{self as store, Breach, Clock, FIRST_RESPONSE, NEXT_RESPONSE, RESOLUTION};
-use kefu_store::{Tx, messages, notifications, settings};
+use kefu_store::{Tx, messages, notifications, settings, teams};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -536,10 +536,20 @@ pub async fn check(state: &AppState) -> AppResult<usize> {
                 metric_words(metric)
             ));
         }
+        // The assignee; else the members of the conversation's team.
+        let recipients: Vec<String> = match (&conv.assignee_id, &conv.team_id) {
+            (Some(a), _) => vec![a.clone()],
+            (None, Some(t)) => teams::members(&mut tx, t)
+                .await?
+                .into_iter()
+                .map(|(id, _, _)| id)
+                .collect(),
+            (None, None) => vec![],
+        };
         let mut sent = vec![];
-        if let Some(a) = &conv.assignee_id {
+        for who in &recipients {
             for text in &notes {
-                sent.push(notifications::add(&mut tx, a, "sla", &conv.id, text).await?);
+                sent.push(notifications::add(&mut tx, who, "sla", &conv.id, text).await?);
             }
         }
         tx.commit().await?;

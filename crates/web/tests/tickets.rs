@@ -683,6 +683,8 @@ async fn claims(t: TestDb) {
     let tracking = r.json()["tracking"].as_str().unwrap().to_string();
     assert!(tracking.starts_with("SH-"));
     // Signed in, the customer opens it without the key; another customer cannot.
+    let account = me.get("/account").await.body;
+    assert!(account.contains(&format!("/track/{tracking}")), "listed on the account page");
     let v = me.get(&format!("/api/v1/cases/{tracking}")).await;
     assert_eq!(v.status, StatusCode::OK, "{}", v.body);
     assert_eq!(v.json()["status"], "requested");
@@ -788,3 +790,84 @@ const PNG: &[u8] = &[
     0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
     0x42, 0x60, 0x82,
 ];
+
+both_backends!(
+    mail_to_a_merged_conversation_goes_where_it_went,
+    merged_mail
+);
+async fn merged_mail(t: TestDb) {
+    use kefu_web::mail::{Ingested, ingest};
+    let shop = shop(t).await;
+    let db = &shop.s.t.db;
+    let inbox = teams::create_inbox(db, "Mail", "email").await.unwrap();
+    let team = teams::teams_of(
+        db,
+        &kefu_store::people::by_email(db, "agent@shop.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+    )
+    .await
+    .unwrap()
+    .remove(0);
+    teams::assign_inbox(db, &inbox.id, &team.id).await.unwrap();
+    let mail = |id: &str, subject: &str, reply_to: Option<&str>| {
+        let mut m = format!(
+            "From: Buyer <buyer@customer.test>\r\nTo: support@shop.test\r\nSubject: {subject}\r\n\
+             Message-ID: <{id}>\r\nDate: Mon, 30 Nov 2026 10:00:00 +0800\r\n"
+        );
+        if let Some(r) = reply_to {
+            m.push_str(&format!("In-Reply-To: <{r}>\r\nReferences: <{r}>\r\n"));
+        }
+        m.push_str("Content-Type: text/plain; charset=utf-8\r\n\r\n");
+        m.push_str(subject);
+        m.push_str("\r\n");
+        m.into_bytes()
+    };
+    let conv_of = |i: Ingested| match i {
+        Ingested::Stored {
+            conversation_id, ..
+        } => conversation_id,
+        other => panic!("not stored: {other:?}"),
+    };
+    let s = &shop.s.state;
+    let a = conv_of(
+        ingest(
+            s,
+            &inbox.id,
+            &mail("a@customer.test", "杯子碎了", None),
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    let b = conv_of(
+        ingest(s, &inbox.id, &mail("b@customer.test", "发票", None), None)
+            .await
+            .unwrap(),
+    );
+    assert_ne!(a, b);
+    let r = shop
+        .agent
+        .api(
+            Method::POST,
+            &format!("/api/v1/conversations/{b}/merge"),
+            Some(json!({"into": a})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let reply = ingest(
+        s,
+        &inbox.id,
+        &mail("c@customer.test", "Re: 发票", Some("b@customer.test")),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        conv_of(reply),
+        a,
+        "the answer to the merged mail joins the surviving ticket"
+    );
+}

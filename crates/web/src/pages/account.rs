@@ -28,6 +28,8 @@ struct AccountPage<'a> {
     language: String,
     channel: String,
     conversations: Vec<(Conversation, String)>,
+    /// Complaints and claims: (tracking, kind, status key, when).
+    cases: Vec<(String, String, String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -50,6 +52,17 @@ async fn account_page(ctx: &Ctx, error: Option<AppError>, notice: Option<String>
         Ok(c) => c,
         Err(e) => return page_error(ctx, e.into()),
     };
+    let cases = match kefu_store::cases::of_customer(&ctx.state.db, &user.id).await {
+        Ok(v) => v
+            .into_iter()
+            .map(|k| {
+                let status = format!("case-{}", k.status.replace('_', "-"));
+                let kind = format!("type-{}", k.kind);
+                (k.tracking, kind, status, format_time(k.updated_at))
+            })
+            .collect(),
+        Err(e) => return page_error(ctx, e.into()),
+    };
     let mut c = ctx.chrome("/account");
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
     if let Some(e) = &error {
@@ -68,6 +81,7 @@ async fn account_page(ctx: &Ctx, error: Option<AppError>, notice: Option<String>
             phone: user.phone.clone(),
             language: user.language.clone(),
             channel: user.preferred_channel.clone(),
+            cases,
             conversations: convs
                 .into_iter()
                 .map(|c| {
