@@ -684,7 +684,10 @@ async fn claims(t: TestDb) {
     assert!(tracking.starts_with("SH-"));
     // Signed in, the customer opens it without the key; another customer cannot.
     let account = me.get("/account").await.body;
-    assert!(account.contains(&format!("/track/{tracking}")), "listed on the account page");
+    assert!(
+        account.contains(&format!("/track/{tracking}")),
+        "listed on the account page"
+    );
     let v = me.get(&format!("/api/v1/cases/{tracking}")).await;
     assert_eq!(v.status, StatusCode::OK, "{}", v.body);
     assert_eq!(v.json()["status"], "requested");
