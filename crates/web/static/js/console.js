@@ -176,7 +176,9 @@ function show(m, pending = false) {
     const split = document.createElement('button');
     split.type = 'button';
     split.className = 'link split';
-    split.textContent = root.split;
+    // The label is drawn by CSS from aria-label, so the bubble's text stays the message's.
+    split.setAttribute('aria-label', root.split);
+    split.title = root.split;
     split.addEventListener('click', async () => {
       try {
         const c = await api(`/api/v1/conversations/${current}/split`, { method: 'POST', body: JSON.stringify({ message_id: m.id }) });
