@@ -9,6 +9,7 @@ pub mod id;
 pub mod identity;
 pub mod mailtoken;
 pub mod protocol;
+pub mod quality;
 pub mod role;
 pub mod secretbox;
 pub mod time;

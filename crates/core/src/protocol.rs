@@ -37,6 +37,9 @@ pub enum ClientFrame {
         /// A private note among staff.
         #[serde(default)]
         note: bool,
+        /// Staff: send even though the quality check warned about it (recorded).
+        #[serde(default)]
+        accept_warnings: bool,
     },
     Typing {
         conversation: String,

@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod people;
 pub mod presence;
+pub mod quality;
 pub mod sessions;
 pub mod settings;
 pub mod sla;

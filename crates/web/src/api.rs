@@ -568,7 +568,16 @@ pub async fn post_message(
 ) -> AppResult<Response> {
     let actor = actor(&caller)?;
     crate::widget::sent(
-        crate::realtime::send(&state, &actor, &id, &n.client_id, &n.body, n.note).await?,
+        crate::realtime::send(
+            &state,
+            &actor,
+            &id,
+            &n.client_id,
+            &n.body,
+            n.note,
+            n.accept_warnings,
+        )
+        .await?,
     )
 }
 
@@ -771,9 +780,12 @@ pub async fn revoke_token(
           crate::cases::send_code, crate::cases::file, crate::cases::view, crate::cases::add_info,
           crate::cases::add_file, crate::cases::download, crate::cases::staff_view,
           crate::cases::open_from_conversation, crate::cases::move_case,
-          crate::cases::get_settings, crate::cases::put_settings),
+          crate::cases::get_settings, crate::cases::put_settings,
+          crate::quality::check, crate::quality::list_rules, crate::quality::save_rules,
+          crate::quality::check_mail_draft, crate::quality::zip, crate::quality::get_report,
+          crate::quality::get_report_csv),
     components(schemas(ErrorBody)),
-    tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "knowledge"), (name = "mail"), (name = "tickets"), (name = "cases"), (name = "admin"))
+    tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "knowledge"), (name = "mail"), (name = "tickets"), (name = "cases"), (name = "quality"), (name = "admin"))
 )]
 pub struct ApiDoc;
 

@@ -254,3 +254,83 @@ mod tests {
         assert_eq!(clean_name(".."), "file");
     }
 }
+
+/// A zip archive holding `files` (name, bytes) stored as they are (they are mostly photos and
+/// PDFs, which do not compress), names in UTF-8.
+pub fn zip_stored(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    let le16 = |v: &mut Vec<u8>, n: u16| v.extend_from_slice(&n.to_le_bytes());
+    let le32 = |v: &mut Vec<u8>, n: u32| v.extend_from_slice(&n.to_le_bytes());
+    for (name, data) in files {
+        let crc = crc32fast::hash(data);
+        let offset = out.len() as u32;
+        let (size, name_len) = (data.len() as u32, name.len() as u16);
+        // Local file header: version 2.0, flag 11 (UTF-8 names), method 0 (stored).
+        le32(&mut out, 0x0403_4b50);
+        for v in [20u16, 0x0800, 0, 0, 0x21] {
+            le16(&mut out, v);
+        }
+        for v in [crc, size, size] {
+            le32(&mut out, v);
+        }
+        le16(&mut out, name_len);
+        le16(&mut out, 0);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(data);
+        // Its central directory entry.
+        le32(&mut central, 0x0201_4b50);
+        for v in [20u16, 20, 0x0800, 0, 0, 0x21] {
+            le16(&mut central, v);
+        }
+        for v in [crc, size, size] {
+            le32(&mut central, v);
+        }
+        for v in [name_len, 0, 0, 0, 0] {
+            le16(&mut central, v);
+        }
+        le32(&mut central, 0);
+        le32(&mut central, offset);
+        central.extend_from_slice(name.as_bytes());
+    }
+    let (dir_at, dir_len, n) = (out.len() as u32, central.len() as u32, files.len() as u16);
+    out.extend_from_slice(&central);
+    le32(&mut out, 0x0605_4b50);
+    for v in [0u16, 0, n, n] {
+        le16(&mut out, v);
+    }
+    le32(&mut out, dir_len);
+    le32(&mut out, dir_at);
+    le16(&mut out, 0);
+    out
+}
+
+#[cfg(test)]
+mod zip_tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_zip_reads_back() {
+        let files = vec![
+            ("退款单.pdf".to_string(), b"%PDF-1.4 hello".to_vec()),
+            ("box.png".to_string(), vec![0u8; 1000]),
+        ];
+        let z = zip_stored(&files);
+        assert_eq!(sniff(&z), Some("application/zip"));
+        // End of central directory: two entries, and the directory where it says it is.
+        let end = z.len() - 22;
+        assert_eq!(&z[end..end + 4], &[0x50, 0x4b, 0x05, 0x06]);
+        assert_eq!(u16::from_le_bytes([z[end + 10], z[end + 11]]), 2);
+        let dir = u32::from_le_bytes([z[end + 16], z[end + 17], z[end + 18], z[end + 19]]) as usize;
+        assert_eq!(&z[dir..dir + 4], &[0x50, 0x4b, 0x01, 0x02]);
+        // The first entry's data follows its header and name, with its CRC.
+        let name_len = u16::from_le_bytes([z[26], z[27]]) as usize;
+        assert_eq!(&z[30..30 + name_len], "退款单.pdf".as_bytes());
+        let data = &z[30 + name_len..30 + name_len + 14];
+        assert_eq!(data, b"%PDF-1.4 hello");
+        assert_eq!(
+            u32::from_le_bytes([z[14], z[15], z[16], z[17]]),
+            crc32fast::hash(data)
+        );
+    }
+}

@@ -18,6 +18,7 @@ pub mod mail_api;
 pub mod markdown;
 pub mod middleware;
 pub mod pages;
+pub mod quality;
 pub mod realtime;
 pub mod routes;
 pub mod search;
@@ -492,6 +493,56 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             Staff,
             Some("conversations:read"),
             sla::get_report,
+        )
+        // Service quality: the guard, e-mail etiquette, packing files, the report.
+        .route(
+            M::POST,
+            "/api/v1/quality/check",
+            Staff,
+            None,
+            quality::check,
+        )
+        .route(
+            M::GET,
+            "/api/v1/quality/rules",
+            Staff,
+            None,
+            quality::list_rules,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/quality/rules",
+            Admin,
+            None,
+            quality::save_rules,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/mail/check",
+            Staff,
+            None,
+            quality::check_mail_draft,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/attachments/zip",
+            Staff,
+            None,
+            quality::zip,
+        )
+        .route(
+            M::GET,
+            "/api/v1/reports/quality",
+            Staff,
+            Some("conversations:read"),
+            quality::get_report,
+        )
+        .route(
+            M::GET,
+            "/api/v1/reports/quality.csv",
+            Staff,
+            Some("conversations:read"),
+            quality::get_report_csv,
         )
         // Complaints and after-sale claims.
         .route(

@@ -797,6 +797,33 @@ pub struct MailOptions {
     pub subject: String,
 }
 
+/// The signature `id` if `agent` may sign with it in `conv`: their own, or one of the inbox's.
+pub async fn signature_of(
+    x: impl kefu_store::Exec,
+    agent: &kefu_store::people::User,
+    conv: &Conversation,
+    id: &str,
+) -> AppResult<store_mail::Signature> {
+    store_mail::signature(x, id)
+        .await?
+        .filter(|s| {
+            s.owner_id.as_deref() == Some(agent.id.as_str())
+                || (s.owner_id.is_none()
+                    && s.inbox_id.as_deref().is_none_or(|i| i == conv.inbox_id))
+        })
+        .ok_or_else(|| AppError::bad("invalid_signature", "no such signature"))
+}
+
+/// The text of a signature `agent` may use in `conv`.
+pub async fn signature_text(
+    state: &AppState,
+    agent: &kefu_store::people::User,
+    conv: &Conversation,
+    id: &str,
+) -> AppResult<String> {
+    Ok(signature_of(&state.db, agent, conv, id).await?.body)
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 struct Payload {
@@ -894,14 +921,7 @@ pub async fn queue(
     }
     let mut body = msg.body.clone();
     if let Some(sid) = &opts.signature_id {
-        let sig = store_mail::signature(&mut *tx, sid)
-            .await?
-            .filter(|s| {
-                s.owner_id.as_deref() == Some(agent.id.as_str())
-                    || (s.owner_id.is_none()
-                        && s.inbox_id.as_deref().is_none_or(|i| i == conv.inbox_id))
-            })
-            .ok_or_else(|| AppError::bad("invalid_signature", "no such signature"))?;
+        let sig = signature_of(&mut *tx, agent, conv, sid).await?;
         body = format!("{body}\n\n-- \n{}", sig.body.trim());
     }
     // Threading: the customer's newest mail and the chain before it.

@@ -103,8 +103,12 @@ pub struct MailReply {
     pub signature_id: Option<String>,
     #[serde(default)]
     pub attachment_ids: Vec<String>,
+    /// `Re: <conversation subject>` when absent; a blank subject is refused.
     #[serde(default)]
-    pub subject: String,
+    pub subject: Option<String>,
+    /// Send even though the quality checks warned (recorded).
+    #[serde(default)]
+    pub accept_warnings: bool,
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/mail", tag = "mail", request_body = MailReply,
@@ -131,13 +135,38 @@ pub async fn reply(
         kefu_core::protocol::check_client_id(&r.client_id)?;
         r.client_id.clone()
     };
+    // The quality checks: forbidden phrases in the body, and the mail's etiquette. A resend of
+    // a stored mail is not checked again.
+    let resend = messages::by_client_id(&state.db, &conv.id, &client_id)
+        .await?
+        .is_some();
+    let check = crate::quality::MailCheckRequest {
+        subject: r
+            .subject
+            .clone()
+            .or_else(|| Some(format!("Re: {}", conv.subject))),
+        body: r.body.clone(),
+        attachment_ids: r.attachment_ids.clone(),
+        signature_id: r.signature_id.clone(),
+        to: r.to.clone(),
+        cc: r.cc.clone(),
+        bcc: r.bcc.clone(),
+    };
+    let verdict = if resend {
+        None
+    } else {
+        let draft = crate::quality::draft_of(&state, user, &conv, &check).await?;
+        let v = crate::quality::check_mail(&state, &draft).await?;
+        crate::quality::gate(&state, user, &conv, "email", &r.body, &v, r.accept_warnings).await?;
+        Some(v)
+    };
     let opts = MailOptions {
         to: r.to,
         cc: r.cc,
         bcc: r.bcc,
         signature_id: r.signature_id,
         attachment_ids: r.attachment_ids,
-        subject: r.subject,
+        subject: r.subject.unwrap_or_default(),
     };
     // What everyone in the conversation may see: recipients and copies, never the BCC.
     let meta = serde_json::json!({"mail": {"to": opts.to, "cc": opts.cc, "outgoing": true}});
@@ -152,6 +181,11 @@ pub async fn reply(
         Some(&opts),
     )
     .await?;
+    if let Some(v) = &verdict
+        && fresh
+    {
+        crate::quality::record_sent(&state, user, &conv, "email", &r.body, v).await?;
+    }
     let status = if fresh {
         StatusCode::CREATED
     } else {

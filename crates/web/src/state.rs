@@ -102,6 +102,14 @@ pub struct Inner {
     /// The SLA configuration, read again after a few seconds (another instance may change it).
     #[allow(clippy::type_complexity)]
     pub sla: Mutex<Option<(std::time::Instant, std::sync::Arc<crate::sla::Compiled>)>>,
+    /// The forbidden-phrase guard over the shop's rules, read again after a few seconds.
+    #[allow(clippy::type_complexity)]
+    pub guard: Mutex<
+        Option<(
+            std::time::Instant,
+            std::sync::Arc<kefu_core::quality::Guard>,
+        )>,
+    >,
 }
 
 #[derive(Clone)]
@@ -132,6 +140,7 @@ impl AppState {
             instance: kefu_core::id::new_id(),
             search: Default::default(),
             sla: Mutex::new(None),
+            guard: Mutex::new(None),
         }))
     }
 

@@ -195,6 +195,9 @@ pub struct NewChatMessage {
     /// A private note among staff.
     #[serde(default)]
     pub note: bool,
+    /// Staff: send even though the quality check warned about it (recorded).
+    #[serde(default)]
+    pub accept_warnings: bool,
 }
 
 pub async fn post_message(
@@ -204,7 +207,7 @@ pub async fn post_message(
     ApiJson(n): ApiJson<NewChatMessage>,
 ) -> AppResult<Response> {
     let actor = Actor::Visitor(visitor(&caller)?.clone());
-    sent(realtime::send(&state, &actor, &id, &n.client_id, &n.body, n.note).await?)
+    sent(realtime::send(&state, &actor, &id, &n.client_id, &n.body, n.note, false).await?)
 }
 
 /// 201 for a new message, 200 for a resend of one already stored.

@@ -356,7 +356,7 @@ async fn round_trip(t: TestDb) {
             Method::POST,
             &format!("/api/v1/conversations/{}/mail", conv.id),
             Some(
-                json!({"body": "您好，包裹明天送到。", "client_id": "reply-1",
+                json!({"body": "您好，包裹明天送到。\n祝您生活愉快！", "client_id": "reply-1",
                          "cc": [colleague], "bcc": [boss],
                          "signature_id": sig.json()["id"]}),
             ),

@@ -368,7 +368,17 @@ pub async fn reply(
         return Redirect::to("/login").into_response();
     };
     let actor = crate::realtime::Actor::Person(user.clone());
-    match crate::realtime::send(&state, &actor, &id, &f.client_id, f.body.trim(), false).await {
+    match crate::realtime::send(
+        &state,
+        &actor,
+        &id,
+        &f.client_id,
+        f.body.trim(),
+        false,
+        false,
+    )
+    .await
+    {
         Ok(_) => Redirect::to(&format!("/account/conversations/{id}")).into_response(),
         Err(e) => page_error(&ctx, e),
     }

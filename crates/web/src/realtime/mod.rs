@@ -92,6 +92,7 @@ pub async fn send(
     client_id: &str,
     body: &str,
     note: bool,
+    accept_warnings: bool,
 ) -> AppResult<(Message, bool)> {
     protocol::check_client_id(client_id)?;
     protocol::check_body(body)?;
@@ -107,7 +108,40 @@ pub async fn send(
     } else {
         messages::kind::TEXT
     };
-    store_message(state, actor, &conv, Some(client_id), kind, body, "").await
+    // An agent's reply to the customer passes the forbidden-phrase guard first; a resend of a
+    // stored message is not checked again.
+    let check = match actor {
+        Actor::Person(agent) if actor.is_staff() && !note => {
+            if let Some(m) = messages::by_client_id(&state.db, &conv.id, client_id).await? {
+                return Ok((m, false));
+            }
+            let channel = if crate::mail::is_mail_inbox(state, &conv.inbox_id).await? {
+                "email"
+            } else {
+                "chat"
+            };
+            let verdict = crate::quality::check_reply(state, body).await?;
+            crate::quality::gate(
+                state,
+                agent,
+                &conv,
+                channel,
+                body,
+                &verdict,
+                accept_warnings,
+            )
+            .await?;
+            Some((agent, channel, verdict))
+        }
+        _ => None,
+    };
+    let sent = store_message(state, actor, &conv, Some(client_id), kind, body, "").await?;
+    if let Some((agent, channel, verdict)) = check
+        && sent.1
+    {
+        crate::quality::record_sent(state, agent, &conv, channel, body, &verdict).await?;
+    }
+    Ok(sent)
 }
 
 /// Stores a message the actor may write in `conv` and does what follows from it, in the same

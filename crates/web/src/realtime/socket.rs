@@ -388,7 +388,18 @@ async fn handle(
             conversation,
             body,
             note,
-        } => match send(state, actor, &conversation, &cid, &body, note).await {
+            accept_warnings,
+        } => match send(
+            state,
+            actor,
+            &conversation,
+            &cid,
+            &body,
+            note,
+            accept_warnings,
+        )
+        .await
+        {
             Ok((m, fresh)) => Some(ServerFrame::Ack {
                 cid,
                 conversation,

@@ -34,7 +34,10 @@ async function api(path, options = {}) {
   const r = await fetch(path, { ...options, credentials: 'same-origin',
     headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, ...(options.headers || {}) } });
   if (r.status === 401) { location.href = '/login?next=/console'; throw new Error('signed out'); }
-  if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error?.message || r.statusText);
+  if (!r.ok) {
+    const e = (await r.json().catch(() => ({}))).error || {};
+    throw Object.assign(new Error(e.message || r.statusText), { code: e.code });
+  }
   return r.status === 204 ? null : r.json();
 }
 
@@ -234,6 +237,7 @@ async function open(id) {
   agentBySeq.clear();
   form.hidden = false;
   $('actions').hidden = false;
+  hideQuality();
   const msgs = await api(`/api/v1/conversations/${id}/messages`);
   for (const m of msgs) show({ ...m, cid: m.client_id });
   const last = msgs.length ? msgs[msgs.length - 1].seq : 0;
@@ -258,6 +262,11 @@ async function loadContext() {
     showMailFiles();
   }
   $('mail-fields').hidden = currentChannel !== 'email';
+  const subj = $('mail-subject');
+  if (currentChannel === 'email' && subj.dataset.conv !== c.id) {
+    subj.value = /^re:/i.test(c.subject) ? c.subject : `Re: ${c.subject}`;
+    subj.dataset.conv = c.id;
+  }
   title.textContent = `#${c.number} ${c.subject || root.untitled}`;
   showSla(ctx.sla);
   showTicket(c, ctx.case);
@@ -413,16 +422,19 @@ async function loadSignatures() {
   if (list.length) sel.value = list[0].id;
 }
 
+let acceptWarnings = false;
 form.addEventListener('submit', async (e) => {
   e.preventDefault();
   const body = input.value.trim();
   if (!body || !current) return;
   const cid = newId();
   const note = noteBox.checked;
+  const accept = acceptWarnings;
+  acceptWarnings = false;
   if (currentChannel === 'email' && !note) {
     // A mail: recipients, signature and files as the agent set them; kept until it is stored.
     const reply = { body, client_id: cid, to: addresses('mail-to'), cc: addresses('mail-cc'), bcc: addresses('mail-bcc'),
-      attachment_ids: mailFiles.map((f) => f.id) };
+      attachment_ids: mailFiles.map((f) => f.id), subject: $('mail-subject').value, accept_warnings: accept };
     if ($('mail-signature').value) reply.signature_id = $('mail-signature').value;
     try {
       const m = await api(`/api/v1/conversations/${current}/mail`, { method: 'POST', body: JSON.stringify(reply) });
@@ -431,34 +443,47 @@ form.addEventListener('submit', async (e) => {
       mailFiles = [];
       showMailFiles();
       show({ ...m, cid: m.client_id });
+      hideQuality();
     } catch (err) {
-      alert(err.message);
+      refused(err.code, err.message);
     }
     return;
   }
   input.value = '';
   show({ cid, body, kind: note ? 'note' : 'text', author: { kind: 'agent', name: me?.name || '' } }, true);
   try {
-    await socket.send(current, body, note, cid);
+    await socket.send(current, body, note, cid, accept);
+    hideQuality();
   } catch (err) {
-    bubbles.get(cid)?.classList.add('failed');
+    if (err.code === 'reply_warnings' || err.code === 'reply_blocked') {
+      // Not sent: the words go back into the composer, with what was found.
+      bubbles.get(cid)?.remove();
+      bubbles.delete(cid);
+      input.value = body;
+      refused(err.code, err.message);
+    } else {
+      bubbles.get(cid)?.classList.add('failed');
+    }
   }
 });
 input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) form.requestSubmit(); });
 
 $('file').addEventListener('change', async (e) => {
-  const file = e.target.files[0];
+  const files = [...e.target.files];
   e.target.value = '';
-  if (!file || !current) return;
-  try {
-    const m = await api(`/api/v1/conversations/${current}/attachments?name=${encodeURIComponent(file.name)}&client_id=${newId()}`,
-      { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file });
-    show({ ...m, cid: m.client_id });
-    if (currentChannel === 'email') {
-      mailFiles.push({ id: parseMeta(m).attachment, name: file.name });
-      showMailFiles();
-    }
-  } catch (err) { alert(err.message); }
+  if (!current) return;
+  for (const file of files) {
+    try {
+      const m = await api(`/api/v1/conversations/${current}/attachments?name=${encodeURIComponent(file.name)}&client_id=${newId()}`,
+        { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file });
+      show({ ...m, cid: m.client_id });
+      if (currentChannel === 'email') {
+        mailFiles.push({ id: parseMeta(m).attachment, name: file.name });
+        showMailFiles();
+        scheduleCheck();
+      }
+    } catch (err) { alert(err.message); }
+  }
 });
 
 // ---- Collision, presence, visitors, mentions -----------------------------------------------------
@@ -766,3 +791,115 @@ api('/api/v1/ticket-fields').then((d) => { fieldDefs = d; if (currentConv) rende
 loadMacros();
 // Due times move on: the list is redrawn every minute.
 setInterval(() => loadList().catch(() => {}), 60000);
+
+// ---- The quality check as the agent types -------------------------------------------------------
+// Forbidden phrases are found while typing (and the reply is checked again when sent); an
+// e-mail's etiquette too. Warnings can be overridden with "send anyway", which is recorded.
+let qualityTimer = null;
+let lastFound = { phrases: [], mail: [] };
+
+function hideQuality() {
+  $('quality').hidden = true;
+  $('send-anyway').hidden = true;
+  lastFound = { phrases: [], mail: [] };
+}
+
+function etiquetteText(f) {
+  const tpl = word('etq', f.code) || f.code;
+  return fill(tpl, 'detail', f.detail || '');
+}
+
+function showQuality(v, text) {
+  lastFound = v;
+  const box = $('quality');
+  const list = $('quality-list');
+  list.replaceChildren();
+  const preview = $('quality-preview');
+  preview.replaceChildren();
+  if (v.phrases.length) {
+    // The reply with the phrases marked, built from text nodes (never HTML).
+    let at = 0;
+    const chars = [...text];
+    for (const f of v.phrases) {
+      if (f.char_start < at) continue;
+      preview.append(chars.slice(at, f.char_start).join(''));
+      const m = document.createElement('mark');
+      m.className = f.severity;
+      m.textContent = chars.slice(f.char_start, f.char_end).join('');
+      preview.append(m);
+      at = f.char_end;
+    }
+    preview.append(chars.slice(at).join(''));
+  }
+  preview.hidden = !v.phrases.length;
+  for (const f of v.phrases) {
+    const li = document.createElement('li');
+    li.className = f.severity;
+    const q = document.createElement('strong');
+    q.textContent = `“${f.found}”`;
+    li.append(q, ' ', f.suggestion);
+    list.append(li);
+  }
+  for (const f of v.mail) {
+    const li = document.createElement('li');
+    li.className = f.severity;
+    li.dataset.code = f.code;
+    li.textContent = etiquetteText(f);
+    list.append(li);
+  }
+  $('quality-zip').hidden = !v.mail.some((f) => f.code === 'too_many_attachments');
+  box.hidden = !v.phrases.length && !v.mail.length;
+}
+
+async function checkNow() {
+  if (!current || noteBox.checked) { hideQuality(); return; }
+  const text = input.value;
+  try {
+    let v;
+    if (currentChannel === 'email') {
+      v = await api(`/api/v1/conversations/${current}/mail/check`, { method: 'POST', body: JSON.stringify({
+        subject: $('mail-subject').value, body: text, attachment_ids: mailFiles.map((f) => f.id),
+        signature_id: $('mail-signature').value || null, to: addresses('mail-to'), cc: addresses('mail-cc'), bcc: addresses('mail-bcc') }) });
+      // Etiquette speaks once there is something to judge.
+      if (!text.trim()) v.mail = v.mail.filter((f) => f.code === 'blank_subject');
+    } else {
+      v = text.trim() ? await api('/api/v1/quality/check', { method: 'POST', body: JSON.stringify({ text }) }) : { phrases: [], mail: [] };
+    }
+    showQuality(v, text);
+  } catch { /* the check on sending still applies */ }
+}
+
+function scheduleCheck() {
+  clearTimeout(qualityTimer);
+  $('send-anyway').hidden = true;
+  qualityTimer = setTimeout(checkNow, 200);
+}
+input.addEventListener('input', scheduleCheck);
+noteBox.addEventListener('change', scheduleCheck);
+for (const id of ['mail-subject', 'mail-to', 'mail-cc', 'mail-bcc', 'mail-signature']) $(id).addEventListener('input', scheduleCheck);
+
+/** The server refused a reply: say why; warnings can be sent anyway. */
+function refused(code, message) {
+  const box = $('quality');
+  box.hidden = false;
+  const li = document.createElement('li');
+  li.className = code === 'reply_blocked' ? 'block' : 'warn';
+  li.textContent = (code === 'reply_blocked' ? root.qualityBlocked : code === 'reply_warnings' ? root.qualityWarned : '') + ' ' + message;
+  $('quality-list').prepend(li);
+  $('send-anyway').hidden = code !== 'reply_warnings';
+}
+
+$('send-anyway').addEventListener('click', () => {
+  acceptWarnings = true;
+  form.requestSubmit();
+});
+
+$('quality-zip').addEventListener('click', async () => {
+  try {
+    const r = await api(`/api/v1/conversations/${current}/attachments/zip`, { method: 'POST',
+      body: JSON.stringify({ attachment_ids: mailFiles.map((f) => f.id) }) });
+    mailFiles = [{ id: r.attachment.id, name: r.attachment.name }];
+    showMailFiles();
+    checkNow();
+  } catch (err) { refused('', err.message); }
+});

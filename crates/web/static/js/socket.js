@@ -80,8 +80,8 @@ export class ChatSocket {
   }
 
   /** Sends a message under client id `cid`; resolves with the ack once it is committed. */
-  send(conversation, body, note = false, cid = newId()) {
-    const frame = { type: 'send', cid, conversation, body, note };
+  send(conversation, body, note = false, cid = newId(), acceptWarnings = false) {
+    const frame = { type: 'send', cid, conversation, body, note, accept_warnings: acceptWarnings };
     return new Promise((resolve, reject) => {
       this.pending.set(cid, { frame, resolve, reject });
       if (this.ready) this.ws.send(JSON.stringify(frame));

@@ -1,0 +1,586 @@
+//! Service quality at the moment of sending: every agent reply in chat and mail goes through the
+//! forbidden-phrase guard (禁语), and every agent mail through the e-mail etiquette check. A
+//! finding that blocks stops the reply; warnings stop it until the agent chooses to send anyway,
+//! which is recorded. Every check is recorded for the quality report (per agent and team, by
+//! rule, with examples; CSV).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use kefu_core::quality::{self as rules, Finding, Guard, MailDraft, MailFinding, Rule, Severity};
+use kefu_core::time::now_ms;
+use kefu_store::conversations::Conversation;
+use kefu_store::people::User;
+use kefu_store::quality::{self as store, Check};
+use kefu_store::{attachments, settings, teams};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::ApiJson;
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::realtime::{self, Actor};
+use crate::state::AppState;
+
+pub const RULES_KEY: &str = "forbidden_phrases";
+const CACHE_FOR: Duration = Duration::from_secs(10);
+
+/// The guard over the shop's rules (the seed's list until an admin edits it), cached for a
+/// few seconds per instance.
+pub async fn guard(state: &AppState) -> AppResult<Arc<Guard>> {
+    if let Some((at, g)) = state
+        .guard
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        && at.elapsed() < CACHE_FOR
+    {
+        return Ok(g.clone());
+    }
+    let rules = match settings::get(&state.db, RULES_KEY).await? {
+        Some(json) => serde_json::from_str(&json).unwrap_or_else(|_| rules::default_rules()),
+        None => rules::default_rules(),
+    };
+    let g = Arc::new(Guard::new(rules).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "the stored forbidden phrases are invalid; using the defaults");
+        Guard::new(rules::default_rules())
+            .unwrap_or_else(|_| Guard::new(vec![]).unwrap_or_else(|_| unreachable!()))
+    }));
+    *state.guard.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), g.clone()));
+    Ok(g)
+}
+
+/// How a reply fared.
+pub mod outcome {
+    /// Nothing found; sent.
+    pub const CLEAN: &str = "clean";
+    /// Warnings; the agent sent it anyway.
+    pub const SENT_ANYWAY: &str = "sent_anyway";
+    /// Warnings; not sent (the agent revised it).
+    pub const STOPPED: &str = "stopped";
+    /// A blocking finding; not sent.
+    pub const BLOCKED: &str = "blocked";
+}
+
+/// What the checks found in one reply.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct Verdict {
+    #[schema(value_type = Vec<Object>)]
+    pub phrases: Vec<Finding>,
+    #[schema(value_type = Vec<Object>)]
+    pub mail: Vec<MailFinding>,
+}
+
+impl Verdict {
+    pub fn blocks(&self) -> bool {
+        self.phrases.iter().any(|f| f.severity == Severity::Block)
+            || self.mail.iter().any(|f| f.severity == Severity::Block)
+    }
+    pub fn warns(&self) -> bool {
+        !self.phrases.is_empty() || !self.mail.is_empty()
+    }
+    fn rule_ids(&self) -> String {
+        let mut ids: Vec<String> = self.phrases.iter().map(|f| f.rule_id.clone()).collect();
+        ids.extend(self.mail.iter().map(|f| format!("mail:{}", f.code)));
+        ids.sort();
+        ids.dedup();
+        ids.join(",")
+    }
+    /// One line saying what was found, for the error and the report.
+    fn summary(&self) -> String {
+        let mut parts: Vec<String> = self
+            .phrases
+            .iter()
+            .map(|f| format!("“{}”: {}", f.found, f.suggestion))
+            .collect();
+        parts.extend(self.mail.iter().map(|f| {
+            if f.detail.is_empty() {
+                f.code.to_string()
+            } else {
+                format!("{} ({})", f.code, f.detail)
+            }
+        }));
+        parts.join("; ")
+    }
+}
+
+/// Decides whether an agent's reply may go out, and records the check. `Ok(())` to send;
+/// the reply is recorded as clean or sent anyway only by [`record_sent`] once it is stored.
+pub async fn gate(
+    state: &AppState,
+    agent: &User,
+    conv: &Conversation,
+    channel: &str,
+    body: &str,
+    verdict: &Verdict,
+    accept_warnings: bool,
+) -> AppResult<()> {
+    if verdict.blocks() {
+        record(state, agent, conv, channel, outcome::BLOCKED, verdict, body).await?;
+        return Err(AppError::bad(
+            "reply_blocked",
+            format!("this reply cannot be sent: {}", verdict.summary()),
+        ));
+    }
+    if verdict.warns() && !accept_warnings {
+        record(state, agent, conv, channel, outcome::STOPPED, verdict, body).await?;
+        return Err(AppError::Conflict(
+            "reply_warnings",
+            format!("check this reply before sending it: {}", verdict.summary()),
+        ));
+    }
+    Ok(())
+}
+
+/// Records a reply that went out (clean, or sent despite warnings).
+pub async fn record_sent(
+    state: &AppState,
+    agent: &User,
+    conv: &Conversation,
+    channel: &str,
+    body: &str,
+    verdict: &Verdict,
+) -> AppResult<()> {
+    let o = if verdict.warns() {
+        outcome::SENT_ANYWAY
+    } else {
+        outcome::CLEAN
+    };
+    record(state, agent, conv, channel, o, verdict, body).await
+}
+
+async fn record(
+    state: &AppState,
+    agent: &User,
+    conv: &Conversation,
+    channel: &str,
+    outcome: &str,
+    verdict: &Verdict,
+    body: &str,
+) -> AppResult<()> {
+    // The excerpt around the first finding (examples in the report), never the whole reply.
+    let excerpt: String = match verdict.phrases.first() {
+        Some(f) => {
+            let from = body[..f.start]
+                .char_indices()
+                .rev()
+                .nth(20)
+                .map_or(0, |(i, _)| i);
+            body[from..].chars().take(80).collect()
+        }
+        None if verdict.warns() => body.chars().take(80).collect(),
+        None => String::new(),
+    };
+    store::record(
+        &state.db,
+        &Check {
+            id: String::new(),
+            conversation_id: conv.id.clone(),
+            agent_id: agent.id.clone(),
+            team_id: conv.team_id.clone(),
+            channel: channel.into(),
+            outcome: outcome.into(),
+            rules: verdict.rule_ids(),
+            excerpt,
+            created_at: now_ms(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The guard's findings in an agent's reply.
+pub async fn check_reply(state: &AppState, body: &str) -> AppResult<Verdict> {
+    Ok(Verdict {
+        phrases: guard(state).await?.check(body),
+        mail: vec![],
+    })
+}
+
+/// A mail draft's findings: the guard over its body, and its etiquette.
+pub async fn check_mail(state: &AppState, d: &MailDraft) -> AppResult<Verdict> {
+    Ok(Verdict {
+        phrases: guard(state).await?.check(&d.body),
+        mail: rules::check_mail(d),
+    })
+}
+
+// ---- API -------------------------------------------------------------------------------------
+
+fn staff(caller: &Caller) -> AppResult<&User> {
+    match caller {
+        Caller::Person { user, .. } if user.role().is_staff() => Ok(user),
+        Caller::Person { .. } => Err(AppError::NotFound),
+        Caller::Token { .. } => Err(AppError::Forbidden),
+        _ => Err(AppError::Unauthorized),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    pub text: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/quality/check", tag = "quality", request_body = CheckRequest,
+    responses((status = 200, body = Verdict), (status = 400, body = ErrorBody)))]
+pub async fn check(
+    State(state): State<AppState>,
+    ApiJson(r): ApiJson<CheckRequest>,
+) -> AppResult<Json<Verdict>> {
+    if r.text.len() > 200_000 {
+        return Err(AppError::TooLarge);
+    }
+    Ok(Json(check_reply(&state, &r.text).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MailCheckRequest {
+    /// `Re: <conversation subject>` when absent.
+    #[serde(default)]
+    pub subject: Option<String>,
+    pub body: String,
+    /// Files of the conversation going with the mail.
+    #[serde(default)]
+    pub attachment_ids: Vec<String>,
+    #[serde(default)]
+    pub signature_id: Option<String>,
+    #[serde(default)]
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    #[serde(default)]
+    pub bcc: Vec<String>,
+}
+
+/// The draft as the etiquette check reads it: file names from the conversation's files, the
+/// signature's text from the agent's or the inbox's signatures.
+pub async fn draft_of(
+    state: &AppState,
+    user: &User,
+    conv: &Conversation,
+    r: &MailCheckRequest,
+) -> AppResult<MailDraft> {
+    let mut names = vec![];
+    for id in &r.attachment_ids {
+        let a = attachments::get(&state.db, id)
+            .await?
+            .filter(|a| a.conversation_id == conv.id)
+            .ok_or_else(|| {
+                AppError::bad("invalid_attachment", "no such file in this conversation")
+            })?;
+        names.push(a.name);
+    }
+    let signature = match &r.signature_id {
+        Some(id) if !id.is_empty() => crate::mail::signature_text(state, user, conv, id).await?,
+        _ => String::new(),
+    };
+    let subject = r
+        .subject
+        .clone()
+        .unwrap_or_else(|| format!("Re: {}", conv.subject));
+    Ok(MailDraft {
+        subject,
+        body: r.body.clone(),
+        attachments: names,
+        signature,
+        to: r.to.clone(),
+        cc: r.cc.clone(),
+        bcc: r.bcc.clone(),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/mail/check", tag = "quality", request_body = MailCheckRequest,
+    responses((status = 200, body = Verdict), (status = 404, body = ErrorBody)))]
+pub async fn check_mail_draft(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<MailCheckRequest>,
+) -> AppResult<Json<Verdict>> {
+    let user = staff(&caller)?;
+    let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
+    let d = draft_of(&state, user, &conv, &r).await?;
+    Ok(Json(check_mail(&state, &d).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/quality/rules", tag = "quality",
+    responses((status = 200, body = Vec<Object>)))]
+pub async fn list_rules(State(state): State<AppState>) -> AppResult<Json<Vec<Rule>>> {
+    Ok(Json(guard(&state).await?.rules().to_vec()))
+}
+
+#[utoipa::path(put, path = "/api/v1/quality/rules", tag = "quality", request_body = Vec<Object>,
+    responses((status = 200, body = Vec<Object>), (status = 400, body = ErrorBody)))]
+pub async fn save_rules(
+    State(state): State<AppState>,
+    ApiJson(rules): ApiJson<Vec<Rule>>,
+) -> AppResult<Json<Vec<Rule>>> {
+    let g = Arc::new(Guard::new(rules).map_err(|e| AppError::bad("invalid_rule", e.to_string()))?);
+    let json = serde_json::to_string(g.rules()).map_err(|e| AppError::Internal(e.to_string()))?;
+    settings::set(&state.db, RULES_KEY, &json).await?;
+    *state.guard.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), g.clone()));
+    Ok(Json(g.rules().to_vec()))
+}
+
+// ---- The report ------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ReportQuery {
+    /// Start (ms since the epoch); default 30 days ago.
+    pub from: Option<i64>,
+    /// End (ms since the epoch); default now.
+    pub to: Option<i64>,
+    /// Only this team's conversations.
+    pub team_id: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct AgentQuality {
+    pub agent_id: String,
+    pub agent: String,
+    /// Replies checked when they were sent or tried.
+    pub checked: i64,
+    pub clean: i64,
+    /// Sent despite warnings.
+    pub sent_anyway: i64,
+    /// Stopped by warnings (revised).
+    pub stopped: i64,
+    pub blocked: i64,
+    /// Findings by rule id (`mail:<code>` for etiquette).
+    pub by_rule: BTreeMap<String, i64>,
+    /// Up to ten different excerpts with findings, newest first.
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QualityReport {
+    pub from: i64,
+    pub to: i64,
+    pub agents: Vec<AgentQuality>,
+    /// The same counts for the whole period (or team).
+    pub total: AgentQuality,
+}
+
+pub async fn report(state: &AppState, q: &ReportQuery) -> AppResult<QualityReport> {
+    let to = q.to.unwrap_or_else(now_ms);
+    let from = q.from.unwrap_or(to - 30 * kefu_core::time::DAY);
+    if from >= to {
+        return Err(AppError::bad("invalid_period", "from must be before to"));
+    }
+    let team = q.team_id.as_deref().unwrap_or("");
+    if !team.is_empty() && teams::get_team(&state.db, team).await?.is_none() {
+        return Err(AppError::bad("invalid_team", "no such team"));
+    }
+    let rows = store::between(&state.db, from, to, team).await?;
+    let mut by_agent: HashMap<String, AgentQuality> = HashMap::new();
+    let mut total = AgentQuality {
+        agent: "*".into(),
+        ..Default::default()
+    };
+    for c in rows {
+        let a = by_agent
+            .entry(c.agent_id.clone())
+            .or_insert_with(|| AgentQuality {
+                agent_id: c.agent_id.clone(),
+                ..Default::default()
+            });
+        for q in [&mut *a, &mut total] {
+            q.checked += 1;
+            match c.outcome.as_str() {
+                outcome::CLEAN => q.clean += 1,
+                outcome::SENT_ANYWAY => q.sent_anyway += 1,
+                outcome::STOPPED => q.stopped += 1,
+                _ => q.blocked += 1,
+            }
+            for r in c.rules.split(',').filter(|r| !r.is_empty()) {
+                *q.by_rule.entry(r.to_string()).or_default() += 1;
+            }
+            if !c.excerpt.is_empty() && q.examples.len() < 10 && !q.examples.contains(&c.excerpt) {
+                q.examples.push(c.excerpt.clone());
+            }
+        }
+    }
+    let mut agents: Vec<AgentQuality> = by_agent.into_values().collect();
+    for a in &mut agents {
+        a.agent = kefu_store::people::get(&state.db, &a.agent_id)
+            .await?
+            .map(|u| u.display_name().to_string())
+            .unwrap_or_default();
+    }
+    agents.sort_by(|a, b| b.checked.cmp(&a.checked).then(a.agent.cmp(&b.agent)));
+    Ok(QualityReport {
+        from,
+        to,
+        agents,
+        total,
+    })
+}
+
+fn may_report(caller: &Caller) -> AppResult<()> {
+    match caller {
+        Caller::Person { user, .. } if user.role().sees_all_inboxes() => Ok(()),
+        Caller::Token { .. } => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/quality", tag = "quality", params(ReportQuery),
+    responses((status = 200, body = QualityReport), (status = 403, body = ErrorBody)))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Json<QualityReport>> {
+    may_report(&caller)?;
+    Ok(Json(report(&state, &q).await?))
+}
+
+/// A CSV field: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or
+/// `@` is defused so a spreadsheet never reads it as a formula.
+fn csv(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/quality.csv", tag = "quality", params(ReportQuery),
+    responses((status = 200, description = "the report as CSV (UTF-8 with BOM)"), (status = 403, body = ErrorBody)))]
+pub async fn get_report_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    may_report(&caller)?;
+    let r = report(&state, &q).await?;
+    // A byte-order mark so spreadsheet programs read the Chinese names as UTF-8.
+    let mut out =
+        String::from("\u{feff}agent,checked,clean,sent_anyway,stopped,blocked,rules,examples\r\n");
+    for a in r.agents.iter().chain(std::iter::once(&r.total)) {
+        let rules: Vec<String> = a.by_rule.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\r\n",
+            csv(&a.agent),
+            a.checked,
+            a.clean,
+            a.sent_anyway,
+            a.stopped,
+            a.blocked,
+            csv(&rules.join(" ")),
+            csv(&a.examples.join(" | "))
+        ));
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"quality.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+// ---- Packing attachments ---------------------------------------------------------------------
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZipRequest {
+    /// Files of the conversation to pack (2 to 50).
+    pub attachment_ids: Vec<String>,
+    /// The archive's name (default `ticket-<number>-files.zip`).
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Zipped {
+    /// The new file, to send instead of the packed ones.
+    #[schema(value_type = Object)]
+    pub attachment: kefu_store::attachments::Attachment,
+}
+
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/attachments/zip", tag = "quality", request_body = ZipRequest,
+    responses((status = 201, body = Zipped), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
+pub async fn zip(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<ZipRequest>,
+) -> AppResult<Response> {
+    let user = staff(&caller)?;
+    let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
+    if !(2..=50).contains(&r.attachment_ids.len()) {
+        return Err(AppError::bad("invalid_zip", "pack 2 to 50 files"));
+    }
+    let mut files: Vec<(String, Vec<u8>)> = vec![];
+    let mut total = 0usize;
+    for aid in &r.attachment_ids {
+        let a = attachments::get(&state.db, aid)
+            .await?
+            .filter(|a| a.conversation_id == conv.id)
+            .ok_or_else(|| {
+                AppError::bad("invalid_attachment", "no such file in this conversation")
+            })?;
+        let bytes = tokio::fs::read(crate::files::storage_path(&state, &a.storage_key))
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        total += bytes.len();
+        if total > state.config.max_upload_bytes {
+            return Err(AppError::TooLarge);
+        }
+        // Two files of one name get numbered, as a file manager would.
+        let mut name = a.name.clone();
+        let mut n = 2;
+        while files.iter().any(|(f, _)| *f == name) {
+            name = match a.name.rsplit_once('.') {
+                Some((stem, ext)) => format!("{stem} ({n}).{ext}"),
+                None => format!("{} ({n})", a.name),
+            };
+            n += 1;
+        }
+        files.push((name, bytes));
+    }
+    let bytes = crate::files::zip_stored(&files);
+    let name = if r.name.trim().is_empty() {
+        format!("ticket-{}-files.zip", conv.number)
+    } else {
+        let n = crate::files::clean_name(r.name.trim());
+        if n.to_lowercase().ends_with(".zip") {
+            n
+        } else {
+            format!("{n}.zip")
+        }
+    };
+    let key = crate::files::store_bytes(&state, conv.created_at, "", &bytes).await?;
+    let a = attachments::insert(
+        &state.db,
+        &conv.id,
+        &name,
+        "application/zip",
+        bytes.len() as i64,
+        &key,
+        &user.id,
+    )
+    .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(Zipped { attachment: a }),
+    )
+        .into_response())
+}
