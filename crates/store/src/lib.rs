@@ -21,6 +21,7 @@ pub mod messages;
 pub mod notifications;
 pub mod outbox;
 pub mod people;
+pub mod phone;
 pub mod presence;
 pub mod quality;
 pub mod sessions;

@@ -783,9 +783,13 @@ pub async fn revoke_token(
           crate::cases::get_settings, crate::cases::put_settings,
           crate::quality::check, crate::quality::list_rules, crate::quality::save_rules,
           crate::quality::check_mail_draft, crate::quality::zip, crate::quality::get_report,
-          crate::quality::get_report_csv),
+          crate::quality::get_report_csv, crate::phrases::list, crate::phrases::create,
+          crate::phrases::update, crate::phrases::delete, crate::phrases::list_kinds,
+          crate::phrases::save_kinds, crate::phrases::fill, crate::phone::log_call,
+          crate::phone::list_calls, crate::phone::request_callback, crate::phone::list_callbacks,
+          crate::phone::take, crate::phone::script),
     components(schemas(ErrorBody)),
-    tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "knowledge"), (name = "mail"), (name = "tickets"), (name = "cases"), (name = "quality"), (name = "admin"))
+    tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "knowledge"), (name = "mail"), (name = "tickets"), (name = "cases"), (name = "quality"), (name = "phone"), (name = "admin"))
 )]
 pub struct ApiDoc;
 

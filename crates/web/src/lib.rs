@@ -18,6 +18,8 @@ pub mod mail_api;
 pub mod markdown;
 pub mod middleware;
 pub mod pages;
+pub mod phone;
+pub mod phrases;
 pub mod quality;
 pub mod realtime;
 pub mod routes;
@@ -544,6 +546,63 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             Some("conversations:read"),
             quality::get_report_csv,
         )
+        // Standard phrases.
+        .route(M::GET, "/api/v1/phrases", Staff, None, phrases::list)
+        .route(M::POST, "/api/v1/phrases", Staff, None, phrases::create)
+        .route(M::PUT, "/api/v1/phrases/{id}", Staff, None, phrases::update)
+        .route(
+            M::DELETE,
+            "/api/v1/phrases/{id}",
+            Staff,
+            None,
+            phrases::delete,
+        )
+        .route(
+            M::GET,
+            "/api/v1/phrase-kinds",
+            Staff,
+            None,
+            phrases::list_kinds,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/phrase-kinds",
+            Admin,
+            None,
+            phrases::save_kinds,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/phrases/{phrase_id}",
+            Staff,
+            None,
+            phrases::fill,
+        )
+        // Phone service.
+        .route(M::POST, "/api/v1/calls", Staff, None, phone::log_call)
+        .route(M::GET, "/api/v1/calls", Staff, None, phone::list_calls)
+        .route(
+            M::POST,
+            "/api/v1/callbacks",
+            Public,
+            None,
+            phone::request_callback,
+        )
+        .route(
+            M::GET,
+            "/api/v1/callbacks",
+            Staff,
+            None,
+            phone::list_callbacks,
+        )
+        .route(
+            M::POST,
+            "/api/v1/callbacks/{id}/take",
+            Staff,
+            None,
+            phone::take,
+        )
+        .route(M::GET, "/api/v1/call-script", Staff, None, phone::script)
         // Complaints and after-sale claims.
         .route(
             M::POST,

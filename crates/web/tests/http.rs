@@ -1206,6 +1206,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ("POST", "/api/v1/cases/{tracking}/files"),
     ("GET", "/api/v1/cases/{tracking}/files/{attachment_id}"),
     ("GET", "/complaints/new"),
+    // A callback request from the help centre or the widget (limited per address).
+    ("POST", "/api/v1/callbacks"),
     ("GET", "/track/{tracking}"),
 ];
 

@@ -377,3 +377,330 @@ const PNG: &[u8] = &[
     0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
     0x42, 0x60, 0x82,
 ];
+
+both_backends!(standard_phrases_fill_in_and_make_the_call_script, phrases);
+async fn phrases(t: TestDb) {
+    let shop = shop(t).await;
+    let db = &shop.s.t.db;
+    let boss = {
+        person(&shop.s, "boss@shop.com", Role::Admin).await;
+        signed_in(&shop.s, "boss@shop.com").await
+    };
+    kefu_store::settings::set(db, kefu_store::settings::SHOP_NAME, "小店")
+        .await
+        .unwrap();
+    let list = shop.agent.get("/api/v1/phrases").await.json();
+    let kinds: std::collections::BTreeSet<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["apology", "greeting", "inquiry", "response", "thanks"],
+        "the seed's five kinds"
+    );
+    assert!(list.as_array().unwrap().iter().all(|p| p["shared"] == true));
+
+    // An agent keeps their own; only admins and supervisors share.
+    let mine = json!({"kind": "greeting", "title": "我的问候", "body_zh": "{customer.name}您好，我是{agent.name}", "body_en": "Hi {customer.name}, {agent.name} here"});
+    let r = shop
+        .agent
+        .api(Method::POST, "/api/v1/phrases", Some(mine.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let my_id = r.json()["id"].as_str().unwrap().to_string();
+    let mut shared = mine.clone();
+    shared["shared"] = json!(true);
+    assert_eq!(
+        shop.agent
+            .api(Method::POST, "/api/v1/phrases", Some(shared.clone()))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        boss.api(Method::POST, "/api/v1/phrases", Some(shared))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let theirs = shop.other_agent.get("/api/v1/phrases").await.json();
+    assert!(
+        theirs
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["id"] != my_id.as_str()),
+        "personal phrases stay personal"
+    );
+    assert_eq!(
+        shop.other_agent
+            .api(Method::DELETE, &format!("/api/v1/phrases/{my_id}"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = shop
+        .agent
+        .api(
+            Method::POST,
+            "/api/v1/phrases",
+            Some(json!({"kind": "hangup", "title": "挂机", "body_zh": "再见"})),
+        )
+        .await;
+    assert_eq!(
+        r.code(),
+        "invalid_kind",
+        "kinds admins have not added are refused"
+    );
+
+    // Filled in from the conversation; what has no value is reported.
+    let (_, vb) = visitor(&shop).await;
+    let conv = open_conversation(&vb).await;
+    vb.send(
+        vb.req(Method::POST, "/widget/api/contact")
+            .json(&json!({"name": "陈静", "email": "chen@example.com"})),
+    )
+    .await;
+    let order_phrase = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["body_zh"].as_str().unwrap().contains("{order.number}"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = shop
+        .agent
+        .api(
+            Method::POST,
+            &format!("/api/v1/conversations/{conv}/phrases/{order_phrase}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["unfilled"], json!(["order.number"]));
+    boss.api(
+        Method::PUT,
+        "/api/v1/ticket-fields",
+        Some(json!([{"key": "order", "label": "订单", "kind": "text"}])),
+    )
+    .await;
+    shop.agent
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/conversations/{conv}"),
+            Some(json!({"fields": {"order": "E1001"}})),
+        )
+        .await;
+    let r = shop
+        .agent
+        .api(
+            Method::POST,
+            &format!("/api/v1/conversations/{conv}/phrases/{order_phrase}"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(r["unfilled"], json!([]));
+    assert!(r["text"].as_str().unwrap().contains("订单 E1001"), "{r}");
+    let r = shop
+        .agent
+        .api(
+            Method::POST,
+            &format!("/api/v1/conversations/{conv}/phrases/{my_id}?lang=en"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(r["lang"], "en");
+    let text = r["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Hi ") && text.ends_with("agent here"),
+        "{text}"
+    );
+
+    // Admins add a kind for hanging up; the call script uses it.
+    let r = boss
+        .api(
+            Method::PUT,
+            "/api/v1/phrase-kinds",
+            Some(json!([{"key": "hangup", "label_zh": "挂机", "label_en": "Hanging up"}])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        boss.api(
+            Method::PUT,
+            "/api/v1/phrase-kinds",
+            Some(json!([{"key": "thanks", "label_zh": "x", "label_en": "x"}]))
+        )
+        .await
+        .code(),
+        "invalid_kind"
+    );
+    let r = boss.api(Method::POST, "/api/v1/phrases", Some(json!({"kind": "hangup", "title": "挂机", "body_zh": "感谢来电，{shop.name}祝您生活愉快，再见！", "shared": true}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let script = shop
+        .agent
+        .get(&format!("/api/v1/call-script?conversation_id={conv}"))
+        .await
+        .json();
+    let stages: Vec<&str> = script
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        ["answer", "ask", "respond", "apologise", "thank", "hang_up"]
+    );
+    assert!(
+        script[0]["lines"]
+            .to_string()
+            .contains("您好，我是小店的客服agent"),
+        "{script}"
+    );
+    assert_eq!(
+        script[5]["lines"][0]["text"],
+        "感谢来电，小店祝您生活愉快，再见！"
+    );
+}
+
+both_backends!(callbacks_wait_as_tasks_and_calls_are_logged, phone);
+async fn phone(t: TestDb) {
+    let shop = shop(t).await;
+    let (_, vb) = visitor(&shop).await;
+    let conv = open_conversation(&vb).await;
+    let anon = Browser::new(&shop.s);
+    anon.get("/help").await;
+    let ask = |body: Value| {
+        let b = &anon;
+        async move {
+            b.send(
+                b.req(Method::POST, "/api/v1/callbacks")
+                    .header("x-csrf-token", b.csrf())
+                    .json(&body),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        ask(json!({"phone": "call me"})).await.code(),
+        "invalid_phone"
+    );
+    let soon = kefu_core::time::now_ms() + 3_600_000;
+    let r = ask(json!({"name": "王先生", "phone": "+86 138-0000-0000", "preferred_at": soon, "note": "下午方便"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let cb = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        ask(json!({"phone": "13800000000", "preferred_at": soon + 90 * 86_400_000i64}))
+            .await
+            .code(),
+        "invalid_time"
+    );
+    // A flood from one address is stopped.
+    let mut last = StatusCode::CREATED;
+    for _ in 0..6 {
+        last = ask(json!({"phone": "13800000000"})).await.status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+
+    // A queued task: one agent takes it, the other cannot.
+    let list = shop.agent.get("/api/v1/callbacks").await.json();
+    let item = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == cb.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (item["status"].as_str(), item["phone"].as_str()),
+        (Some("open"), Some("+86 138-0000-0000"))
+    );
+    assert_eq!(
+        shop.agent
+            .api(Method::POST, &format!("/api/v1/callbacks/{cb}/take"), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        shop.other_agent
+            .api(Method::POST, &format!("/api/v1/callbacks/{cb}/take"), None)
+            .await
+            .code(),
+        "callback_taken"
+    );
+    assert_eq!(
+        anon.get("/api/v1/callbacks").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The call is logged on the conversation and answers the callback.
+    let r = shop
+        .agent
+        .api(
+            Method::POST,
+            "/api/v1/calls",
+            Some(json!({"conversation_id": conv, "direction": "outbound",
+            "duration_seconds": 185, "outcome": "resolved", "notes": "已改派", "callback_id": cb})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        r.json()["number"],
+        "+86 138-0000-0000",
+        "the callback's number"
+    );
+    let list = shop.agent.get("/api/v1/callbacks").await.json();
+    assert!(
+        !list.to_string().contains(&cb),
+        "answered callbacks leave the queue"
+    );
+    let calls = shop
+        .agent
+        .get(&format!("/api/v1/calls?conversation_id={conv}"))
+        .await
+        .json();
+    assert_eq!(calls[0]["duration_seconds"], 185);
+    let msgs = shop
+        .agent
+        .get(&format!("/api/v1/conversations/{conv}/messages"))
+        .await
+        .body;
+    assert!(
+        msgs.contains("logged a outbound call (3:05, resolved)"),
+        "{msgs}"
+    );
+    assert_eq!(
+        shop.other_agent
+            .get(&format!("/api/v1/calls?conversation_id={conv}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = shop
+        .agent
+        .api(
+            Method::POST,
+            "/api/v1/calls",
+            Some(json!({"direction": "sideways", "outcome": "resolved"})),
+        )
+        .await;
+    assert_eq!(r.code(), "invalid_direction");
+    let r = shop
+        .agent
+        .api(
+            Method::POST,
+            "/api/v1/calls",
+            Some(json!({"direction": "inbound", "outcome": "resolved", "callback_id": cb})),
+        )
+        .await;
+    assert_eq!(r.code(), "callback_closed");
+}

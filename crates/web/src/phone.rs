@@ -1,0 +1,441 @@
+//! Phone service (电话服务): agents log calls on the customer and the conversation; customers
+//! ask for a callback from the help centre or the widget, which waits in the console until an
+//! agent takes it; the call page gives the script of each stage of a call, built from the
+//! standard phrases.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kefu_core::time::{DAY, now_ms};
+use kefu_store::messages;
+use kefu_store::people::User;
+use kefu_store::phone::{self as store, Call, Callback, NewCallback};
+use kefu_store::quality as phrases_store;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::{ApiJson, ApiOrigin};
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::limiter::Rule;
+use crate::realtime::{self, Actor};
+use crate::state::AppState;
+
+pub const OUTCOMES: [&str; 6] = [
+    "answered",
+    "resolved",
+    "callback_needed",
+    "no_answer",
+    "voicemail",
+    "wrong_number",
+];
+const CALLBACKS_PER_IP: Rule = Rule::per_minutes(5, 60);
+
+fn bad(code: &'static str, msg: impl Into<String>) -> AppError {
+    AppError::bad(code, msg)
+}
+
+fn staff(caller: &Caller) -> AppResult<&User> {
+    match caller {
+        Caller::Person { user, .. } if user.role().is_staff() => Ok(user),
+        Caller::Person { .. } => Err(AppError::NotFound),
+        Caller::Token { .. } => Err(AppError::Forbidden),
+        _ => Err(AppError::Unauthorized),
+    }
+}
+
+/// A phone number as people write it: digits with `+`, spaces, `-` and brackets, 5-20 long.
+pub fn check_phone(s: &str) -> AppResult<String> {
+    let s = s.trim();
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    let ok = (5..=20).contains(&s.chars().count())
+        && digits >= 5
+        && s.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(bad(
+            "invalid_phone",
+            "a phone number is 5-20 digits, with + - ( ) or spaces",
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallForm {
+    /// The conversation the call belongs to (its customer is the call's).
+    #[serde(default)]
+    pub conversation_id: Option<String>,
+    /// The customer, when there is no conversation.
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// `inbound` or `outbound`.
+    pub direction: String,
+    #[serde(default)]
+    pub number: String,
+    /// When the call began (ms); default now minus its duration.
+    #[serde(default)]
+    pub started_at: Option<i64>,
+    #[serde(default)]
+    pub duration_seconds: i64,
+    /// `answered`, `resolved`, `callback_needed`, `no_answer`, `voicemail` or `wrong_number`.
+    pub outcome: String,
+    #[serde(default)]
+    pub notes: String,
+    /// The callback this call answers.
+    #[serde(default)]
+    pub callback_id: Option<String>,
+}
+
+fn minutes_text(seconds: i64) -> String {
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+#[utoipa::path(post, path = "/api/v1/calls", tag = "phone", request_body = CallForm,
+    responses((status = 201, body = Call), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn log_call(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(f): ApiJson<CallForm>,
+) -> AppResult<Response> {
+    let user = staff(&caller)?;
+    if !["inbound", "outbound"].contains(&f.direction.as_str()) {
+        return Err(bad("invalid_direction", "direction is inbound or outbound"));
+    }
+    if !OUTCOMES.contains(&f.outcome.as_str()) {
+        return Err(bad(
+            "invalid_outcome",
+            format!("outcome is one of {}", OUTCOMES.join(", ")),
+        ));
+    }
+    if !(0..=24 * 3600).contains(&f.duration_seconds) || f.notes.chars().count() > 5000 {
+        return Err(bad(
+            "invalid_call",
+            "a call lasts up to a day and its notes up to 5000 characters",
+        ));
+    }
+    let number = if f.number.trim().is_empty() {
+        String::new()
+    } else {
+        check_phone(&f.number)?
+    };
+    let now = now_ms();
+    let started_at = f.started_at.unwrap_or(now - f.duration_seconds * 1000);
+    if started_at > now + 60_000 || started_at < now - 366 * DAY {
+        return Err(bad(
+            "invalid_call",
+            "the call's time is in the future or over a year ago",
+        ));
+    }
+    let conv = match &f.conversation_id {
+        Some(id) => Some(realtime::visible(&state, &Actor::Person(user.clone()), id).await?),
+        None => None,
+    };
+    let customer_id = match (&conv, &f.customer_id) {
+        (Some(c), _) => c.customer_id.clone(),
+        (None, Some(id)) => {
+            let c = kefu_store::people::get(&state.db, id)
+                .await?
+                .filter(|u| !u.role().is_staff())
+                .ok_or_else(|| bad("invalid_customer", "no such customer"))?;
+            Some(c.id)
+        }
+        (None, None) => None,
+    };
+    let callback = match &f.callback_id {
+        Some(id) => Some(
+            store::get_callback(&state.db, id)
+                .await?
+                .ok_or_else(|| bad("invalid_callback", "no such callback"))?,
+        ),
+        None => None,
+    };
+    let call = Call {
+        id: kefu_core::id::new_id(),
+        customer_id: customer_id.or_else(|| callback.as_ref().and_then(|c| c.customer_id.clone())),
+        conversation_id: conv.as_ref().map(|c| c.id.clone()),
+        agent_id: user.id.clone(),
+        direction: f.direction.clone(),
+        number: if number.is_empty() {
+            callback
+                .as_ref()
+                .map(|c| c.phone.clone())
+                .unwrap_or_default()
+        } else {
+            number
+        },
+        started_at,
+        duration_seconds: f.duration_seconds,
+        outcome: f.outcome.clone(),
+        notes: f.notes.trim().to_string(),
+        created_at: now,
+    };
+    let mut tx = state.db.begin().await?;
+    store::add_call(&mut tx, &call).await?;
+    if let Some(cb) = &callback {
+        // Someone else's callback (or one nobody took) is taken by whoever calls.
+        if cb.status == "open" {
+            store::take_callback(&mut tx, &cb.id, &user.id).await?;
+        }
+        if !store::finish_callback(&mut tx, &cb.id, &call.id).await? {
+            return Err(AppError::Conflict(
+                "callback_closed",
+                "this callback was already answered".into(),
+            ));
+        }
+    }
+    let mut event = None;
+    if let Some(c) = &conv {
+        let by = user.display_name().to_string();
+        event = Some(
+            crate::desk::record_event(
+                &state,
+                &mut tx,
+                c,
+                messages::kind::ACTIVITY,
+                Some(user),
+                &format!(
+                    "{by} logged a {} call ({}, {})",
+                    call.direction,
+                    minutes_text(call.duration_seconds),
+                    call.outcome
+                ),
+                serde_json::json!({"event": "call", "call": call.id, "direction": call.direction,
+                    "duration": call.duration_seconds, "outcome": call.outcome, "by": by}),
+            )
+            .await?,
+        );
+    }
+    tx.commit().await?;
+    if let (Some(c), Some(e)) = (&conv, event) {
+        crate::desk::publish_all(&state, c, &[e]).await;
+    }
+    Ok((StatusCode::CREATED, Json(call)).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CallsQuery {
+    #[serde(default)]
+    pub customer_id: String,
+    #[serde(default)]
+    pub conversation_id: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/calls", tag = "phone", params(CallsQuery),
+    responses((status = 200, body = Vec<Call>), (status = 400, body = ErrorBody)))]
+pub async fn list_calls(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<CallsQuery>,
+) -> AppResult<Json<Vec<Call>>> {
+    let user = staff(&caller)?;
+    if q.customer_id.is_empty() && q.conversation_id.is_empty() {
+        return Err(bad("invalid_query", "give customer_id or conversation_id"));
+    }
+    if !q.conversation_id.is_empty() {
+        realtime::visible(&state, &Actor::Person(user.clone()), &q.conversation_id).await?;
+    }
+    let calls = store::calls_of(&state.db, &q.customer_id, &q.conversation_id).await?;
+    // An agent sees the calls of conversations they may open, and calls with no conversation.
+    let mut out = vec![];
+    for c in calls {
+        let ok = match &c.conversation_id {
+            Some(id) => realtime::visible(&state, &Actor::Person(user.clone()), id)
+                .await
+                .is_ok(),
+            None => true,
+        };
+        if ok {
+            out.push(c);
+        }
+    }
+    Ok(Json(out))
+}
+
+// ---- Callbacks -------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackRequest {
+    #[serde(default)]
+    pub name: String,
+    pub phone: String,
+    /// When the customer would like the call (ms); absent for "as soon as possible".
+    #[serde(default)]
+    pub preferred_at: Option<i64>,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CallbackAccepted {
+    pub id: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/callbacks", tag = "phone", request_body = CallbackRequest,
+    responses((status = 201, body = CallbackAccepted), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn request_callback(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiOrigin(origin): ApiOrigin,
+    ApiJson(r): ApiJson<CallbackRequest>,
+) -> AppResult<Response> {
+    state
+        .limiter
+        .hit(&format!("callback:ip:{}", origin.ip), CALLBACKS_PER_IP)
+        .map_err(AppError::RateLimited)?;
+    let phone = check_phone(&r.phone)?;
+    if r.name.chars().count() > 100 || r.note.chars().count() > 1000 {
+        return Err(bad(
+            "invalid_callback",
+            "the name is up to 100 characters and the note up to 1000",
+        ));
+    }
+    let now = now_ms();
+    if let Some(t) = r.preferred_at
+        && !(now - 60 * 60_000..=now + 30 * DAY).contains(&t)
+    {
+        return Err(bad("invalid_time", "choose a time within the next 30 days"));
+    }
+    let customer = match &caller {
+        Caller::Person { user, .. } if !user.role().is_staff() => Some(user.id.clone()),
+        Caller::Visitor { visitor } => Some(visitor.contact_id.clone()),
+        _ => None,
+    };
+    let id = store::add_callback(
+        &state.db,
+        &NewCallback {
+            customer_id: customer.as_deref(),
+            name: r.name.trim(),
+            phone: &phone,
+            preferred_at: r.preferred_at,
+            note: r.note.trim(),
+        },
+    )
+    .await?;
+    // Agents see the new task in the console.
+    let f = kefu_core::protocol::ServerFrame::Notification {
+        id: id.clone(),
+        kind: "callback".into(),
+        conversation: String::new(),
+        body: format!("{} {}", r.name.trim(), phone),
+    };
+    crate::realtime::bus::announce_staff(&state, None, &f.to_json()).await;
+    state.hub.publish_staff(None, &f.to_json());
+    Ok((StatusCode::CREATED, Json(CallbackAccepted { id })).into_response())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallbackView {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub callback: Callback,
+    pub assignee: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/callbacks", tag = "phone",
+    responses((status = 200, body = Vec<CallbackView>)))]
+pub async fn list_callbacks(State(state): State<AppState>) -> AppResult<Json<Vec<CallbackView>>> {
+    let mut out = vec![];
+    for cb in store::pending_callbacks(&state.db).await? {
+        let assignee = match &cb.assignee_id {
+            Some(a) => kefu_store::people::get(&state.db, a)
+                .await?
+                .map(|u| u.display_name().to_string()),
+            None => None,
+        };
+        out.push(CallbackView {
+            callback: cb,
+            assignee,
+        });
+    }
+    Ok(Json(out))
+}
+
+#[utoipa::path(post, path = "/api/v1/callbacks/{id}/take", tag = "phone",
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn take(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> AppResult<Json<serde_json::Value>> {
+    let user = staff(&caller)?;
+    store::get_callback(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !store::take_callback(&state.db, &id, &user.id).await? {
+        return Err(AppError::Conflict(
+            "callback_taken",
+            "someone else took this callback".into(),
+        ));
+    }
+    Ok(Json(serde_json::json!({"id": id, "status": "taken"})))
+}
+
+// ---- The call script -------------------------------------------------------------------------
+
+/// The stages of a call (seed 000, §6.3.1) and the kind of phrase each draws on.
+pub const STAGES: [(&str, &str); 6] = [
+    ("answer", "greeting"),
+    ("ask", "inquiry"),
+    ("respond", "response"),
+    ("apologise", "apology"),
+    ("thank", "thanks"),
+    ("hang_up", "hangup"),
+];
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScriptStage {
+    pub stage: String,
+    pub kind: String,
+    /// The phrases, filled in for this customer.
+    #[schema(value_type = Vec<Object>)]
+    pub lines: Vec<crate::phrases::Filled>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ScriptQuery {
+    #[serde(default)]
+    pub conversation_id: String,
+    /// `zh` or `en`.
+    pub lang: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/call-script", tag = "phone", params(ScriptQuery),
+    responses((status = 200, body = Vec<ScriptStage>), (status = 404, body = ErrorBody)))]
+pub async fn script(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ScriptQuery>,
+) -> AppResult<Json<Vec<ScriptStage>>> {
+    let user = staff(&caller)?;
+    let conv = if q.conversation_id.is_empty() {
+        None
+    } else {
+        Some(realtime::visible(&state, &Actor::Person(user.clone()), &q.conversation_id).await?)
+    };
+    let all = phrases_store::phrases_for(&state.db, &user.id).await?;
+    let mut out = vec![];
+    for (stage, kind) in STAGES {
+        // Hanging up: the shop's own "hangup" phrases, else the thanks.
+        let mut of_kind: Vec<_> = all.iter().filter(|p| p.kind == kind).collect();
+        if of_kind.is_empty() && kind == "hangup" {
+            of_kind = all.iter().filter(|p| p.kind == "thanks").collect();
+        }
+        let mut lines = vec![];
+        for p in of_kind.into_iter().take(5) {
+            lines.push(
+                crate::phrases::fill_phrase(&state, user, conv.as_ref(), p, q.lang.as_deref())
+                    .await?,
+            );
+        }
+        out.push(ScriptStage {
+            stage: stage.into(),
+            kind: kind.into(),
+            lines,
+        });
+    }
+    Ok(Json(out))
+}
