@@ -106,3 +106,89 @@ test('the e-mail composer blocks a blank subject and packs five files into a zip
   assert.equal(mails.json.length, 1);
   assert.deepEqual(admin.errors.filter((e) => !/status of 40[09]/.test(e)), []);
 });
+
+test('standard phrases: "/" finds one, greetings are offered first', async () => {
+  const agent = await newPage(browser, 'zh-CN');
+  await signIn(agent, kefu.url, kefu.agent);
+  await agent.goto(`${kefu.url}/console`);
+  // An English-speaking customer's question: phrases come in English.
+  await agent.locator('#conversations li', { hasText: 'Does the kettle ship' }).first().click();
+  await agent.waitForSelector('#composer:not([hidden])');
+  // No reply yet: greetings are offered.
+  await agent.waitForSelector('#phrase-suggest:not([hidden]) .chip');
+  assert.ok((await agent.locator('#phrase-suggest').textContent()).includes('开场问候'));
+  await agent.locator('#body').pressSequentially('/道歉');
+  await agent.waitForSelector('#phrase-picker:not([hidden]) li');
+  assert.ok((await agent.locator('#phrase-picker li').first().textContent()).includes('道歉语'));
+  await agent.screenshot({ path: join(shots, 'console-phrases-zh.png') });
+  await agent.keyboard.press('Enter');
+  await agent.waitForFunction(() => /sorry/i.test(document.querySelector('#body').value));
+  assert.ok(!(await agent.locator('#body').inputValue()).includes('/道歉'));
+  // A phrase whose order number is unknown says so before it is sent.
+  await agent.fill('#body', '');
+  await agent.locator('#body').pressSequentially('/已记录');
+  await agent.keyboard.press('Enter');
+  await agent.waitForSelector('#quality-list li[data-code=unfilled]');
+  assert.ok((await agent.locator('#body').inputValue()).includes('{order.number}'));
+  assert.deepEqual(agent.errors, []);
+});
+
+test('a customer asks for a callback; an agent takes it and logs the call', async () => {
+  const customer = await newPage(browser, 'zh-CN');
+  await customer.goto(`${kefu.url}/help`);
+  await customer.click('a[href^="/help/callback"]');
+  await customer.fill('input[name=name]', '赵先生');
+  await customer.fill('input[name=phone]', '+86 139-1234-5678');
+  await customer.fill('textarea[name=note]', '想咨询大件商品的送货安装');
+  await customer.click('#callback-form button');
+  await customer.waitForSelector('#callback-done:not([hidden])');
+
+  const agent = await newPage(browser, 'zh-CN');
+  await signIn(agent, kefu.url, kefu.agent);
+  await agent.goto(`${kefu.url}/console/calls`);
+  const item = agent.locator('#callback-list li', { hasText: '赵先生' });
+  await item.waitFor();
+  const stages = await agent.locator('#script > li > strong').allTextContents();
+  assert.deepEqual(stages, ['接听：恰当的第一句话', '询问', '应答', '道歉', '感谢', '挂机']);
+  assert.ok((await agent.locator('#script').textContent()).includes('演示店铺'));
+  await item.locator('button').click();
+  await agent.waitForFunction(() => document.querySelector('#call-form [name=number]').value === '+86 139-1234-5678');
+  await agent.fill('#call-form [name=minutes]', '4');
+  await agent.selectOption('#call-form [name=outcome]', 'resolved');
+  await agent.fill('#call-form [name=notes]', '已预约周六送货安装');
+  await agent.screenshot({ path: join(shots, 'console-calls-zh.png'), fullPage: true });
+  await agent.click('#call-form button');
+  await agent.waitForSelector('#call-done:not([hidden])');
+  await agent.waitForFunction(() => !document.querySelector('#callback-list').textContent.includes('赵先生'));
+  assert.deepEqual([...customer.errors, ...agent.errors], []);
+});
+
+test('an admin reads the quality report and edits the forbidden phrases', async () => {
+  const admin = await newPage(browser, 'zh-CN');
+  await signIn(admin, kefu.url, kefu.admin);
+  await admin.goto(`${kefu.url}/admin/quality`);
+  await admin.waitForSelector('#rules tbody tr');
+  // The earlier tests' replies were checked: 李娜 is in the report.
+  await admin.waitForFunction(() => document.querySelector('#q-report').textContent.includes('李娜'));
+  const row = await admin.locator('#q-report tbody tr', { hasText: '李娜' }).textContent();
+  assert.ok(row.includes('zh-cannot'), row);
+  assert.ok(await admin.locator('#rules tbody tr').count() >= 12);
+  await admin.click('#add-rule');
+  const r = admin.locator('#rules tbody tr').last();
+  await r.locator('td:nth-child(1) input').fill('随便');
+  await r.locator('td:nth-child(3) select').selectOption('block');
+  await r.locator('td:nth-child(4) input').fill('请给出明确的建议');
+  await admin.click('#save-rules');
+  await admin.waitForFunction(() => document.querySelector('#rules-result').textContent === '已保存。');
+  const check = await admin.evaluate(async () => {
+    const csrf = document.querySelector('meta[name=csrf-token]').content;
+    const r = await fetch('/api/v1/quality/check', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify({ text: '您随便选一个吧' }) });
+    return r.json();
+  });
+  assert.equal(check.phrases[0].severity, 'block');
+  const csv = await admin.evaluate(async () => (await fetch(document.querySelector('#q-csv').href)).text());
+  assert.ok(csv.includes('李娜'), csv);
+  await admin.screenshot({ path: join(shots, 'admin-quality-zh.png'), fullPage: true });
+  assert.deepEqual(admin.errors, []);
+});

@@ -39,6 +39,21 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/js/admin_tickets.js"),
     ),
     (
+        "js/admin_quality.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/js/admin_quality.js"),
+    ),
+    (
+        "js/callback.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/js/callback.js"),
+    ),
+    (
+        "js/calls.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/js/calls.js"),
+    ),
+    (
         "js/cases.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/js/cases.js"),

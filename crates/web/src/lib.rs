@@ -676,7 +676,10 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             cases::put_settings,
         )
         .get("/admin/tickets", Admin, pages::admin::tickets_page)
+        .get("/admin/quality", Admin, pages::admin::quality_page)
         .get("/complaints/new", Public, pages::cases::form)
+        .get("/help/callback", Public, pages::help::callback)
+        .get("/console/calls", Staff, pages::console::calls)
         .get("/track/{tracking}", Public, pages::cases::status)
         .route(
             M::GET,

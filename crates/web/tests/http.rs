@@ -1208,6 +1208,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/complaints/new"),
     // A callback request from the help centre or the widget (limited per address).
     ("POST", "/api/v1/callbacks"),
+    ("GET", "/help/callback"),
     ("GET", "/track/{tracking}"),
 ];
 

@@ -562,3 +562,21 @@ pub async fn tickets_page(State(state): State<AppState>, ctx: Ctx) -> Response {
         Err(e) => page_error(&ctx, e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "admin_quality.html")]
+struct QualityPage<'a> {
+    c: Chrome<'a>,
+    teams: Vec<Team>,
+}
+
+/// The quality report, the forbidden phrases, and the shop's standard phrases.
+pub async fn quality_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+    match teams::list_teams(&state.db).await {
+        Ok(teams) => render(&QualityPage {
+            c: ctx.chrome("/admin/quality"),
+            teams,
+        }),
+        Err(e) => page_error(&ctx, e.into()),
+    }
+}

@@ -40,3 +40,34 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Response {
         Err(e) => page_error(&ctx, e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "console_calls.html")]
+struct CallsPage<'a> {
+    c: Chrome<'a>,
+    /// The conversation the call is about ('' for none).
+    conversation: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct CallsQuery {
+    #[serde(default)]
+    pub conversation: String,
+}
+
+/// The phone desk: callbacks, the call script, the call log.
+pub async fn calls(
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<CallsQuery>,
+) -> Response {
+    let conversation = q
+        .conversation
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(40)
+        .collect();
+    render(&CallsPage {
+        c: ctx.chrome("/console/calls"),
+        conversation,
+    })
+}

@@ -452,3 +452,20 @@ pub async fn sitemap(ctx: Ctx) -> AppResult<Response> {
     )
         .into_response())
 }
+
+#[derive(Template)]
+#[template(path = "help_callback.html")]
+struct CallbackPage<'a> {
+    h: HelpChrome<'a>,
+    csrf: String,
+}
+
+/// "Call me back": a customer leaves a number and a preferred time; an agent calls.
+pub async fn callback(ctx: Ctx, Query(q): Query<LangQuery>) -> AppResult<Response> {
+    let lang = content_lang(&ctx, &q.lang);
+    let title = ctx.state.i18n.t(ui_lang(lang), "callback-title");
+    Ok(render(&CallbackPage {
+        csrf: ctx.csrf.clone(),
+        h: chrome(&ctx, lang, "/help/callback", title),
+    }))
+}
