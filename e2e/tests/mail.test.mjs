@@ -110,8 +110,13 @@ Content-Type: text/plain; charset=utf-8
   assert.match(await agent.locator('.mail-head').first().textContent(), new RegExp(customer));
   await agent.locator('#mail-fields').waitFor({ state: 'visible' });
   await agent.fill('#mail-cc', `finance-${tag}@customer.test`);
-  await agent.fill('#body', '您好，已为您重开发票，新发票会在 24 小时内发到您的邮箱。');
+  await agent.fill('#body', '陈静您好：\n\n已为您重开发票，新发票会在 24 小时内发到您的邮箱。\n\n祝您生活愉快！');
   await agent.click('#composer button:not([type=button])');
+  // No signature yet: the etiquette check says so, and the agent sends it anyway.
+  await agent.waitForSelector('#send-anyway:not([hidden])');
+  await agent.waitForSelector('#quality-list li[data-code=no_signature]');
+  assert.ok((await agent.locator('#quality-list').textContent()).includes('没有签名'));
+  await agent.click('#send-anyway');
   await agent.locator('.bubble.mine', { hasText: '已为您重开发票' }).waitFor();
   await agent.screenshot({ path: join(shots, 'console-mail-reply-zh.png'), fullPage: true });
 

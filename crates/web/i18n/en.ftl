@@ -600,7 +600,6 @@ tickets-w-time-zone = Time zone
 tickets-w-up = Up
 tickets-nav = Tickets & SLAs
 my-cases = My complaints and after-sale requests
-mail-subject = Subject
 quality-zip = Pack the files into one zip
 quality-send-anyway = Send anyway
 quality-blocked = Not sent:

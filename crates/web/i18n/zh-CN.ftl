@@ -597,7 +597,6 @@ tickets-w-time-zone = 时区
 tickets-w-up = 上移
 tickets-nav = 工单与时效
 my-cases = 我的投诉与售后
-mail-subject = 主题
 quality-zip = 打包成一个 zip 文件
 quality-send-anyway = 仍然发送
 quality-blocked = 未发送：

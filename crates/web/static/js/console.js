@@ -799,6 +799,8 @@ setInterval(() => loadList().catch(() => {}), 60000);
 // e-mail's etiquette too. Warnings can be overridden with "send anyway", which is recorded.
 let qualityTimer = null;
 let lastFound = { phrases: [], mail: [] };
+// Why the server refused the last send, shown above the findings until the agent edits.
+let refusal = null;
 
 function hideQuality() {
   $('quality').hidden = true;
@@ -816,6 +818,12 @@ function showQuality(v, text) {
   const box = $('quality');
   const list = $('quality-list');
   list.replaceChildren();
+  if (refusal) {
+    const li = document.createElement('li');
+    li.className = refusal.className;
+    li.textContent = refusal.text;
+    list.append(li);
+  }
   const preview = $('quality-preview');
   preview.replaceChildren();
   if (v.phrases.length) {
@@ -859,7 +867,7 @@ function showQuality(v, text) {
     list.append(li);
   }
   $('quality-zip').hidden = !v.mail.some((f) => f.code === 'too_many_attachments');
-  box.hidden = !v.phrases.length && !v.mail.length && !blanks.length;
+  box.hidden = !v.phrases.length && !v.mail.length && !blanks.length && !refusal;
 }
 
 async function checkNow() {
@@ -883,6 +891,7 @@ async function checkNow() {
 function scheduleCheck() {
   clearTimeout(qualityTimer);
   $('send-anyway').hidden = true;
+  refusal = null;
   qualityTimer = setTimeout(checkNow, 200);
 }
 input.addEventListener('input', scheduleCheck);
@@ -891,13 +900,16 @@ for (const id of ['mail-subject', 'mail-to', 'mail-cc', 'mail-bcc', 'mail-signat
 
 /** The server refused a reply: say why; warnings can be sent anyway. */
 function refused(code, message) {
-  const box = $('quality');
-  box.hidden = false;
-  const li = document.createElement('li');
-  li.className = code === 'reply_blocked' ? 'block' : 'warn';
-  li.textContent = (code === 'reply_blocked' ? root.qualityBlocked : code === 'reply_warnings' ? root.qualityWarned : '') + ' ' + message;
-  $('quality-list').prepend(li);
+  clearTimeout(qualityTimer);
+  const known = code === 'reply_blocked' || code === 'reply_warnings';
+  // The findings themselves come from the check, in the agent's language.
+  refusal = {
+    className: code === 'reply_blocked' ? 'block' : 'warn',
+    text: known ? (code === 'reply_blocked' ? root.qualityBlocked : root.qualityWarned) : message,
+  };
+  showQuality(lastFound, input.value);
   $('send-anyway').hidden = code !== 'reply_warnings';
+  if (known) checkNow();
 }
 
 $('send-anyway').addEventListener('click', () => {
