@@ -33,6 +33,8 @@ test('the guard warns while the agent types a chat reply', async () => {
 
   await agent.locator('#body').pressSequentially('抱歉，我不能改地址，但是可以');
   await agent.waitForSelector('#quality:not([hidden])');
+  // The check of the whole text (earlier ones ran while typing).
+  await agent.waitForFunction(() => document.querySelectorAll('#quality-preview mark').length === 2);
   const marks = await agent.locator('#quality-preview mark').allTextContents();
   assert.deepEqual(marks, ['我不能', '但是']);
   assert.ok((await agent.locator('#quality-list').textContent()).includes('因为'));
@@ -148,6 +150,7 @@ test('a customer asks for a callback; an agent takes it and logs the call', asyn
   await agent.goto(`${kefu.url}/console/calls`);
   const item = agent.locator('#callback-list li', { hasText: '赵先生' });
   await item.waitFor();
+  await agent.locator('#script > li').nth(5).waitFor();
   const stages = await agent.locator('#script > li > strong').allTextContents();
   assert.deepEqual(stages, ['接听：恰当的第一句话', '询问', '应答', '道歉', '感谢', '挂机']);
   assert.ok((await agent.locator('#script').textContent()).includes('演示店铺'));
