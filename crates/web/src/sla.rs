@@ -327,11 +327,11 @@ pub async fn on_customer_message(
     at: i64,
 ) -> AppResult<()> {
     let cfg = config(state).await?;
-    let clock = store::get(&mut *tx, &conv.id).await?;
-    if cfg.config.policies.is_empty() && clock.is_none() {
+    // No policies: nothing to count (and no query on the chat's hot path).
+    if cfg.config.policies.is_empty() {
         return Ok(());
     }
-    let c = match clock {
+    let c = match store::get(&mut *tx, &conv.id).await? {
         None => {
             let Some(p) = cfg.pick(conv) else {
                 return Ok(());
@@ -369,6 +369,9 @@ pub async fn on_agent_reply(
     conv: &Conversation,
     at: i64,
 ) -> AppResult<()> {
+    if config(state).await?.config.policies.is_empty() {
+        return Ok(());
+    }
     let Some(mut c) = store::get(&mut *tx, &conv.id).await? else {
         return Ok(());
     };
@@ -462,6 +465,12 @@ pub async fn check(state: &AppState) -> AppResult<usize> {
     for mut c in clocks {
         let old = c.reminded.clone();
         let p = cfg.policy(&c.policy_id);
+        if p.is_none() {
+            // Its policy was removed: the clock stops; nothing is reminded or recorded.
+            c.next_check = None;
+            store::checked(&state.db, &c, &old).await?;
+            continue;
+        }
         let bt = p.map(|p| cfg.time(p)).unwrap_or_else(BusinessTime::always);
         let lead = p.map_or(0, |p| p.remind_before_minutes);
         let mut reminders = vec![];

@@ -434,6 +434,41 @@ async fn sla(t: TestDb) {
     assert_eq!(rep["by_policy"], json!([["Standard", 1]]));
     assert_eq!(rep["by_assignee"][0][1], 1);
     assert_eq!(rep["breaches"][0]["metric"], "first_response");
+
+    // With its policy removed, a running clock stops instead of breaching.
+    let (_, vb2) = visitor(&shop).await;
+    let c2 = open_conversation(&vb2).await;
+    customer_writes(&vb2, &c2, "d1", "在吗").await;
+    assert!(kefu_store::sla::get(db, &c2).await.unwrap().is_some());
+    let r = boss
+        .api(
+            Method::PUT,
+            "/api/v1/sla",
+            Some(json!({"calendars": [], "policies": []})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let k = kefu_store::sla::get(db, &c2).await.unwrap().unwrap();
+    let mut tx = db.begin().await.unwrap();
+    kefu_store::sla::put(&mut tx, &shift(k, 10 * 86_400_000))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    kefu_web::sla::check(&shop.s.state).await.unwrap();
+    assert!(
+        kefu_store::sla::breaches_of(db, &c2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        kefu_store::sla::get(db, &c2)
+            .await
+            .unwrap()
+            .unwrap()
+            .next_check,
+        None
+    );
 }
 
 /// The code mailed to `to` for filing a case.
