@@ -1,0 +1,262 @@
+//! Kefu against the limits of this machine, in one run (issue 7's harness; its first scenarios).
+//!
+//! Rounds interleave the baselines (A) and Kefu (B) — A B A B … — and each round notes the
+//! machine's load average before and after. Per round: raw SQLite inserts one row per
+//! transaction and batched (100 per transaction) on the same disk with Kefu's durability, raw
+//! PostgreSQL single-row inserts from 8 connections, a bare WebSocket echo server's round trips;
+//! then Kefu's durable chat throughput on SQLite (P1) and PostgreSQL (P3): messages
+//! acknowledged after commit and delivered to the agent's socket. Reported: absolute figures,
+//! the per-round ratios and their medians against the targets (P1 ≥ 0.40 × batched, P2: P1 ≥
+//! 25 × one-row, P3 ≥ 2 × PostgreSQL, P4: P1 ≥ 0.5 × echo), as a table and a JSON file.
+//!
+//! `cargo run --release -p kefu-web --example bench -- [--smoke] [--rounds N] [--out FILE]`;
+//! `scripts/bench` runs it in release mode. PostgreSQL from `KEFU_BENCH_PG_URL` (or
+//! `KEFU_TEST_PG_URL`); without it those scenarios are skipped.
+
+#[path = "common/baseline.rs"]
+mod baseline;
+#[path = "common/chat_load.rs"]
+mod chat_load;
+
+use baseline::{pg_multi, sqlite_baseline, sqlite_batched, ws_echo};
+use chat_load::{percentile, run_kefu};
+use kefu_store::{Db, DbOptions};
+use serde_json::{Value, json};
+
+struct Sizes {
+    rows: usize,
+    visitors: usize,
+    each: usize,
+}
+
+fn loadavg() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.retain(|x| x.is_finite());
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v[v.len() / 2]
+    }
+}
+
+async fn kefu_sqlite(dir: &std::path::Path, s: &Sizes) -> (f64, f64, f64) {
+    let db = Db::connect(&DbOptions {
+        url: format!(
+            "sqlite://{}",
+            dir.join(format!("kefu-{}.db", kefu_core::id::new_id()))
+                .display()
+        ),
+        sqlite_synchronous_full: true,
+        max_connections: 8,
+        pg_schema: None,
+    })
+    .await
+    .expect("kefu database");
+    chat(db, s).await
+}
+
+/// Messages per second, delivery p99 and p99.9 (ms).
+async fn chat(db: Db, s: &Sizes) -> (f64, f64, f64) {
+    let mut f = run_kefu(db.clone(), s.visitors, s.each).await;
+    db.close().await;
+    assert_eq!(
+        f.delivery.len(),
+        f.messages,
+        "every acknowledged message reached the agent"
+    );
+    f.delivery.sort_by(f64::total_cmp);
+    (
+        f.messages as f64 / f.seconds,
+        percentile(&f.delivery, 0.99),
+        percentile(&f.delivery, 0.999),
+    )
+}
+
+async fn kefu_pg(url: &str, s: &Sizes) -> (f64, f64, f64) {
+    let schema = format!(
+        "bench_kefu_{}",
+        kefu_core::id::new_id()
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "")
+    );
+    let admin = Db::connect(&DbOptions {
+        url: url.into(),
+        sqlite_synchronous_full: true,
+        max_connections: 1,
+        pg_schema: None,
+    })
+    .await
+    .expect("postgres");
+    let create: &'static str = Box::leak(format!("CREATE SCHEMA {schema}").into_boxed_str());
+    kefu_store::Exec::execute(&admin, create, vec![])
+        .await
+        .expect("schema");
+    let db = Db::connect(&DbOptions {
+        url: url.into(),
+        sqlite_synchronous_full: true,
+        max_connections: 16,
+        pg_schema: Some(schema.clone()),
+    })
+    .await
+    .expect("postgres schema");
+    let r = chat(db, s).await;
+    let drop: &'static str = Box::leak(format!("DROP SCHEMA {schema} CASCADE").into_boxed_str());
+    kefu_store::Exec::execute(&admin, drop, vec![])
+        .await
+        .expect("drop");
+    admin.close().await;
+    r
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let smoke = args.iter().any(|a| a == "--smoke");
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let rounds: usize = arg("--rounds")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(if smoke { 1 } else { 3 });
+    let out = arg("--out").unwrap_or_else(|| "target/bench/report.json".into());
+    let sizes = if smoke {
+        Sizes {
+            rows: 200,
+            visitors: 4,
+            each: 10,
+        }
+    } else {
+        Sizes {
+            rows: 3000,
+            visitors: 20,
+            each: 100,
+        }
+    };
+    let pg = std::env::var("KEFU_BENCH_PG_URL")
+        .or_else(|_| std::env::var("KEFU_TEST_PG_URL"))
+        .ok();
+    let dir = tempfile::tempdir_in(".").expect("a folder on this disk");
+
+    let mut rows: Vec<Value> = vec![];
+    for round in 1..=rounds {
+        let load_before = loadavg();
+        // A: the baselines.
+        let single = sqlite_baseline(dir.path(), sizes.rows).await;
+        let batched = sqlite_batched(dir.path(), sizes.rows * 5, 100).await;
+        let echo = ws_echo(sizes.visitors, sizes.each * 5).await;
+        let pg_rows = match &pg {
+            Some(u) => Some(pg_multi(u, 8, sizes.rows).await),
+            None => None,
+        };
+        // B: Kefu.
+        let (p1, p1_p99, p1_p999) = kefu_sqlite(dir.path(), &sizes).await;
+        let p3 = match &pg {
+            Some(u) => Some(kefu_pg(u, &sizes).await),
+            None => None,
+        };
+        let load_after = loadavg();
+        let row = json!({
+            "round": round,
+            "load_before": load_before,
+            "load_after": load_after,
+            "sqlite_one_row_per_tx_rows_s": single,
+            "sqlite_batched_rows_s": batched,
+            "ws_echo_round_trips_s": echo,
+            "pg_8_connections_rows_s": pg_rows,
+            "p1_sqlite_chat_msg_s": p1,
+            "p1_delivery_p99_ms": p1_p99,
+            "p1_delivery_p999_ms": p1_p999,
+            "p3_pg_chat_msg_s": p3.map(|p| p.0),
+            "ratio_p1_batched": p1 / batched,
+            "ratio_p2_p1_single": p1 / single,
+            "ratio_p3_pg": p3.zip(pg_rows).map(|(p, b)| p.0 / b),
+            "ratio_p4_p1_echo": p1 / echo,
+        });
+        eprintln!("round {round}: {row}");
+        rows.push(row);
+    }
+
+    let med = |key: &str| median(rows.iter().filter_map(|r| r[key].as_f64()).collect());
+    let targets = [
+        (
+            "P1",
+            "durable chat on SQLite / raw batched SQLite inserts",
+            "ratio_p1_batched",
+            0.40,
+        ),
+        (
+            "P2",
+            "durable chat on SQLite / raw one-row-per-transaction inserts",
+            "ratio_p2_p1_single",
+            25.0,
+        ),
+        (
+            "P3",
+            "durable chat on PostgreSQL / raw inserts from 8 connections",
+            "ratio_p3_pg",
+            2.0,
+        ),
+        (
+            "P4",
+            "durable chat on SQLite / bare WebSocket echo round trips",
+            "ratio_p4_p1_echo",
+            0.5,
+        ),
+    ];
+    println!("| id | scenario | median ratio | target | met |");
+    println!("|---|---|---:|---:|---|");
+    let mut summary = vec![];
+    for (id, what, key, target) in targets {
+        let m = med(key);
+        let met = m.is_finite() && m >= target;
+        println!(
+            "| {id} | {what} | {} | ≥ {target} | {} |",
+            if m.is_finite() {
+                format!("{m:.2}")
+            } else {
+                "—".into()
+            },
+            if !m.is_finite() {
+                "skipped"
+            } else if met {
+                "yes"
+            } else {
+                "no"
+            }
+        );
+        summary.push(json!({"id": id, "scenario": what, "median_ratio": m.is_finite().then_some(m), "target": target, "met": met}));
+    }
+    println!(
+        "absolute medians: P1 {:.0} msg/s (delivery p99 {:.1} ms), one-row SQLite {:.0} rows/s, batched {:.0} rows/s, echo {:.0} round trips/s{}",
+        med("p1_sqlite_chat_msg_s"),
+        med("p1_delivery_p99_ms"),
+        med("sqlite_one_row_per_tx_rows_s"),
+        med("sqlite_batched_rows_s"),
+        med("ws_echo_round_trips_s"),
+        if pg.is_some() {
+            format!(
+                ", P3 {:.0} msg/s, PostgreSQL 8 connections {:.0} rows/s",
+                med("p3_pg_chat_msg_s"),
+                med("pg_8_connections_rows_s")
+            )
+        } else {
+            String::new()
+        }
+    );
+    let report = json!({"smoke": smoke, "rounds": rows, "summary": summary});
+    if let Some(parent) = std::path::Path::new(&out).parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    std::fs::write(&out, serde_json::to_string_pretty(&report).expect("json")).expect("report");
+    println!("report: {out}");
+}
