@@ -99,6 +99,8 @@ pub struct Inner {
     pub instance: String,
     /// The search index and its indexer's wake-up.
     pub search: crate::search::Search,
+    /// Group commit of messages (see `realtime::commit`).
+    pub committer: crate::realtime::commit::Committer,
     /// The SLA configuration, read again after a few seconds (another instance may change it).
     #[allow(clippy::type_complexity)]
     pub sla: Mutex<Option<(std::time::Instant, std::sync::Arc<crate::sla::Compiled>)>>,
@@ -139,6 +141,7 @@ impl AppState {
             realtime_key: tokio::sync::OnceCell::new(),
             instance: kefu_core::id::new_id(),
             search: Default::default(),
+            committer: Default::default(),
             sla: Mutex::new(None),
             guard: Mutex::new(None),
         }))

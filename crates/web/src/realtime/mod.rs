@@ -2,6 +2,7 @@
 //! socket and the HTTP API), and turning stored messages into protocol frames.
 
 pub mod bus;
+pub mod commit;
 pub mod hub;
 pub mod socket;
 pub mod token;
@@ -167,6 +168,9 @@ fn is_reply(m: &Message) -> bool {
 
 /// [`store_message`] with the agent's choices for a mail reply (recipients, signature, files)
 /// in an e-mail conversation; without them the reply goes to the customer.
+///
+/// Messages from many senders share transactions (group commit, [`commit`]): each is
+/// acknowledged only after the transaction holding it committed.
 #[allow(clippy::too_many_arguments)]
 pub async fn store_message_with(
     state: &AppState,
@@ -178,33 +182,53 @@ pub async fn store_message_with(
     meta: &str,
     mail: Option<&crate::mail::MailOptions>,
 ) -> AppResult<(Message, bool)> {
+    let job = commit::Job {
+        actor: actor.clone(),
+        conv: conv.clone(),
+        client_id: client_id.map(str::to_string),
+        kind: kind.to_string(),
+        body: body.to_string(),
+        meta: meta.to_string(),
+        mail: mail.cloned(),
+    };
+    commit::submit(state, job).await
+}
+
+/// A message stored in a transaction that has not committed yet, and what to announce once it
+/// has.
+pub(crate) struct Staged {
+    pub msg: Message,
+    pub fresh: bool,
+    events: Vec<Message>,
+}
+
+/// Stores one message and what follows from it in `tx` (see [`store_message`]); nothing is
+/// announced until [`finish`] after the commit.
+pub(crate) async fn stage(
+    state: &AppState,
+    tx: &mut kefu_store::Tx,
+    j: &commit::Job,
+) -> AppResult<Staged> {
+    let (actor, conv) = (&j.actor, &j.conv);
     let author = actor.author();
     let new = NewMessage {
         conversation_id: &conv.id,
-        kind,
+        kind: &j.kind,
         author_kind: &author.kind,
         author_id: author.id.as_deref(),
-        client_id,
-        body,
-        meta,
+        client_id: j.client_id.as_deref(),
+        body: &j.body,
+        meta: &j.meta,
     };
-    let mut tx = state.db.begin().await?;
-    let (msg, fresh) = match messages::append(&mut tx, &new).await {
-        Ok(r) => r,
-        // Two sends of one client id raced; the other committed first. Return it.
-        Err(kefu_store::Error::Conflict(_)) => {
-            drop(tx);
-            let mut tx = state.db.begin().await?;
-            let r = messages::append(&mut tx, &new).await?;
-            tx.commit().await?;
-            return Ok(r);
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let (msg, fresh) = messages::append(&mut *tx, &new).await?;
     if !fresh {
-        return Ok((msg, false));
+        return Ok(Staged {
+            msg,
+            fresh,
+            events: vec![],
+        });
     }
-    bus::announce_in(state, &mut tx, conv, msg.seq, msg.is_internal()).await?;
+    bus::announce_in(state, tx, conv, msg.seq, msg.is_internal()).await?;
     let mut events = vec![];
     let now = kefu_core::time::now_ms();
     let from_customer = !actor.is_staff();
@@ -218,16 +242,16 @@ pub async fn store_message_with(
             ch.waiting_since = Some(Some(now));
         }
         if !ch.is_empty() {
-            conversations::update(&mut tx, conv, &ch).await?;
+            conversations::update(&mut *tx, conv, &ch).await?;
         }
         if is_reply(&msg) {
-            crate::sla::on_customer_message(state, &mut tx, conv, now).await?;
+            crate::sla::on_customer_message(state, tx, conv, now).await?;
         }
         if ch.status.is_some() {
             events.push(
                 crate::desk::record_event(
                     state,
-                    &mut tx,
+                    tx,
                     conv,
                     messages::kind::ACTIVITY,
                     None,
@@ -240,37 +264,82 @@ pub async fn store_message_with(
     } else if let Actor::Person(agent) = actor
         && !msg.is_internal()
     {
-        if conv.assignee_id.is_none() && conversations::claim(&mut tx, &conv.id, &agent.id).await? {
-            events.push(crate::desk::record_joined(state, &mut tx, conv, agent).await?);
+        if conv.assignee_id.is_none() && conversations::claim(&mut *tx, &conv.id, &agent.id).await?
+        {
+            events.push(crate::desk::record_joined(state, tx, conv, agent).await?);
         }
         if is_reply(&msg) {
-            crate::sla::on_agent_reply(state, &mut tx, conv, now).await?;
+            crate::sla::on_agent_reply(state, tx, conv, now).await?;
         }
         // Only an agent's visible reply asks which channel the inbox is.
-        let mail_inbox = teams::get_inbox(&mut tx, &conv.inbox_id)
+        let mail_inbox = teams::get_inbox(&mut *tx, &conv.inbox_id)
             .await?
             .is_some_and(|i| i.channel == crate::mail::CHANNEL);
         if !mail_inbox {
-            mail_reply_later(state, &mut tx, conv, agent, &msg).await?;
+            mail_reply_later(state, tx, conv, agent, &msg).await?;
         } else if msg.kind == messages::kind::TEXT {
             // Files go out with the mail that names them (`attachment_ids`).
-            let opts = mail.cloned().unwrap_or_default();
-            crate::mail::queue(state, &mut tx, conv, agent, &msg, &opts).await?;
+            let opts = j.mail.clone().unwrap_or_default();
+            crate::mail::queue(state, tx, conv, agent, &msg, &opts).await?;
             state.outbox_wake.notify_one();
         }
     }
-    tx.commit().await?;
-    publish_message(state, conv, &msg, &author);
-    crate::desk::publish_all(state, conv, &events).await;
-    if from_customer && conv.assignee_id.is_none() {
+    Ok(Staged { msg, fresh, events })
+}
+
+/// Announces a committed message and what came with it.
+pub(crate) async fn finish(state: &AppState, j: &commit::Job, s: &Staged) {
+    if !s.fresh {
+        return;
+    }
+    let (actor, conv) = (&j.actor, &j.conv);
+    publish_message(state, conv, &s.msg, &actor.author());
+    crate::desk::publish_all(state, conv, &s.events).await;
+    if !actor.is_staff() && conv.assignee_id.is_none() {
         state.routing_wake.notify_one();
     }
     if let Actor::Person(agent) = actor
-        && msg.kind == messages::kind::NOTE
+        && s.msg.kind == messages::kind::NOTE
     {
-        crate::desk::notify_mentions(state, conv, agent, body).await;
+        crate::desk::notify_mentions(state, conv, agent, &j.body).await;
     }
-    Ok((msg, true))
+}
+
+/// One message in a transaction of its own (the path when nobody else is writing, and the
+/// fallback when a shared transaction failed).
+pub(crate) async fn store_alone(state: &AppState, j: &commit::Job) -> AppResult<(Message, bool)> {
+    let mut tx = state.db.begin().await?;
+    let s = match stage(state, &mut tx, j).await {
+        Ok(s) => s,
+        // Two sends of one client id raced; the other committed first. Return it.
+        Err(AppError::Conflict("conflict", _)) => {
+            drop(tx);
+            let mut tx = state.db.begin().await?;
+            let author = j.actor.author();
+            let r = messages::append(
+                &mut tx,
+                &NewMessage {
+                    conversation_id: &j.conv.id,
+                    kind: &j.kind,
+                    author_kind: &author.kind,
+                    author_id: author.id.as_deref(),
+                    client_id: j.client_id.as_deref(),
+                    body: &j.body,
+                    meta: &j.meta,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(r);
+        }
+        Err(e) => return Err(e),
+    };
+    if !s.fresh {
+        return Ok((s.msg, false));
+    }
+    tx.commit().await?;
+    finish(state, j, &s).await;
+    Ok((s.msg, true))
 }
 
 /// Queues an agent's reply to go to the customer by mail unless they read it in the chat
