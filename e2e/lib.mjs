@@ -36,7 +36,7 @@ export async function startKefu({ demo = true, env = {} } = {}) {
     proc.on('exit', (code) => reject(new Error(`kefu exited with ${code}:\n${out}`)));
   });
   if (!demo) {
-    return { url, stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); } };
+    return { url, stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); } };
   }
   const login = (who) => {
     const m = out.match(new RegExp(`${who}\\s+(\\S+@\\S+) / (\\S+)`));
@@ -48,7 +48,7 @@ export async function startKefu({ demo = true, env = {} } = {}) {
     admin: login('admin'),
     agent: login('agent'),
     customer: { email: 'chen.jing@example.com', password: customerPw },
-    stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
+    stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); },
   };
 }
 

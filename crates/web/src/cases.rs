@@ -271,12 +271,7 @@ fn check_new(n: &NewCase, s: &CaseSettings) -> AppResult<()> {
 }
 
 /// The contact a case is filed for: the signed-in customer, or the one at a verified address.
-async fn contact_for(
-    state: &AppState,
-    tx: &mut Tx,
-    caller: &Caller,
-    n: &NewCase,
-) -> AppResult<(String, String)> {
+async fn contact_for(tx: &mut Tx, caller: &Caller, n: &NewCase) -> AppResult<(String, String)> {
     if let Caller::Person { user, .. } = caller {
         if user.role().is_staff() {
             return Err(bad(
@@ -284,7 +279,7 @@ async fn contact_for(
                 "staff file cases from the console, not the public form",
             ));
         }
-        let email = people::reply_address(&state.db, &user.id)
+        let email = people::reply_address(&mut *tx, &user.id)
             .await?
             .unwrap_or_default();
         return Ok((user.id.clone(), email));
@@ -348,7 +343,7 @@ pub async fn file(
     let lang = Lang::parse(&n.lang).unwrap_or(Lang::ZhCn);
     let now = now_ms();
     let mut tx = state.db.begin().await?;
-    let (contact, email) = contact_for(&state, &mut tx, &caller, &n).await?;
+    let (contact, email) = contact_for(&mut tx, &caller, &n).await?;
     let label = if n.kind == store::CLAIM {
         "售后 After-sale"
     } else {
@@ -391,7 +386,7 @@ pub async fn file(
     let case = Case {
         conversation_id: conv.id.clone(),
         kind: n.kind.clone(),
-        tracking: new_tracking(&state, &n.kind).await?,
+        tracking: new_tracking(&mut tx, &n.kind).await?,
         access_digest: String::new(),
         email: email.clone(),
         category: if n.kind == store::COMPLAINT {
@@ -494,10 +489,10 @@ pub async fn file(
         .into_response())
 }
 
-async fn new_tracking(state: &AppState, kind: &str) -> AppResult<String> {
+async fn new_tracking(tx: &mut Tx, kind: &str) -> AppResult<String> {
     for _ in 0..5 {
         let t = rules::new_tracking(kind);
-        if store::by_tracking(&state.db, &t).await?.is_none() {
+        if store::by_tracking(&mut *tx, &t).await?.is_none() {
             return Ok(t);
         }
     }
@@ -888,7 +883,7 @@ pub async fn open_from_conversation(
     let case = Case {
         conversation_id: conv.id.clone(),
         kind: o.kind.clone(),
-        tracking: new_tracking(&state, &o.kind).await?,
+        tracking: String::new(),
         access_digest: String::new(),
         email: email.clone(),
         category: o.category.clone(),
@@ -900,8 +895,10 @@ pub async fn open_from_conversation(
         created_at: now,
         updated_at: now,
     };
-    let link = status_link(&state, &case.tracking, &key);
     let mut tx = state.db.begin().await?;
+    let mut case = case;
+    case.tracking = new_tracking(&mut tx, &o.kind).await?;
+    let link = status_link(&state, &case.tracking, &key);
     store::create(&mut tx, &case, &key).await?;
     let updated = conversations::update(
         &mut tx,

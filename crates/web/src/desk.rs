@@ -547,20 +547,35 @@ pub async fn mail_context(
     state: &AppState,
     contact: &str,
 ) -> AppResult<(crate::i18n::Lang, String, String)> {
-    let x = &state.db;
-    let customer = people::get(x, contact).await?;
+    let customer = people::get(&state.db, contact).await?;
+    let shop = kefu_store::settings::get(&state.db, kefu_store::settings::SHOP_NAME).await?;
+    Ok(mail_context_of(customer, shop))
+}
+
+/// [`mail_context`] read through a transaction, so it never waits for a second connection.
+pub async fn mail_context_in(
+    tx: &mut Tx,
+    contact: &str,
+) -> AppResult<(crate::i18n::Lang, String, String)> {
+    let customer = people::get(&mut *tx, contact).await?;
+    let shop = kefu_store::settings::get(&mut *tx, kefu_store::settings::SHOP_NAME).await?;
+    Ok(mail_context_of(customer, shop))
+}
+
+fn mail_context_of(
+    customer: Option<User>,
+    shop: Option<String>,
+) -> (crate::i18n::Lang, String, String) {
     let lang = customer
         .as_ref()
         .and_then(|c| crate::i18n::Lang::parse(&c.language))
         .unwrap_or(crate::i18n::Lang::ZhCn);
-    let shop = kefu_store::settings::get(x, kefu_store::settings::SHOP_NAME)
-        .await?
-        .unwrap_or_else(|| "Kefu".into());
+    let shop = shop.unwrap_or_else(|| "Kefu".into());
     let name = customer
         .map(|c| c.name)
         .filter(|n| !n.is_empty())
         .unwrap_or_default();
-    Ok((lang, shop, name))
+    (lang, shop, name)
 }
 
 /// Turns a queued chat reply into the mail to send, or `None` when the customer has read it in

@@ -89,7 +89,12 @@ pub struct MailSettingsForm {
 }
 
 pub async fn load(state: &AppState, inbox_id: &str) -> AppResult<StoredSettings> {
-    let raw = settings::get(&state.db, &settings_key(inbox_id)).await?;
+    load_via(&state.db, inbox_id).await
+}
+
+/// [`load`] through `x` (a transaction's own connection, inside one).
+pub async fn load_via(x: impl kefu_store::Exec, inbox_id: &str) -> AppResult<StoredSettings> {
+    let raw = settings::get(x, &settings_key(inbox_id)).await?;
     Ok(raw
         .and_then(|r| serde_json::from_str(&r).ok())
         .unwrap_or_default())
@@ -888,7 +893,7 @@ pub async fn queue(
     msg: &Message,
     opts: &MailOptions,
 ) -> AppResult<()> {
-    let settings = load(state, &conv.inbox_id).await?;
+    let settings = load_via(&mut *tx, &conv.inbox_id).await?;
     if settings.address.is_empty() {
         return Err(AppError::bad(
             "mail_not_configured",

@@ -208,14 +208,18 @@ impl SlaConfig {
 
 /// The configuration (cached for a few seconds).
 pub async fn config(state: &AppState) -> AppResult<Arc<Compiled>> {
+    config_via(state, &state.db).await
+}
+
+/// [`config`], read through `x` when the cache is stale: inside a transaction, through it, so
+/// a transaction never waits for a second connection from the pool.
+async fn config_via(state: &AppState, x: impl kefu_store::Exec) -> AppResult<Arc<Compiled>> {
     if let Some((at, c)) = state.sla.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
         && at.elapsed() < CACHE_FOR
     {
         return Ok(c.clone());
     }
-    let json = settings::get(&state.db, SETTINGS_KEY)
-        .await?
-        .unwrap_or_default();
+    let json = settings::get(x, SETTINGS_KEY).await?.unwrap_or_default();
     let cfg: SlaConfig = serde_json::from_str(&json).unwrap_or_default();
     let compiled = Arc::new(cfg.compile().unwrap_or_else(|e| {
         tracing::warn!(error = %e, "the stored SLA configuration is invalid; no SLAs apply");
@@ -280,7 +284,7 @@ fn reminder_at(bt: &BusinessTime, due: i64, lead: i64) -> i64 {
 }
 
 async fn store_clock(state: &AppState, tx: &mut Tx, mut c: Clock) -> AppResult<()> {
-    let cfg = config(state).await?;
+    let cfg = config_via(state, &mut *tx).await?;
     let p = cfg.policy(&c.policy_id);
     let bt = p.map(|p| cfg.time(p)).unwrap_or_else(BusinessTime::always);
     c.next_check = next_check(&c, p, &bt);
@@ -326,7 +330,7 @@ pub async fn on_customer_message(
     conv: &Conversation,
     at: i64,
 ) -> AppResult<()> {
-    let cfg = config(state).await?;
+    let cfg = config_via(state, &mut *tx).await?;
     // No policies: nothing to count (and no query on the chat's hot path).
     if cfg.config.policies.is_empty() {
         return Ok(());
@@ -369,7 +373,12 @@ pub async fn on_agent_reply(
     conv: &Conversation,
     at: i64,
 ) -> AppResult<()> {
-    if config(state).await?.config.policies.is_empty() {
+    if config_via(state, &mut *tx)
+        .await?
+        .config
+        .policies
+        .is_empty()
+    {
         return Ok(());
     }
     let Some(mut c) = store::get(&mut *tx, &conv.id).await? else {
@@ -409,7 +418,7 @@ pub async fn on_status(
         c.next_response_due = None;
         c.next_response_from = None;
     } else if c.resolved_at.is_some() {
-        let cfg = config(state).await?;
+        let cfg = config_via(state, &mut *tx).await?;
         c.resolved_at = None;
         if let Some(p) = cfg.policy(&c.policy_id) {
             c.resolution_due = cfg.due(p, RESOLUTION, at);
@@ -424,7 +433,7 @@ pub async fn on_reclassify(state: &AppState, tx: &mut Tx, conv: &Conversation) -
     let Some(mut c) = store::get(&mut *tx, &conv.id).await? else {
         return Ok(());
     };
-    let cfg = config(state).await?;
+    let cfg = config_via(state, &mut *tx).await?;
     let Some(p) = cfg.pick(conv) else {
         return Ok(());
     };

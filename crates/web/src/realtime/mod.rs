@@ -357,7 +357,7 @@ async fn mail_reply_later(
     let Some(to) = people::reply_address(&mut *tx, contact).await? else {
         return Ok(());
     };
-    let (lang, shop, _) = crate::desk::mail_context(state, contact).await?;
+    let (lang, shop, _) = crate::desk::mail_context_in(tx, contact).await?;
     let line = if msg.kind == messages::kind::ATTACHMENT {
         format!("{}: [{}]", agent.display_name(), msg.body)
     } else {
