@@ -253,6 +253,15 @@ impl Guard {
         })
     }
 
+    /// A guard with no rules (it finds nothing).
+    pub fn empty() -> Guard {
+        Guard {
+            rules: vec![],
+            ac: None,
+            patterns: vec![],
+        }
+    }
+
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }

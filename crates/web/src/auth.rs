@@ -55,6 +55,16 @@ impl Caller {
     pub fn is_staff(&self) -> bool {
         self.role().is_some_and(Role::is_staff)
     }
+    /// The signed-in staff member acting in a conversation; a customer gets 404 (as for a
+    /// conversation they may not see), an API token 403, anyone else 401.
+    pub fn staff(&self) -> Result<&User, AppError> {
+        match self {
+            Caller::Person { user, .. } if user.role().is_staff() => Ok(user),
+            Caller::Person { .. } => Err(AppError::NotFound),
+            Caller::Token { .. } => Err(AppError::Forbidden),
+            _ => Err(AppError::Unauthorized),
+        }
+    }
     /// The id recorded as actor in the audit log.
     pub fn actor_id(&self) -> Option<String> {
         match self {

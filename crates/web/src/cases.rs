@@ -77,10 +77,6 @@ pub async fn load_settings(state: &AppState) -> AppResult<CaseSettings> {
     Ok(serde_json::from_str(&json).unwrap_or_default())
 }
 
-fn bad(code: &'static str, msg: impl Into<String>) -> AppError {
-    AppError::bad(code, msg)
-}
-
 pub async fn save_settings(state: &AppState, s: &CaseSettings) -> AppResult<()> {
     if s.categories.is_empty()
         || s.categories.len() > 50
@@ -88,26 +84,26 @@ pub async fn save_settings(state: &AppState, s: &CaseSettings) -> AppResult<()> 
             .iter()
             .any(|c| c.trim().is_empty() || c.chars().count() > 100)
     {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_categories",
             "1-50 categories of 1-100 characters",
         ));
     }
     if !rules::SEVERITIES.contains(&s.escalate_from.as_str()) {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_severity",
             "escalate_from is low, medium, high or critical",
         ));
     }
     if !s.inbox_id.is_empty() && teams::get_inbox(&state.db, &s.inbox_id).await?.is_none() {
-        return Err(bad("invalid_inbox", "no such inbox"));
+        return Err(AppError::bad("invalid_inbox", "no such inbox"));
     }
     if !s.supervisor_team_id.is_empty()
         && teams::get_team(&state.db, &s.supervisor_team_id)
             .await?
             .is_none()
     {
-        return Err(bad("invalid_team", "no such team"));
+        return Err(AppError::bad("invalid_team", "no such team"));
     }
     let json = serde_json::to_string(s).map_err(|e| AppError::Internal(e.to_string()))?;
     settings::set(&state.db, SETTINGS_KEY, &json).await?;
@@ -123,7 +119,7 @@ async fn case_inbox(state: &AppState, s: &CaseSettings) -> AppResult<String> {
         .into_iter()
         .next()
         .map(|i| i.id)
-        .ok_or_else(|| bad("no_inbox", "the shop has no inbox for complaints yet"))
+        .ok_or_else(|| AppError::bad("no_inbox", "the shop has no inbox for complaints yet"))
 }
 
 // ---- Filing a case ---------------------------------------------------------------------------
@@ -145,7 +141,7 @@ pub async fn send_code(
     ApiJson(r): ApiJson<CodeRequest>,
 ) -> AppResult<StatusCode> {
     let email = kefu_core::validate::email(&r.email)
-        .map_err(|_| bad("invalid_email", "this is not an e-mail address"))?;
+        .map_err(|_| AppError::bad("invalid_email", "this is not an e-mail address"))?;
     let lim = |k: String, rule| state.limiter.hit(&k, rule).map_err(AppError::RateLimited);
     lim(format!("case-code:ip:{}", origin.ip), CODES_PER_IP)?;
     lim(format!("case-code:to:{email}"), CODES_PER_ADDRESS)?;
@@ -222,59 +218,135 @@ pub struct Filed {
     pub url: String,
 }
 
-fn check_new(n: &NewCase, s: &CaseSettings) -> AppResult<()> {
-    if n.kind != store::COMPLAINT && n.kind != store::CLAIM {
-        return Err(bad("invalid_kind", "kind is complaint or claim"));
+/// What a case is about, from the public form or from an agent.
+struct Details<'a> {
+    kind: &'a str,
+    category: &'a str,
+    severity: &'a str,
+    order_ref: &'a str,
+    reason: &'a str,
+    resolution: &'a str,
+}
+
+impl NewCase {
+    fn details(&self) -> Details<'_> {
+        Details {
+            kind: &self.kind,
+            category: &self.category,
+            severity: &self.severity,
+            order_ref: &self.order_ref,
+            reason: &self.reason,
+            resolution: &self.resolution,
+        }
     }
+}
+
+impl OpenCase {
+    fn details(&self) -> Details<'_> {
+        Details {
+            kind: &self.kind,
+            category: &self.category,
+            severity: &self.severity,
+            order_ref: &self.order_ref,
+            reason: &self.reason,
+            resolution: &self.resolution,
+        }
+    }
+}
+
+impl Details<'_> {
+    fn check(&self, s: &CaseSettings) -> AppResult<()> {
+        if self.kind != store::COMPLAINT && self.kind != store::CLAIM {
+            return Err(AppError::bad("invalid_kind", "kind is complaint or claim"));
+        }
+        if self.order_ref.chars().count() > 64 {
+            return Err(AppError::bad(
+                "invalid_order",
+                "the order number is at most 64 characters",
+            ));
+        }
+        if self.kind == store::COMPLAINT {
+            if !s.categories.iter().any(|c| c == self.category) {
+                return Err(AppError::bad(
+                    "invalid_category",
+                    "choose one of the categories",
+                ));
+            }
+            if !rules::SEVERITIES.contains(&self.severity) {
+                return Err(AppError::bad(
+                    "invalid_severity",
+                    "severity is low, medium, high or critical",
+                ));
+            }
+        } else {
+            if self.order_ref.trim().is_empty() {
+                return Err(AppError::bad(
+                    "invalid_order",
+                    "a claim needs the order number",
+                ));
+            }
+            if !rules::RESOLUTIONS.contains(&self.resolution) {
+                return Err(AppError::bad(
+                    "invalid_resolution",
+                    "ask for a return, a refund or an exchange",
+                ));
+            }
+            let r = self.reason.trim().chars().count();
+            if !(1..=500).contains(&r) {
+                return Err(AppError::bad(
+                    "invalid_reason",
+                    "give the reason in 1 to 500 characters",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The case to store (a complaint keeps no resolution, a claim no category or severity);
+    /// the tracking number is the caller's to draw.
+    fn case(&self, conversation_id: &str, tracking: String, email: &str, now: i64) -> Case {
+        let complaint = self.kind == store::COMPLAINT;
+        let only = |yes: bool, v: &str| if yes { v.to_string() } else { String::new() };
+        Case {
+            conversation_id: conversation_id.into(),
+            kind: self.kind.into(),
+            tracking,
+            access_digest: String::new(),
+            email: email.into(),
+            category: only(complaint, self.category),
+            severity: only(complaint, self.severity),
+            order_ref: self.order_ref.trim().into(),
+            reason: self.reason.trim().into(),
+            resolution: only(!complaint, self.resolution),
+            status: rules::first_status(self.kind).into(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+fn check_new(n: &NewCase, s: &CaseSettings) -> AppResult<()> {
     let len = n.description.trim().chars().count();
     if !(1..=5000).contains(&len) {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_description",
             "describe what happened in 1 to 5000 characters",
         ));
     }
-    if n.order_ref.chars().count() > 64 || n.name.chars().count() > 100 {
-        return Err(bad(
-            "invalid_order",
-            "the order number is at most 64 characters",
+    if n.name.chars().count() > 100 {
+        return Err(AppError::bad(
+            "invalid_name",
+            "the name is at most 100 characters",
         ));
     }
-    if n.kind == store::COMPLAINT {
-        if !s.categories.iter().any(|c| c == &n.category) {
-            return Err(bad("invalid_category", "choose one of the categories"));
-        }
-        if !rules::SEVERITIES.contains(&n.severity.as_str()) {
-            return Err(bad(
-                "invalid_severity",
-                "severity is low, medium, high or critical",
-            ));
-        }
-    } else {
-        if n.order_ref.trim().is_empty() {
-            return Err(bad("invalid_order", "a claim needs the order number"));
-        }
-        if !rules::RESOLUTIONS.contains(&n.resolution.as_str()) {
-            return Err(bad(
-                "invalid_resolution",
-                "ask for a return, a refund or an exchange",
-            ));
-        }
-        let r = n.reason.trim().chars().count();
-        if !(1..=500).contains(&r) {
-            return Err(bad(
-                "invalid_reason",
-                "give the reason in 1 to 500 characters",
-            ));
-        }
-    }
-    Ok(())
+    n.details().check(s)
 }
 
 /// The contact a case is filed for: the signed-in customer, or the one at a verified address.
 async fn contact_for(tx: &mut Tx, caller: &Caller, n: &NewCase) -> AppResult<(String, String)> {
     if let Caller::Person { user, .. } = caller {
         if user.role().is_staff() {
-            return Err(bad(
+            return Err(AppError::bad(
                 "staff_cannot_file",
                 "staff file cases from the console, not the public form",
             ));
@@ -285,12 +357,12 @@ async fn contact_for(tx: &mut Tx, caller: &Caller, n: &NewCase) -> AppResult<(St
         return Ok((user.id.clone(), email));
     }
     let email = kefu_core::validate::email(&n.email)
-        .map_err(|_| bad("invalid_email", "this is not an e-mail address"))?;
+        .map_err(|_| AppError::bad("invalid_email", "this is not an e-mail address"))?;
     if tokens::consume(tx, Purpose::CaseEmail, &code_secret(&email, &n.code))
         .await?
         .is_none()
     {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_code",
             "the code is wrong or has expired; ask for a new one",
         ));
@@ -383,33 +455,8 @@ pub async fn file(
     )
     .await?;
     let key = new_token();
-    let case = Case {
-        conversation_id: conv.id.clone(),
-        kind: n.kind.clone(),
-        tracking: new_tracking(&mut tx, &n.kind).await?,
-        access_digest: String::new(),
-        email: email.clone(),
-        category: if n.kind == store::COMPLAINT {
-            n.category.clone()
-        } else {
-            String::new()
-        },
-        severity: if n.kind == store::COMPLAINT {
-            n.severity.clone()
-        } else {
-            String::new()
-        },
-        order_ref: n.order_ref.trim().to_string(),
-        reason: n.reason.trim().to_string(),
-        resolution: if n.kind == store::CLAIM {
-            n.resolution.clone()
-        } else {
-            String::new()
-        },
-        status: rules::first_status(&n.kind).to_string(),
-        created_at: now,
-        updated_at: now,
-    };
+    let tracking = new_tracking(&mut tx, &n.kind).await?;
+    let case = n.details().case(&conv.id, tracking, &email, now);
     store::create(&mut tx, &case, &key).await?;
     let meta = serde_json::json!({"case": {
         "tracking": case.tracking, "kind": case.kind, "category": case.category,
@@ -699,10 +746,13 @@ pub async fn add_info(
     let (case, conv, user) = open_case(&state, &caller, &headers, &tracking, &q.key).await?;
     let body = a.body.trim();
     if body.is_empty() || body.chars().count() > kefu_core::protocol::MAX_BODY_CHARS {
-        return Err(bad("invalid_body", "write 1 to 5000 characters"));
+        return Err(AppError::bad("invalid_body", "write 1 to 5000 characters"));
     }
     if case.status == "closed" {
-        return Err(bad("case_closed", "this case is closed; file a new one"));
+        return Err(AppError::bad(
+            "case_closed",
+            "this case is closed; file a new one",
+        ));
     }
     let actor = Actor::Person(user);
     let sent = realtime::store_message_with(
@@ -742,7 +792,10 @@ pub async fn add_file(
 ) -> AppResult<Response> {
     let (case, conv, user) = open_case(&state, &caller, &headers, &tracking, &q.key).await?;
     if case.status == "closed" {
-        return Err(bad("case_closed", "this case is closed; file a new one"));
+        return Err(AppError::bad(
+            "case_closed",
+            "this case is closed; file a new one",
+        ));
     }
     let actor = Actor::Person(user);
     let up = crate::files::UploadQuery {
@@ -778,15 +831,6 @@ pub async fn download(
 
 // ---- Staff -----------------------------------------------------------------------------------
 
-fn staff(caller: &Caller) -> AppResult<&User> {
-    match caller {
-        Caller::Person { user, .. } if user.role().is_staff() => Ok(user),
-        Caller::Person { .. } => Err(AppError::NotFound),
-        Caller::Token { .. } => Err(AppError::Forbidden),
-        _ => Err(AppError::Unauthorized),
-    }
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct StaffCase {
     #[serde(flatten)]
@@ -812,7 +856,7 @@ pub async fn staff_view(
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<StaffCase>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let case = store::get(&state.db, &id)
         .await?
@@ -848,12 +892,12 @@ pub async fn open_from_conversation(
     Path(id): Path<String>,
     ApiJson(o): ApiJson<OpenCase>,
 ) -> AppResult<Response> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let customer = conv
         .customer_id
         .clone()
-        .ok_or_else(|| bad("no_customer", "the conversation has no customer"))?;
+        .ok_or_else(|| AppError::bad("no_customer", "the conversation has no customer"))?;
     if store::get(&state.db, &conv.id).await?.is_some() {
         return Err(AppError::Conflict(
             "already_a_case",
@@ -861,43 +905,15 @@ pub async fn open_from_conversation(
         ));
     }
     let s = load_settings(&state).await?;
-    let check = NewCase {
-        kind: o.kind.clone(),
-        email: String::new(),
-        code: String::new(),
-        name: String::new(),
-        category: o.category.clone(),
-        severity: o.severity.clone(),
-        order_ref: o.order_ref.clone(),
-        reason: o.reason.clone(),
-        resolution: o.resolution.clone(),
-        description: "-".into(),
-        lang: String::new(),
-    };
-    check_new(&check, &s)?;
+    o.details().check(&s)?;
     let email = people::reply_address(&state.db, &customer)
         .await?
         .unwrap_or_default();
     let now = now_ms();
     let key = new_token();
-    let case = Case {
-        conversation_id: conv.id.clone(),
-        kind: o.kind.clone(),
-        tracking: String::new(),
-        access_digest: String::new(),
-        email: email.clone(),
-        category: o.category.clone(),
-        severity: o.severity.clone(),
-        order_ref: o.order_ref.trim().to_string(),
-        reason: o.reason.trim().to_string(),
-        resolution: o.resolution.clone(),
-        status: rules::first_status(&o.kind).to_string(),
-        created_at: now,
-        updated_at: now,
-    };
     let mut tx = state.db.begin().await?;
-    let mut case = case;
-    case.tracking = new_tracking(&mut tx, &o.kind).await?;
+    let tracking = new_tracking(&mut tx, &o.kind).await?;
+    let case = o.details().case(&conv.id, tracking, &email, now);
     let link = status_link(&state, &case.tracking, &key);
     store::create(&mut tx, &case, &key).await?;
     let updated = conversations::update(
@@ -963,14 +979,14 @@ pub async fn move_case(
     Path(id): Path<String>,
     ApiJson(m): ApiJson<MoveCase>,
 ) -> AppResult<Json<StaffCase>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let case = store::get(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !rules::may_move(&case.kind, &case.status, &m.status) {
         let next = rules::next_statuses(&case.kind, &case.status);
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_status",
             if next.is_empty() {
                 format!("a {} that is {} cannot move on", case.kind, case.status)
@@ -985,7 +1001,10 @@ pub async fn move_case(
         ));
     }
     if m.note.chars().count() > 2000 {
-        return Err(bad("invalid_note", "the note is at most 2000 characters"));
+        return Err(AppError::bad(
+            "invalid_note",
+            "the note is at most 2000 characters",
+        ));
     }
     let by = user.display_name().to_string();
     let mut tx = state.db.begin().await?;
@@ -1011,7 +1030,7 @@ pub async fn move_case(
     .await?;
     // A case that ends resolves its conversation.
     let ends = matches!(m.status.as_str(), "closed" | "resolved");
-    let mut events = vec![ev];
+    let events = vec![ev];
     if ends && conv.status != "resolved" {
         conversations::update(
             &mut tx,
@@ -1046,7 +1065,7 @@ pub async fn move_case(
     }
     tx.commit().await?;
     state.outbox_wake.notify_one();
-    crate::desk::publish_all(&state, &conv, &std::mem::take(&mut events)).await;
+    crate::desk::publish_all(&state, &conv, &events).await;
     let case = store::get(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -259,6 +259,21 @@ pub struct ConversationPatch {
     pub fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+impl ConversationPatch {
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.status.is_none()
+            && self.snoozed_until.is_none()
+            && self.stage.is_none()
+            && self.priority.is_none()
+            && self.assignee_id.is_none()
+            && self.team_id.is_none()
+            && self.tags.is_none()
+            && self.ticket_type.is_none()
+            && self.fields.is_none()
+    }
+}
+
 /// Applies an agent's changes; each change is recorded in the conversation.
 pub async fn apply(
     state: &AppState,

@@ -26,15 +26,6 @@ use crate::markdown;
 use crate::realtime::{self, Actor};
 use crate::state::AppState;
 
-fn staff(caller: &Caller) -> AppResult<&User> {
-    match caller {
-        Caller::Person { user, .. } if user.role().is_staff() => Ok(user),
-        Caller::Person { .. } => Err(AppError::NotFound),
-        Caller::Token { .. } => Err(AppError::Forbidden),
-        _ => Err(AppError::Unauthorized),
-    }
-}
-
 /// Admins and supervisors publish; agents only draft.
 fn publishes(user: &User) -> bool {
     matches!(user.role(), Role::Admin | Role::Supervisor)
@@ -172,7 +163,7 @@ pub async fn list_categories(
     State(state): State<AppState>,
     caller: Caller,
 ) -> AppResult<Json<Vec<Category>>> {
-    staff(&caller)?;
+    caller.staff()?;
     Ok(Json(knowledge::categories(&state.db).await?))
 }
 
@@ -183,7 +174,7 @@ pub async fn create_category(
     caller: Caller,
     ApiJson(b): ApiJson<CategoryBody>,
 ) -> AppResult<Response> {
-    if !publishes(staff(&caller)?) {
+    if !publishes(caller.staff()?) {
         return Err(AppError::Forbidden);
     }
     let c = create_category_from(&state, &b).await?;
@@ -215,7 +206,7 @@ pub async fn update_category(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CategoryBody>,
 ) -> AppResult<Json<Category>> {
-    if !publishes(staff(&caller)?) {
+    if !publishes(caller.staff()?) {
         return Err(AppError::Forbidden);
     }
     let input = category_input(&state, &b).await?;
@@ -242,7 +233,7 @@ pub async fn delete_category(
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    if !publishes(staff(&caller)?) {
+    if !publishes(caller.staff()?) {
         return Err(AppError::Forbidden);
     }
     let mut tx = state.db.begin().await?;
@@ -382,7 +373,7 @@ pub async fn list_articles(
     caller: Caller,
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Json<Vec<Article>>> {
-    staff(&caller)?;
+    caller.staff()?;
     Ok(Json(
         knowledge::list_articles(
             &state.db,
@@ -424,7 +415,7 @@ pub async fn create_article(
     caller: Caller,
     ApiJson(b): ApiJson<ArticleBody>,
 ) -> AppResult<Response> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let input = article_input(&state, &b).await?;
     if input.status != status::DRAFT && !publishes(user) {
         return Err(AppError::Forbidden);
@@ -455,7 +446,7 @@ pub async fn get_article(
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<ArticleView>> {
-    staff(&caller)?;
+    caller.staff()?;
     let a = knowledge::get_article(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -471,7 +462,7 @@ pub async fn update_article(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ArticleBody>,
 ) -> AppResult<Json<ArticleView>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let current = knowledge::get_article(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -502,7 +493,7 @@ pub async fn list_revisions(
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Revision>>> {
-    staff(&caller)?;
+    caller.staff()?;
     let revs = knowledge::revisions(&state.db, &id).await?;
     if revs.is_empty() {
         return Err(AppError::NotFound);
@@ -517,7 +508,7 @@ pub async fn restore_revision(
     caller: Caller,
     Path((id, number)): Path<(String, i64)>,
 ) -> AppResult<Json<ArticleView>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     if !publishes(user) {
         return Err(AppError::Forbidden);
     }
@@ -537,7 +528,7 @@ pub async fn list_feedback(
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Feedback>>> {
-    staff(&caller)?;
+    caller.staff()?;
     Ok(Json(knowledge::feedback(&state.db, &id, 200).await?))
 }
 
@@ -609,7 +600,7 @@ pub async fn search(
     caller: Caller,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<Vec<SearchHit>>> {
-    let user = staff(&caller)?.clone();
+    let user = caller.staff()?.clone();
     let text = check_query(&q.q)?;
     if text.is_empty() {
         return Ok(Json(vec![]));
@@ -674,7 +665,7 @@ pub async fn suggestions(
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<SearchHit>>> {
-    let user = staff(&caller)?.clone();
+    let user = caller.staff()?.clone();
     let conv = realtime::visible(&state, &Actor::Person(user), &id).await?;
     // What the customer said last is what the reply answers.
     let recent = messages::last(&state.db, &conv.id, 20, false).await?;
@@ -740,7 +731,7 @@ pub async fn draft_from_conversation(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<DraftFromConversation>,
 ) -> AppResult<Response> {
-    let user = staff(&caller)?.clone();
+    let user = caller.staff()?.clone();
     let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let all = messages::last(&state.db, &conv.id, 200, false).await?;
     let mut question = Vec::new();
@@ -822,7 +813,7 @@ pub async fn draft_from_conversation(
 #[utoipa::path(get, path = "/api/v1/kb/export.csv", tag = "knowledge",
     responses((status = 200, description = "every article as CSV: category, slug, status, tags, title_zh, body_zh, title_en, body_en", content_type = "text/csv")))]
 pub async fn export_csv(State(state): State<AppState>, caller: Caller) -> AppResult<Response> {
-    staff(&caller)?;
+    caller.staff()?;
     let csv = crate::kb_io::export_csv(&state.db).await?;
     Ok((
         [
@@ -845,7 +836,7 @@ pub async fn import_csv(
     caller: Caller,
     body: String,
 ) -> AppResult<Json<crate::kb_io::ImportReport>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     if !publishes(user) {
         return Err(AppError::Forbidden);
     }

@@ -8,7 +8,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_store::mail::{self as store_mail, InboxState, MailRecord, Signature};
 use kefu_store::outbox::{self, OutboxMail};
-use kefu_store::people::User;
 use kefu_store::{messages, teams};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,15 +18,6 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::mail::{self, MailCheck, MailOptions, MailSettingsForm};
 use crate::realtime::{self, Actor};
 use crate::state::AppState;
-
-fn staff(caller: &Caller) -> AppResult<&User> {
-    match caller {
-        Caller::Person { user, .. } if user.role().is_staff() => Ok(user),
-        Caller::Person { .. } => Err(AppError::NotFound),
-        Caller::Token { .. } => Err(AppError::Forbidden),
-        _ => Err(AppError::Unauthorized),
-    }
-}
 
 async fn mail_inbox(state: &AppState, id: &str) -> AppResult<teams::Inbox> {
     teams::get_inbox(&state.db, id)
@@ -119,7 +109,7 @@ pub async fn reply(
     Path(id): Path<String>,
     ApiJson(r): ApiJson<MailReply>,
 ) -> AppResult<Response> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let actor = Actor::Person(user.clone());
     let conv = realtime::visible(&state, &actor, &id).await?;
     if !mail::is_mail_inbox(&state, &conv.inbox_id).await? {
@@ -232,7 +222,7 @@ pub async fn deliveries(
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Delivery>>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let list = outbox::of_conversation(&state.db, &conv.id).await?;
     Ok(Json(
@@ -251,7 +241,7 @@ pub async fn retry(
     caller: Caller,
     Path((id, mail_id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let m = outbox::get(&state.db, &mail_id)
         .await?
@@ -276,7 +266,7 @@ pub async fn original(
     caller: Caller,
     Path((id, message_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let rec = store_mail::of_message(&state.db, &message_id)
         .await?
@@ -336,7 +326,7 @@ pub async fn signatures(
     State(state): State<AppState>,
     caller: Caller,
 ) -> AppResult<Json<Vec<Signature>>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     Ok(Json(store_mail::signatures_for(&state.db, &user.id).await?))
 }
 
@@ -357,7 +347,7 @@ pub async fn add_signature(
     caller: Caller,
     ApiJson(n): ApiJson<NewSignature>,
 ) -> AppResult<Response> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let name = n.name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(AppError::bad(
@@ -393,7 +383,7 @@ pub async fn delete_signature(
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let sig = store_mail::signature(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kefu_core::time::{DAY, now_ms};
 use kefu_store::messages;
-use kefu_store::people::User;
 use kefu_store::phone::{self as store, Call, Callback, NewCallback};
 use kefu_store::quality as phrases_store;
 use serde::{Deserialize, Serialize};
@@ -32,19 +31,6 @@ pub const OUTCOMES: [&str; 6] = [
 ];
 const CALLBACKS_PER_IP: Rule = Rule::per_minutes(5, 60);
 
-fn bad(code: &'static str, msg: impl Into<String>) -> AppError {
-    AppError::bad(code, msg)
-}
-
-fn staff(caller: &Caller) -> AppResult<&User> {
-    match caller {
-        Caller::Person { user, .. } if user.role().is_staff() => Ok(user),
-        Caller::Person { .. } => Err(AppError::NotFound),
-        Caller::Token { .. } => Err(AppError::Forbidden),
-        _ => Err(AppError::Unauthorized),
-    }
-}
-
 /// A phone number as people write it: digits with `+`, spaces, `-` and brackets, 5-20 long.
 pub fn check_phone(s: &str) -> AppResult<String> {
     let s = s.trim();
@@ -55,7 +41,7 @@ pub fn check_phone(s: &str) -> AppResult<String> {
     if ok {
         Ok(s.to_string())
     } else {
-        Err(bad(
+        Err(AppError::bad(
             "invalid_phone",
             "a phone number is 5-20 digits, with + - ( ) or spaces",
         ))
@@ -100,18 +86,21 @@ pub async fn log_call(
     caller: Caller,
     ApiJson(f): ApiJson<CallForm>,
 ) -> AppResult<Response> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     if !["inbound", "outbound"].contains(&f.direction.as_str()) {
-        return Err(bad("invalid_direction", "direction is inbound or outbound"));
+        return Err(AppError::bad(
+            "invalid_direction",
+            "direction is inbound or outbound",
+        ));
     }
     if !OUTCOMES.contains(&f.outcome.as_str()) {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_outcome",
             format!("outcome is one of {}", OUTCOMES.join(", ")),
         ));
     }
     if !(0..=24 * 3600).contains(&f.duration_seconds) || f.notes.chars().count() > 5000 {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_call",
             "a call lasts up to a day and its notes up to 5000 characters",
         ));
@@ -124,7 +113,7 @@ pub async fn log_call(
     let now = now_ms();
     let started_at = f.started_at.unwrap_or(now - f.duration_seconds * 1000);
     if started_at > now + 60_000 || started_at < now - 366 * DAY {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_call",
             "the call's time is in the future or over a year ago",
         ));
@@ -139,7 +128,7 @@ pub async fn log_call(
             let c = kefu_store::people::get(&state.db, id)
                 .await?
                 .filter(|u| !u.role().is_staff())
-                .ok_or_else(|| bad("invalid_customer", "no such customer"))?;
+                .ok_or_else(|| AppError::bad("invalid_customer", "no such customer"))?;
             Some(c.id)
         }
         (None, None) => None,
@@ -148,7 +137,7 @@ pub async fn log_call(
         Some(id) => Some(
             store::get_callback(&state.db, id)
                 .await?
-                .ok_or_else(|| bad("invalid_callback", "no such callback"))?,
+                .ok_or_else(|| AppError::bad("invalid_callback", "no such callback"))?,
         ),
         None => None,
     };
@@ -230,9 +219,12 @@ pub async fn list_calls(
     caller: Caller,
     Query(q): Query<CallsQuery>,
 ) -> AppResult<Json<Vec<Call>>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     if q.customer_id.is_empty() && q.conversation_id.is_empty() {
-        return Err(bad("invalid_query", "give customer_id or conversation_id"));
+        return Err(AppError::bad(
+            "invalid_query",
+            "give customer_id or conversation_id",
+        ));
     }
     if !q.conversation_id.is_empty() {
         realtime::visible(&state, &Actor::Person(user.clone()), &q.conversation_id).await?;
@@ -288,7 +280,7 @@ pub async fn request_callback(
         .map_err(AppError::RateLimited)?;
     let phone = check_phone(&r.phone)?;
     if r.name.chars().count() > 100 || r.note.chars().count() > 1000 {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_callback",
             "the name is up to 100 characters and the note up to 1000",
         ));
@@ -297,7 +289,10 @@ pub async fn request_callback(
     if let Some(t) = r.preferred_at
         && !(now - 60 * 60_000..=now + 30 * DAY).contains(&t)
     {
-        return Err(bad("invalid_time", "choose a time within the next 30 days"));
+        return Err(AppError::bad(
+            "invalid_time",
+            "choose a time within the next 30 days",
+        ));
     }
     let customer = match &caller {
         Caller::Person { user, .. } if !user.role().is_staff() => Some(user.id.clone()),
@@ -361,7 +356,7 @@ pub async fn take(
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     store::get_callback(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -410,13 +405,14 @@ pub async fn script(
     caller: Caller,
     Query(q): Query<ScriptQuery>,
 ) -> AppResult<Json<Vec<ScriptStage>>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let conv = if q.conversation_id.is_empty() {
         None
     } else {
         Some(realtime::visible(&state, &Actor::Person(user.clone()), &q.conversation_id).await?)
     };
     let all = phrases_store::phrases_for(&state.db, &user.id).await?;
+    let ctx = crate::phrases::Context::of(&state, user, conv.as_ref()).await?;
     let mut out = vec![];
     for (stage, kind) in STAGES {
         // Hanging up: the shop's own "hangup" phrases, else the thanks.
@@ -424,13 +420,11 @@ pub async fn script(
         if of_kind.is_empty() && kind == "hangup" {
             of_kind = all.iter().filter(|p| p.kind == "thanks").collect();
         }
-        let mut lines = vec![];
-        for p in of_kind.into_iter().take(5) {
-            lines.push(
-                crate::phrases::fill_phrase(&state, user, conv.as_ref(), p, q.lang.as_deref())
-                    .await?,
-            );
-        }
+        let lines = of_kind
+            .into_iter()
+            .take(5)
+            .map(|p| ctx.phrase(p, q.lang.as_deref()))
+            .collect();
         out.push(ScriptStage {
             stage: stage.into(),
             kind: kind.into(),

@@ -40,19 +40,6 @@ pub async fn custom_kinds(state: &AppState) -> AppResult<Vec<CustomKind>> {
     Ok(serde_json::from_str(&json).unwrap_or_default())
 }
 
-fn bad(code: &'static str, msg: impl Into<String>) -> AppError {
-    AppError::bad(code, msg)
-}
-
-fn staff(caller: &Caller) -> AppResult<&User> {
-    match caller {
-        Caller::Person { user, .. } if user.role().is_staff() => Ok(user),
-        Caller::Person { .. } => Err(AppError::NotFound),
-        Caller::Token { .. } => Err(AppError::Forbidden),
-        _ => Err(AppError::Unauthorized),
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/phrase-kinds", tag = "quality",
     responses((status = 200, body = Vec<CustomKind>)))]
 pub async fn list_kinds(State(state): State<AppState>) -> AppResult<Json<Vec<CustomKind>>> {
@@ -78,7 +65,7 @@ pub async fn save_kinds(
             && k.label_zh.chars().count() <= 30
             && k.label_en.chars().count() <= 30;
         if !ok {
-            return Err(bad(
+            return Err(AppError::bad(
                 "invalid_kind",
                 format!(
                     "kind {:?}: a new key of a-z, 0-9 and _, with a Chinese label",
@@ -88,7 +75,10 @@ pub async fn save_kinds(
         }
     }
     if kinds.len() > 30 {
-        return Err(bad("invalid_kind", "at most 30 kinds of your own"));
+        return Err(AppError::bad(
+            "invalid_kind",
+            "at most 30 kinds of your own",
+        ));
     }
     let json = serde_json::to_string(&kinds).map_err(|e| AppError::Internal(e.to_string()))?;
     settings::set(&state.db, KINDS_KEY, &json).await?;
@@ -110,7 +100,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
 ) -> AppResult<Json<Vec<PhraseView>>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     Ok(Json(
         store::phrases_for(&state.db, &user.id)
             .await?
@@ -140,23 +130,26 @@ pub struct PhraseForm {
 async fn check_form(state: &AppState, f: &PhraseForm) -> AppResult<()> {
     let custom = custom_kinds(state).await?;
     if !KINDS.contains(&f.kind.as_str()) && !custom.iter().any(|k| k.key == f.kind) {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_kind",
             "kind is greeting, inquiry, response, apology, thanks or one an admin added",
         ));
     }
     let t = f.title.trim().chars().count();
     if !(1..=60).contains(&t) {
-        return Err(bad("invalid_title", "a title of 1-60 characters"));
+        return Err(AppError::bad("invalid_title", "a title of 1-60 characters"));
     }
     if f.body_zh.trim().is_empty() && f.body_en.trim().is_empty() {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_phrase",
             "write the phrase in Chinese, English or both",
         ));
     }
     if f.body_zh.chars().count() > 2000 || f.body_en.chars().count() > 2000 {
-        return Err(bad("invalid_phrase", "a phrase is at most 2000 characters"));
+        return Err(AppError::bad(
+            "invalid_phrase",
+            "a phrase is at most 2000 characters",
+        ));
     }
     Ok(())
 }
@@ -178,7 +171,7 @@ pub async fn create(
     caller: Caller,
     ApiJson(f): ApiJson<PhraseForm>,
 ) -> AppResult<Response> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     check_form(&state, &f).await?;
     if f.shared && !user.role().sees_all_inboxes() {
         return Err(AppError::Forbidden);
@@ -217,7 +210,7 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(f): ApiJson<PhraseForm>,
 ) -> AppResult<Json<PhraseView>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let p = own(&state, user, &id).await?;
     check_form(&state, &f).await?;
     store::update_phrase(&state.db, &p.id, &new_of(&f, None)).await?;
@@ -237,7 +230,7 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let p = own(&state, user, &id).await?;
     store::delete_phrase(&state.db, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -258,75 +251,75 @@ pub struct Filled {
     pub unfilled: Vec<String>,
 }
 
-/// The values of a conversation's variables.
-pub async fn variables(
-    state: &AppState,
-    agent: &User,
-    conv: Option<&Conversation>,
-) -> AppResult<Vec<(&'static str, String)>> {
-    let customer = match conv.and_then(|c| c.customer_id.as_deref()) {
-        Some(c) => kefu_store::people::get(&state.db, c).await?,
-        None => None,
-    };
-    let shop = settings::get(&state.db, settings::SHOP_NAME)
-        .await?
-        .unwrap_or_default();
-    // The order: a case's order number, else the ticket's `order` field.
-    let mut order = String::new();
-    if let Some(c) = conv {
-        if let Some(k) = kefu_store::cases::get(&state.db, &c.id).await? {
-            order = k.order_ref;
-        }
-        if order.is_empty() {
-            let fields: serde_json::Value = serde_json::from_str(&c.fields).unwrap_or_default();
-            order = fields["order"].as_str().unwrap_or_default().to_string();
-        }
-    }
-    Ok(vec![
-        (
-            "customer.name",
-            customer.map(|c| c.name).unwrap_or_default(),
-        ),
-        ("agent.name", agent.display_name().to_string()),
-        ("order.number", order),
-        ("shop.name", shop),
-        (
-            "ticket.number",
-            conv.map(|c| c.number.to_string()).unwrap_or_default(),
-        ),
-    ])
+/// What phrases are filled in with for one conversation: its variables and the customer's
+/// language. Read once, used for as many phrases as needed (a call script fills thirty).
+pub struct Context {
+    pub vars: Vec<(&'static str, String)>,
+    pub customer_lang: String,
 }
 
-/// The phrase in the right language with its variables filled in.
-pub async fn fill_phrase(
-    state: &AppState,
-    agent: &User,
-    conv: Option<&Conversation>,
-    p: &Phrase,
-    lang: Option<&str>,
-) -> AppResult<Filled> {
-    let customer_lang = match conv.and_then(|c| c.customer_id.as_deref()) {
-        Some(c) => kefu_store::people::get(&state.db, c)
+impl Context {
+    pub async fn of(
+        state: &AppState,
+        agent: &User,
+        conv: Option<&Conversation>,
+    ) -> AppResult<Context> {
+        let customer = match conv.and_then(|c| c.customer_id.as_deref()) {
+            Some(c) => kefu_store::people::get(&state.db, c).await?,
+            None => None,
+        };
+        let shop = settings::get(&state.db, settings::SHOP_NAME)
             .await?
-            .map(|u| u.language)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
-    let want = match lang.unwrap_or(&customer_lang) {
-        l if l.starts_with("en") => "en",
-        _ => "zh",
-    };
-    let (lang, body) = match (want, p.body_zh.is_empty(), p.body_en.is_empty()) {
-        ("en", _, false) | (_, true, false) => ("en", &p.body_en),
-        _ => ("zh", &p.body_zh),
-    };
-    let vars = variables(state, agent, conv).await?;
-    let (text, unfilled) = crate::tickets::fill(body, &vars);
-    Ok(Filled {
-        text,
-        lang: lang.into(),
-        unfilled,
-    })
+            .unwrap_or_default();
+        // The order: a case's order number, else the ticket's `order` field.
+        let mut order = String::new();
+        if let Some(c) = conv {
+            if let Some(k) = kefu_store::cases::get(&state.db, &c.id).await? {
+                order = k.order_ref;
+            }
+            if order.is_empty() {
+                let fields: serde_json::Value = serde_json::from_str(&c.fields).unwrap_or_default();
+                order = fields["order"].as_str().unwrap_or_default().to_string();
+            }
+        }
+        let (name, customer_lang) = customer.map(|c| (c.name, c.language)).unwrap_or_default();
+        Ok(Context {
+            vars: vec![
+                ("customer.name", name),
+                ("agent.name", agent.display_name().to_string()),
+                ("order.number", order),
+                ("shop.name", shop),
+                (
+                    "ticket.number",
+                    conv.map(|c| c.number.to_string()).unwrap_or_default(),
+                ),
+            ],
+            customer_lang,
+        })
+    }
+
+    /// `text` with the variables filled in, and the names that had no value.
+    pub fn fill(&self, text: &str) -> (String, Vec<String>) {
+        crate::tickets::fill(text, &self.vars)
+    }
+
+    /// The phrase in the asked language (else the customer's, else Chinese), filled in.
+    pub fn phrase(&self, p: &Phrase, lang: Option<&str>) -> Filled {
+        let want = match lang.unwrap_or(&self.customer_lang) {
+            l if l.starts_with("en") => "en",
+            _ => "zh",
+        };
+        let (lang, body) = match (want, p.body_zh.is_empty(), p.body_en.is_empty()) {
+            ("en", _, false) | (_, true, false) => ("en", &p.body_en),
+            _ => ("zh", &p.body_zh),
+        };
+        let (text, unfilled) = self.fill(body);
+        Filled {
+            text,
+            lang: lang.into(),
+            unfilled,
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/phrases/{phrase_id}", tag = "quality", params(FillQuery),
@@ -337,13 +330,12 @@ pub async fn fill(
     Path((id, phrase_id)): Path<(String, String)>,
     Query(q): Query<FillQuery>,
 ) -> AppResult<Json<Filled>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let p = store::get_phrase(&state.db, &phrase_id)
         .await?
         .filter(|p| p.owner_id.is_none() || p.owner_id.as_deref() == Some(user.id.as_str()))
         .ok_or(AppError::NotFound)?;
-    Ok(Json(
-        fill_phrase(&state, user, Some(&conv), &p, q.lang.as_deref()).await?,
-    ))
+    let ctx = Context::of(&state, user, Some(&conv)).await?;
+    Ok(Json(ctx.phrase(&p, q.lang.as_deref())))
 }

@@ -48,8 +48,7 @@ pub async fn guard(state: &AppState) -> AppResult<Arc<Guard>> {
     };
     let g = Arc::new(Guard::new(rules).unwrap_or_else(|e| {
         tracing::warn!(error = %e, "the stored forbidden phrases are invalid; using the defaults");
-        Guard::new(rules::default_rules())
-            .unwrap_or_else(|_| Guard::new(vec![]).unwrap_or_else(|_| unreachable!()))
+        Guard::new(rules::default_rules()).unwrap_or_else(|_| Guard::empty())
     }));
     *state.guard.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), g.clone()));
     Ok(g)
@@ -212,15 +211,6 @@ pub async fn check_mail(state: &AppState, d: &MailDraft) -> AppResult<Verdict> {
 
 // ---- API -------------------------------------------------------------------------------------
 
-fn staff(caller: &Caller) -> AppResult<&User> {
-    match caller {
-        Caller::Person { user, .. } if user.role().is_staff() => Ok(user),
-        Caller::Person { .. } => Err(AppError::NotFound),
-        Caller::Token { .. } => Err(AppError::Forbidden),
-        _ => Err(AppError::Unauthorized),
-    }
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
@@ -304,7 +294,7 @@ pub async fn check_mail_draft(
     Path(id): Path<String>,
     ApiJson(r): ApiJson<MailCheckRequest>,
 ) -> AppResult<Json<Verdict>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let d = draft_of(&state, user, &conv, &r).await?;
     Ok(Json(check_mail(&state, &d).await?))
@@ -523,7 +513,7 @@ pub async fn zip(
     Path(id): Path<String>,
     ApiJson(r): ApiJson<ZipRequest>,
 ) -> AppResult<Response> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
     if !(2..=50).contains(&r.attachment_ids.len()) {
         return Err(AppError::bad("invalid_zip", "pack 2 to 50 files"));

@@ -123,20 +123,19 @@ impl Compiled {
     }
 }
 
-fn bad(code: &'static str, msg: impl Into<String>) -> AppError {
-    AppError::bad(code, msg)
-}
-
 impl SlaConfig {
     /// Checks the whole document and compiles its calendars.
     pub fn compile(self) -> AppResult<Compiled> {
         if self.calendars.len() > 50 || self.policies.len() > 200 {
-            return Err(bad("invalid_sla", "at most 50 calendars and 200 policies"));
+            return Err(AppError::bad(
+                "invalid_sla",
+                "at most 50 calendars and 200 policies",
+            ));
         }
         let mut calendars = HashMap::new();
         for c in &self.calendars {
             if c.id.trim().is_empty() || c.name.trim().is_empty() || c.name.chars().count() > 100 {
-                return Err(bad(
+                return Err(AppError::bad(
                     "invalid_calendar",
                     "each calendar needs an id and a name",
                 ));
@@ -146,34 +145,37 @@ impl SlaConfig {
                 hours: c.hours.clone(),
                 holidays: c.holidays.clone(),
             })
-            .map_err(|e| bad("invalid_calendar", format!("calendar {}: {e}", c.name)))?;
+            .map_err(|e| AppError::bad("invalid_calendar", format!("calendar {}: {e}", c.name)))?;
             if calendars.insert(c.id.clone(), bt).is_some() {
-                return Err(bad("invalid_calendar", "two calendars share an id"));
+                return Err(AppError::bad(
+                    "invalid_calendar",
+                    "two calendars share an id",
+                ));
             }
         }
         let mut ids = std::collections::HashSet::new();
         for p in &self.policies {
             if p.id.trim().is_empty() || p.name.trim().is_empty() || !ids.insert(p.id.clone()) {
-                return Err(bad(
+                return Err(AppError::bad(
                     "invalid_policy",
                     "each policy needs a name and an id of its own",
                 ));
             }
             if !p.calendar_id.is_empty() && !calendars.contains_key(&p.calendar_id) {
-                return Err(bad(
+                return Err(AppError::bad(
                     "invalid_policy",
                     format!("policy {}: no such calendar", p.name),
                 ));
             }
             if !p.ticket_type.is_empty() && !conversations::TYPES.contains(&p.ticket_type.as_str())
             {
-                return Err(bad(
+                return Err(AppError::bad(
                     "invalid_policy",
                     format!("policy {}: unknown ticket type", p.name),
                 ));
             }
             if !p.priority.is_empty() && !conversations::PRIORITIES.contains(&p.priority.as_str()) {
-                return Err(bad(
+                return Err(AppError::bad(
                     "invalid_policy",
                     format!("policy {}: unknown priority", p.name),
                 ));
@@ -190,7 +192,7 @@ impl SlaConfig {
                 || targets.iter().all(Option::is_none)
                 || !(0..=60 * 24 * 7).contains(&p.remind_before_minutes)
             {
-                return Err(bad(
+                return Err(AppError::bad(
                     "invalid_policy",
                     format!(
                         "policy {}: targets are 1 minute to a year, at least one is set, and reminders come at most a week early",
@@ -764,7 +766,7 @@ pub async fn get_report(
     let to = p.to.unwrap_or_else(now_ms);
     let from = p.from.unwrap_or(to - 30 * kefu_core::time::DAY);
     if from >= to {
-        return Err(bad("invalid_period", "from must be before to"));
+        return Err(AppError::bad("invalid_period", "from must be before to"));
     }
     Ok(Json(report(&state, from, to).await?))
 }

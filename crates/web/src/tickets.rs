@@ -50,13 +50,9 @@ pub async fn field_defs(state: &AppState) -> AppResult<Vec<FieldDef>> {
     Ok(serde_json::from_str(&json).unwrap_or_default())
 }
 
-fn bad(code: &'static str, msg: impl Into<String>) -> AppError {
-    AppError::bad(code, msg)
-}
-
 fn check_defs(defs: &[FieldDef]) -> AppResult<()> {
     if defs.len() > 50 {
-        return Err(bad("invalid_fields", "at most 50 fields"));
+        return Err(AppError::bad("invalid_fields", "at most 50 fields"));
     }
     let mut keys = std::collections::HashSet::new();
     for d in defs {
@@ -66,7 +62,7 @@ fn check_defs(defs: &[FieldDef]) -> AppResult<()> {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if !key_ok || !keys.insert(d.key.as_str()) {
-            return Err(bad(
+            return Err(AppError::bad(
                 "invalid_fields",
                 format!(
                     "field key {:?}: a-z, 0-9 and _, up to 40, each used once",
@@ -75,13 +71,13 @@ fn check_defs(defs: &[FieldDef]) -> AppResult<()> {
             ));
         }
         if d.label.trim().is_empty() || d.label.chars().count() > 100 {
-            return Err(bad(
+            return Err(AppError::bad(
                 "invalid_fields",
                 format!("field {}: a label of 1-100 characters", d.key),
             ));
         }
         if !FIELD_KINDS.contains(&d.kind.as_str()) {
-            return Err(bad(
+            return Err(AppError::bad(
                 "invalid_fields",
                 format!(
                     "field {}: kind is text, number, select, date or checkbox",
@@ -96,7 +92,7 @@ fn check_defs(defs: &[FieldDef]) -> AppResult<()> {
                     .iter()
                     .any(|o| o.trim().is_empty() || o.chars().count() > 100))
         {
-            return Err(bad(
+            return Err(AppError::bad(
                 "invalid_fields",
                 format!("field {}: a select needs 1-100 options", d.key),
             ));
@@ -125,7 +121,7 @@ pub fn merge_fields(
         let d = defs
             .iter()
             .find(|d| &d.key == k)
-            .ok_or_else(|| bad("invalid_field", format!("there is no field {k:?}")))?;
+            .ok_or_else(|| AppError::bad("invalid_field", format!("there is no field {k:?}")))?;
         if v.is_null() {
             out.remove(k);
             continue;
@@ -145,7 +141,10 @@ pub fn merge_fields(
                 "date" => "a date as YYYY-MM-DD".into(),
                 _ => "true or false".into(),
             };
-            return Err(bad("invalid_field", format!("{} must be {want}", d.label)));
+            return Err(AppError::bad(
+                "invalid_field",
+                format!("{} must be {want}", d.label),
+            ));
         }
         out.insert(k.clone(), v.clone());
     }
@@ -168,19 +167,10 @@ pub fn check_required(defs: &[FieldDef], fields: &str) -> AppResult<()> {
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(bad(
+        Err(AppError::bad(
             "required_fields",
             format!("fill in before resolving: {}", missing.join(", ")),
         ))
-    }
-}
-
-fn staff(caller: &Caller) -> AppResult<&User> {
-    match caller {
-        Caller::Person { user, .. } if user.role().is_staff() => Ok(user),
-        Caller::Person { .. } => Err(AppError::NotFound),
-        Caller::Token { .. } => Err(AppError::Forbidden),
-        _ => Err(AppError::Unauthorized),
     }
 }
 
@@ -280,24 +270,27 @@ pub async fn merge(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<MergeRequest>,
 ) -> AppResult<Json<Conversation>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let actor = Actor::Person(user.clone());
     let source = realtime::visible(&state, &actor, &id).await?;
     let target = realtime::visible(&state, &actor, &req.into).await?;
     if source.id == target.id {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_merge",
             "a conversation cannot be merged into itself",
         ));
     }
     if source.customer_id.is_none() || source.customer_id != target.customer_id {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_merge",
             "only conversations of the same customer can be merged",
         ));
     }
     if source.merged_into.is_some() || target.merged_into.is_some() {
-        return Err(bad("invalid_merge", "one of them was already merged"));
+        return Err(AppError::bad(
+            "invalid_merge",
+            "one of them was already merged",
+        ));
     }
     let by = user.display_name().to_string();
     let mut tx = state.db.begin().await?;
@@ -368,7 +361,7 @@ pub async fn split(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<SplitRequest>,
 ) -> AppResult<Response> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let actor = Actor::Person(user.clone());
     let source = realtime::visible(&state, &actor, &id).await?;
     let msg = messages::get(&state.db, &req.message_id)
@@ -379,7 +372,7 @@ pub async fn split(
         msg.kind.as_str(),
         messages::kind::TEXT | messages::kind::ATTACHMENT
     ) {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_split",
             "only words or files can start a ticket",
         ));
@@ -452,8 +445,8 @@ pub async fn split(
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct MacroActions {
-    /// A reply sent to the customer; `{customer.name}`, `{agent.name}`, `{ticket.number}` and
-    /// `{shop.name}` are filled in.
+    /// A reply sent to the customer; `{customer.name}`, `{agent.name}`, `{order.number}`,
+    /// `{ticket.number}` and `{shop.name}` are filled in.
     pub reply: String,
     pub status: Option<String>,
     pub priority: Option<String>,
@@ -497,11 +490,11 @@ fn view(m: Macro) -> MacroView {
 
 fn check_macro(f: &MacroForm) -> AppResult<String> {
     if f.name.trim().is_empty() || f.name.chars().count() > 100 {
-        return Err(bad("invalid_macro", "a name of 1-100 characters"));
+        return Err(AppError::bad("invalid_macro", "a name of 1-100 characters"));
     }
     let a = &f.actions;
     if a.reply.chars().count() > kefu_core::protocol::MAX_BODY_CHARS || a.add_tags.len() > 20 {
-        return Err(bad(
+        return Err(AppError::bad(
             "invalid_macro",
             "the reply or the tag list is too long",
         ));
@@ -516,7 +509,10 @@ fn check_macro(f: &MacroForm) -> AppResult<String> {
         && a.assign.is_none()
         && a.team_id.is_none();
     if empty {
-        return Err(bad("invalid_macro", "a macro needs at least one action"));
+        return Err(AppError::bad(
+            "invalid_macro",
+            "a macro needs at least one action",
+        ));
     }
     serde_json::to_string(a).map_err(|e| AppError::Internal(e.to_string()))
 }
@@ -531,7 +527,7 @@ pub async fn list_macros(
     State(state): State<AppState>,
     caller: Caller,
 ) -> AppResult<Json<Vec<MacroView>>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     Ok(Json(
         macros::usable_by(&state.db, &user.id)
             .await?
@@ -548,7 +544,7 @@ pub async fn create_macro(
     caller: Caller,
     ApiJson(f): ApiJson<MacroForm>,
 ) -> AppResult<Response> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let actions = check_macro(&f)?;
     if f.shared && !may_share(user) {
         return Err(AppError::Forbidden);
@@ -579,7 +575,7 @@ pub async fn update_macro(
     Path(id): Path<String>,
     ApiJson(f): ApiJson<MacroForm>,
 ) -> AppResult<Json<MacroView>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let m = own_macro(&state, user, &id).await?;
     let actions = check_macro(&f)?;
     macros::update(&state.db, &m.id, f.name.trim(), &actions).await?;
@@ -597,7 +593,7 @@ pub async fn delete_macro(
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let m = own_macro(&state, user, &id).await?;
     macros::delete(&state.db, &m.id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -652,7 +648,7 @@ pub async fn apply_macro(
     caller: Caller,
     Path((id, macro_id)): Path<(String, String)>,
 ) -> AppResult<Json<MacroResult>> {
-    let user = staff(&caller)?;
+    let user = caller.staff()?;
     let m = macros::get(&state.db, &macro_id)
         .await?
         .filter(|m| m.owner_id.is_none() || m.owner_id.as_deref() == Some(user.id.as_str()))
@@ -686,23 +682,8 @@ pub async fn apply_macro(
     // The reply first (a resolving macro answers, then resolves).
     let mut unfilled = vec![];
     if !a.reply.trim().is_empty() {
-        let customer = match &conv.customer_id {
-            Some(c) => kefu_store::people::get(&state.db, c).await?,
-            None => None,
-        };
-        let shop = settings::get(&state.db, settings::SHOP_NAME)
-            .await?
-            .unwrap_or_default();
-        let vars = [
-            (
-                "customer.name",
-                customer.map(|c| c.name).unwrap_or_default(),
-            ),
-            ("agent.name", user.display_name().to_string()),
-            ("ticket.number", conv.number.to_string()),
-            ("shop.name", shop),
-        ];
-        let (body, missing) = fill(&a.reply, &vars);
+        let ctx = crate::phrases::Context::of(&state, user, Some(&conv)).await?;
+        let (body, missing) = ctx.fill(&a.reply);
         unfilled = missing;
         realtime::store_message_with(
             &state,
@@ -716,32 +697,17 @@ pub async fn apply_macro(
         )
         .await?;
     }
-    let patched = ConversationPatch {
-        status: patch.status.clone(),
-        ..patch
-    };
-    let conversation = if patched_is_empty(&patched) {
+    let conversation = if patch.is_empty() {
         conversations::get(&state.db, &conv.id)
             .await?
             .ok_or(AppError::NotFound)?
     } else {
-        desk::apply(&state, user, &conv.id, &patched).await?
+        desk::apply(&state, user, &conv.id, &patch).await?
     };
     Ok(Json(MacroResult {
         conversation,
         unfilled,
     }))
-}
-
-fn patched_is_empty(p: &ConversationPatch) -> bool {
-    p.status.is_none()
-        && p.stage.is_none()
-        && p.priority.is_none()
-        && p.assignee_id.is_none()
-        && p.team_id.is_none()
-        && p.tags.is_none()
-        && p.ticket_type.is_none()
-        && p.fields.is_none()
 }
 
 #[cfg(test)]
