@@ -66,9 +66,7 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     let db = open_db(&config).await?;
     db.migrate().await.context("database migration failed")?;
 
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = listen(addr).with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     // Links in mails and the socket's origin check need the address actually bound (port 0
     // picks one at start).
@@ -203,4 +201,18 @@ fn init_logging(level: &str) {
         .with_env_filter(filter)
         .with_target(false)
         .try_init();
+}
+
+/// Listens on `addr` with a backlog of 4096 connections (the kernel caps it at `somaxconn`):
+/// when thousands of widgets reconnect at once (a network blip, a restart), connections wait in
+/// the backlog instead of having their SYN dropped and retried a second or more later.
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
 }

@@ -10,7 +10,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Arguments, Database, Encode, FromRow, Postgres, Sqlite, Transaction, Type};
+use sqlx::{
+    Arguments, ConnectOptions, Database, Encode, FromRow, Postgres, Sqlite, Transaction, Type,
+};
 
 use crate::error::{Error, Result};
 
@@ -163,6 +165,39 @@ pub struct Db {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// How often the background checkpoint runs, and the log size (pages) from which it also
+/// truncates the log file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+const CHECKPOINT_TRUNCATE_PAGES: i64 = 16_384;
+
+/// Moves committed pages from SQLite's write-ahead log into the database file, on a connection
+/// of its own, until the writer's pool closes. `PASSIVE` never waits for the writer or readers;
+/// when the log has grown large and nothing is writing, `TRUNCATE` shrinks it again.
+async fn checkpoint(mut conn: sqlx::SqliteConnection, writer: SqlitePool) {
+    let mut ticker = tokio::time::interval(CHECKPOINT_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if writer.is_closed() {
+            break;
+        }
+        let r: std::result::Result<(i64, i64, i64), sqlx::Error> =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_one(&mut conn)
+                .await;
+        match r {
+            Ok((0, log, done)) if log >= CHECKPOINT_TRUNCATE_PAGES && done == log => {
+                let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&mut conn)
+                    .await;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::debug!(error = %e, "checkpoint failed"),
+        }
+    }
+    let _ = sqlx::Connection::close(conn).await;
+}
+
 impl Db {
     /// Opens the database named by `options.url`, creating a SQLite file if it is missing.
     pub async fn connect(options: &DbOptions) -> Result<Db> {
@@ -212,11 +247,21 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
             .pragma("temp_store", "memory");
+        // The writer never checkpoints: a checkpoint copies the log into the database file and
+        // syncs it, which took tens of milliseconds inside whichever commit crossed the
+        // threshold. A connection of its own does it in the background instead, beside the
+        // writer (docs/benchmarks.md, L1).
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
-            .connect_with(base.clone().create_if_missing(true))
+            .connect_with(
+                base.clone()
+                    .create_if_missing(true)
+                    .pragma("wal_autocheckpoint", "0"),
+            )
             .await?;
+        let checkpointer = base.clone().connect().await?;
+        tokio::spawn(checkpoint(checkpointer, writer.clone()));
         let reader = SqlitePoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .connect_with(base.read_only(true))
@@ -258,6 +303,14 @@ impl Db {
         match &*self.pools {
             Pools::Sqlite { .. } => Backend::Sqlite,
             Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The most connections the (writer) pool opens.
+    pub fn max_connections(&self) -> usize {
+        match &*self.pools {
+            Pools::Sqlite { writer, .. } => writer.options().get_max_connections() as usize,
+            Pools::Postgres(p) => p.options().get_max_connections() as usize,
         }
     }
 

@@ -17,6 +17,12 @@
 mod baseline;
 #[path = "common/chat_load.rs"]
 mod chat_load;
+#[path = "common/fleet.rs"]
+mod fleet;
+#[path = "common/open_loop.rs"]
+mod open_loop;
+#[path = "common/scenarios.rs"]
+mod scenarios;
 
 use baseline::{pg_multi, sqlite_baseline, sqlite_batched, ws_echo};
 use chat_load::{percentile, run_kefu};
@@ -118,7 +124,18 @@ async fn kefu_pg(url: &str, s: &Sizes) -> (f64, f64, f64) {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Child processes of the benchmark itself.
+    match args.first().map(String::as_str) {
+        Some("--hold") => return fleet::hold(args[1].clone(), args[2].clone()).await,
+        Some("--echo-server") => return fleet::echo_server().await,
+        _ => {}
+    }
     let smoke = args.iter().any(|a| a == "--smoke");
+    let rounds_only = args.iter().any(|a| a == "--rounds-only");
+    // For working on one part: `--only connections|large` with `--p1 RATE` (msg/s) skips the
+    // rounds and runs that part alone.
+    let only = arg_of(&args, "--only");
+    let given_p1: Option<f64> = arg_of(&args, "--p1").and_then(|v| v.parse().ok());
     let arg = |name: &str| {
         args.iter()
             .position(|a| a == name)
@@ -148,7 +165,7 @@ async fn main() {
     let dir = tempfile::tempdir_in(".").expect("a folder on this disk");
 
     let mut rows: Vec<Value> = vec![];
-    for round in 1..=rounds {
+    for round in 1..=if only.is_some() { 0 } else { rounds } {
         let load_before = loadavg();
         // A: the baselines.
         let single = sqlite_baseline(dir.path(), sizes.rows).await;
@@ -253,10 +270,141 @@ async fn main() {
             String::new()
         }
     );
-    let report = json!({"smoke": smoke, "rounds": rows, "summary": summary});
+    let mut processes = Value::Null;
+    if !rounds_only {
+        let p1 = given_p1.unwrap_or_else(|| med("p1_sqlite_chat_msg_s"));
+        let sizes = if smoke {
+            scenarios::Sizes::smoke()
+        } else {
+            scenarios::Sizes::full()
+        };
+        let part = |name: &str| only.as_deref().is_none_or(|o| o == name);
+        let connections = if part("connections") {
+            scenarios::connections(dir.path(), &sizes, p1).await
+        } else {
+            Value::Null
+        };
+        let large = if part("large") {
+            scenarios::large(dir.path(), &sizes, p1).await
+        } else {
+            Value::Null
+        };
+        print_processes(&connections, &large);
+        processes = json!({"connections": connections, "large": large});
+    }
+    let report =
+        json!({"smoke": smoke, "rounds": rows, "summary": summary, "processes": processes});
     if let Some(parent) = std::path::Path::new(&out).parent() {
         let _ = std::fs::create_dir_all(parent);
     }
     std::fs::write(&out, serde_json::to_string_pretty(&report).expect("json")).expect("report");
     println!("report: {out}");
+}
+
+fn arg_of(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+fn yes(met: bool) -> &'static str {
+    if met { "yes" } else { "no" }
+}
+
+/// The table of the scenarios run against the server process.
+fn print_processes(c: &Value, l: &Value) {
+    println!();
+    println!("| id | figure | baseline | target | met |");
+    println!("|---|---|---|---|---|");
+    if !c.is_null() {
+        connection_rows(c);
+    }
+    if !l.is_null() {
+        large_rows(l);
+    }
+}
+
+fn connection_rows(c: &Value) {
+    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let c1 = &c["C1"];
+    println!(
+        "| C1 | {:.2} KiB per idle widget connection ({} connections, {} failed) | echo server {:.2} KiB: ratio {:.2} | ≤ 1.5 × | {} |",
+        f(&c1["kib_per_connection"]),
+        c1["connections"],
+        c1["failed"],
+        f(&c1["echo"]["kib_per_connection"]),
+        f(&c1["ratio"]),
+        yes(f(&c1["ratio"]) <= 1.5)
+    );
+    let l1 = &c["L1"]["offered"];
+    println!(
+        "| L1 | delivery p99 {:.1} ms, p99.9 {:.1} ms at {:.0} msg/s offered ({} idle connections) | — | ≤ 10 / 50 ms | {} |",
+        f(&l1["delivery"]["p99_ms"]),
+        f(&l1["delivery"]["p999_ms"]),
+        f(&l1["offered_per_s"]),
+        c["L1"]["idle_connections"],
+        yes(f(&l1["delivery"]["p99_ms"]) <= 10.0 && f(&l1["delivery"]["p999_ms"]) <= 50.0)
+    );
+    let l2 = &c["L2"];
+    let lost = l2["ledger"]["lost"].as_u64().unwrap_or(u64::MAX);
+    println!(
+        "| L2 | {:.0} msg/s offered: {:.0} admitted/s, {} shed (busy), admitted p99 {:.1} ms ({:.2} × L1), memory +{:.1} %, lost {} | — | ≤ 2 × L1, ≤ 10 %, 0 | {} |",
+        f(&l2["offered"]["offered_per_s"]),
+        f(&l2["offered"]["acknowledged_per_s"]),
+        l2["offered"]["shed_busy"],
+        f(&l2["offered"]["delivery"]["p99_ms"]),
+        f(&l2["admitted_p99_over_l1_p99"]),
+        f(&l2["memory_growth"]) * 100.0,
+        lost,
+        yes(f(&l2["admitted_p99_over_l1_p99"]) <= 2.0
+            && f(&l2["memory_growth"]) <= 0.10
+            && lost == 0)
+    );
+    let c2 = &c["C2"];
+    println!(
+        "| C2 | {} clients resumed in {:.0} ms (all connected after {:.0} ms), {} missing, {} repeated | — | ≤ 5000 ms, 0, 0 | {} |",
+        c2["clients"],
+        f(&c2["resumed_ms"]),
+        f(&c2["all_connected_ms"]),
+        c2["missing"],
+        c2["repeated"],
+        yes(f(&c2["resumed_ms"]) <= 5000.0
+            && f(&c2["missing"]) == 0.0
+            && f(&c2["repeated"]) == 0.0)
+    );
+}
+
+fn large_rows(l: &Value) {
+    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let s1 = &l["S1"];
+    println!(
+        "| S1 | search p99 {:.1} ms (p50 {:.1}) on {} articles while chat runs at {:.0} msg/s | — | ≤ 10 ms | {} |",
+        f(&s1["search"]["p99_ms"]),
+        f(&s1["search"]["p50_ms"]),
+        s1["articles"],
+        f(&s1["chat"]["offered_per_s"]),
+        yes(f(&s1["search"]["p99_ms"]) <= 10.0)
+    );
+    let r1 = &l["R1"];
+    println!(
+        "| R1 | cold start to /healthz 200: empty {:.1} ms, {} messages {:.1} ms (medians) | — | ≤ 50 / 200 ms | {} |",
+        f(&r1["empty_median_ms"]),
+        l["S1"]["messages"],
+        f(&r1["large_median_ms"]),
+        yes(f(&r1["empty_median_ms"]) <= 50.0 && f(&r1["large_median_ms"]) <= 200.0)
+    );
+    let r2 = &l["R2"];
+    println!(
+        "| R2 | idle RSS: empty {:.1} MiB, large {:.1} MiB | — | ≤ 20 / 80 MB | {} |",
+        f(&r2["empty_kib"]) / 1024.0,
+        f(&r2["large_kib"]) / 1024.0,
+        yes(f(&r2["empty_kib"]) * 1024.0 <= 20e6 && f(&r2["large_kib"]) * 1024.0 <= 80e6)
+    );
+    let r3 = &l["R3"];
+    println!(
+        "| R3 | stripped release binary {:.1} MiB | — | ≤ 15 MB | {} |",
+        f(&r3["mib"]),
+        yes(f(&r3["bytes"]) <= 15e6)
+    );
 }

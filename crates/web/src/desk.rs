@@ -810,9 +810,20 @@ pub async fn run_chores(state: AppState, mut shutdown: watch::Receiver<bool>) {
         if let Err(e) = crate::sla::check(&state).await {
             tracing::warn!(error = %e, "service-level checks failed");
         }
+        // At most ten passes a second: under a stream of customer messages every one of them
+        // wakes the chores, and back-to-back passes took the database's single writer from
+        // the messages themselves (docs/benchmarks.md, L1). Routing within 100 ms is immediate
+        // enough for a person waiting in a chat.
+        tokio::select! {
+            _ = tokio::time::sleep(MIN_PASS_INTERVAL) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            return;
+        }
         tokio::select! {
             _ = state.routing_wake.notified() => {}
-            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            _ = tokio::time::sleep(Duration::from_secs(2) - MIN_PASS_INTERVAL) => {}
             _ = shutdown.changed() => {}
         }
         if *shutdown.borrow() {
@@ -820,6 +831,9 @@ pub async fn run_chores(state: AppState, mut shutdown: watch::Receiver<bool>) {
         }
     }
 }
+
+/// The shortest time between two passes of the chores.
+const MIN_PASS_INTERVAL: Duration = Duration::from_millis(100);
 
 /// An agent changed their presence: store it, tell all staff, route waiting chats.
 pub async fn set_presence(state: &AppState, user: &User, state_name: &str) -> AppResult<()> {

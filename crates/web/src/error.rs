@@ -29,6 +29,9 @@ pub enum AppError {
     ReauthRequired,
     #[error("the service is unavailable")]
     Unavailable(String),
+    /// Load shedding: more is queued than can be committed promptly; nothing was stored.
+    #[error("the server is busy; nothing was stored, send it again shortly")]
+    Busy,
     #[error("internal error")]
     Internal(String),
 }
@@ -49,7 +52,7 @@ impl AppError {
             AppError::Conflict(..) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -66,6 +69,7 @@ impl AppError {
             AppError::RateLimited(_) => "rate_limited",
             AppError::ReauthRequired => "reauth_required",
             AppError::Unavailable(_) => "unavailable",
+            AppError::Busy => "busy",
             AppError::Internal(_) => "internal",
         }
     }
@@ -101,6 +105,10 @@ impl IntoResponse for AppError {
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        if let AppError::Busy = self {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         resp
     }

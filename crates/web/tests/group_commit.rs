@@ -164,3 +164,80 @@ async fn failing(t: TestDb) {
         "{seqs:?}"
     );
 }
+
+both_backends!(
+    a_flood_is_shed_with_busy_and_nothing_admitted_is_lost,
+    flood
+);
+async fn flood(t: TestDb) {
+    let shop = shop(t).await;
+    let db = &shop.s.t.db;
+    let state = &shop.s.state;
+    let customer = person(&shop.s, "flood@example.com", Role::Customer).await;
+    let chat = conversations::create(db, &shop.inbox, Some(&customer.id), "在吗")
+        .await
+        .unwrap();
+    // Far more at once than the queue takes: some are refused at once, the rest stored.
+    let mut tasks = vec![];
+    for i in 0..1500 {
+        let state = state.clone();
+        let job = Job {
+            actor: Actor::Person(customer.clone()),
+            conv: chat.clone(),
+            client_id: Some(format!("f{i}")),
+            kind: "text".into(),
+            body: format!("洪水 {i}"),
+            meta: String::new(),
+            mail: None,
+        };
+        tasks.push(tokio::spawn(async move {
+            (i, kefu_web::realtime::commit::submit(&state, job).await)
+        }));
+    }
+    let (mut admitted, mut refused) = (vec![], vec![]);
+    for t in tasks {
+        match t.await.unwrap() {
+            (i, Ok(_)) => admitted.push(format!("洪水 {i}")),
+            (i, Err(e)) => {
+                assert_eq!(e.code(), "busy", "{e}");
+                assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+                refused.push(format!("洪水 {i}"));
+            }
+        }
+    }
+    assert!(!refused.is_empty(), "a flood is shed");
+    assert!(!admitted.is_empty(), "and the rest admitted");
+    let stored: Vec<String> = messages::after(db, &chat.id, 0, 5000, true)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == "text")
+        .map(|m| m.body)
+        .collect();
+    admitted.sort();
+    let mut sorted = stored.clone();
+    sorted.sort();
+    assert_eq!(sorted, admitted, "exactly the admitted ones are stored");
+    assert!(
+        state
+            .committer
+            .shed
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= refused.len()
+    );
+    // Once the flood is over, sending works again.
+    let r = kefu_web::realtime::commit::submit(
+        state,
+        Job {
+            actor: Actor::Person(customer.clone()),
+            conv: chat.clone(),
+            client_id: Some("after".into()),
+            kind: "text".into(),
+            body: "之后".into(),
+            meta: String::new(),
+            mail: None,
+        },
+    )
+    .await;
+    assert!(r.is_ok());
+}

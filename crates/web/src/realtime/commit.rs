@@ -7,18 +7,27 @@
 //! rolled back and each of its messages is stored alone, so one bad message never costs the
 //! others theirs. SQLite only: its single writer makes every transaction wait its turn anyway.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use kefu_store::conversations::Conversation;
 use kefu_store::messages::Message;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Actor, finish, stage, store_alone};
+use super::{Actor, finish, stage, store_alone, store_alone_then};
 use crate::error::{AppError, AppResult};
 use crate::state::{AppState, Inner};
 
 /// The most messages one transaction takes.
 const MAX_BATCH: usize = 256;
+/// Load shedding on SQLite: the most messages that may wait for the committer. Beyond it a
+/// message is refused at once (`busy`, nothing stored) instead of queueing: at about 5,000
+/// messages a second this keeps an admitted message's wait near 20 ms however much is offered
+/// (docs/benchmarks.md, L2), and memory bounded.
+pub const MAX_QUEUED: usize = 96;
+/// Load shedding on PostgreSQL: the most messages being stored at once on this instance, per
+/// pool connection.
+const MAX_IN_FLIGHT_PER_CONNECTION: usize = 4;
 
 /// A message to store, as its sender gave it.
 #[derive(Clone)]
@@ -33,20 +42,69 @@ pub struct Job {
 }
 
 type Reply = oneshot::Sender<AppResult<(Message, bool)>>;
+/// A queued message: what to store, where to answer, and its place in the queue (let go when
+/// the committer takes it).
+type Queued = (Job, Reply, Slot);
 
 /// The sending side of this instance's committer (started with the first message).
 #[derive(Default)]
 pub struct Committer {
-    tx: std::sync::OnceLock<mpsc::UnboundedSender<(Job, Reply)>>,
+    tx: std::sync::OnceLock<mpsc::UnboundedSender<Queued>>,
+    /// Messages handed over and not yet taken into a transaction (SQLite), or being stored
+    /// (PostgreSQL).
+    queued: Arc<AtomicUsize>,
+    /// Messages refused by load shedding since the start.
+    pub shed: AtomicUsize,
+}
+
+/// Counts a message in while it is queued or stored; refuses it when too many are.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(counter: &Arc<AtomicUsize>, limit: usize) -> Option<Slot> {
+        counter
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < limit).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(counter.clone()))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn shed(state: &AppState) -> AppError {
+    state.committer.shed.fetch_add(1, Ordering::Relaxed);
+    AppError::Busy
 }
 
 /// Stores `job` in the next shared transaction; returns once it committed.
 pub async fn submit(state: &AppState, job: Job) -> AppResult<(Message, bool)> {
+    enqueue(state, job).await?.await
+}
+
+/// Queues `job` for the next shared transaction (messages are stored in the order they were
+/// queued) and returns the future that waits for its commit; refuses it at once with
+/// [`AppError::Busy`] when too many are waiting.
+pub async fn enqueue(state: &AppState, job: Job) -> AppResult<super::Sending> {
     // PostgreSQL commits many transactions side by side from its pool; funnelling them into
-    // one committer measured slower there (docs/benchmarks.md), so it keeps its own.
+    // one committer measured slower there (docs/benchmarks.md), so it keeps its own, stored
+    // here (so one connection's messages keep their order).
     if state.db.backend() == kefu_store::Backend::Postgres {
-        return store_alone(state, &job).await;
+        let limit = state.db.max_connections() * MAX_IN_FLIGHT_PER_CONNECTION;
+        let Some(_slot) = Slot::take(&state.committer.queued, limit) else {
+            return Err(shed(state));
+        };
+        let r = store_alone(state, &job).await;
+        return Ok(Box::pin(async move { r }));
     }
+    let Some(slot) = Slot::take(&state.committer.queued, MAX_QUEUED) else {
+        return Err(shed(state));
+    };
     let sender = state.committer.tx.get_or_init(|| {
         let (tx, rx) = mpsc::unbounded_channel();
         // The task holds the state weakly: when the server is dropped, the channel closes
@@ -55,22 +113,30 @@ pub async fn submit(state: &AppState, job: Job) -> AppResult<(Message, bool)> {
         tx
     });
     let (reply, answer) = oneshot::channel();
-    if sender.send((job.clone(), reply)).is_err() {
-        return store_alone(state, &job).await;
+    let state = state.clone();
+    if let Err(mpsc::error::SendError((job, _, _))) = sender.send((job, reply, slot)) {
+        return Ok(Box::pin(async move { store_alone(&state, &job).await }));
     }
-    match answer.await {
-        Ok(r) => r,
-        // The committer is gone (shutting down): store it here.
-        Err(_) => store_alone(state, &job).await,
-    }
+    Ok(Box::pin(async move {
+        match answer.await {
+            Ok(r) => r,
+            // The committer is gone (shutting down): nothing was stored.
+            Err(_) => Err(AppError::Unavailable("the server is shutting down".into())),
+        }
+    }))
 }
 
-async fn run(state: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<(Job, Reply)>) {
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
+async fn run(state: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Queued>) {
+    while let Some((job, reply, slot)) = rx.recv().await {
+        drop(slot);
+        let (mut jobs, mut replies) = (vec![job], vec![reply]);
+        while jobs.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(j) => batch.push(j),
+                // Taken: its place in the queue is free again.
+                Ok((j, r, _slot)) => {
+                    jobs.push(j);
+                    replies.push(r);
+                }
                 Err(_) => break,
             }
         }
@@ -78,37 +144,61 @@ async fn run(state: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<(Job, Reply)>) 
             return;
         };
         let state = AppState(inner);
-        let (jobs, replies): (Vec<Job>, Vec<Reply>) = batch.into_iter().unzip();
-        for (reply, r) in replies.into_iter().zip(store_batch(&state, &jobs).await) {
-            let _ = reply.send(r);
+        store_and_answer(&state, &jobs, replies).await;
+    }
+}
+
+/// Stores `jobs` in one transaction (one alone when there is one) and answers each sender.
+/// A sender is answered as soon as its message committed and before the message is
+/// announced, so its acknowledgement goes out ahead of its own echo; when the shared
+/// transaction fails, each is stored alone instead.
+async fn store_and_answer(state: &AppState, jobs: &[Job], replies: Vec<Reply>) {
+    let alone = async |job: &Job, reply: Reply| {
+        let mut reply = Some(reply);
+        let r = store_alone_then(state, job, |m| {
+            if let Some(rp) = reply.take() {
+                let _ = rp.send(Ok((m.clone(), true)));
+            }
+        })
+        .await;
+        if let Some(rp) = reply {
+            let _ = rp.send(r);
+        }
+    };
+    if jobs.len() == 1 {
+        for (job, reply) in jobs.iter().zip(replies) {
+            alone(job, reply).await;
+        }
+        return;
+    }
+    match together(state, jobs).await {
+        Ok(staged) => {
+            for ((job, s), reply) in jobs.iter().zip(staged).zip(replies) {
+                let _ = reply.send(Ok((s.msg.clone(), s.fresh)));
+                finish(state, job, &s).await;
+            }
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, n = jobs.len(), "a shared transaction failed; storing its messages one by one");
+            for (job, reply) in jobs.iter().zip(replies) {
+                alone(job, reply).await;
+            }
         }
     }
 }
 
-/// Stores `jobs` in one transaction (one alone when there is one), announces them, and gives
-/// each its result; when the shared transaction fails, each is stored alone instead.
+/// Stores `jobs` as the committer does and returns each one's result.
 pub async fn store_batch(state: &AppState, jobs: &[Job]) -> Vec<AppResult<(Message, bool)>> {
-    if jobs.len() == 1 {
-        return vec![store_alone(state, &jobs[0]).await];
+    let (replies, answers): (Vec<Reply>, Vec<_>) = jobs.iter().map(|_| oneshot::channel()).unzip();
+    store_and_answer(state, jobs, replies).await;
+    let mut out = Vec::with_capacity(jobs.len());
+    for a in answers {
+        out.push(
+            a.await
+                .unwrap_or_else(|_| Err(AppError::Internal("no answer".into()))),
+        );
     }
-    match together(state, jobs).await {
-        Ok(staged) => {
-            let mut out = Vec::with_capacity(jobs.len());
-            for (job, s) in jobs.iter().zip(staged) {
-                finish(state, job, &s).await;
-                out.push(Ok((s.msg, s.fresh)));
-            }
-            out
-        }
-        Err(e) => {
-            tracing::debug!(error = %e, n = jobs.len(), "a shared transaction failed; storing its messages one by one");
-            let mut out = Vec::with_capacity(jobs.len());
-            for job in jobs {
-                out.push(store_alone(state, job).await);
-            }
-            out
-        }
-    }
+    out
 }
 
 /// Stores every message of `batch` in one transaction and commits it.

@@ -10,8 +10,12 @@ use tokio::sync::{Notify, mpsc};
 
 pub type ConnId = u64;
 
-/// Frames queued per connection before it counts as too slow.
+/// Frames queued per customer or visitor connection before it counts as too slow.
 pub const QUEUE: usize = 256;
+/// Frames queued per staff connection: a console following every inbox gets a burst of one
+/// frame per message of each committed batch, so it may fall further behind before it is cut
+/// off. (Queues take memory as they fill, not for their capacity.)
+pub const STAFF_QUEUE: usize = 4096;
 /// The sequence number of the resync signal.
 pub const RESYNC: i64 = -1;
 
@@ -50,10 +54,13 @@ pub enum Interest {
 }
 
 struct Conn {
-    tx: mpsc::Sender<Outbound>,
+    tx: mpsc::Sender<Arc<Outbound>>,
     overflow: Arc<Notify>,
     staff: bool,
     inbox_filter: Option<String>,
+    /// Where the connection is registered, so leaving touches only those sets.
+    user: Option<String>,
+    interest: Interest,
 }
 
 #[derive(Default)]
@@ -75,7 +82,7 @@ pub struct Hub {
 /// A connection's end: its queue and the signal that it fell behind.
 pub struct Subscription {
     pub id: ConnId,
-    pub rx: mpsc::Receiver<Outbound>,
+    pub rx: mpsc::Receiver<Arc<Outbound>>,
     pub overflow: Arc<Notify>,
 }
 
@@ -84,7 +91,7 @@ impl Hub {
     pub fn subscribe(&self, interest: Interest, staff_user: Option<&str>) -> Subscription {
         let staff = staff_user.is_some();
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        let (tx, rx) = mpsc::channel(QUEUE);
+        let (tx, rx) = mpsc::channel(if staff { STAFF_QUEUE } else { QUEUE });
         let overflow = Arc::new(Notify::new());
         let mut reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(u) = staff_user {
@@ -116,6 +123,8 @@ impl Hub {
                 overflow: overflow.clone(),
                 staff,
                 inbox_filter,
+                user: staff_user.map(str::to_string),
+                interest,
             },
         );
         Subscription { id, rx, overflow }
@@ -224,6 +233,7 @@ fn send_all(
     frame: &Outbound,
     wants: impl Fn(&Conn) -> bool,
 ) {
+    let frame = Arc::new(frame.clone());
     let mut slow = vec![];
     for id in targets {
         if let Some(conn) = reg.conns.get(&id)
@@ -239,21 +249,34 @@ fn send_all(
     }
 }
 
+/// Takes connection `id` out of the sets it was registered in (only those: with thousands of
+/// connections, walking every set on each disconnect made a mass reconnect quadratic).
 fn remove(reg: &mut Registry, id: ConnId) {
-    reg.conns.remove(&id);
-    reg.all_staff.remove(&id);
-    reg.by_user.retain(|_, s| {
-        s.remove(&id);
-        !s.is_empty()
-    });
-    reg.by_inbox.retain(|_, s| {
-        s.remove(&id);
-        !s.is_empty()
-    });
-    reg.by_contact.retain(|_, s| {
-        s.remove(&id);
-        !s.is_empty()
-    });
+    let Some(conn) = reg.conns.remove(&id) else {
+        return;
+    };
+    fn leave(map: &mut HashMap<String, HashSet<ConnId>>, key: &str, id: ConnId) {
+        if let Some(set) = map.get_mut(key) {
+            set.remove(&id);
+            if set.is_empty() {
+                map.remove(key);
+            }
+        }
+    }
+    if let Some(u) = &conn.user {
+        leave(&mut reg.by_user, u, id);
+    }
+    match &conn.interest {
+        Interest::AllInboxes => {
+            reg.all_staff.remove(&id);
+        }
+        Interest::Inboxes(list) => {
+            for i in list {
+                leave(&mut reg.by_inbox, i, id);
+            }
+        }
+        Interest::Contact { contact_id, .. } => leave(&mut reg.by_contact, contact_id, id),
+    }
 }
 
 #[cfg(test)]
@@ -317,7 +340,7 @@ mod tests {
     fn a_slow_connection_is_cut_off_not_buffered() {
         let hub = Hub::default();
         let slow = hub.subscribe(Interest::AllInboxes, Some("a"));
-        for _ in 0..QUEUE {
+        for _ in 0..STAFF_QUEUE {
             hub.publish(&event("i", None, false));
         }
         assert_eq!(hub.connections(), 1);

@@ -95,6 +95,35 @@ pub async fn send(
     note: bool,
     accept_warnings: bool,
 ) -> AppResult<(Message, bool)> {
+    send_queued(
+        state,
+        actor,
+        conversation_id,
+        client_id,
+        body,
+        note,
+        accept_warnings,
+    )
+    .await?
+    .await
+}
+
+/// What a queued send resolves to once its transaction committed.
+pub type Sending = futures_util::future::BoxFuture<'static, AppResult<(Message, bool)>>;
+
+/// [`send`] in two steps, so one connection can have several messages on their way without
+/// reordering them: this checks the message and queues it for commit (in the order of the
+/// calls), and the returned future waits for the commit. A refusal (bad input, no access, the
+/// quality gate, load shedding) comes from the first step.
+pub async fn send_queued(
+    state: &AppState,
+    actor: &Actor,
+    conversation_id: &str,
+    client_id: &str,
+    body: &str,
+    note: bool,
+    accept_warnings: bool,
+) -> AppResult<Sending> {
     protocol::check_client_id(client_id)?;
     protocol::check_body(body)?;
     let conv = visible(state, actor, conversation_id).await?;
@@ -114,7 +143,7 @@ pub async fn send(
     let check = match actor {
         Actor::Person(agent) if actor.is_staff() && !note => {
             if let Some(m) = messages::by_client_id(&state.db, &conv.id, client_id).await? {
-                return Ok((m, false));
+                return Ok(Box::pin(async move { Ok((m, false)) }));
             }
             let channel = if crate::mail::is_mail_inbox(state, &conv.inbox_id).await? {
                 "email"
@@ -132,17 +161,31 @@ pub async fn send(
                 accept_warnings,
             )
             .await?;
-            Some((agent, channel, verdict))
+            Some((agent.clone(), channel, verdict))
         }
         _ => None,
     };
-    let sent = store_message(state, actor, &conv, Some(client_id), kind, body, "").await?;
-    if let Some((agent, channel, verdict)) = check
-        && sent.1
-    {
-        crate::quality::record_sent(state, agent, &conv, channel, body, &verdict).await?;
-    }
-    Ok(sent)
+    let job = commit::Job {
+        actor: actor.clone(),
+        conv: conv.clone(),
+        client_id: Some(client_id.to_string()),
+        kind: kind.to_string(),
+        body: body.to_string(),
+        meta: String::new(),
+        mail: None,
+    };
+    let committed = commit::enqueue(state, job).await?;
+    let state = state.clone();
+    let body = body.to_string();
+    Ok(Box::pin(async move {
+        let sent = committed.await?;
+        if let Some((agent, channel, verdict)) = check
+            && sent.1
+        {
+            crate::quality::record_sent(&state, &agent, &conv, channel, &body, &verdict).await?;
+        }
+        Ok(sent)
+    }))
 }
 
 /// Stores a message the actor may write in `conv` and does what follows from it, in the same
@@ -308,6 +351,16 @@ pub(crate) async fn finish(state: &AppState, j: &commit::Job, s: &Staged) {
 /// One message in a transaction of its own (the path when nobody else is writing, and the
 /// fallback when a shared transaction failed).
 pub(crate) async fn store_alone(state: &AppState, j: &commit::Job) -> AppResult<(Message, bool)> {
+    store_alone_then(state, j, |_| {}).await
+}
+
+/// [`store_alone`], calling `committed` with the new message after its commit and before it
+/// is announced (so the sender's acknowledgement can go out ahead of its own echo).
+pub(crate) async fn store_alone_then(
+    state: &AppState,
+    j: &commit::Job,
+    committed: impl FnOnce(&Message),
+) -> AppResult<(Message, bool)> {
     let mut tx = state.db.begin().await?;
     let s = match stage(state, &mut tx, j).await {
         Ok(s) => s,
@@ -338,6 +391,7 @@ pub(crate) async fn store_alone(state: &AppState, j: &commit::Job) -> AppResult<
         return Ok((s.msg, false));
     }
     tx.commit().await?;
+    committed(&s.msg);
     finish(state, j, &s).await;
     Ok((s.msg, true))
 }

@@ -13,7 +13,7 @@ use kefu_core::protocol::{self, ClientFrame, ServerFrame};
 use kefu_store::{messages, people, teams, visitors};
 
 use super::hub::{Interest, Outbound};
-use super::{Actor, frames_for, publish_ephemeral, send, visible};
+use super::{Actor, frames_for, publish_ephemeral, send_queued, visible};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -22,6 +22,17 @@ const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const REPLAY_PAGE: i64 = 500;
 const MAX_BAD_FRAMES: u32 = 20;
+/// The most messages of one connection waiting for their commit; beyond it the connection's
+/// next frames wait unread (back pressure on that client alone).
+const MAX_PIPELINE: usize = 32;
+
+/// A frame's answer: now, or once its message committed.
+// Short-lived (one per frame, never stored): the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
+enum Reply {
+    Now(Option<ServerFrame>),
+    Later(futures_util::future::BoxFuture<'static, ServerFrame>),
+}
 
 type Sink = SplitSink<WebSocket, WsMessage>;
 
@@ -165,7 +176,7 @@ async fn run(state: AppState, socket: WebSocket) -> Result<(), String> {
             return Ok(());
         }
     };
-    let actor = match authenticate(&state, token, visitor).await {
+    let actor = match Box::pin(authenticate(&state, token, visitor)).await {
         Ok(a) => a,
         Err(e) => {
             put(
@@ -177,7 +188,9 @@ async fn run(state: AppState, socket: WebSocket) -> Result<(), String> {
             return Ok(());
         }
     };
-    let interest = interest(&state, &actor).await.map_err(|e| e.to_string())?;
+    let interest = Box::pin(interest(&state, &actor))
+        .await
+        .map_err(|e| e.to_string())?;
     // Subscribe before replaying: whatever commits meanwhile is queued, and the sequence
     // bookkeeping below drops what the replay already delivered.
     let staff_user = actor.is_staff().then(|| actor.reader_id().to_string());
@@ -200,7 +213,7 @@ async fn run(state: AppState, socket: WebSocket) -> Result<(), String> {
     .await;
     state.hub.unsubscribe(sub.id);
     if let Some(conv) = viewing
-        && let Ok(c) = visible(&state, &actor, &conv).await
+        && let Ok(c) = Box::pin(visible(&state, &actor, &conv)).await
     {
         // Leaving without saying so still ends the collision warning.
         let f = ServerFrame::Viewing {
@@ -213,15 +226,14 @@ async fn run(state: AppState, socket: WebSocket) -> Result<(), String> {
     result
 }
 
-async fn serve(
+/// Welcomes the client and replays what it missed in the conversations it names; returns the
+/// newest sequence it now has per conversation.
+async fn welcome(
     state: &AppState,
     actor: &Actor,
     sink: &mut Sink,
-    stream: &mut futures_util::stream::SplitStream<WebSocket>,
-    sub: &mut super::hub::Subscription,
     since: std::collections::BTreeMap<String, i64>,
-    viewing: &mut Option<String>,
-) -> Result<(), String> {
+) -> Result<HashMap<String, i64>, String> {
     let (role, id) = match actor {
         Actor::Visitor(v) => ("visitor".to_string(), v.contact_id.clone()),
         Actor::Person(u) => (u.role.clone(), u.id.clone()),
@@ -236,7 +248,6 @@ async fn serve(
     )
     .await?;
 
-    // Per conversation, the newest sequence this client has.
     let mut last: HashMap<String, i64> = HashMap::new();
     for (conv, seen) in since {
         match visible(state, actor, &conv).await {
@@ -272,19 +283,44 @@ async fn serve(
         }
     }
 
+    Ok(last)
+}
+
+async fn serve(
+    state: &AppState,
+    actor: &Actor,
+    sink: &mut Sink,
+    stream: &mut futures_util::stream::SplitStream<WebSocket>,
+    sub: &mut super::hub::Subscription,
+    since: std::collections::BTreeMap<String, i64>,
+    viewing: &mut Option<String>,
+) -> Result<(), String> {
+    // Per conversation, the newest sequence this client has.
+    let mut last = Box::pin(welcome(state, actor, sink, since)).await?;
+
     let mut bad_frames = 0u32;
     let mut last_typing = Instant::now() - Duration::from_secs(10);
+    // Messages of this connection queued for commit, answered in the order they were sent.
+    let mut committing = futures_util::stream::FuturesOrdered::new();
     loop {
+        // In this order: a sender's acknowledgement, which is ready before its message is
+        // announced, goes out ahead of its own echo.
         tokio::select! {
+            biased;
             _ = sub.overflow.notified() => {
                 close(sink, 4008, "too slow").await;
                 return Ok(());
             }
+            Some(answer) = committing.next(), if !committing.is_empty() => {
+                put(sink, &answer).await?;
+            }
             out = sub.rx.recv() => {
                 let Some(out) = out else { return Ok(()) };
-                deliver(state, actor, sink, &mut last, out).await?;
+                // Boxed, like the other rare or large steps: an idle connection's task then
+                // holds only the small loop, not the largest step's state (docs/benchmarks.md, C1).
+                Box::pin(deliver(state, actor, sink, &mut last, out)).await?;
             }
-            frame = stream.next() => {
+            frame = stream.next(), if committing.len() < MAX_PIPELINE => {
                 let text = match frame {
                     Some(Ok(WsMessage::Text(t))) => t,
                     Some(Ok(WsMessage::Close(_))) | None => return Ok(()),
@@ -295,8 +331,17 @@ async fn serve(
                     }
                     Some(Err(e)) => return Err(e.to_string()),
                 };
-                let reply = handle(state, actor, sub.id, &text, &mut last_typing, viewing).await;
-                if let Some(ServerFrame::Error { .. }) = &reply {
+                let reply = match Box::pin(handle(state, actor, sub.id, &text, &mut last_typing, viewing)).await {
+                    Reply::Now(r) => r,
+                    Reply::Later(f) => {
+                        committing.push_back(f);
+                        None
+                    }
+                };
+                // Load shedding refuses good frames; only the client's own mistakes count.
+                if let Some(ServerFrame::Error { code, .. }) = &reply
+                    && code.as_str() != "busy"
+                {
                     bad_frames += 1;
                 }
                 if let Some(r) = reply {
@@ -319,7 +364,7 @@ async fn deliver(
     actor: &Actor,
     sink: &mut Sink,
     last: &mut HashMap<String, i64>,
-    out: Outbound,
+    out: std::sync::Arc<Outbound>,
 ) -> Result<(), String> {
     if out.seq == super::hub::RESYNC {
         // Announcements may have been lost: read back what this client has not seen.
@@ -371,12 +416,12 @@ async fn handle(
     text: &str,
     last_typing: &mut Instant,
     viewing: &mut Option<String>,
-) -> Option<ServerFrame> {
+) -> Reply {
     let frame = match protocol::parse(text) {
         Ok(f) => f,
-        Err(e) => return Some(ServerFrame::error(e.code(), e.to_string(), None)),
+        Err(e) => return Reply::Now(Some(ServerFrame::error(e.code(), e.to_string(), None))),
     };
-    match frame {
+    Reply::Now(match frame {
         ClientFrame::Hello { .. } => Some(ServerFrame::error(
             "already_hello",
             "hello was already sent",
@@ -389,30 +434,37 @@ async fn handle(
             body,
             note,
             accept_warnings,
-        } => match send(
-            state,
-            actor,
-            &conversation,
-            &cid,
-            &body,
-            note,
-            accept_warnings,
-        )
-        .await
-        {
-            Ok((m, fresh)) => Some(ServerFrame::Ack {
-                cid,
-                conversation,
-                seq: m.seq,
-                id: m.id,
-                duplicate: !fresh,
-            }),
-            Err(e) => Some(ServerFrame::error(e.code(), e.to_string(), Some(cid))),
-        },
+        } => {
+            return match send_queued(
+                state,
+                actor,
+                &conversation,
+                &cid,
+                &body,
+                note,
+                accept_warnings,
+            )
+            .await
+            {
+                Ok(committed) => Reply::Later(Box::pin(async move {
+                    match committed.await {
+                        Ok((m, fresh)) => ServerFrame::Ack {
+                            cid,
+                            conversation,
+                            seq: m.seq,
+                            id: m.id,
+                            duplicate: !fresh,
+                        },
+                        Err(e) => ServerFrame::error(e.code(), e.to_string(), Some(cid)),
+                    }
+                })),
+                Err(e) => Reply::Now(Some(ServerFrame::error(e.code(), e.to_string(), Some(cid)))),
+            };
+        }
         ClientFrame::Typing { conversation, on } => {
             // At most one typing signal a second per connection reaches the others.
             if last_typing.elapsed() < Duration::from_secs(1) && on {
-                return None;
+                return Reply::Now(None);
             }
             *last_typing = Instant::now();
             match visible(state, actor, &conversation).await {
@@ -430,11 +482,11 @@ async fn handle(
         }
         ClientFrame::Viewing { conversation, on } => {
             if !actor.is_staff() {
-                return Some(ServerFrame::error(
+                return Reply::Now(Some(ServerFrame::error(
                     "forbidden",
                     "only staff announce what they view",
                     None,
-                ));
+                )));
             }
             match visible(state, actor, &conversation).await {
                 Ok(c) => {
@@ -469,7 +521,11 @@ async fn handle(
                 let seq = seq.clamp(0, c.last_seq);
                 if let Err(e) = messages::mark_read(&state.db, &c.id, actor.reader_id(), seq).await
                 {
-                    return Some(ServerFrame::error("unavailable", e.to_string(), None));
+                    return Reply::Now(Some(ServerFrame::error(
+                        "unavailable",
+                        e.to_string(),
+                        None,
+                    )));
                 }
                 let f = ServerFrame::Read {
                     conversation,
@@ -481,7 +537,7 @@ async fn handle(
             }
             Err(e) => Some(ServerFrame::error(e.code(), e.to_string(), None)),
         },
-    }
+    })
 }
 
 #[cfg(test)]

@@ -71,7 +71,12 @@ export class ChatSocket {
       }
       case 'error': {
         const p = f.cid && this.pending.get(f.cid);
-        if (p) { this.pending.delete(f.cid); p.reject(f); } else this.onFrame(f);
+        if (p && f.code === 'busy') {
+          // Load shedding: nothing was stored; the same frame (same client id) goes again
+          // after a short, jittered pause, and the message stays pending meanwhile.
+          setTimeout(() => { if (this.ready && this.pending.has(f.cid)) this.ws.send(JSON.stringify(p.frame)); },
+            300 + Math.random() * 700);
+        } else if (p) { this.pending.delete(f.cid); p.reject(f); } else this.onFrame(f);
         break;
       }
       default:
