@@ -60,6 +60,24 @@ pub async fn touch(x: impl Exec, v: &Visitor) -> Result<()> {
     Ok(())
 }
 
+/// Whether [`touch`] would record activity now (the last record is over a minute old).
+pub fn stale(v: &Visitor) -> bool {
+    now_ms() - v.last_seen_at > MINUTE
+}
+
+/// Records activity for many visitors at once, in one transaction.
+pub async fn touch_all(tx: &mut crate::Tx, ids: &[String]) -> Result<()> {
+    let now = now_ms();
+    for id in ids {
+        tx.execute(
+            "UPDATE visitors SET last_seen_at = $2 WHERE id = $1",
+            args![id, now],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Points a visitor at another contact (they identified as a known customer).
 pub async fn set_contact(x: impl Exec, visitor_id: &str, contact_id: &str) -> Result<()> {
     x.execute(

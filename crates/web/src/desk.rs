@@ -798,6 +798,9 @@ pub async fn run_chores(state: AppState, mut shutdown: watch::Receiver<bool>) {
                 let _ = presence::touch(&state.db, &u).await;
             }
         }
+        if let Err(e) = record_seen_visitors(&state).await {
+            tracing::debug!(error = %e, "recording visitors' activity failed");
+        }
         if let Err(e) = wake_snoozed(&state).await {
             tracing::warn!(error = %e, "waking snoozed conversations failed");
         }
@@ -830,6 +833,25 @@ pub async fn run_chores(state: AppState, mut shutdown: watch::Receiver<bool>) {
             return;
         }
     }
+}
+
+/// Records the activity of the visitors whose sockets said hello since the last pass.
+async fn record_seen_visitors(state: &AppState) -> AppResult<()> {
+    let ids: Vec<String> = std::mem::take(
+        &mut *state
+            .seen_visitors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()),
+    )
+    .into_iter()
+    .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut tx = state.db.begin().await?;
+    kefu_store::visitors::touch_all(&mut tx, &ids).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The shortest time between two passes of the chores.

@@ -90,6 +90,9 @@ pub struct Inner {
     pub mail_wake: Notify,
     /// Wakes the routing chores (an agent came online, a chat ended, someone is waiting).
     pub routing_wake: Notify,
+    /// Visitors whose socket said hello and whose activity the chores record in one
+    /// transaction (a reconnect storm of thousands then costs one write, not thousands).
+    pub seen_visitors: std::sync::Mutex<std::collections::HashSet<String>>,
     pub started_at: std::time::Instant,
     /// Local fan-out of real-time events.
     pub hub: crate::realtime::hub::Hub,
@@ -135,6 +138,7 @@ impl AppState {
             setup_code: Mutex::new(setup_code),
             outbox_wake: Notify::new(),
             routing_wake: Notify::new(),
+            seen_visitors: Default::default(),
             mail_wake: Notify::new(),
             started_at: std::time::Instant::now(),
             hub: Default::default(),

@@ -272,6 +272,24 @@ pub async fn connections(root: &Path, s: &Sizes, p1: f64) -> Value {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let agent = fleet::agent_token(&data).await;
 
+    // P1 of this server process (with its search indexer and chores running, unlike the
+    // in-process rounds): what it admits when twice the rounds' P1 is offered.
+    let probe = offer(
+        &server.ws_url(),
+        &agent,
+        active,
+        p1 * 2.0,
+        s.l1_seconds.min(5.0),
+        "P1S",
+        None,
+    )
+    .await;
+    let p1_server = probe.acked.len() as f64 / probe.seconds;
+    eprintln!(
+        "P1 of the server process: {p1_server:.0} msg/s admitted of {:.0} offered",
+        p1 * 2.0
+    );
+    let p1 = p1_server;
     let rate = p1 / 2.0;
     let o = offer(
         &server.ws_url(),
@@ -283,7 +301,9 @@ pub async fn connections(root: &Path, s: &Sizes, p1: f64) -> Value {
         Some(server.child.id()),
     )
     .await;
-    let l1 = json!({"idle_connections": kept, "offered": offered_json(&o, rate),
+    let l1 = json!({"idle_connections": kept, "p1_server_msg_s": p1_server,
+        "p1_probe": offered_json(&probe, probe.offered as f64 / probe.seconds),
+        "offered": offered_json(&o, rate),
         "targets": {"p99_ms": 10, "p999_ms": 50}});
     eprintln!("L1: {l1}");
     let l1_p99 = percentile(&o.delivery, 0.99);

@@ -104,7 +104,13 @@ async fn authenticate(
         let v = visitors::by_token(&state.db, &v)
             .await?
             .ok_or(AppError::Unauthorized)?;
-        visitors::touch(&state.db, &v).await?;
+        if visitors::stale(&v) {
+            state
+                .seen_visitors
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(v.id.clone());
+        }
         return Ok(Actor::Visitor(v));
     }
     let token = token.ok_or(AppError::Unauthorized)?;
