@@ -87,22 +87,15 @@ pub async fn append(tx: &mut Tx, m: &NewMessage<'_>) -> Result<(Message, bool)> 
         return Ok((existing, false));
     }
     let now = now_ms();
-    let n = tx
-        .execute(
+    // One statement numbers the message and returns its number.
+    let (seq,): (i64,) = tx
+        .fetch_optional(
             "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = $2, updated_at = $2 \
-             WHERE id = $1",
+             WHERE id = $1 RETURNING last_seq",
             args![m.conversation_id, now],
         )
-        .await?;
-    if n != 1 {
-        return Err(Error::NotFound);
-    }
-    let (seq,): (i64,) = tx
-        .fetch_one(
-            "SELECT last_seq FROM conversations WHERE id = $1",
-            args![m.conversation_id],
-        )
-        .await?;
+        .await?
+        .ok_or(Error::NotFound)?;
     let msg = Message {
         id: new_id(),
         conversation_id: m.conversation_id.to_string(),

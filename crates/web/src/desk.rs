@@ -836,7 +836,7 @@ pub async fn run_chores(state: AppState, mut shutdown: watch::Receiver<bool>) {
 }
 
 /// Records the activity of the visitors whose sockets said hello since the last pass.
-async fn record_seen_visitors(state: &AppState) -> AppResult<()> {
+pub async fn record_seen_visitors(state: &AppState) -> AppResult<()> {
     let ids: Vec<String> = std::mem::take(
         &mut *state
             .seen_visitors

@@ -241,3 +241,49 @@ async fn flood(t: TestDb) {
     .await;
     assert!(r.is_ok());
 }
+
+both_backends!(hellos_record_visitors_activity_in_one_write, hellos);
+async fn hellos(t: TestDb) {
+    let shop = shop(t).await;
+    let db = &shop.s.t.db;
+    let state = &shop.s.state;
+    let mut tokens = vec![];
+    for _ in 0..3 {
+        tokens.push(visitor(&shop).await.0);
+    }
+    // Seen long ago: the next hello is worth recording.
+    kefu_store::Exec::execute(db, "UPDATE visitors SET last_seen_at = 0", vec![])
+        .await
+        .unwrap();
+    let mut sockets = vec![];
+    for t in &tokens {
+        sockets.push(hello_visitor(&shop.s, t, json!({})).await);
+    }
+    assert_eq!(
+        state.seen_visitors.lock().unwrap().len(),
+        3,
+        "noted, not yet written"
+    );
+    let (stale,): (i64,) = kefu_store::Exec::fetch_one(
+        db,
+        "SELECT COUNT(*) FROM visitors WHERE last_seen_at = 0",
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(stale, 3);
+    kefu_web::desk::record_seen_visitors(state).await.unwrap();
+    let (stale,): (i64,) = kefu_store::Exec::fetch_one(
+        db,
+        "SELECT COUNT(*) FROM visitors WHERE last_seen_at = 0",
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(stale, 0, "all three written at once");
+    assert!(state.seen_visitors.lock().unwrap().is_empty());
+    // Seen just now: another hello writes nothing.
+    drop(sockets);
+    let _again = hello_visitor(&shop.s, &tokens[0], json!({})).await;
+    assert!(state.seen_visitors.lock().unwrap().is_empty());
+}
