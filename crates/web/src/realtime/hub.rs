@@ -56,11 +56,24 @@ pub enum Interest {
 struct Conn {
     tx: mpsc::Sender<Arc<Outbound>>,
     overflow: Arc<Notify>,
-    staff: bool,
-    inbox_filter: Option<String>,
-    /// Where the connection is registered, so leaving touches only those sets.
+    /// The staff member (none for customers and visitors) and what the connection follows:
+    /// where it is registered, so leaving touches only those sets.
     user: Option<String>,
     interest: Interest,
+}
+
+impl Conn {
+    fn staff(&self) -> bool {
+        self.user.is_some()
+    }
+
+    /// A customer's or visitor's connection may follow one inbox only.
+    fn inbox_filter(&self) -> Option<&str> {
+        match &self.interest {
+            Interest::Contact { inbox, .. } => inbox.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -97,32 +110,27 @@ impl Hub {
         if let Some(u) = staff_user {
             reg.by_user.entry(u.to_string()).or_default().insert(id);
         }
-        let inbox_filter = match &interest {
+        match &interest {
             Interest::AllInboxes => {
                 reg.all_staff.insert(id);
-                None
             }
             Interest::Inboxes(list) => {
                 for i in list {
                     reg.by_inbox.entry(i.clone()).or_default().insert(id);
                 }
-                None
             }
-            Interest::Contact { contact_id, inbox } => {
+            Interest::Contact { contact_id, .. } => {
                 reg.by_contact
                     .entry(contact_id.clone())
                     .or_default()
                     .insert(id);
-                inbox.clone()
             }
-        };
+        }
         reg.conns.insert(
             id,
             Conn {
                 tx,
                 overflow: overflow.clone(),
-                staff,
-                inbox_filter,
                 user: staff_user.map(str::to_string),
                 interest,
             },
@@ -198,7 +206,7 @@ impl Hub {
             json: json.into(),
         };
         send_all(&mut reg, targets, &frame, |c| {
-            c.inbox_filter.as_deref().is_none_or(|i| i == inbox)
+            c.inbox_filter().is_none_or(|i| i == inbox)
         });
     }
 
@@ -216,11 +224,8 @@ impl Hub {
         }
         targets.retain(|id| Some(*id) != ev.origin);
         send_all(&mut reg, targets, &ev.frame, |conn| {
-            (conn.staff || !ev.frame.internal)
-                && conn
-                    .inbox_filter
-                    .as_deref()
-                    .is_none_or(|i| i == &*ev.inbox_id)
+            (conn.staff() || !ev.frame.internal)
+                && conn.inbox_filter().is_none_or(|i| i == &*ev.inbox_id)
         });
     }
 }
