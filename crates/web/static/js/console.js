@@ -21,6 +21,7 @@ const items = new Map(); // conversation id -> list item
 const bubbles = new Map();
 const viewers = new Map(); // agent id -> name, for the open conversation
 const agentBySeq = new Map(); // seq -> element of agents' replies, for read receipts
+let readUpTo = 0; // the newest sequence the customer has read, in the open conversation
 const fill = (tpl, key, value) => tpl.replace('{' + key + '}', value);
 const word = (kind, v) => root[kind + v.replace(/^./, (c) => c.toUpperCase())] || v;
 let current = null;
@@ -191,13 +192,18 @@ function show(m, pending = false) {
     });
     el.append(split);
   }
-  if (kind === 'agent' && m.kind !== 'note' && m.seq) agentBySeq.set(m.seq, el);
+  if (kind === 'agent' && m.kind !== 'note' && m.seq) {
+    agentBySeq.set(m.seq, el);
+    // A bubble drawn again (its echo can come after the customer read it) keeps its receipt.
+    if (m.seq <= readUpTo) markRead(readUpTo);
+  }
   pane.scrollTop = pane.scrollHeight;
 }
 
 /** The customer read up to `seq`: the newest reply up to there says so. */
 function markRead(seq) {
-  const upTo = [...agentBySeq.keys()].filter((s) => s <= seq);
+  readUpTo = Math.max(readUpTo, seq);
+  const upTo = [...agentBySeq.keys()].filter((s) => s <= readUpTo);
   if (!upTo.length) return;
   pane.querySelectorAll('.receipt').forEach((r) => r.remove());
   const r = document.createElement('div');
@@ -235,6 +241,7 @@ async function open(id) {
   pane.replaceChildren();
   bubbles.clear();
   agentBySeq.clear();
+  readUpTo = 0;
   form.hidden = false;
   $('actions').hidden = false;
   hideQuality();

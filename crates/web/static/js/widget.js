@@ -22,6 +22,7 @@ const fill = (tpl, key, value) => tpl.replace('{' + key + '}', value);
 let token = null;
 let conversation = null;
 const mineBySeq = new Map(); // seq -> element of the visitor's own messages, for read receipts
+let readUpTo = 0; // the newest sequence an agent has read
 let info = null; // /widget/api/status
 let socket;
 let readOnConnect = 0; // the history shown at start counts as read once the socket is up
@@ -106,12 +107,15 @@ function show(m, pending = false) {
   else textNode(body, m.body);
   el.append(body);
   if (mine && m.seq) mineBySeq.set(m.seq, el);
+  // A bubble drawn again (its echo can come after the agent read it) keeps its receipt.
+  if (mine && m.seq && m.seq <= readUpTo) markRead(readUpTo);
   list.scrollTop = list.scrollHeight;
 }
 
 /** An agent read up to `seq`: the newest own message up to there says so. */
 function markRead(seq) {
-  const upTo = [...mineBySeq.keys()].filter((s) => s <= seq);
+  readUpTo = Math.max(readUpTo, seq);
+  const upTo = [...mineBySeq.keys()].filter((s) => s <= readUpTo);
   if (!upTo.length) return;
   list.querySelectorAll('.receipt').forEach((r) => r.remove());
   const r = document.createElement('div');
