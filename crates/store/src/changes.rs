@@ -37,18 +37,20 @@ pub fn record(tx: &mut Tx, kind: &'static str, object_id: &str) {
     tx.changed(kind, object_id);
 }
 
-/// Writes a committing transaction's changes.
+/// Writes a committing transaction's changes, in one statement whatever their number.
 pub(crate) async fn write(tx: &mut Tx, changes: &[(&'static str, String)]) -> Result<()> {
     let now = now_ms();
+    let rows: Vec<(&str, &str)> = changes.iter().map(|(k, id)| (*k, id.as_str())).collect();
+    let json = serde_json::to_string(&rows).unwrap_or_default();
     if tx.backend() == Backend::Postgres {
-        for (kind, id) in changes {
-            tx.execute(
-                "INSERT INTO search_changes (seq, kind, object_id, created_at, txid) VALUES \
-                 (nextval('search_changes_seq'), $1, $2, $3, pg_current_xact_id()::text::bigint)",
-                args![*kind, id.as_str(), now],
-            )
-            .await?;
-        }
+        tx.execute(
+            "INSERT INTO search_changes (seq, kind, object_id, created_at, txid) \
+             SELECT nextval('search_changes_seq'), j.value->>0, j.value->>1, $1, \
+             pg_current_xact_id()::text::bigint \
+             FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS j(value, n) ORDER BY j.n",
+            args![now, json],
+        )
+        .await?;
         return Ok(());
     }
     // SQLite: numbers from the counter row, taken last so the lock covers only the commit.
@@ -59,13 +61,13 @@ pub(crate) async fn write(tx: &mut Tx, changes: &[(&'static str, String)]) -> Re
         )
         .await?;
     let first = last - changes.len() as i64 + 1;
-    for (i, (kind, id)) in changes.iter().enumerate() {
-        tx.execute(
-            "INSERT INTO search_changes (seq, kind, object_id, created_at) VALUES ($1, $2, $3, $4)",
-            args![first + i as i64, *kind, id.as_str(), now],
-        )
-        .await?;
-    }
+    tx.execute(
+        "INSERT INTO search_changes (seq, kind, object_id, created_at) \
+         SELECT $1 + key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), $2 \
+         FROM json_each($3)",
+        args![first, now, json],
+    )
+    .await?;
     Ok(())
 }
 

@@ -131,6 +131,163 @@ pub async fn append(tx: &mut Tx, m: &NewMessage<'_>) -> Result<(Message, bool)> 
     Ok((msg, true))
 }
 
+/// [`append`] for several messages at once, in three statements whatever their number (the
+/// group commit's path): one looks up client ids already stored, one numbers the new
+/// messages per conversation, one inserts them. Results are in the order given; a client id
+/// given twice is stored once, and the second gets the first's message (not new).
+pub async fn append_many(tx: &mut Tx, ms: &[NewMessage<'_>]) -> Result<Vec<(Message, bool)>> {
+    use std::collections::HashMap;
+    let pg = tx.backend() == crate::Backend::Postgres;
+    // 1. Client ids seen before.
+    let keys: Vec<(&str, &str)> = ms
+        .iter()
+        .filter_map(|m| m.client_id.map(|c| (m.conversation_id, c)))
+        .collect();
+    let mut known: HashMap<(String, String), Message> = HashMap::new();
+    if !keys.is_empty() {
+        let json = serde_json::to_string(&keys).unwrap_or_default();
+        let rows: Vec<Message> = tx
+            .fetch_all(
+                if pg {
+                    "SELECT m.id, m.conversation_id, m.seq, m.kind, m.author_kind, m.author_id, \
+                     m.client_id, m.body, m.meta, m.created_at \
+                     FROM jsonb_array_elements($1::jsonb) j \
+                     JOIN messages m ON m.conversation_id = j->>0 AND m.client_id = j->>1"
+                } else {
+                    "SELECT m.id, m.conversation_id, m.seq, m.kind, m.author_kind, m.author_id, \
+                     m.client_id, m.body, m.meta, m.created_at \
+                     FROM json_each($1) j \
+                     JOIN messages m ON m.conversation_id = json_extract(j.value, '$[0]') \
+                     AND m.client_id = json_extract(j.value, '$[1]')"
+                },
+                args![json],
+            )
+            .await?;
+        for m in rows {
+            if let Some(c) = m.client_id.clone() {
+                known.insert((m.conversation_id.clone(), c), m);
+            }
+        }
+    }
+    // 2. Which are new (the first of a client id given twice), and how many per conversation.
+    let mut fresh = vec![false; ms.len()];
+    let mut counts: Vec<(&str, i64)> = Vec::new();
+    let mut taken: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, m) in ms.iter().enumerate() {
+        if let Some(c) = m.client_id {
+            if known.contains_key(&(m.conversation_id.to_string(), c.to_string())) {
+                continue;
+            }
+            if taken.contains_key(&(m.conversation_id, c)) {
+                continue;
+            }
+            taken.insert((m.conversation_id, c), i);
+        }
+        fresh[i] = true;
+        match counts.iter_mut().find(|(c, _)| *c == m.conversation_id) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((m.conversation_id, 1)),
+        }
+    }
+    let now = now_ms();
+    let mut next: HashMap<String, i64> = HashMap::new();
+    if !counts.is_empty() {
+        let json = serde_json::to_string(&counts).unwrap_or_default();
+        let rows: Vec<(String, i64)> = tx
+            .fetch_all(
+                if pg {
+                    "UPDATE conversations AS c SET last_seq = c.last_seq + (j->>1)::bigint, \
+                     last_message_at = $2, updated_at = $2 \
+                     FROM jsonb_array_elements($1::jsonb) j WHERE c.id = j->>0 \
+                     RETURNING c.id, c.last_seq"
+                } else {
+                    "UPDATE conversations AS c SET last_seq = c.last_seq + json_extract(j.value, '$[1]'), \
+                     last_message_at = $2, updated_at = $2 \
+                     FROM json_each($1) j WHERE c.id = json_extract(j.value, '$[0]') \
+                     RETURNING id, last_seq"
+                },
+                args![json, now],
+            )
+            .await?;
+        if rows.len() != counts.len() {
+            return Err(Error::NotFound);
+        }
+        for (id, last) in rows {
+            let n = counts.iter().find(|(c, _)| *c == id).map_or(0, |(_, n)| *n);
+            next.insert(id, last - n + 1);
+        }
+    }
+    // 3. The new ones, numbered in the order given.
+    let mut out: Vec<Option<(Message, bool)>> = vec![None; ms.len()];
+    let mut new_rows = Vec::new();
+    for (i, m) in ms.iter().enumerate() {
+        if !fresh[i] {
+            continue;
+        }
+        let seq = next.get_mut(m.conversation_id).ok_or(Error::NotFound)?;
+        let msg = Message {
+            id: new_id(),
+            conversation_id: m.conversation_id.to_string(),
+            seq: *seq,
+            kind: m.kind.to_string(),
+            author_kind: m.author_kind.to_string(),
+            author_id: m.author_id.map(str::to_string),
+            client_id: m.client_id.map(str::to_string),
+            body: m.body.to_string(),
+            meta: m.meta.to_string(),
+            created_at: now,
+        };
+        *seq += 1;
+        if matches!(msg.kind.as_str(), kind::TEXT | kind::NOTE) {
+            crate::changes::record(tx, crate::changes::kind::MESSAGE, &msg.id);
+        }
+        new_rows.push(msg.clone());
+        out[i] = Some((msg, true));
+    }
+    if !new_rows.is_empty() {
+        let json = serde_json::to_string(&new_rows).unwrap_or_default();
+        tx.execute(
+            if pg {
+                "INSERT INTO messages (id, conversation_id, seq, kind, author_kind, author_id, \
+                 client_id, body, meta, created_at) \
+                 SELECT id, conversation_id, seq, kind, author_kind, author_id, client_id, body, \
+                 meta, created_at FROM jsonb_to_recordset($1::jsonb) AS x(id TEXT, \
+                 conversation_id TEXT, seq BIGINT, kind TEXT, author_kind TEXT, author_id TEXT, \
+                 client_id TEXT, body TEXT, meta TEXT, created_at BIGINT)"
+            } else {
+                "INSERT INTO messages (id, conversation_id, seq, kind, author_kind, author_id, \
+                 client_id, body, meta, created_at) \
+                 SELECT json_extract(value, '$.id'), json_extract(value, '$.conversation_id'), \
+                 json_extract(value, '$.seq'), json_extract(value, '$.kind'), \
+                 json_extract(value, '$.author_kind'), json_extract(value, '$.author_id'), \
+                 json_extract(value, '$.client_id'), json_extract(value, '$.body'), \
+                 json_extract(value, '$.meta'), json_extract(value, '$.created_at') \
+                 FROM json_each($1)"
+            },
+            args![json],
+        )
+        .await?;
+    }
+    // The repeats and those stored before.
+    for (i, m) in ms.iter().enumerate() {
+        if out[i].is_some() {
+            continue;
+        }
+        let (conv, cid) = (m.conversation_id, m.client_id.unwrap_or_default());
+        let earlier = match known.get(&(conv.to_string(), cid.to_string())) {
+            Some(k) => k.clone(),
+            None => {
+                let first = taken.get(&(conv, cid)).copied().ok_or(Error::NotFound)?;
+                out[first].as_ref().ok_or(Error::NotFound)?.0.clone()
+            }
+        };
+        out[i] = Some((earlier, false));
+    }
+    out.into_iter()
+        .collect::<Option<Vec<_>>>()
+        .ok_or(Error::NotFound)
+}
+
 pub async fn by_client_id(
     x: impl Exec,
     conversation_id: &str,

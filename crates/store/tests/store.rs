@@ -318,6 +318,90 @@ async fn message_idempotency(t: TestDb) {
     );
 }
 
+both_backends!(
+    many_appended_at_once_are_numbered_in_order_and_stored_once,
+    append_many
+);
+async fn append_many(t: TestDb) {
+    let (a, b) = (conversation(&t).await, conversation(&t).await);
+    let mut tx = t.db.begin().await.unwrap();
+    messages::append(&mut tx, &text(&a.id, Some("old"), "earlier"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    let rows = [
+        text(&a.id, Some("a1"), "一"),
+        text(&b.id, Some("b1"), "壹"),
+        text(&a.id, Some("old"), "earlier, resent"),
+        text(&a.id, None, "二 \"quoted\" \\ and\nnew line"),
+        text(&b.id, Some("b1"), "壹, twice in one batch"),
+        text(&a.id, Some("a3"), "三"),
+    ];
+    let out = messages::append_many(&mut tx, &rows).await.unwrap();
+    tx.commit().await.unwrap();
+    let got: Vec<(&str, i64, bool)> = out
+        .iter()
+        .map(|(m, fresh)| (m.body.as_str(), m.seq, *fresh))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("一", 2, true),
+            ("壹", 1, true),
+            ("earlier", 1, false),
+            ("二 \"quoted\" \\ and\nnew line", 3, true),
+            ("壹", 1, false),
+            ("三", 4, true),
+        ]
+    );
+    let stored = messages::after(&t.db, &a.id, 0, 100, true).await.unwrap();
+    let seqs: Vec<(i64, &str)> = stored.iter().map(|m| (m.seq, m.body.as_str())).collect();
+    assert_eq!(
+        seqs,
+        [
+            (1, "earlier"),
+            (2, "一"),
+            (3, "二 \"quoted\" \\ and\nnew line"),
+            (4, "三")
+        ]
+    );
+    assert_eq!(stored[1].client_id.as_deref(), Some("a1"));
+    assert_eq!(stored[2].client_id, None);
+    assert_eq!(stored[1].created_at, out[0].0.created_at);
+    for (c, last) in [(&a, 4), (&b, 1)] {
+        let c = kefu_store::conversations::get(&t.db, &c.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.last_seq, last);
+    }
+    // A conversation that does not exist fails the whole call; nothing is stored.
+    let mut tx = t.db.begin().await.unwrap();
+    let bad = [text(&a.id, Some("a5"), "五"), text("nope", None, "x")];
+    assert!(messages::append_many(&mut tx, &bad).await.is_err());
+    drop(tx);
+    assert_eq!(
+        messages::after(&t.db, &a.id, 4, 100, true)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    // Text messages reach search's change log, one row each.
+    let pending = kefu_store::changes::pending(&t.db, 0, 100).await.unwrap();
+    let ids: Vec<&str> = pending
+        .changes
+        .iter()
+        .map(|c| c.object_id.as_str())
+        .collect();
+    for (m, fresh) in &out {
+        if *fresh {
+            assert_eq!(ids.iter().filter(|i| **i == m.id).count(), 1, "{}", m.body);
+        }
+    }
+}
+
 both_backends!(concurrent_appends_get_gap_free_sequences, gap_free);
 async fn gap_free(t: TestDb) {
     let c = conversation(&t).await;

@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use kefu_store::conversations::Conversation;
-use kefu_store::messages::Message;
+use kefu_store::messages::{self, Message, NewMessage};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Actor, finish, stage, store_alone, store_alone_then};
+use super::{Actor, finish, stage_stored, store_alone, store_alone_then};
 use crate::error::{AppError, AppResult};
 use crate::state::{AppState, Inner};
 
@@ -201,12 +201,38 @@ pub async fn store_batch(state: &AppState, jobs: &[Job]) -> Vec<AppResult<(Messa
     out
 }
 
-/// Stores every message of `batch` in one transaction and commits it.
+impl Job {
+    /// The row to append, written by `author` (the job's actor).
+    pub(crate) fn new_message<'a>(
+        &'a self,
+        author: &'a kefu_core::protocol::Author,
+    ) -> NewMessage<'a> {
+        NewMessage {
+            conversation_id: &self.conv.id,
+            kind: &self.kind,
+            author_kind: &author.kind,
+            author_id: author.id.as_deref(),
+            client_id: self.client_id.as_deref(),
+            body: &self.body,
+            meta: &self.meta,
+        }
+    }
+}
+
+/// Stores every message of `batch` in one transaction and commits it: the messages
+/// themselves in a few statements together, then what each brings with it.
 async fn together(state: &AppState, jobs: &[Job]) -> AppResult<Vec<super::Staged>> {
     let mut tx = state.db.begin().await?;
+    let authors: Vec<_> = jobs.iter().map(|j| j.actor.author()).collect();
+    let rows: Vec<_> = jobs
+        .iter()
+        .zip(&authors)
+        .map(|(j, a)| j.new_message(a))
+        .collect();
+    let stored = messages::append_many(&mut tx, &rows).await?;
     let mut staged = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        staged.push(stage(state, &mut tx, job).await?);
+    for (job, (msg, fresh)) in jobs.iter().zip(stored) {
+        staged.push(stage_stored(state, &mut tx, job, msg, fresh).await?);
     }
     tx.commit().await.map_err(AppError::from)?;
     Ok(staged)

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use kefu_core::Role;
 use kefu_core::protocol::{self, Author, ServerFrame};
 use kefu_store::conversations::{self, Conversation};
-use kefu_store::messages::{self, Message, NewMessage};
+use kefu_store::messages::{self, Message};
 use kefu_store::people::{self, User};
 use kefu_store::teams;
 use kefu_store::visitors::Visitor;
@@ -252,18 +252,21 @@ pub(crate) async fn stage(
     tx: &mut kefu_store::Tx,
     j: &commit::Job,
 ) -> AppResult<Staged> {
+    let author = j.actor.author();
+    let (msg, fresh) = messages::append(&mut *tx, &j.new_message(&author)).await?;
+    stage_stored(state, tx, j, msg, fresh).await
+}
+
+/// What a stored message brings with it in its transaction (reopening, SLA clocks, claims,
+/// mail), after [`messages::append`] or [`messages::append_many`] stored it.
+pub(crate) async fn stage_stored(
+    state: &AppState,
+    tx: &mut kefu_store::Tx,
+    j: &commit::Job,
+    msg: Message,
+    fresh: bool,
+) -> AppResult<Staged> {
     let (actor, conv) = (&j.actor, &j.conv);
-    let author = actor.author();
-    let new = NewMessage {
-        conversation_id: &conv.id,
-        kind: &j.kind,
-        author_kind: &author.kind,
-        author_id: author.id.as_deref(),
-        client_id: j.client_id.as_deref(),
-        body: &j.body,
-        meta: &j.meta,
-    };
-    let (msg, fresh) = messages::append(&mut *tx, &new).await?;
     if !fresh {
         return Ok(Staged {
             msg,
@@ -369,19 +372,7 @@ pub(crate) async fn store_alone_then(
             drop(tx);
             let mut tx = state.db.begin().await?;
             let author = j.actor.author();
-            let r = messages::append(
-                &mut tx,
-                &NewMessage {
-                    conversation_id: &j.conv.id,
-                    kind: &j.kind,
-                    author_kind: &author.kind,
-                    author_id: author.id.as_deref(),
-                    client_id: j.client_id.as_deref(),
-                    body: &j.body,
-                    meta: &j.meta,
-                },
-            )
-            .await?;
+            let r = messages::append(&mut tx, &j.new_message(&author)).await?;
             tx.commit().await?;
             return Ok(r);
         }
