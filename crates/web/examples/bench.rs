@@ -272,7 +272,11 @@ async fn main() {
     );
     let mut processes = Value::Null;
     if !rounds_only {
-        let p1 = given_p1.unwrap_or_else(|| med("p1_sqlite_chat_msg_s"));
+        // Without rounds (`--only`) and no `--p1`, the probe starts from a guess; the server's
+        // own P1 is measured by the probe either way.
+        let p1 = given_p1
+            .or(Some(med("p1_sqlite_chat_msg_s")).filter(|v| v.is_finite() && *v > 0.0))
+            .unwrap_or(3000.0);
         let sizes = if smoke {
             scenarios::Sizes::smoke()
         } else {

@@ -25,6 +25,8 @@ const MAX_BAD_FRAMES: u32 = 20;
 /// The most messages of one connection waiting for their commit; beyond it the connection's
 /// next frames wait unread (back pressure on that client alone).
 const MAX_PIPELINE: usize = 32;
+/// The most queued frames written to a connection at once, before one flush.
+const MAX_WRITE_BATCH: usize = 64;
 
 /// A frame's answer: now, or once its message committed.
 // Short-lived (one per frame, never stored): the size difference costs nothing.
@@ -77,6 +79,27 @@ async fn put(sink: &mut Sink, frame: &ServerFrame) -> Result<(), String> {
 
 async fn put_json(sink: &mut Sink, json: &str) -> Result<(), String> {
     match tokio::time::timeout(SEND_TIMEOUT, sink.send(WsMessage::Text(json.into()))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("client too slow".into()),
+    }
+}
+
+/// Queues a frame without flushing (several frames then go out in one write).
+async fn feed(sink: &mut Sink, frame: &ServerFrame) -> Result<(), String> {
+    feed_json(sink, &frame.to_json()).await
+}
+
+async fn feed_json(sink: &mut Sink, json: &str) -> Result<(), String> {
+    match tokio::time::timeout(SEND_TIMEOUT, sink.feed(WsMessage::Text(json.into()))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("client too slow".into()),
+    }
+}
+
+async fn flush(sink: &mut Sink) -> Result<(), String> {
+    match tokio::time::timeout(SEND_TIMEOUT, sink.flush()).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("client too slow".into()),
@@ -325,6 +348,13 @@ async fn serve(
                 // Boxed, like the other rare or large steps: an idle connection's task then
                 // holds only the small loop, not the largest step's state (docs/benchmarks.md, C1).
                 Box::pin(deliver(state, actor, sink, &mut last, out)).await?;
+                // What queued meanwhile goes out in the same write (a busy agent's console
+                // takes thousands of frames a second).
+                for _ in 1..MAX_WRITE_BATCH {
+                    let Ok(out) = sub.rx.try_recv() else { break };
+                    Box::pin(deliver(state, actor, sink, &mut last, out)).await?;
+                }
+                flush(sink).await?;
             }
             frame = stream.next(), if committing.len() < MAX_PIPELINE => {
                 let text = match frame {
@@ -362,7 +392,7 @@ async fn serve(
     }
 }
 
-/// Sends a queued frame, keeping each conversation's sequence gap-free and without repeats:
+/// Queues a frame for sending (the caller flushes), keeping each conversation's sequence gap-free and without repeats:
 /// already delivered numbers are skipped, and a hole (events can be announced out of commit
 /// order) is filled from the database first.
 async fn deliver(
@@ -387,10 +417,10 @@ async fn deliver(
                 .filter(|m| actor.is_staff() || !m.is_internal())
                 .collect();
             for f in frames_for(state, &shown).await.map_err(|e| e.to_string())? {
-                put(sink, &f).await?;
+                feed(sink, &f).await?;
             }
         }
-        return put_json(sink, &out.json).await;
+        return feed_json(sink, &out.json).await;
     }
     if out.seq > 0 {
         let conv = out.conversation.to_string();
@@ -405,14 +435,14 @@ async fn deliver(
                     .filter(|m| actor.is_staff() || !m.is_internal())
                     .collect();
                 for f in frames_for(state, &shown).await.map_err(|e| e.to_string())? {
-                    put(sink, &f).await?;
+                    feed(sink, &f).await?;
                 }
             }
             _ => {}
         }
         last.insert(conv, out.seq);
     }
-    put_json(sink, &out.json).await
+    feed_json(sink, &out.json).await
 }
 
 async fn handle(
