@@ -154,7 +154,15 @@ pub async fn run(state: AppState, dir: Option<PathBuf>, mut shutdown: watch::Rec
             if !applied && index.has_writer() {
                 // Quiet again: give the writer's memory back until the next change.
                 let i = index.clone();
-                let _ = tokio::task::spawn_blocking(move || i.release_writer()).await;
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                if background(Box::new(move || {
+                    i.release_writer();
+                    let _ = tx.send(());
+                }))
+                .is_ok()
+                {
+                    let _ = rx.await;
+                }
             }
             mark = next;
             Ok(more)
@@ -287,7 +295,10 @@ async fn catch_up(
             i.delete_object(id)?;
         }
         i.upsert(&docs)?;
-        i.commit(next)
+        let started = std::time::Instant::now();
+        let r = i.commit(next);
+        kefu_store::slow("a search index commit", started);
+        r
     })
     .await?;
     Ok((Some(next), more, true))
@@ -298,8 +309,53 @@ async fn blocking<T: Send + 'static>(
     f: impl FnOnce(&SearchIndex) -> kefu_search::Result<T> + Send + 'static,
 ) -> TaskResult<T> {
     let index = index.clone();
-    tokio::task::spawn_blocking(move || f(&index))
-        .await
-        .map_err(err)?
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    background(Box::new(move || {
+        let _ = tx.send(f(&index));
+    }))?;
+    rx.await
+        .map_err(|_| err("the indexing thread stopped"))?
         .map_err(err)
 }
+
+type Work = Box<dyn FnOnce() + Send>;
+
+/// Runs index writes on one thread of lower priority (nice 10). Tantivy's indexing and merge
+/// threads are started from it and inherit that priority, so tokenizing and merging yield the
+/// CPU to chat and HTTP when both want it (docs/benchmarks.md, L1 and S1).
+fn background(work: Work) -> TaskResult<()> {
+    static THREAD: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<Work>>> =
+        std::sync::OnceLock::new();
+    let sender = THREAD.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Work>();
+        let spawned = std::thread::Builder::new()
+            .name("kefu-indexer".into())
+            .spawn(move || {
+                lower_priority();
+                while let Ok(work) = rx.recv() {
+                    // A panic in one write must not take the thread (and every later write).
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "the indexing thread cannot start");
+        }
+        std::sync::Mutex::new(tx)
+    });
+    sender
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .send(work)
+        .map_err(|_| err("the indexing thread stopped"))
+}
+
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // On Linux a thread's nice value is its own (PRIO_PROCESS with no pid: the calling thread).
+    if let Err(e) = rustix::process::setpriority_process(None, 10) {
+        tracing::debug!(error = %e, "the indexing thread keeps its priority");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
