@@ -24,6 +24,24 @@ pub fn new_id() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<16>())
 }
 
+/// A new opaque id that sorts by creation time: 48 bits of milliseconds, then 80 random bits,
+/// 22 characters of the same alphabet as [`new_id`] in ASCII order. For rows written in great
+/// numbers (messages): a new one lands at the end of its table's key index instead of at a
+/// random page, so a commit dirties fewer pages.
+pub fn new_sorted_id() -> String {
+    const ALPHABET: &[u8; 64] = b"-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let random = u128::from_le_bytes(random_bytes::<16>()) >> 48;
+    // 132 bits in 22 characters: the top 4 are zero.
+    let n = ((millis & ((1 << 48) - 1)) << 80) | random;
+    (0..22)
+        .rev()
+        .map(|i| char::from(ALPHABET[((n >> (6 * i)) & 63) as usize]))
+        .collect()
+}
+
 /// A new secret token to hand to a client once.
 pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<32>())
@@ -57,6 +75,22 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_ids_sort_by_time_and_look_like_the_others() {
+        let a = new_sorted_id();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let b = new_sorted_id();
+        assert!(a < b, "{a} < {b}");
+        assert_eq!(a.len(), 22);
+        assert_ne!(a, new_sorted_id());
+        let plain = new_id();
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+        assert_eq!(plain.len(), a.len());
+    }
 
     #[test]
     fn ids_are_opaque_and_distinct() {

@@ -170,26 +170,48 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 const CHECKPOINT_TRUNCATE_PAGES: i64 = 16_384;
 
+/// Warns when a step that others wait for (a commit, a checkpoint) took long: the first thing
+/// to look at when chat latency has spikes (docs/benchmarks.md).
+pub fn slow(what: &str, started: std::time::Instant) {
+    let took = started.elapsed();
+    if took >= SLOW_STEP {
+        tracing::warn!(took_ms = took.as_millis() as u64, "{what} was slow");
+    }
+}
+
+const SLOW_STEP: Duration = Duration::from_millis(50);
+
 /// Moves committed pages from SQLite's write-ahead log into the database file, on a connection
-/// of its own, until the writer's pool closes. `PASSIVE` never waits for the writer or readers;
-/// when the log has grown large and nothing is writing, `TRUNCATE` shrinks it again.
+/// of its own, until the writer's pool closes. `PASSIVE` never waits for the writer or readers.
+/// `TRUNCATE` shrinks a large log only once nothing was written for a whole interval: it stops
+/// the writer while it runs, which measured 50-400 ms (and once 3 s) in the middle of chat
+/// traffic (docs/benchmarks.md, L1).
 async fn checkpoint(mut conn: sqlx::SqliteConnection, writer: SqlitePool) {
     let mut ticker = tokio::time::interval(CHECKPOINT_EVERY);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut previous_log = -1;
     loop {
         ticker.tick().await;
         if writer.is_closed() {
             break;
         }
+        let started = std::time::Instant::now();
         let r: std::result::Result<(i64, i64, i64), sqlx::Error> =
             sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
                 .fetch_one(&mut conn)
                 .await;
+        slow("checkpoint (passive)", started);
+        let quiet = matches!(r, Ok((_, log, _)) if log == previous_log);
+        if let Ok((_, log, _)) = r {
+            previous_log = log;
+        }
         match r {
-            Ok((0, log, done)) if log >= CHECKPOINT_TRUNCATE_PAGES && done == log => {
+            Ok((0, log, done)) if quiet && log >= CHECKPOINT_TRUNCATE_PAGES && done == log => {
+                let started = std::time::Instant::now();
                 let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                     .execute(&mut conn)
                     .await;
+                slow("checkpoint (truncate)", started);
             }
             Ok(_) => {}
             Err(e) => tracing::debug!(error = %e, "checkpoint failed"),
@@ -257,7 +279,14 @@ impl Db {
             .connect_with(
                 base.clone()
                     .create_if_missing(true)
-                    .pragma("wal_autocheckpoint", "0"),
+                    .pragma("wal_autocheckpoint", "0")
+                    // When the log starts over after a complete checkpoint, a file grown past
+                    // this is cut back to it: the log stays bounded without `TRUNCATE`
+                    // checkpoints, which stop the writer while they run.
+                    .pragma(
+                        "journal_size_limit",
+                        (CHECKPOINT_TRUNCATE_PAGES * 4096).to_string(),
+                    ),
             )
             .await?;
         let checkpointer = base.clone().connect().await?;

@@ -32,7 +32,7 @@ pub mod testing;
 pub mod tokens;
 pub mod visitors;
 
-pub use db::{Backend, Db, DbOptions, Exec, Record, Tx, Value, redact_url as db_redact_url};
+pub use db::{Backend, Db, DbOptions, Exec, Record, Tx, Value, redact_url as db_redact_url, slow};
 pub use error::{Error, Result};
 
 /// Builds the argument list of a query: `args![id, name, now]`.

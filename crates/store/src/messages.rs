@@ -3,7 +3,7 @@
 //! rolled-back append leaves no hole. A message sent twice with the same client id is stored
 //! once: the second append returns the first.
 
-use kefu_core::id::new_id;
+use kefu_core::id::new_sorted_id;
 use kefu_core::time::now_ms;
 use serde::Serialize;
 
@@ -97,7 +97,7 @@ pub async fn append(tx: &mut Tx, m: &NewMessage<'_>) -> Result<(Message, bool)> 
         .await?
         .ok_or(Error::NotFound)?;
     let msg = Message {
-        id: new_id(),
+        id: new_sorted_id(),
         conversation_id: m.conversation_id.to_string(),
         seq,
         kind: m.kind.to_string(),
@@ -226,7 +226,7 @@ pub async fn append_many(tx: &mut Tx, ms: &[NewMessage<'_>]) -> Result<Vec<(Mess
         }
         let seq = next.get_mut(m.conversation_id).ok_or(Error::NotFound)?;
         let msg = Message {
-            id: new_id(),
+            id: new_sorted_id(),
             conversation_id: m.conversation_id.to_string(),
             seq: *seq,
             kind: m.kind.to_string(),

@@ -95,9 +95,17 @@ impl Server {
                 "--data-dir",
             ])
             .arg(data_dir)
-            .env("KEFU_LOG_LEVEL", "error")
+            .env(
+                "KEFU_LOG_LEVEL",
+                std::env::var("KEFU_BENCH_SERVER_LOG").unwrap_or_else(|_| "error".into()),
+            )
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            // The server logs to stdout: shown only when a level was asked for.
+            .stdout(if std::env::var_os("KEFU_BENCH_SERVER_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .stderr(Stdio::inherit())
             .spawn()
             .expect("kefu binary (scripts/bench builds it)");

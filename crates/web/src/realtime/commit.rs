@@ -222,6 +222,7 @@ impl Job {
 /// Stores every message of `batch` in one transaction and commits it: the messages
 /// themselves in a few statements together, then what each brings with it.
 async fn together(state: &AppState, jobs: &[Job]) -> AppResult<Vec<super::Staged>> {
+    let started = std::time::Instant::now();
     let mut tx = state.db.begin().await?;
     let authors: Vec<_> = jobs.iter().map(|j| j.actor.author()).collect();
     let rows: Vec<_> = jobs
@@ -235,5 +236,6 @@ async fn together(state: &AppState, jobs: &[Job]) -> AppResult<Vec<super::Staged
         staged.push(stage_stored(state, &mut tx, job, msg, fresh).await?);
     }
     tx.commit().await.map_err(AppError::from)?;
+    kefu_store::slow("a shared chat transaction", started);
     Ok(staged)
 }
