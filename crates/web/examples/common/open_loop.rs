@@ -22,6 +22,9 @@ pub struct Offered {
     pub errors: usize,
     /// Delivery latencies of acknowledged messages, ms, sorted.
     pub delivery: Vec<f64>,
+    /// The same from when each frame was actually written (without the sender's own lag behind
+    /// its schedule, which on a saturated machine is partly the load client's), ms, sorted.
+    pub delivery_from_send: Vec<f64>,
     pub undelivered: usize,
     pub seconds: f64,
     /// The server's resident memory, KiB, sampled each second.
@@ -39,14 +42,15 @@ pub async fn offer(
     tag: &str,
     pid: Option<u32>,
 ) -> Offered {
-    let scheduled: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    // Client id -> (when it was due, when it was written).
+    let scheduled: Arc<Mutex<HashMap<String, (Instant, Instant)>>> = Arc::default();
     let mut agent = connect(
         ws_url,
         &serde_json::json!({"type": "hello", "v": 1, "token": agent_token}),
     )
     .await
     .expect("agent socket");
-    let delivered: Arc<Mutex<Vec<(String, f64)>>> = Arc::default();
+    let delivered: Arc<Mutex<Vec<(String, (f64, f64))>>> = Arc::default();
     let receiver = {
         let (scheduled, delivered) = (scheduled.clone(), delivered.clone());
         let prefix = format!("\"cid\":\"{tag}-");
@@ -61,10 +65,13 @@ pub async fn offer(
                 };
                 if f["type"] == "message"
                     && let Some(cid) = f["cid"].as_str()
-                    && let Some(at) = scheduled.lock().expect("map").get(cid)
+                    && let Some((due, sent)) = scheduled.lock().expect("map").get(cid)
                 {
-                    let ms = at.elapsed().as_secs_f64() * 1000.0;
-                    delivered.lock().expect("list").push((cid.to_string(), ms));
+                    let ms = |t: &Instant| t.elapsed().as_secs_f64() * 1000.0;
+                    delivered
+                        .lock()
+                        .expect("list")
+                        .push((cid.to_string(), (ms(due), ms(sent))));
                 }
             }
         })
@@ -112,7 +119,10 @@ pub async fn offer(
                 }
                 tokio::time::sleep_until(at.into()).await;
                 let cid = format!("{tag}-{i}-{n}");
-                scheduled.lock().expect("map").insert(cid.clone(), at);
+                scheduled
+                    .lock()
+                    .expect("map")
+                    .insert(cid.clone(), (at, Instant::now()));
                 let frame = serde_json::json!({"type": "send", "cid": cid, "conversation": conv,
                     "body": format!("第 {n} 条：这个水壶可以寄到香港吗？")});
                 if sink
@@ -209,13 +219,17 @@ pub async fn offer(
         t.abort();
     }
     out.rss = rss.lock().expect("rss").clone();
-    let got: HashMap<String, f64> = delivered.lock().expect("list").drain(..).collect();
+    let got: HashMap<String, (f64, f64)> = delivered.lock().expect("list").drain(..).collect();
     for cid in &out.acked {
         match got.get(cid) {
-            Some(ms) => out.delivery.push(*ms),
+            Some((due, sent)) => {
+                out.delivery.push(*due);
+                out.delivery_from_send.push(*sent);
+            }
             None => out.undelivered += 1,
         }
     }
     out.delivery.sort_by(f64::total_cmp);
+    out.delivery_from_send.sort_by(f64::total_cmp);
     out
 }
