@@ -63,6 +63,24 @@ pub struct NewMessage<'a> {
     pub meta: &'a str,
 }
 
+impl NewMessage<'_> {
+    /// The row as stored under number `seq` at `now`, with a new id.
+    fn stored(&self, seq: i64, now: i64) -> Message {
+        Message {
+            id: new_sorted_id(),
+            conversation_id: self.conversation_id.to_string(),
+            seq,
+            kind: self.kind.to_string(),
+            author_kind: self.author_kind.to_string(),
+            author_id: self.author_id.map(str::to_string),
+            client_id: self.client_id.map(str::to_string),
+            body: self.body.to_string(),
+            meta: self.meta.to_string(),
+            created_at: now,
+        }
+    }
+}
+
 macro_rules! select {
     ($rest:literal) => {
         concat!(
@@ -96,18 +114,7 @@ pub async fn append(tx: &mut Tx, m: &NewMessage<'_>) -> Result<(Message, bool)> 
         )
         .await?
         .ok_or(Error::NotFound)?;
-    let msg = Message {
-        id: new_sorted_id(),
-        conversation_id: m.conversation_id.to_string(),
-        seq,
-        kind: m.kind.to_string(),
-        author_kind: m.author_kind.to_string(),
-        author_id: m.author_id.map(str::to_string),
-        client_id: m.client_id.map(str::to_string),
-        body: m.body.to_string(),
-        meta: m.meta.to_string(),
-        created_at: now,
-    };
+    let msg = m.stored(seq, now);
     tx.execute(
         "INSERT INTO messages (id, conversation_id, seq, kind, author_kind, author_id, client_id, \
          body, meta, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -225,18 +232,7 @@ pub async fn append_many(tx: &mut Tx, ms: &[NewMessage<'_>]) -> Result<Vec<(Mess
             continue;
         }
         let seq = next.get_mut(m.conversation_id).ok_or(Error::NotFound)?;
-        let msg = Message {
-            id: new_sorted_id(),
-            conversation_id: m.conversation_id.to_string(),
-            seq: *seq,
-            kind: m.kind.to_string(),
-            author_kind: m.author_kind.to_string(),
-            author_id: m.author_id.map(str::to_string),
-            client_id: m.client_id.map(str::to_string),
-            body: m.body.to_string(),
-            meta: m.meta.to_string(),
-            created_at: now,
-        };
+        let msg = m.stored(*seq, now);
         *seq += 1;
         if matches!(msg.kind.as_str(), kind::TEXT | kind::NOTE) {
             crate::changes::record(tx, crate::changes::kind::MESSAGE, &msg.id);

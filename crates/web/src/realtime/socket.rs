@@ -78,7 +78,14 @@ async fn put(sink: &mut Sink, frame: &ServerFrame) -> Result<(), String> {
 }
 
 async fn put_json(sink: &mut Sink, json: &str) -> Result<(), String> {
-    match tokio::time::timeout(SEND_TIMEOUT, sink.send(WsMessage::Text(json.into()))).await {
+    timed(sink.send(WsMessage::Text(json.into()))).await
+}
+
+/// A write to the client, which must finish within [`SEND_TIMEOUT`].
+async fn timed(
+    write: impl std::future::Future<Output = Result<(), axum::Error>>,
+) -> Result<(), String> {
+    match tokio::time::timeout(SEND_TIMEOUT, write).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("client too slow".into()),
@@ -91,19 +98,11 @@ async fn feed(sink: &mut Sink, frame: &ServerFrame) -> Result<(), String> {
 }
 
 async fn feed_json(sink: &mut Sink, json: &str) -> Result<(), String> {
-    match tokio::time::timeout(SEND_TIMEOUT, sink.feed(WsMessage::Text(json.into()))).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("client too slow".into()),
-    }
+    timed(sink.feed(WsMessage::Text(json.into()))).await
 }
 
 async fn flush(sink: &mut Sink) -> Result<(), String> {
-    match tokio::time::timeout(SEND_TIMEOUT, sink.flush()).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("client too slow".into()),
-    }
+    timed(sink.flush()).await
 }
 
 async fn close(sink: &mut Sink, code: u16, reason: &'static str) {
