@@ -36,7 +36,7 @@ export async function startKefu({ demo = true, env = {} } = {}) {
     proc.on('exit', (code) => reject(new Error(`kefu exited with ${code}:\n${out}`)));
   });
   if (!demo) {
-    return { url, stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); } };
+    return { url, stop: () => stopAndClean(proc, dir) };
   }
   const login = (who) => {
     const m = out.match(new RegExp(`${who}\\s+(\\S+@\\S+) / (\\S+)`));
@@ -48,8 +48,21 @@ export async function startKefu({ demo = true, env = {} } = {}) {
     admin: login('admin'),
     agent: login('agent'),
     customer: { email: 'chen.jing@example.com', password: customerPw },
-    stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); },
+    stop: () => stopAndClean(proc, dir),
   };
+}
+
+/** Stops kefu and waits for it to exit (it may still be writing its index) before removing its
+ * folder. */
+async function stopAndClean(proc, dir) {
+  if (proc.exitCode === null && proc.signalCode === null) {
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10000);
+    await exited;
+    clearTimeout(timer);
+  }
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
 
 export async function launch() {

@@ -33,7 +33,7 @@ before(async () => {
   shopUrl = `http://127.0.0.1:${shop.address().port}/kettle`;
 });
 
-after(async () => { await browser?.close(); shop?.close(); kefu?.stop(); });
+after(async () => { await browser?.close(); shop?.close(); await kefu?.stop(); });
 
 async function widget(page, ready = '#greeting') {
   await page.goto(shopUrl);

@@ -7,7 +7,7 @@ import { startKefu, launch, newPage, signIn, shots } from '../lib.mjs';
 
 let kefu, browser;
 before(async () => { kefu = await startKefu(); browser = await launch(); });
-after(async () => { await browser?.close(); kefu?.stop(); });
+after(async () => { await browser?.close(); await kefu?.stop(); });
 
 test('the sign-in page speaks the browser language', async () => {
   const zh = await newPage(browser, 'zh-CN');

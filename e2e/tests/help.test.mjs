@@ -27,7 +27,7 @@ before(async () => {
   shopUrl = `http://127.0.0.1:${shop.address().port}/`;
 });
 
-after(async () => { await browser?.close(); shop?.close(); kefu?.stop(); });
+after(async () => { await browser?.close(); shop?.close(); await kefu?.stop(); });
 
 test('the help centre reads well on a phone in both languages, searches and takes feedback', async () => {
   const page = await newPage(browser, 'zh-CN');

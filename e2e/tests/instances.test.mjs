@@ -41,8 +41,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   shop?.close();
-  a?.stop();
-  b?.stop();
+  await Promise.all([a?.stop(), b?.stop()]);
   if (dbName) {
     await new Promise((r) => setTimeout(r, 500));
     try { execFileSync('psql', [pg, '-qc', `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`]); } catch { /* left for the next run's cleanup */ }

@@ -20,7 +20,7 @@ before(async () => {
   kefu = await startKefu();
   browser = await launch();
 });
-after(async () => { await browser?.close(); kefu?.stop(); });
+after(async () => { await browser?.close(); await kefu?.stop(); });
 
 /** Hands a mail to the SMTP server the way another mail system would. */
 function smtpSend(from, to, raw) {

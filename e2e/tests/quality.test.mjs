@@ -8,7 +8,7 @@ import { startKefu, launch, newPage, signIn, shots } from '../lib.mjs';
 
 let kefu, browser;
 before(async () => { kefu = await startKefu(); browser = await launch(); });
-after(async () => { await browser?.close(); kefu?.stop(); });
+after(async () => { await browser?.close(); await kefu?.stop(); });
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgAAIAAAUAAQ0KLbQAAAAASUVORK5CYII=', 'base64');
 
