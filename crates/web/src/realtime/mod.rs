@@ -182,7 +182,18 @@ pub async fn send_queued(
         if let Some((agent, channel, verdict)) = check
             && sent.1
         {
-            crate::quality::record_sent(&state, &agent, &conv, channel, &body, &verdict).await?;
+            // In a task of its own: this future waits in the sender's socket loop, which is not
+            // polling it while it handles the next frame; holding (or queueing for) the one
+            // SQLite writer here while that frame wants it too deadlocked both until the
+            // pool's 30 s timeout (the browser tests' lost read receipt, under load).
+            tokio::spawn(async move {
+                if let Err(e) =
+                    crate::quality::record_sent(&state, &agent, &conv, channel, &body, &verdict)
+                        .await
+                {
+                    tracing::warn!(error = %e, "the quality check of a sent reply was not recorded");
+                }
+            });
         }
         Ok(sent)
     }))

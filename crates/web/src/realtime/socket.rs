@@ -329,8 +329,7 @@ async fn serve(
     let mut bad_frames = 0u32;
     let mut last_typing = Instant::now() - Duration::from_secs(10);
     // Messages of this connection queued for commit, answered in the order they were sent.
-    let mut committing: futures_util::stream::FuturesOrdered<tokio::task::JoinHandle<ServerFrame>> =
-        futures_util::stream::FuturesOrdered::new();
+    let mut committing = futures_util::stream::FuturesOrdered::new();
     loop {
         // In this order: a sender's acknowledgement, which is ready before its message is
         // announced, goes out ahead of its own echo.
@@ -341,9 +340,6 @@ async fn serve(
                 return Ok(());
             }
             Some(answer) = committing.next(), if !committing.is_empty() => {
-                let answer: ServerFrame = answer.unwrap_or_else(|e: tokio::task::JoinError| {
-                    ServerFrame::error("internal", format!("sending failed: {e}"), None)
-                });
                 put(sink, &answer).await?;
             }
             out = sub.rx.recv() => {
@@ -373,12 +369,7 @@ async fn serve(
                 let reply = match Box::pin(handle(state, actor, sub.id, &text, &mut last_typing, viewing)).await {
                     Reply::Now(r) => r,
                     Reply::Later(f) => {
-                        // A task of its own: what follows the commit (recording the quality
-                        // check) takes a database connection, and a future waiting in this
-                        // loop's queue is not polled while the loop awaits another frame's
-                        // handling, which may want the same connection: a deadlock until the
-                        // pool's timeout (seen in the browser tests under load).
-                        committing.push_back(tokio::spawn(f));
+                        committing.push_back(f);
                         None
                     }
                 };
