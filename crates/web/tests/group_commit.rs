@@ -264,23 +264,20 @@ async fn hellos(t: TestDb) {
         3,
         "noted, not yet written"
     );
-    let (stale,): (i64,) = kefu_store::Exec::fetch_one(
-        db,
-        "SELECT COUNT(*) FROM visitors WHERE last_seen_at = 0",
-        vec![],
-    )
-    .await
-    .unwrap();
-    assert_eq!(stale, 3);
+    // Visitors whose "last seen" was never written.
+    let stale = async || -> i64 {
+        let (n,): (i64,) = kefu_store::Exec::fetch_one(
+            db,
+            "SELECT COUNT(*) FROM visitors WHERE last_seen_at = 0",
+            vec![],
+        )
+        .await
+        .unwrap();
+        n
+    };
+    assert_eq!(stale().await, 3);
     kefu_web::desk::record_seen_visitors(state).await.unwrap();
-    let (stale,): (i64,) = kefu_store::Exec::fetch_one(
-        db,
-        "SELECT COUNT(*) FROM visitors WHERE last_seen_at = 0",
-        vec![],
-    )
-    .await
-    .unwrap();
-    assert_eq!(stale, 0, "all three written at once");
+    assert_eq!(stale().await, 0, "all three written at once");
     assert!(state.seen_visitors.lock().unwrap().is_empty());
     // Seen just now: another hello writes nothing.
     drop(sockets);
