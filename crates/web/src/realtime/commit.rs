@@ -84,27 +84,42 @@ fn shed(state: &AppState) -> AppError {
 
 /// Stores `job` in the next shared transaction; returns once it committed.
 pub async fn submit(state: &AppState, job: Job) -> AppResult<(Message, bool)> {
-    enqueue(state, job).await?.await
+    let place = admit(state)?;
+    enqueue(state, job, place).await?.await
+}
+
+/// A message's place among those waiting to be stored, taken before anything else is done
+/// for it: an overloaded server refuses a message for the cost of a counter, before reading
+/// its conversation (at twice the rate it can store, checking first and refusing after left
+/// the server behind on reading what it was sent, docs/benchmarks.md, L2).
+pub struct Place(Slot);
+
+/// Takes a place for one message, or refuses it at once with [`AppError::Busy`] when too
+/// many are waiting (SQLite) or being stored (PostgreSQL) on this instance.
+pub fn admit(state: &AppState) -> AppResult<Place> {
+    // PostgreSQL commits many transactions side by side from its pool; funnelling them into
+    // one committer measured slower there (docs/benchmarks.md), so it bounds what is stored
+    // at once instead.
+    let limit = if state.db.backend() == kefu_store::Backend::Postgres {
+        state.db.max_connections() * MAX_IN_FLIGHT_PER_CONNECTION
+    } else {
+        MAX_QUEUED
+    };
+    Slot::take(&state.committer.queued, limit)
+        .map(Place)
+        .ok_or_else(|| shed(state))
 }
 
 /// Queues `job` for the next shared transaction (messages are stored in the order they were
-/// queued) and returns the future that waits for its commit; refuses it at once with
-/// [`AppError::Busy`] when too many are waiting.
-pub async fn enqueue(state: &AppState, job: Job) -> AppResult<super::Sending> {
-    // PostgreSQL commits many transactions side by side from its pool; funnelling them into
-    // one committer measured slower there (docs/benchmarks.md), so it keeps its own, stored
-    // here (so one connection's messages keep their order).
+/// queued) and returns the future that waits for its commit. On PostgreSQL the message is
+/// stored here (so one connection's messages keep their order).
+pub async fn enqueue(state: &AppState, job: Job, place: Place) -> AppResult<super::Sending> {
+    let Place(slot) = place;
     if state.db.backend() == kefu_store::Backend::Postgres {
-        let limit = state.db.max_connections() * MAX_IN_FLIGHT_PER_CONNECTION;
-        let Some(_slot) = Slot::take(&state.committer.queued, limit) else {
-            return Err(shed(state));
-        };
         let r = store_alone(state, &job).await;
+        drop(slot);
         return Ok(Box::pin(async move { r }));
     }
-    let Some(slot) = Slot::take(&state.committer.queued, MAX_QUEUED) else {
-        return Err(shed(state));
-    };
     let sender = state.committer.tx.get_or_init(|| {
         let (tx, rx) = mpsc::unbounded_channel();
         // The task holds the state weakly: when the server is dropped, the channel closes

@@ -126,6 +126,8 @@ pub async fn send_queued(
 ) -> AppResult<Sending> {
     protocol::check_client_id(client_id)?;
     protocol::check_body(body)?;
+    // Load shedding first: a refusal must cost less than the work it saves.
+    let place = commit::admit(state)?;
     let conv = visible(state, actor, conversation_id).await?;
     if note && !actor.is_staff() {
         return Err(AppError::bad(
@@ -174,7 +176,7 @@ pub async fn send_queued(
         meta: String::new(),
         mail: None,
     };
-    let committed = commit::enqueue(state, job).await?;
+    let committed = commit::enqueue(state, job, place).await?;
     let state = state.clone();
     let body = body.to_string();
     Ok(Box::pin(async move {
