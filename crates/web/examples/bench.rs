@@ -153,10 +153,17 @@ async fn main() {
             each: 10,
         }
     } else {
+        // Overridable while working on one part.
+        let env = |k: &str, d: usize| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
         Sizes {
             rows: 3000,
-            visitors: 20,
-            each: 100,
+            visitors: env("KEFU_BENCH_VISITORS", 20),
+            each: env("KEFU_BENCH_EACH", 100),
         }
     };
     let pg = std::env::var("KEFU_BENCH_PG_URL")

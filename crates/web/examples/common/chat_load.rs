@@ -162,10 +162,25 @@ pub async fn run_kefu(db: Db, visitors_n: usize, per_visitor: usize) -> Figures 
                     let Some(Ok(Message::Text(t))) = ws.next().await else {
                         panic!("visitor socket ended");
                     };
-                    if t.contains("\"ack\"") && t.contains(&format!("\"{cid}\"")) {
+                    if t.starts_with("{\"type\":\"message\"") || !t.contains(&format!("\"{cid}\""))
+                    {
+                        continue;
+                    }
+                    if t.contains("\"ack\"") {
                         acks.push(t0.elapsed().as_secs_f64() * 1000.0);
                         break;
                     }
+                    // Refused by load shedding: like the widget, the same frame again after a
+                    // pause (shorter than the widget's, this measures the most it stores).
+                    if t.contains("\"busy\"") {
+                        tokio::time::sleep(Duration::from_millis(10 + (n * 7 + i) as u64 % 20))
+                            .await;
+                        ws.send(Message::Text(frame.to_string().into()))
+                            .await
+                            .unwrap();
+                        continue;
+                    }
+                    panic!("send refused: {t}");
                 }
             }
             acks
