@@ -5,7 +5,11 @@
 //! transaction holding it committed, so nothing acknowledged is lost; one durable commit (one
 //! fsync on SQLite) now serves many messages. If anything in a shared transaction fails, it is
 //! rolled back and each of its messages is stored alone, so one bad message never costs the
-//! others theirs. SQLite only: its single writer makes every transaction wait its turn anyway.
+//! others theirs. On SQLite its single writer makes every transaction wait its turn anyway; on
+//! PostgreSQL one batch in three statements measured 36 % faster than each message in its own
+//! transaction from the pool (docs/benchmarks.md, third pass). Several instances' committers may
+//! lock the same conversations in another order: PostgreSQL then aborts one batch as a deadlock,
+//! and its messages are stored one by one.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
@@ -20,14 +24,11 @@ use crate::state::{AppState, Inner};
 
 /// The most messages one transaction takes.
 const MAX_BATCH: usize = 256;
-/// Load shedding on SQLite: the most messages that may wait for the committer. Beyond it a
+/// Load shedding: the most messages that may wait for the committer. Beyond it a
 /// message is refused at once (`busy`, nothing stored) instead of queueing: at about 5,000
 /// messages a second this keeps an admitted message's wait near 20 ms however much is offered
 /// (docs/benchmarks.md, L2), and memory bounded.
 pub const MAX_QUEUED: usize = 96;
-/// Load shedding on PostgreSQL: the most messages being stored at once on this instance, per
-/// pool connection.
-const MAX_IN_FLIGHT_PER_CONNECTION: usize = 4;
 
 /// A message to store, as its sender gave it.
 #[derive(Clone)]
@@ -50,8 +51,7 @@ type Queued = (Job, Reply, Slot);
 #[derive(Default)]
 pub struct Committer {
     tx: std::sync::OnceLock<mpsc::UnboundedSender<Queued>>,
-    /// Messages handed over and not yet taken into a transaction (SQLite), or being stored
-    /// (PostgreSQL).
+    /// Messages handed over and not yet taken into a transaction.
     queued: Arc<AtomicUsize>,
     /// Messages refused by load shedding since the start.
     pub shed: AtomicUsize,
@@ -95,31 +95,17 @@ pub async fn submit(state: &AppState, job: Job) -> AppResult<(Message, bool)> {
 pub struct Place(Slot);
 
 /// Takes a place for one message, or refuses it at once with [`AppError::Busy`] when too
-/// many are waiting (SQLite) or being stored (PostgreSQL) on this instance.
+/// many are waiting on this instance.
 pub fn admit(state: &AppState) -> AppResult<Place> {
-    // PostgreSQL commits many transactions side by side from its pool; funnelling them into
-    // one committer measured slower there (docs/benchmarks.md), so it bounds what is stored
-    // at once instead.
-    let limit = if state.db.backend() == kefu_store::Backend::Postgres {
-        state.db.max_connections() * MAX_IN_FLIGHT_PER_CONNECTION
-    } else {
-        MAX_QUEUED
-    };
-    Slot::take(&state.committer.queued, limit)
+    Slot::take(&state.committer.queued, MAX_QUEUED)
         .map(Place)
         .ok_or_else(|| shed(state))
 }
 
 /// Queues `job` for the next shared transaction (messages are stored in the order they were
-/// queued) and returns the future that waits for its commit. On PostgreSQL the message is
-/// stored here (so one connection's messages keep their order).
+/// queued) and returns the future that waits for its commit.
 pub async fn enqueue(state: &AppState, job: Job, place: Place) -> AppResult<super::Sending> {
     let Place(slot) = place;
-    if state.db.backend() == kefu_store::Backend::Postgres {
-        let r = store_alone(state, &job).await;
-        drop(slot);
-        return Ok(Box::pin(async move { r }));
-    }
     let sender = state.committer.tx.get_or_init(|| {
         let (tx, rx) = mpsc::unbounded_channel();
         // The task holds the state weakly: when the server is dropped, the channel closes
