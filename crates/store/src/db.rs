@@ -369,10 +369,12 @@ impl Db {
             Pools::Sqlite { writer, .. } => Tx {
                 inner: TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
                 changes: Vec::new(),
+                notes: None,
             },
             Pools::Postgres(pool) => Tx {
                 inner: TxInner::Postgres(pool.begin().await?),
                 changes: Vec::new(),
+                notes: None,
             },
         })
     }
@@ -415,6 +417,9 @@ pub struct Tx {
     inner: TxInner,
     /// Search changes to record at commit (kind, object id); see [`crate::changes`].
     changes: Vec<(&'static str, String)>,
+    /// Notifications to send at commit, in one statement (PostgreSQL): the events channel and
+    /// the payloads in order.
+    notes: Option<(String, Vec<String>)>,
 }
 
 enum TxInner {
@@ -442,15 +447,15 @@ impl Tx {
         }
     }
 
-    /// Announces `payload` to every instance when, and only if, this transaction commits.
+    /// Announces `payload` to every instance when, and only if, this transaction commits. The
+    /// payloads of one transaction go out in one statement just before it commits (a batch of
+    /// chat messages costs one round trip, not one each).
     pub async fn notify(&mut self, db: &Db, payload: &str) -> Result<()> {
         if let TxInner::Postgres(_) = self.inner {
-            crate::Exec::execute(
-                &mut *self,
-                "SELECT pg_notify($1, $2)",
-                vec![Value::from(db.events_channel()), Value::from(payload)],
-            )
-            .await?;
+            self.notes
+                .get_or_insert_with(|| (db.events_channel().to_string(), Vec::new()))
+                .1
+                .push(payload.to_string());
         }
         Ok(())
     }
@@ -459,6 +464,16 @@ impl Tx {
         let changes = std::mem::take(&mut self.changes);
         if !changes.is_empty() {
             crate::changes::write(&mut self, &changes).await?;
+        }
+        if let Some((channel, notes)) = self.notes.take() {
+            // A list of strings always serialises.
+            let list = serde_json::to_string(&notes).unwrap_or_else(|_| "[]".into());
+            crate::Exec::execute(
+                &mut self,
+                "SELECT pg_notify($1, n) FROM jsonb_array_elements_text($2::jsonb) AS t(n)",
+                vec![Value::from(channel), Value::from(list)],
+            )
+            .await?;
         }
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
