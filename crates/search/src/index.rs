@@ -25,6 +25,11 @@ use crate::analyze::{
 };
 use crate::snippet::{Highlighter, Snippet};
 
+/// The index writer's memory budget: tantivy's least (15 MB for its one thread). Chat adds a
+/// few hundred bytes a message and the indexer commits every half second, so a larger arena is
+/// never filled; at twice P1 it only raised the server's memory (docs/benchmarks.md, L2).
+const WRITER_MEMORY: usize = 15_000_000;
+
 /// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
 const SCHEMA_VERSION: &str = "kefu-search-4";
 
@@ -329,7 +334,7 @@ impl SearchIndex {
     fn with_writer<T>(&self, f: impl FnOnce(&mut IndexWriter) -> Result<T>) -> Result<T> {
         let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
-            *guard = Some(self.index.writer_with_num_threads(1, 30_000_000)?);
+            *guard = Some(self.index.writer_with_num_threads(1, WRITER_MEMORY)?);
         }
         match guard.as_mut() {
             Some(w) => f(w),
