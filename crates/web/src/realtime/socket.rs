@@ -412,9 +412,9 @@ async fn serve(
     }
 }
 
-/// Queues a frame for sending (the caller flushes), keeping each conversation's sequence gap-free and without repeats:
-/// already delivered numbers are skipped, and a hole (events can be announced out of commit
-/// order) is filled from the database first.
+/// Queues a frame for sending (the caller flushes), keeping each conversation's sequence
+/// gap-free and without repeats: already delivered numbers are skipped, and a hole (events can
+/// be announced out of commit order) is filled from the database first.
 async fn deliver(
     state: &AppState,
     actor: &Actor,
