@@ -28,6 +28,56 @@ const MAX_PIPELINE: usize = 32;
 /// The most queued frames written to a connection at once, before one flush.
 const MAX_WRITE_BATCH: usize = 64;
 
+/// Per conversation, the messages of this connection refused for load (`busy`) and not yet
+/// taken, in the order they were sent. While there are any, only the first may be taken: the
+/// others, and any new one, are refused too (and join the list), so shedding never reorders
+/// what one client sent. The widget sends refused messages again in their order.
+#[derive(Default)]
+struct Held(Vec<(String, std::collections::VecDeque<String>)>);
+
+/// The most refused messages remembered per conversation of one connection.
+const MAX_HELD: usize = 256;
+
+impl Held {
+    /// Whether `cid` may be taken now; if not, it is remembered as refused.
+    fn may_send(&mut self, conversation: &str, cid: &str) -> bool {
+        let Some((_, list)) = self.0.iter_mut().find(|(c, _)| c == conversation) else {
+            return true;
+        };
+        if list.front().is_some_and(|f| f == cid) {
+            return true;
+        }
+        if list.len() < MAX_HELD && !list.iter().any(|c| c == cid) {
+            list.push_back(cid.to_string());
+        }
+        false
+    }
+
+    /// Records the outcome of sending `cid`: refused for load, or settled either way.
+    fn settle(&mut self, conversation: &str, cid: &str, busy: bool) {
+        let i = match self.0.iter().position(|(c, _)| c == conversation) {
+            Some(i) => i,
+            None if busy => {
+                self.0
+                    .push((conversation.to_string(), [cid.to_string()].into()));
+                return;
+            }
+            None => return,
+        };
+        let list = &mut self.0[i].1;
+        if busy {
+            if list.len() < MAX_HELD && !list.iter().any(|c| c == cid) {
+                list.push_back(cid.to_string());
+            }
+        } else if list.front().is_some_and(|f| f == cid) {
+            list.pop_front();
+            if list.is_empty() {
+                self.0.swap_remove(i);
+            }
+        }
+    }
+}
+
 /// A frame's answer: now, or once its message committed.
 // Short-lived (one per frame, never stored): the size difference costs nothing.
 #[allow(clippy::large_enum_variant)]
@@ -328,6 +378,7 @@ async fn serve(
 
     let mut bad_frames = 0u32;
     let mut last_typing = Instant::now() - Duration::from_secs(10);
+    let mut held = Held::default();
     // Messages of this connection queued for commit, answered in the order they were sent.
     let mut committing = futures_util::stream::FuturesOrdered::new();
     loop {
@@ -377,7 +428,7 @@ async fn serve(
                         Some(Err(e)) => return Err(e.to_string()),
                     };
                     if let Some(text) = text {
-                        let reply = match Box::pin(handle(state, actor, sub.id, &text, &mut last_typing, viewing)).await {
+                        let reply = match Box::pin(handle(state, actor, sub.id, &text, &mut last_typing, &mut held, viewing)).await {
                             Reply::Now(r) => r,
                             Reply::Later(f) => {
                                 committing.push_back(f);
@@ -471,6 +522,7 @@ async fn handle(
     conn: super::hub::ConnId,
     text: &str,
     last_typing: &mut Instant,
+    held: &mut Held,
     viewing: &mut Option<String>,
 ) -> Reply {
     let frame = match protocol::parse(text) {
@@ -491,7 +543,16 @@ async fn handle(
             note,
             accept_warnings,
         } => {
-            return match send_queued(
+            if !held.may_send(&conversation, &cid) {
+                // An earlier message of this conversation was refused: this one may not
+                // overtake it (the client sends it again after the earlier one).
+                return Reply::Now(Some(ServerFrame::error(
+                    "busy",
+                    "an earlier message was refused for load; send it first",
+                    Some(cid),
+                )));
+            }
+            let sent = send_queued(
                 state,
                 actor,
                 &conversation,
@@ -500,8 +561,9 @@ async fn handle(
                 note,
                 accept_warnings,
             )
-            .await
-            {
+            .await;
+            held.settle(&conversation, &cid, matches!(sent, Err(AppError::Busy)));
+            return match sent {
                 Ok(committed) => Reply::Later(Box::pin(async move {
                     match committed.await {
                         Ok((m, fresh)) => ServerFrame::Ack {
@@ -598,7 +660,7 @@ async fn handle(
 
 #[cfg(test)]
 mod tests {
-    use super::own_origin;
+    use super::{Held, own_origin};
 
     #[test]
     fn origin_of_the_public_url() {
@@ -608,5 +670,33 @@ mod tests {
         );
         assert_eq!(own_origin("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
         assert_eq!(own_origin("https://shop.com/kefu"), "https://shop.com");
+    }
+
+    #[test]
+    fn shedding_keeps_a_senders_order() {
+        let mut h = Held::default();
+        // Nothing refused: anything goes.
+        assert!(h.may_send("c", "1"));
+        h.settle("c", "1", false);
+        // 2 refused: 3 (new) may not overtake it and joins the list; another conversation may.
+        h.settle("c", "2", true);
+        assert!(!h.may_send("c", "3"));
+        assert!(h.may_send("d", "9"));
+        // 3 sent again before 2: still refused.
+        assert!(!h.may_send("c", "3"));
+        // 2 again, refused again for load: it stays first.
+        assert!(h.may_send("c", "2"));
+        h.settle("c", "2", true);
+        assert!(!h.may_send("c", "4"));
+        // 2 taken; then 3 is first, and 4 after it.
+        assert!(h.may_send("c", "2"));
+        h.settle("c", "2", false);
+        assert!(!h.may_send("c", "4"));
+        assert!(h.may_send("c", "3"));
+        h.settle("c", "3", false);
+        assert!(h.may_send("c", "4"));
+        h.settle("c", "4", false);
+        assert!(h.0.is_empty());
+        assert!(h.may_send("c", "5"));
     }
 }

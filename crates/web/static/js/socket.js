@@ -16,7 +16,8 @@ export class ChatSocket {
     this.onFrame = onFrame;
     this.onState = onState;
     this.since = {};        // conversation id -> last seq delivered to onFrame
-    this.pending = new Map(); // cid -> {frame, resolve, reject}
+    this.pending = new Map(); // cid -> {frame, resolve, reject}, in the order sent
+    this.refused = new Set(); // cids refused for load, to send again together
     this.backoff = 500;
     this.closed = false;
     this.connect();
@@ -55,6 +56,7 @@ export class ChatSocket {
         this.role = f.role;
         this.onState('online');
         // Anything not acknowledged before the drop is sent again with its client id.
+        this.refused = new Set();
         for (const p of this.pending.values()) this.ws.send(JSON.stringify(p.frame));
         break;
       case 'ack': {
@@ -72,10 +74,20 @@ export class ChatSocket {
       case 'error': {
         const p = f.cid && this.pending.get(f.cid);
         if (p && f.code === 'busy') {
-          // Load shedding: nothing was stored; the same frame (same client id) goes again
-          // after a short, jittered pause, and the message stays pending meanwhile.
-          setTimeout(() => { if (this.ready && this.pending.has(f.cid)) this.ws.send(JSON.stringify(p.frame)); },
-            300 + Math.random() * 700);
+          // Load shedding: nothing was stored. The refused messages go again together (same
+          // client ids), in the order they were first sent, after one short jittered pause; they
+          // stay pending meanwhile. The server takes none of a conversation's later messages
+          // before the first refused one, so shedding never reorders them.
+          this.refused.add(f.cid);
+          if (!this.resendTimer) {
+            this.resendTimer = setTimeout(() => {
+              const again = this.refused;
+              this.refused = new Set();
+              this.resendTimer = null;
+              if (!this.ready) return; // the reconnect sends every pending message
+              for (const [cid, q] of this.pending) if (again.has(cid)) this.ws.send(JSON.stringify(q.frame));
+            }, 300 + Math.random() * 700);
+          }
         } else if (p) { this.pending.delete(f.cid); p.reject(f); } else this.onFrame(f);
         break;
       }
