@@ -85,6 +85,11 @@ pub struct Server {
 impl Server {
     /// Starts `kefu serve` on `data_dir`; returns it with the time to the first `/healthz` 200.
     pub async fn start(data_dir: &Path) -> (Server, f64) {
+        Server::start_with(data_dir, &[]).await
+    }
+
+    /// The same with more environment (for example `KEFU_DATABASE_URL`).
+    pub async fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> (Server, f64) {
         let port = free_port();
         let t0 = Instant::now();
         let mut child = Command::new(kefu_binary())
@@ -99,6 +104,7 @@ impl Server {
                 "KEFU_LOG_LEVEL",
                 std::env::var("KEFU_BENCH_SERVER_LOG").unwrap_or_else(|_| "error".into()),
             )
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             // The server logs to stdout: shown only when a level was asked for.
             .stdout(if std::env::var_os("KEFU_BENCH_SERVER_LOG").is_some() {
@@ -193,6 +199,13 @@ pub async fn open_db(data_dir: &Path, durable: bool) -> Db {
 /// each with a conversation.
 pub async fn prepare(data_dir: &Path, n: usize) -> Shop {
     let db = open_db(data_dir, false).await;
+    let shop = prepare_db(&db, n).await;
+    db.close().await;
+    shop
+}
+
+/// The same in any database (already migrated).
+pub async fn prepare_db(db: &Db, n: usize) -> Shop {
     let mut tx = db.begin().await.expect("tx");
     let agent = people::insert(
         &mut tx,
@@ -207,7 +220,7 @@ pub async fn prepare(data_dir: &Path, n: usize) -> Shop {
     .await
     .expect("agent");
     tx.commit().await.expect("commit");
-    let inbox = teams::create_inbox(&db, "Bench", "widget")
+    let inbox = teams::create_inbox(db, "Bench", "widget")
         .await
         .expect("inbox");
     let mut list = Vec::with_capacity(n);
@@ -240,7 +253,6 @@ pub async fn prepare(data_dir: &Path, n: usize) -> Shop {
         .await
         .expect("token");
     drop(state);
-    db.close().await;
     Shop {
         agent_token,
         visitors: list,
