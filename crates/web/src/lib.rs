@@ -1009,10 +1009,16 @@ async fn not_found(
     }
 }
 
+const HEALTH_DB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Healthy means work gets done: the database answers and, where a mail worker runs, it has
 /// finished a pass recently. 503 otherwise, with what is wrong.
 async fn healthz(State(state): State<AppState>) -> Response {
-    let db_ok = state.db.ping().await.is_ok();
+    // A database that went away would hold the check for the pool's whole acquire timeout:
+    // health answers within two seconds, and says so.
+    let db_ok = tokio::time::timeout(HEALTH_DB_TIMEOUT, state.db.ping())
+        .await
+        .is_ok_and(|r| r.is_ok());
     let beat = state.metrics.outbox_heartbeat.load(Ordering::Relaxed);
     let worker = if beat == 0 {
         "not_running"
@@ -1021,9 +1027,16 @@ async fn healthz(State(state): State<AppState>) -> Response {
     } else {
         "ok"
     };
-    let pending = kefu_store::outbox::count_pending(&state.db)
+    let pending = if db_ok {
+        tokio::time::timeout(
+            HEALTH_DB_TIMEOUT,
+            kefu_store::outbox::count_pending(&state.db),
+        )
         .await
-        .unwrap_or(-1);
+        .map_or(-1, |r| r.unwrap_or(-1))
+    } else {
+        -1
+    };
     // Across instances, real-time delivery depends on the PostgreSQL listener.
     let events = match state.db.backend() {
         kefu_store::Backend::Sqlite => "local",
