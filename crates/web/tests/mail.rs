@@ -613,3 +613,174 @@ async fn unreadable(t: TestDb) {
     let r = shop.agent.get("/api/v1/mail/not-stored").await;
     assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND);
 }
+
+// ---------------------------------------------------------------- mail servers going away
+
+/// A mail server as Kefu sees it, on a loopback port of its own that forwards to the real one
+/// and can go away (the port refuses connections, open ones are cut) and come back on the same
+/// port.
+struct Flicker {
+    port: u16,
+    target: (String, u16),
+    cut: tokio::sync::watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Flicker {
+    fn new(target: &(String, u16)) -> Flicker {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut f = Flicker {
+            port,
+            target: target.clone(),
+            cut: tokio::sync::watch::channel(false).0,
+            task: None,
+        };
+        f.up();
+        f
+    }
+
+    fn up(&mut self) {
+        let (cut, rx) = tokio::sync::watch::channel(false);
+        self.cut = cut;
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        socket.bind(([127, 0, 0, 1], self.port).into()).unwrap();
+        let listener = socket.listen(64).unwrap();
+        let target = self.target.clone();
+        self.task = Some(tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                let mut rx = rx.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) =
+                        tokio::net::TcpStream::connect((target.0.as_str(), target.1)).await
+                    else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = rx.changed() => {}
+                    }
+                });
+            }
+        }));
+    }
+
+    fn down(&mut self) {
+        let _ = self.cut.send(true);
+        if let Some(t) = self.task.take() {
+            t.abort();
+        }
+    }
+}
+
+both_backends!(
+    mail_waits_while_its_servers_are_away_and_goes_once_they_are_back,
+    servers_away
+);
+async fn servers_away(t: TestDb) {
+    let Some(real) = servers() else { return };
+    let mut imap = Flicker::new(&real.imap);
+    let mut smtp = Flicker::new(&real.smtp);
+    let seen = MailServers {
+        imap: ("127.0.0.1".into(), imap.port),
+        smtp: ("127.0.0.1".into(), smtp.port),
+    };
+    let ms = mail_shop(t, &seen).await;
+    let tag = kefu_core::id::new_id().to_lowercase();
+    let customer = format!("away-{tag}@customer.test");
+    let mail = |n: u32| {
+        format!(
+            "From: <{customer}>\nTo: {support}\nSubject: =?UTF-8?B?5Zyo5ZCX?= {n}\n\
+             Message-ID: <away-{n}-{tag}@customer.test>\nContent-Type: text/plain; charset=utf-8\n\n\
+             第 {n} 封：还在吗？\n",
+            support = ms.support
+        )
+    };
+    // Reading works, then the IMAP server goes away (its open connection is cut).
+    smtp_send(&real, &customer, &[&ms.support], &mail(1)).await;
+    wait_until("the first mail read", || async {
+        inbox_conversations(&ms).await.len() == 1
+    })
+    .await;
+    let conv = inbox_conversations(&ms).await.remove(0);
+    imap.down();
+    // Mail arriving meanwhile waits in the mailbox; nothing is read twice when it comes back.
+    smtp_send(&real, &customer, &[&ms.support], &mail(2)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(inbox_conversations(&ms).await.len(), 1);
+    imap.up();
+    // (A new subject without In-Reply-To: a conversation of its own.)
+    wait_until("the mail sent while IMAP was away", || async {
+        inbox_conversations(&ms).await.len() == 2
+    })
+    .await;
+
+    // The SMTP server goes away: the agent's reply waits in the outbox with the error.
+    smtp.down();
+    let r = ms
+        .shop
+        .agent
+        .api(
+            Method::POST,
+            &format!("/api/v1/conversations/{}/mail", conv.id),
+            Some(
+                json!({"body": "您好，在的，马上为您处理。祝您愉快！", "client_id": "away-reply",
+                "accept_warnings": true}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let db = ms.shop.s.t.db.clone();
+    wait_until("a failed attempt recorded", || async {
+        kefu_store::outbox::of_conversation(&db, &conv.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.status == "pending" && m.attempts >= 1 && !m.last_error.is_empty())
+    })
+    .await;
+    // Back: once its back-off is over (made due now) it goes out, once.
+    smtp.up();
+    kefu_store::Exec::execute(&db, "UPDATE outbox SET next_attempt_at = 0", vec![])
+        .await
+        .unwrap();
+    ms.shop.s.state.outbox_wake.notify_one();
+    wait_until("the reply sent", || async {
+        kefu_store::outbox::of_conversation(&db, &conv.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.status == "sent")
+    })
+    .await;
+    let got = wait_for_mails(&real, &customer, 1).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        wait_for_mails(&real, &customer, 1).await.len(),
+        1,
+        "{got:?}"
+    );
+    // The reply is in the conversation once (beside the note of the failed attempt), and each
+    // customer mail was read once, though the reader reconnected in between.
+    let msgs = messages_of(&ms, &conv.id).await;
+    let count = |needle: &str| {
+        msgs.iter()
+            .filter(|m| m["body"].as_str().unwrap_or("").contains(needle))
+            .count()
+    };
+    assert_eq!(
+        (count("马上为您处理"), count("第 1 封")),
+        (1, 1),
+        "{msgs:?}"
+    );
+    let all = inbox_conversations(&ms).await;
+    assert_eq!(all.len(), 2);
+    let second = all.iter().find(|c| c.id != conv.id).unwrap();
+    let msgs = messages_of(&ms, &second.id).await;
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+}
