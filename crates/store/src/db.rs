@@ -366,11 +366,29 @@ impl Db {
     /// reads before it writes can never fail to upgrade its lock.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &*self.pools {
-            Pools::Sqlite { writer, .. } => Tx {
-                inner: TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
-                changes: Vec::new(),
-                notes: None,
-            },
+            Pools::Sqlite { writer, .. } => {
+                let t = match writer.begin_with("BEGIN IMMEDIATE").await {
+                    // Some failures (a full disk) make SQLite roll the transaction back by
+                    // itself; sqlx's own rollback then fails and it keeps counting the
+                    // transaction as open, so this connection would refuse every later BEGIN.
+                    // The one writer connection is closed and a fresh one opened.
+                    Err(sqlx::Error::InvalidSavePointStatement) => {
+                        tracing::warn!(
+                            "the database writer was left inside a failed transaction; reopening it"
+                        );
+                        if let Ok(conn) = writer.acquire().await {
+                            let _ = conn.close().await;
+                        }
+                        writer.begin_with("BEGIN IMMEDIATE").await?
+                    }
+                    r => r?,
+                };
+                Tx {
+                    inner: TxInner::Sqlite(t),
+                    changes: Vec::new(),
+                    notes: None,
+                }
+            }
             Pools::Postgres(pool) => Tx {
                 inner: TxInner::Postgres(pool.begin().await?),
                 changes: Vec::new(),

@@ -479,3 +479,60 @@ async fn notes_and_reads(t: TestDb) {
     assert_eq!(messages::read_seq(&t.db, &c.id, "reader").await.unwrap(), 3);
     assert_eq!(messages::range(&t.db, &c.id, 2, 3).await.unwrap().len(), 2);
 }
+
+/// A full disk inside a transaction: SQLite rolls the transaction back itself, sqlx's own
+/// rollback then fails and it kept counting the transaction as open, so the single writer
+/// connection refused every later `BEGIN` until a restart (found by `examples/disk.rs`). The
+/// disk is "full" here through `max_page_count`, which fails writes the same way (SQLITE_FULL).
+#[tokio::test]
+async fn the_writer_recovers_after_a_full_disk() {
+    let t = TestDb::open(Backend::Sqlite).await.unwrap();
+    let (pages,): (i64,) = kefu_store::Exec::fetch_one(&t.db, "PRAGMA page_count", vec![])
+        .await
+        .unwrap();
+    kefu_store::Exec::execute(
+        &t.db,
+        leak(format!("PRAGMA max_page_count = {}", pages + 2)),
+        vec![],
+    )
+    .await
+    .unwrap();
+    let big = "满".repeat(20_000);
+    let mut tx = t.db.begin().await.unwrap();
+    let mut failed = None;
+    for i in 0..50 {
+        if let Err(e) = kefu_store::Exec::execute(
+            &mut tx,
+            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, 0)",
+            vec![format!("filler-{i}").into(), big.clone().into()],
+        )
+        .await
+        {
+            failed = Some(e.to_string());
+            break;
+        }
+    }
+    let failed = failed.expect("the writes should have filled the database");
+    assert!(failed.contains("full"), "{failed}");
+    drop(tx);
+    // Space again: the next transaction works.
+    kefu_store::Exec::execute(&t.db, "PRAGMA max_page_count = 1073741823", vec![])
+        .await
+        .unwrap();
+    let mut tx =
+        t.db.begin()
+            .await
+            .expect("a transaction after the disk was full");
+    kefu_store::Exec::execute(
+        &mut tx,
+        "INSERT INTO settings (key, value, updated_at) VALUES ('after', 'ok', 0)",
+        vec![],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
