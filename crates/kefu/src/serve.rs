@@ -41,6 +41,15 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     })
 }
 
+/// The data folder must take writes (the database, uploads, the search index): a read-only
+/// one is refused at start with a clear error, not found out by the first customer's message.
+fn writable(dir: &std::path::Path) -> anyhow::Result<()> {
+    let probe = dir.join(".kefu-write-check");
+    std::fs::write(&probe, b"ok")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .with_context(|| format!("the data folder {} cannot be written", dir.display()))
+}
+
 struct Smtp(kefu_mail::SmtpSender);
 
 impl Transport for Smtp {
@@ -62,6 +71,9 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
                 format!("cannot create {}", config.data_dir.join(sub).display())
             })?;
         }
+    }
+    if config.database.url.is_empty() || config.data_dir.exists() {
+        writable(&config.data_dir)?;
     }
     let db = open_db(&config).await?;
     db.migrate().await.context("database migration failed")?;

@@ -78,6 +78,15 @@ impl Held {
     }
 }
 
+/// The answer to a message that was not stored. The client hears only the code and a
+/// sentence; what went wrong inside (a database that is gone, a full disk) goes to the log.
+fn refused(e: &AppError, cid: String) -> ServerFrame {
+    if let AppError::Internal(detail) | AppError::Unavailable(detail) = e {
+        tracing::warn!(code = e.code(), %detail, "a message was not stored");
+    }
+    ServerFrame::error(e.code(), e.to_string(), Some(cid))
+}
+
 /// A frame's answer: now, or once its message committed.
 // Short-lived (one per frame, never stored): the size difference costs nothing.
 #[allow(clippy::large_enum_variant)]
@@ -573,10 +582,10 @@ async fn handle(
                             id: m.id,
                             duplicate: !fresh,
                         },
-                        Err(e) => ServerFrame::error(e.code(), e.to_string(), Some(cid)),
+                        Err(e) => refused(&e, cid),
                     }
                 })),
-                Err(e) => Reply::Now(Some(ServerFrame::error(e.code(), e.to_string(), Some(cid)))),
+                Err(e) => Reply::Now(Some(refused(&e, cid))),
             };
         }
         ClientFrame::Typing { conversation, on } => {
