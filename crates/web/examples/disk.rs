@@ -154,6 +154,7 @@ async fn main() {
     let filler = mnt.join("filler");
     let _ = Command::new("dd")
         .args(["if=/dev/zero", "bs=64k", "status=none"])
+        .stderr(std::process::Stdio::null())
         .arg(format!("of={}", filler.display()))
         .status();
     let left = free_kib(&mnt);
