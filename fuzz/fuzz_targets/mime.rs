@@ -1,0 +1,6 @@
+//! See `checks::mime`.
+#![no_main]
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::mime(data));

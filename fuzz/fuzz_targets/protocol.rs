@@ -1,0 +1,6 @@
+//! See `checks::protocol`.
+#![no_main]
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::protocol(data));
