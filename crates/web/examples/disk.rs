@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use fleet::{Server, Ws, connect};
 use futures_util::{SinkExt, StreamExt};
-use kefu_store::Exec;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -258,24 +257,10 @@ async fn main() {
 
     // 4. Every acknowledged message stored once, with its sequence.
     let db = fleet::open_db(&data, true).await;
-    let rows: Vec<(String, i64)> = db
-        .fetch_all(
-            "SELECT client_id, seq FROM messages WHERE client_id LIKE 'd-%'",
-            vec![],
-        )
-        .await
-        .expect("messages");
+    if let Err(e) = fleet::check_acked(&db, &acked).await {
+        fail(e);
+    }
     db.close().await;
-    let mut stored: HashMap<String, Vec<i64>> = HashMap::new();
-    for (c, s) in rows {
-        stored.entry(c).or_default().push(s);
-    }
-    for (cid, seq) in &acked {
-        match stored.get(cid) {
-            Some(s) if s.len() == 1 && s[0] == *seq => {}
-            other => fail(format!("{cid} acknowledged as {seq}, stored as {other:?}")),
-        }
-    }
     run(&["umount", "-l", mnt.to_str().unwrap_or_default()]);
     println!(
         "{}",

@@ -260,6 +260,29 @@ pub async fn prepare_db(db: &Db, n: usize) -> Shop {
     }
 }
 
+/// Each acknowledged client id (with the sequence its ack gave) is stored exactly once, with
+/// that sequence; returns the first that is not, and how many rows each kept.
+pub async fn check_acked(db: &Db, acked: &HashMap<String, i64>) -> Result<usize, String> {
+    let rows: Vec<(String, i64)> = kefu_store::Exec::fetch_all(
+        db,
+        "SELECT client_id, seq FROM messages WHERE client_id IS NOT NULL",
+        vec![],
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let mut stored: HashMap<String, Vec<i64>> = HashMap::new();
+    for (c, s) in rows {
+        stored.entry(c).or_default().push(s);
+    }
+    for (cid, seq) in acked {
+        match stored.get(cid) {
+            Some(s) if s.len() == 1 && s[0] == *seq => {}
+            other => return Err(format!("{cid} acknowledged as {seq}, stored as {other:?}")),
+        }
+    }
+    Ok(stored.values().filter(|s| s.len() > 1).count())
+}
+
 /// A new socket token for the shop's agent (they last five minutes).
 pub async fn agent_token(data_dir: &Path) -> String {
     let db = open_db(data_dir, false).await;
