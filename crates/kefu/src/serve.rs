@@ -65,14 +65,12 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     init_logging(&config.log.level);
     tracing::debug!(config = ?config, "configuration");
     let addr = config.listen_addr()?;
-    for sub in ["uploads", "index"] {
-        if config.database.url.is_empty() || config.data_dir.exists() {
+    if config.database.url.is_empty() || config.data_dir.exists() {
+        for sub in ["uploads", "index"] {
             std::fs::create_dir_all(config.data_dir.join(sub)).with_context(|| {
                 format!("cannot create {}", config.data_dir.join(sub).display())
             })?;
         }
-    }
-    if config.database.url.is_empty() || config.data_dir.exists() {
         writable(&config.data_dir)?;
     }
     let db = open_db(&config).await?;

@@ -137,6 +137,25 @@ impl Visitor {
     }
 }
 
+/// Every visitor's [`Visitor::session`] in a task of its own; each gives back its visitor.
+fn sessions(
+    visitors: &mut Vec<Visitor>,
+    url: &str,
+    more: bool,
+    quiet: Duration,
+) -> Vec<tokio::task::JoinHandle<(Visitor, Result<(), String>)>> {
+    visitors
+        .drain(..)
+        .map(|mut v| {
+            let url = url.to_string();
+            tokio::spawn(async move {
+                let r = v.session(&url, more, quiet).await;
+                (v, r)
+            })
+        })
+        .collect()
+}
+
 struct Rng(u64);
 impl Rng {
     fn below(&mut self, n: u64) -> u64 {
@@ -315,17 +334,12 @@ async fn main() {
         if cycle == cycles {
             // The last start: everyone comes back, sends nothing new, and must end up with every
             // message of its conversation, each once.
-            let url = server.ws_url();
-            let tasks: Vec<_> = visitors
-                .drain(..)
-                .map(|mut v| {
-                    let url = url.clone();
-                    tokio::spawn(async move {
-                        let r = v.session(&url, false, Duration::from_millis(500)).await;
-                        (v, r)
-                    })
-                })
-                .collect();
+            let tasks = sessions(
+                &mut visitors,
+                &server.ws_url(),
+                false,
+                Duration::from_millis(500),
+            );
             for t in tasks {
                 let (v, r) = t.await.expect("visitor");
                 if let Err(e) = r {
@@ -363,23 +377,18 @@ async fn main() {
             break;
         }
         // Load, then SIGKILL at a random moment.
-        let url = server.ws_url();
-        let tasks: Vec<_> = visitors
-            .drain(..)
-            .map(|mut v| {
-                let url = url.clone();
-                tokio::spawn(async move {
-                    // Ends when the server is killed (an error, expected here).
-                    let _ = v.session(&url, true, Duration::from_secs(20)).await;
-                    v
-                })
-            })
-            .collect();
+        let tasks = sessions(
+            &mut visitors,
+            &server.ws_url(),
+            true,
+            Duration::from_secs(20),
+        );
         tokio::time::sleep(Duration::from_millis(100 + rng.below(1400))).await;
         let _ = server.child.kill();
         let _ = server.child.wait();
         for t in tasks {
-            visitors.push(t.await.expect("visitor"));
+            // Each session ends when the server is killed (an error, expected here).
+            visitors.push(t.await.expect("visitor").0);
         }
         visitors.sort_by_key(|v| v.i);
         if cycle % 10 == 0 || cycle + 1 == cycles {

@@ -17,24 +17,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fleet::{Server, Ws, connect};
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
-
-static SERVER: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-static MOUNT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-
-fn fail(msg: String) -> ! {
-    if let Some(pid) = SERVER.get() {
-        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-    }
-    if let Some(m) = MOUNT.get() {
-        let _ = Command::new("umount").arg("-l").arg(m).status();
-    }
-    eprintln!("{msg}");
-    std::process::exit(1);
-}
+use fleet::{Server, Unsent, Ws, connect, fail};
+use serde_json::json;
 
 fn run(args: &[&str]) {
     let ok = Command::new(args[0])
@@ -46,35 +30,24 @@ fn run(args: &[&str]) {
     }
 }
 
-/// Sends one message; `Ok(seq)` when acknowledged, `Err(code)` when refused.
+/// Sends one message: `Ok(seq)` when acknowledged, `Err(why)` when refused; a send that is
+/// not answered within 30 s breaks a promise.
 async fn send(ws: &mut Ws, conv: &str, cid: &str, body: &str) -> Result<i64, String> {
-    let f = json!({"type": "send", "cid": cid, "conversation": conv, "body": body});
-    ws.send(Message::Text(f.to_string().into()))
-        .await
-        .map_err(|e| format!("socket: {e}"))?;
-    loop {
-        let m = match tokio::time::timeout(Duration::from_secs(30), ws.next()).await {
-            Ok(Some(Ok(m))) => m,
-            Ok(_) => fail(format!("{cid}: the socket closed")),
-            Err(_) => fail(format!("{cid}: no answer within 30 s")),
-        };
-        let Message::Text(t) = m else { continue };
-        let f: Value = serde_json::from_str(&t).unwrap_or(Value::Null);
-        if f["cid"] != cid {
-            continue;
-        }
-        match f["type"].as_str() {
-            Some("ack") => return Ok(f["seq"].as_i64().unwrap_or(-1)),
-            Some("error") => {
-                return Err(format!(
-                    "{}: {}",
-                    f["code"].as_str().unwrap_or("?"),
-                    f["message"].as_str().unwrap_or("")
-                ));
-            }
-            _ => {}
-        }
+    match fleet::send_one(ws, conv, cid, body, Duration::from_secs(30)).await {
+        Ok(seq) => Ok(seq),
+        Err(Unsent::Refused(why)) => Err(why),
+        Err(e) => fail(format!("{cid}: {e}")),
     }
+}
+
+/// A visitor's socket.
+async fn visitor(server: &Server, token: &str) -> Ws {
+    connect(
+        &server.ws_url(),
+        &json!({"type": "hello", "v": 1, "visitor": token}),
+    )
+    .await
+    .unwrap_or_else(|e| fail(format!("visitor: {e}")))
 }
 
 async fn healthz(url: &str) -> u16 {
@@ -121,19 +94,15 @@ async fn main() {
         "tmpfs",
         mnt.to_str().unwrap_or_default(),
     ]);
-    let _ = MOUNT.set(mnt.clone());
+    fleet::undo_on_failure(&["umount", "-l", mnt.to_str().unwrap_or_default()]);
     let data = mnt.join("data");
     let shop = fleet::prepare(&data, 1).await;
     let (token, conv) = shop.visitors[0].clone();
     let (server, _) = Server::start(&data).await;
-    let _ = SERVER.set(server.child.id());
+    let pid = server.child.id().to_string();
+    fleet::undo_on_failure(&["kill", "-9", &pid]);
     let url = server.url();
-    let mut ws = connect(
-        &server.ws_url(),
-        &json!({"type": "hello", "v": 1, "visitor": token}),
-    )
-    .await
-    .unwrap_or_else(|e| fail(format!("visitor: {e}")));
+    let mut ws = visitor(&server, &token).await;
     let body = "满".repeat(3000);
     let mut acked: HashMap<String, i64> = HashMap::new();
     let mut n = 0;
@@ -241,12 +210,9 @@ async fn main() {
     let ro_refusal = said.trim().lines().last().unwrap_or_default().to_string();
     run(&["umount", ro.to_str().unwrap_or_default()]);
     let (server, _) = Server::start(&data).await;
-    let mut ws = connect(
-        &server.ws_url(),
-        &json!({"type": "hello", "v": 1, "visitor": token}),
-    )
-    .await
-    .unwrap_or_else(|e| fail(format!("visitor: {e}")));
+    let pid = server.child.id().to_string();
+    fleet::undo_on_failure(&["kill", "-9", &pid]);
+    let mut ws = visitor(&server, &token).await;
     let cid = next("rw");
     match send(&mut ws, &conv, &cid, "又可以写了").await {
         Ok(s) => acked.insert(cid, s),

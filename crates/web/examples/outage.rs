@@ -16,14 +16,12 @@ mod fleet;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use fleet::{Server, Ws, connect};
-use futures_util::{SinkExt, StreamExt};
+use fleet::{Server, Ws, connect, fail};
+use futures_util::StreamExt;
 use kefu_store::{Db, DbOptions};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
-
-static SERVER: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -38,17 +36,6 @@ fn sh(cmd: &str) {
         .status()
         .is_ok_and(|s| s.success());
     assert!(ok, "`{cmd}` failed");
-}
-
-fn fail(msg: String) -> ! {
-    // The server is a child: stop it before leaving (exit skips destructors).
-    if let Some(pid) = SERVER.get() {
-        let _ = std::process::Command::new("kill")
-            .args(["-9", &pid.to_string()])
-            .status();
-    }
-    eprintln!("{msg}");
-    std::process::exit(1);
 }
 
 /// `/healthz`: status code and body.
@@ -67,32 +54,11 @@ async fn health(http: &reqwest::Client, base: &str) -> (u16, Value) {
     }
 }
 
-/// Sends one message and waits (at most `wait`) for its answer: `Ok(seq)` when acknowledged,
-/// `Err(code)` when refused or unanswered.
+/// Sends one message and waits (at most `wait`) for its answer.
 async fn send(ws: &mut Ws, conv: &str, cid: &str, wait: Duration) -> Result<i64, String> {
-    let f = json!({"type": "send", "cid": cid, "conversation": conv, "body": format!("{cid}：还在吗？")});
-    ws.send(Message::Text(f.to_string().into()))
+    fleet::send_one(ws, conv, cid, &format!("{cid}：还在吗？"), wait)
         .await
-        .map_err(|e| format!("socket: {e}"))?;
-    let until = Instant::now() + wait;
-    loop {
-        let left = until.saturating_duration_since(Instant::now());
-        let m = match tokio::time::timeout(left, ws.next()).await {
-            Ok(Some(Ok(m))) => m,
-            Ok(_) => return Err("socket closed".into()),
-            Err(_) => return Err("no answer".into()),
-        };
-        let Message::Text(t) = m else { continue };
-        let f: Value = serde_json::from_str(&t).unwrap_or(Value::Null);
-        if f["cid"] != cid {
-            continue;
-        }
-        match f["type"].as_str() {
-            Some("ack") => return Ok(f["seq"].as_i64().unwrap_or(-1)),
-            Some("error") => return Err(f["code"].as_str().unwrap_or("?").to_string()),
-            _ => {}
-        }
-    }
+        .map_err(|e| e.to_string())
 }
 
 #[tokio::main]
@@ -114,7 +80,8 @@ async fn main() {
     let shop = fleet::prepare_db(&db, 3).await;
     db.close().await;
     let (server, _) = Server::start_with(&data, &[("KEFU_DATABASE_URL", pg.as_str())]).await;
-    let _ = SERVER.set(server.child.id());
+    let pid = server.child.id().to_string();
+    fleet::undo_on_failure(&["kill", "-9", &pid]);
     let base = server.url();
     let http = reqwest::Client::new();
 

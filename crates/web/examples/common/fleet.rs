@@ -260,6 +260,87 @@ pub async fn prepare_db(db: &Db, n: usize) -> Shop {
     }
 }
 
+/// Commands that undo what a run set up (kill its server, unmount its folder), run by [`fail`].
+static ON_FAIL: std::sync::Mutex<Vec<Vec<String>>> = std::sync::Mutex::new(Vec::new());
+
+/// Registers a command for [`fail`] to run first.
+pub fn undo_on_failure(args: &[&str]) {
+    if let Ok(mut list) = ON_FAIL.lock() {
+        list.push(args.iter().map(|a| a.to_string()).collect());
+    }
+}
+
+/// Reports a broken promise and exits non-zero, after the registered undo commands (exit skips
+/// destructors, so a server child would outlive the run).
+pub fn fail(msg: String) -> ! {
+    if let Ok(list) = ON_FAIL.lock() {
+        for c in list.iter().rev() {
+            let _ = Command::new(&c[0]).args(&c[1..]).status();
+        }
+    }
+    eprintln!("{msg}");
+    std::process::exit(1);
+}
+
+/// Why a message sent with [`send_one`] was not acknowledged.
+#[derive(Debug)]
+pub enum Unsent {
+    /// Refused: `code: message`.
+    Refused(String),
+    NoAnswer,
+    Closed,
+}
+
+impl std::fmt::Display for Unsent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unsent::Refused(s) => f.write_str(s),
+            Unsent::NoAnswer => f.write_str("no answer"),
+            Unsent::Closed => f.write_str("socket closed"),
+        }
+    }
+}
+
+/// Sends one chat message and waits at most `wait` for its answer: the sequence when
+/// acknowledged.
+pub async fn send_one(
+    ws: &mut Ws,
+    conv: &str,
+    cid: &str,
+    body: &str,
+    wait: Duration,
+) -> Result<i64, Unsent> {
+    let f = serde_json::json!({"type": "send", "cid": cid, "conversation": conv, "body": body});
+    ws.send(Message::Text(f.to_string().into()))
+        .await
+        .map_err(|_| Unsent::Closed)?;
+    let until = Instant::now() + wait;
+    loop {
+        let left = until.saturating_duration_since(Instant::now());
+        let m = match tokio::time::timeout(left, ws.next()).await {
+            Ok(Some(Ok(m))) => m,
+            Ok(_) => return Err(Unsent::Closed),
+            Err(_) => return Err(Unsent::NoAnswer),
+        };
+        let Message::Text(t) = m else { continue };
+        let f: serde_json::Value = serde_json::from_str(&t).unwrap_or_default();
+        if f["cid"] != cid {
+            continue;
+        }
+        match f["type"].as_str() {
+            Some("ack") => return Ok(f["seq"].as_i64().unwrap_or(-1)),
+            Some("error") => {
+                return Err(Unsent::Refused(format!(
+                    "{}: {}",
+                    f["code"].as_str().unwrap_or("?"),
+                    f["message"].as_str().unwrap_or("")
+                )));
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Each acknowledged client id (with the sequence its ack gave) is stored exactly once, with
 /// that sequence; returns the first that is not, and how many rows each kept.
 pub async fn check_acked(db: &Db, acked: &HashMap<String, i64>) -> Result<usize, String> {

@@ -47,9 +47,7 @@ impl Held {
         if list.front().is_some_and(|f| f == cid) {
             return true;
         }
-        if list.len() < MAX_HELD && !list.iter().any(|c| c == cid) {
-            list.push_back(cid.to_string());
-        }
+        remember(list, cid);
         false
     }
 
@@ -58,23 +56,26 @@ impl Held {
         let i = match self.0.iter().position(|(c, _)| c == conversation) {
             Some(i) => i,
             None if busy => {
-                self.0
-                    .push((conversation.to_string(), [cid.to_string()].into()));
-                return;
+                self.0.push((conversation.to_string(), Default::default()));
+                self.0.len() - 1
             }
             None => return,
         };
         let list = &mut self.0[i].1;
         if busy {
-            if list.len() < MAX_HELD && !list.iter().any(|c| c == cid) {
-                list.push_back(cid.to_string());
-            }
+            remember(list, cid);
         } else if list.front().is_some_and(|f| f == cid) {
             list.pop_front();
             if list.is_empty() {
                 self.0.swap_remove(i);
             }
         }
+    }
+}
+
+fn remember(list: &mut std::collections::VecDeque<String>, cid: &str) {
+    if list.len() < MAX_HELD && !list.iter().any(|c| c == cid) {
+        list.push_back(cid.to_string());
     }
 }
 
