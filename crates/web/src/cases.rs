@@ -824,8 +824,12 @@ pub async fn download(
     Path((tracking, attachment_id)): Path<(String, String)>,
     Query(q): Query<KeyQuery>,
 ) -> AppResult<Response> {
-    let (_, _, user) = open_case(&state, &caller, &headers, &tracking, &q.key).await?;
+    let (_, conv, user) = open_case(&state, &caller, &headers, &tracking, &q.key).await?;
     let a = crate::files::visible_attachment(&state, &Actor::Person(user), &attachment_id).await?;
+    // The key opens this case's files only, not the customer's other conversations'.
+    if a.conversation_id != conv.id {
+        return Err(AppError::NotFound);
+    }
     crate::files::download(&state, &a, &Default::default()).await
 }
 

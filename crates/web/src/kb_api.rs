@@ -522,13 +522,16 @@ pub async fn restore_revision(
 }
 
 #[utoipa::path(get, path = "/api/v1/kb/articles/{id}/feedback", tag = "knowledge",
-    responses((status = 200, body = Vec<Feedback>)))]
+    responses((status = 200, body = Vec<Feedback>), (status = 404, body = ErrorBody)))]
 pub async fn list_feedback(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Feedback>>> {
     caller.staff()?;
+    knowledge::get_article(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(knowledge::feedback(&state.db, &id, 200).await?))
 }
 
