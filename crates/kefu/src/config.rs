@@ -30,12 +30,16 @@ pub struct MailConfig {
     /// Largest received mail turned into a message, in bytes; bigger ones stay on the mail
     /// server and are listed for admins.
     pub max_bytes: usize,
+    /// Mails from one address an inbox turns into messages an hour; more are listed for
+    /// admins instead (a script, a mail loop).
+    pub max_per_sender_per_hour: u32,
 }
 
 impl Default for MailConfig {
     fn default() -> Self {
         MailConfig {
             max_bytes: 25 * 1024 * 1024,
+            max_per_sender_per_hour: 30,
         }
     }
 }
@@ -47,6 +51,8 @@ pub struct ChatConfig {
     pub max_upload_bytes: usize,
     /// Seconds an agent's reply waits to be read in the chat before it is mailed.
     pub reply_mail_delay_seconds: i64,
+    /// Messages one customer or visitor may send a minute; staff five times as many.
+    pub messages_per_minute: u32,
 }
 
 impl Default for ChatConfig {
@@ -54,6 +60,7 @@ impl Default for ChatConfig {
         ChatConfig {
             max_upload_bytes: 10 * 1024 * 1024,
             reply_mail_delay_seconds: 120,
+            messages_per_minute: 60,
         }
     }
 }
@@ -255,6 +262,12 @@ impl Config {
         }
         if !(0..=7 * 24 * 3600).contains(&self.chat.reply_mail_delay_seconds) {
             return Err(err("chat.reply_mail_delay_seconds", "must be 0 to 604800"));
+        }
+        if self.chat.messages_per_minute == 0 {
+            return Err(err("chat.messages_per_minute", "must be at least 1"));
+        }
+        if self.mail.max_per_sender_per_hour == 0 {
+            return Err(err("mail.max_per_sender_per_hour", "must be at least 1"));
         }
         if self.security.max_body_bytes < 16 * 1024 {
             return Err(err("security.max_body_bytes", "must be at least 16384"));
@@ -470,6 +483,14 @@ tls = "starttls"
 max_upload_bytes = 10485760
 # Seconds an agent's reply waits to be read in the chat before it is mailed to the customer.
 reply_mail_delay_seconds = 120
+# Messages one customer or visitor may send a minute (staff: five times as many).
+messages_per_minute = 60
+
+[mail]
+# Largest received mail turned into a message, in bytes; bigger ones stay on the mail server.
+max_bytes = 26214400
+# Mails from one address an inbox turns into messages an hour; more are listed for admins.
+max_per_sender_per_hour = 30
 
 [log]
 # A tracing filter: "info", "debug", "kefu_web=debug,info".

@@ -99,6 +99,8 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         index_dir: Some(config.data_dir.join("index")),
         secret_key: config.secret_key()?,
         max_mail_bytes: config.mail.max_bytes,
+        messages_per_minute: config.chat.messages_per_minute,
+        mails_per_sender_per_hour: config.mail.max_per_sender_per_hour,
     };
     let mut demo_lines = vec![];
     if seed_demo {

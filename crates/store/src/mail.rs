@@ -16,6 +16,8 @@ pub mod outcome {
     pub const QUEUED: &str = "queued";
     /// Over the size limit: left on the mail server, listed for admins.
     pub const TOO_LARGE: &str = "too_large";
+    /// One more from an address that sent too many this hour: kept for admins, not a message.
+    pub const FLOOD: &str = "flood";
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -83,6 +85,23 @@ pub async fn record(tx: &mut Tx, m: &NewMail<'_>) -> Result<bool> {
         )
         .await?;
     Ok(n == 1)
+}
+
+/// Mails from `from_addr` this inbox turned into messages since `since` (ms).
+pub async fn stored_from_since(
+    x: impl Exec,
+    inbox_id: &str,
+    from_addr: &str,
+    since: i64,
+) -> Result<i64> {
+    let (n,): (i64,) = x
+        .fetch_one(
+            "SELECT COUNT(*) FROM mail_messages WHERE inbox_id = $1 AND from_addr = $2 \
+             AND created_at >= $3 AND direction = 'in' AND outcome = 'stored'",
+            args![inbox_id, from_addr, since],
+        )
+        .await?;
+    Ok(n)
 }
 
 pub async fn get(x: impl Exec, inbox_id: &str, message_id: &str) -> Result<Option<MailRecord>> {

@@ -431,6 +431,7 @@ mail-subject = Subject
 mail-download-raw = Original
 mail-outcome-unparsable = Could not be read
 mail-outcome-too_large = Too large
+mail-outcome-flood = Too many from this sender
 mail-outcome-auto_reply = Automatic reply
 mail-outcome-bounce = Delivery failure
 mail-outcome-own_mail = Our own mail

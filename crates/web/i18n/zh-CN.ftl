@@ -428,6 +428,7 @@ mail-subject = 主题
 mail-download-raw = 原件
 mail-outcome-unparsable = 无法解析
 mail-outcome-too_large = 邮件过大
+mail-outcome-flood = 同一发件人邮件过多
 mail-outcome-auto_reply = 自动回复
 mail-outcome-bounce = 退信
 mail-outcome-own_mail = 本系统发出的邮件

@@ -45,6 +45,128 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The type of an uploaded file, refused when the content is not on the list, when its name
+/// claims another type than the content has, or when it is an archive that would unpack to far
+/// more than it weighs (a zip bomb).
+pub fn check_file(name: &str, bytes: &[u8]) -> AppResult<&'static str> {
+    let content_type = sniff(bytes).ok_or_else(|| {
+        AppError::bad(
+            "unsupported_file_type",
+            "only images (PNG, JPEG, GIF, WebP), PDF, ZIP and plain text can be sent",
+        )
+    })?;
+    if let Some(claimed) = claimed_type(name)
+        && claimed != content_type
+    {
+        return Err(AppError::bad(
+            "file_type_mismatch",
+            format!("the file's name does not match its content ({content_type})"),
+        ));
+    }
+    if content_type == "application/zip"
+        && let Err(why) = zip_is_safe(bytes)
+    {
+        return Err(AppError::bad("unsafe_archive", why));
+    }
+    Ok(content_type)
+}
+
+/// The type a file name's extension claims: `None` without an extension, `Some("unknown")`
+/// for one that no accepted type has (`.exe`, `.html`, `.svg`).
+fn claimed_type(name: &str) -> Option<&'static str> {
+    let base = clean_name(name);
+    let (_, ext) = base.rsplit_once('.')?;
+    Some(match ext.to_ascii_lowercase().as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" | "jfif" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        "zip" | "docx" | "xlsx" | "pptx" => "application/zip",
+        "txt" | "text" | "log" | "csv" | "md" => "text/plain",
+        _ => "unknown",
+    })
+}
+
+/// Largest total an archive may unpack to, and the largest ratio of unpacked to packed size
+/// of any member (DEFLATE cannot pass ~1032; real documents stay far below 100).
+const ZIP_MAX_UNPACKED: u64 = 512 * 1024 * 1024;
+const ZIP_MAX_RATIO: u64 = 200;
+const ZIP_MAX_ENTRIES: usize = 10_000;
+
+/// Reads a zip's central directory (never unpacking anything) and refuses what would unpack to
+/// too much: a total over [`ZIP_MAX_UNPACKED`], a member compressed over [`ZIP_MAX_RATIO`] to
+/// one, too many members, an archive inside the archive, ZIP64 sizes, or a directory that does
+/// not add up.
+pub fn zip_is_safe(z: &[u8]) -> Result<(), String> {
+    let u16_at = |i: usize| {
+        z.get(i..i + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as u64)
+    };
+    let u32_at = |i: usize| {
+        z.get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64)
+    };
+    // The end of the central directory: the last signature within the comment's reach.
+    let from = z.len().saturating_sub(22 + 65_535);
+    let end = (from..z.len().saturating_sub(21))
+        .rev()
+        .find(|&i| u32_at(i) == Some(0x0605_4b50))
+        .ok_or("the archive has no directory")?;
+    let entries = u16_at(end + 10).ok_or("a cut archive")? as usize;
+    let dir = u32_at(end + 16).ok_or("a cut archive")? as usize;
+    if entries == 0xffff || dir == 0xffff_ffff {
+        return Err("ZIP64 archives are not accepted".into());
+    }
+    if entries > ZIP_MAX_ENTRIES {
+        return Err(format!("the archive has over {ZIP_MAX_ENTRIES} files"));
+    }
+    let (mut at, mut total) = (dir, 0u64);
+    for _ in 0..entries {
+        if u32_at(at) != Some(0x0201_4b50) {
+            return Err("the archive's directory is damaged".into());
+        }
+        let packed = u32_at(at + 20).ok_or("a cut archive")?;
+        let unpacked = u32_at(at + 24).ok_or("a cut archive")?;
+        let name_len = u16_at(at + 28).ok_or("a cut archive")? as usize;
+        let extra = u16_at(at + 30).ok_or("a cut archive")? as usize;
+        let comment = u16_at(at + 32).ok_or("a cut archive")? as usize;
+        if packed == 0xffff_ffff || unpacked == 0xffff_ffff {
+            return Err("ZIP64 archives are not accepted".into());
+        }
+        let name = z
+            .get(at + 46..at + 46 + name_len)
+            .ok_or("a cut archive")?
+            .to_ascii_lowercase();
+        if [
+            &b".zip"[..],
+            b".gz",
+            b".7z",
+            b".rar",
+            b".tar",
+            b".bz2",
+            b".xz",
+        ]
+        .iter()
+        .any(|e| name.ends_with(e))
+        {
+            return Err("archives inside the archive are not accepted".into());
+        }
+        if unpacked > packed.max(1) * ZIP_MAX_RATIO && unpacked > 1024 * 1024 {
+            return Err("a file in the archive unpacks to far more than it weighs".into());
+        }
+        total += unpacked;
+        if total > ZIP_MAX_UNPACKED {
+            return Err(format!(
+                "the archive unpacks to over {} MB",
+                ZIP_MAX_UNPACKED / 1024 / 1024
+            ));
+        }
+        at += 46 + name_len + extra + comment;
+    }
+    Ok(())
+}
+
 /// Text that a browser could take for HTML or SVG is refused rather than risked.
 fn looks_like_markup(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_lowercase();
@@ -104,12 +226,7 @@ pub async fn upload(
     if body.is_empty() {
         return Err(AppError::bad("empty_file", "the file is empty"));
     }
-    let content_type = sniff(&body).ok_or_else(|| {
-        AppError::bad(
-            "unsupported_file_type",
-            "only images (PNG, JPEG, GIF, WebP), PDF, ZIP and plain text can be sent",
-        )
-    })?;
+    let content_type = check_file(&q.name, &body)?;
     let cid = if q.client_id.is_empty() {
         new_id()
     } else {
@@ -308,6 +425,57 @@ pub fn zip_stored(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 #[cfg(test)]
 mod zip_tests {
     use super::*;
+
+    /// `zip_stored(files)` with each member's unpacked size in the directory set to `unpacked`.
+    fn claiming(files: &[(String, Vec<u8>)], unpacked: u32) -> Vec<u8> {
+        let mut z = zip_stored(files);
+        let mut at = z.len() - 22;
+        at = u32::from_le_bytes([z[at + 16], z[at + 17], z[at + 18], z[at + 19]]) as usize;
+        for (name, _) in files {
+            z[at + 24..at + 28].copy_from_slice(&unpacked.to_le_bytes());
+            at += 46 + name.len();
+        }
+        z
+    }
+
+    #[test]
+    fn zip_bombs_and_lying_names_are_refused() {
+        let doc = vec![("a.txt".to_string(), vec![b'a'; 4000])];
+        assert!(check_file("photos.zip", &zip_stored(&doc)).is_ok());
+        // One member claiming 2 GB from 4 KB; many members adding up past the limit.
+        let bomb = claiming(&doc, 2_000_000_000);
+        let e = check_file("photos.zip", &bomb).unwrap_err();
+        assert!(e.to_string().contains("far more"), "{e}");
+        let many: Vec<_> = (0..600)
+            .map(|i| (format!("{i}.txt"), vec![b'a'; 4000]))
+            .collect();
+        let e = check_file("x.zip", &claiming(&many, 1_000_000)).unwrap_err();
+        assert!(e.to_string().contains("over 512 MB"), "{e}");
+        // 42.zip's trick: archives inside.
+        let nested = zip_stored(&[("0.zip".to_string(), zip_stored(&doc))]);
+        assert!(check_file("42.zip", &nested).is_err());
+        // A damaged or cut directory.
+        let mut cut = zip_stored(&doc);
+        cut.truncate(cut.len() - 30);
+        assert!(check_file("x.zip", &cut).is_err());
+        assert!(zip_is_safe(b"PK\x03\x04 and nothing").is_err());
+        // Names lying about the content.
+        let pdf = b"%PDF-1.4 x";
+        assert_eq!(check_file("发票.PDF", pdf).unwrap(), "application/pdf");
+        assert_eq!(check_file("no-extension", pdf).unwrap(), "application/pdf");
+        for lie in [
+            "photo.png",
+            "setup.exe",
+            "page.html",
+            "logo.svg",
+            "a.pdf.js",
+        ] {
+            let e = check_file(lie, pdf).unwrap_err();
+            assert!(e.to_string().contains("does not match"), "{lie}: {e}");
+        }
+        assert!(check_file("notes.txt", "订单".as_bytes()).is_ok());
+        assert!(check_file("x.txt", b"MZ\x90\x00").is_err());
+    }
 
     #[test]
     fn a_stored_zip_reads_back() {

@@ -512,6 +512,21 @@ pub async fn ingest(
         )
         .await;
     }
+    // A flood from one address (a script, a mail loop) is kept for admins, not stored.
+    let hour_ago = now_ms() - 3_600_000;
+    let limit = i64::from(state.config.mails_per_sender_per_hour);
+    if store_mail::stored_from_since(&state.db, inbox_id, &mail.from_addr, hour_ago).await? >= limit
+    {
+        return record_only(
+            message_id,
+            outcome::FLOOD,
+            mail.from_addr.clone(),
+            mail.subject.clone(),
+            raw_key,
+            format!("over {limit} mails from this address in an hour"),
+        )
+        .await;
+    }
     let senders = people::customers_at_address(&state.db, &mail.from_addr).await?;
     let mut thread = find_thread(state, inbox_id, &mail, &senders).await?;
     // A reply to a conversation merged into another goes where the conversation went.

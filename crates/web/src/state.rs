@@ -38,6 +38,11 @@ pub struct WebConfig {
     pub secret_key: kefu_core::secretbox::SecretKey,
     /// Largest received mail turned into a message, in bytes.
     pub max_mail_bytes: usize,
+    /// Messages one customer or visitor may send a minute (staff: five times as many).
+    pub messages_per_minute: u32,
+    /// Mails from one address an inbox turns into messages an hour; the rest are recorded
+    /// for admins, not stored as messages.
+    pub mails_per_sender_per_hour: u32,
 }
 
 impl Default for WebConfig {
@@ -55,6 +60,8 @@ impl Default for WebConfig {
             index_dir: None,
             secret_key: kefu_core::secretbox::SecretKey::derive("kefu-default-test-key"),
             max_mail_bytes: 25 * 1024 * 1024,
+            messages_per_minute: 60,
+            mails_per_sender_per_hour: 30,
         }
     }
 }

@@ -64,13 +64,19 @@ pub async fn frame(
 
 /// New visitors per IP: generous for shared offices, tight for scripts.
 const VISITORS_PER_IP: Rule = Rule::per_minutes(60, 10);
-/// New conversations per visitor.
+/// New conversations per visitor, and per IP (many visitors behind one address).
 const CONVERSATIONS_PER_VISITOR: Rule = Rule::per_minutes(10, 10);
+const CONVERSATIONS_PER_IP: Rule = Rule::per_minutes(100, 10);
 
-fn limit_new_conversation(state: &AppState, v: &visitors::Visitor) -> AppResult<()> {
+fn limit_new_conversation(state: &AppState, v: &visitors::Visitor, ip: &str) -> AppResult<()> {
     state
         .limiter
         .hit(&format!("conv:visitor:{}", v.id), CONVERSATIONS_PER_VISITOR)
+        .and_then(|()| {
+            state
+                .limiter
+                .hit(&format!("conv:ip:{ip}"), CONVERSATIONS_PER_IP)
+        })
         .map_err(AppError::RateLimited)
 }
 
@@ -147,10 +153,11 @@ pub struct NewWidgetConversation {
 pub async fn create_conversation(
     State(state): State<AppState>,
     caller: Caller,
+    ApiOrigin(origin): ApiOrigin,
     ApiJson(n): ApiJson<NewWidgetConversation>,
 ) -> AppResult<Response> {
     let v = visitor(&caller)?;
-    limit_new_conversation(&state, v)?;
+    limit_new_conversation(&state, v, &origin.ip)?;
     let subject: String = n.subject.trim().chars().take(200).collect();
     let c = conversations::create(&state.db, &v.inbox_id, Some(&v.contact_id), &subject).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
@@ -315,10 +322,11 @@ pub struct OfflineMessage {
 pub async fn leave_message(
     State(state): State<AppState>,
     caller: Caller,
+    ApiOrigin(origin): ApiOrigin,
     ApiJson(m): ApiJson<OfflineMessage>,
 ) -> AppResult<Response> {
     let v = visitor(&caller)?;
-    limit_new_conversation(&state, v)?;
+    limit_new_conversation(&state, v, &origin.ip)?;
     if m.email.trim().is_empty() {
         return Err(AppError::bad(
             "email_required",

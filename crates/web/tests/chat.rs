@@ -308,7 +308,8 @@ async fn socket_access(t: TestDb) {
 
 both_backends!(a_client_that_cannot_keep_up_is_dropped, slow_client);
 async fn slow_client(t: TestDb) {
-    let shop = shop(t).await;
+    // One sender floods on purpose here: their per-minute limit is lifted.
+    let shop = shop_with(t, |c| c.messages_per_minute = u32::MAX).await;
     let (_, vb) = visitor(&shop).await;
     let conv = open_conversation(&vb).await;
     // A reader that never reads, next to one that does.

@@ -84,6 +84,23 @@ pub async fn visible(
     if ok { Ok(c) } else { Err(AppError::NotFound) }
 }
 
+/// One sender's messages a minute: `messages_per_minute` for customers and visitors, five
+/// times that for staff. A refusal stores nothing; the client sends again after the wait.
+fn limit_sender(state: &AppState, actor: &Actor) -> AppResult<()> {
+    let per_minute = state
+        .config
+        .messages_per_minute
+        .saturating_mul(if actor.is_staff() { 5 } else { 1 });
+    let rule = crate::limiter::Rule {
+        limit: per_minute,
+        window: std::time::Duration::from_secs(60),
+    };
+    state
+        .limiter
+        .hit(&format!("msg:{}", actor.reader_id()), rule)
+        .map_err(AppError::RateLimited)
+}
+
 /// Sends a message: checked, committed, then announced. Returns the message and whether it is
 /// new (`false`: this client id was already sent, and the stored message is returned).
 pub async fn send(
@@ -126,6 +143,7 @@ pub async fn send_queued(
 ) -> AppResult<Sending> {
     protocol::check_client_id(client_id)?;
     protocol::check_body(body)?;
+    limit_sender(state, actor)?;
     // Load shedding first: a refusal must cost less than the work it saves.
     let place = commit::admit(state)?;
     let conv = visible(state, actor, conversation_id).await?;

@@ -435,7 +435,14 @@ async fn serve(
                             feed(sink, &ServerFrame::error("bad_frame", "send JSON text frames", None)).await?;
                             None
                         }
-                        Some(Err(e)) => return Err(e.to_string()),
+                        Some(Err(e)) => {
+                            let e = e.to_string();
+                            // Over the frame limit: said with the standard close code.
+                            if e.contains("too long") {
+                                close(sink, 1009, "frames are limited to 64 KiB").await;
+                            }
+                            return Err(e);
+                        }
                     };
                     if let Some(text) = text {
                         let reply = match Box::pin(handle(state, actor, sub.id, &text, &mut last_typing, &mut held, viewing)).await {
