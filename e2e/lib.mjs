@@ -1,6 +1,7 @@
 // Helpers for the browser tests: start the real kefu binary on a fresh data folder, drive
 // Debian's chromium with playwright-core.
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -89,4 +90,30 @@ export async function signIn(page, url, { email, password }) {
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', password);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('main button')]);
+}
+
+/** Hands a mail to the SMTP server `smtp` ("host:port") the way another mail system would. */
+export function smtpSend(smtp, from, to, raw) {
+  const [host, port] = smtp.split(':');
+  return new Promise((resolve, reject) => {
+    const lines = ['EHLO customer.test', `MAIL FROM:<${from}>`, `RCPT TO:<${to}>`, 'DATA',
+      raw.replace(/\r?\n/g, '\r\n') + '\r\n.', 'QUIT'];
+    const s = connect(Number(port), host);
+    let buf = '';
+    s.setEncoding('utf8');
+    s.on('data', (d) => {
+      buf += d;
+      // Each complete reply (a line whose code is followed by a space) lets the next line go.
+      while (/^\d{3} .*\r\n/m.test(buf)) {
+        const m = buf.match(/^(\d{3}) .*\r\n/m);
+        const code = Number(m[1]);
+        buf = buf.slice(buf.indexOf(m[0]) + m[0].length);
+        if (code >= 400) { s.destroy(); reject(new Error(`SMTP said ${m[0]}`)); return; }
+        const next = lines.shift();
+        if (next === undefined) { s.end(); resolve(); return; }
+        s.write(next + '\r\n');
+      }
+    });
+    s.on('error', reject);
+  });
 }

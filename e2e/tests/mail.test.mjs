@@ -4,9 +4,8 @@
 // and the mail goes out. Skipped without KEFU_TEST_IMAP / KEFU_TEST_SMTP (failed under CI).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { startKefu, launch, newPage, signIn, shots } from '../lib.mjs';
+import { startKefu, launch, newPage, signIn, shots, smtpSend } from '../lib.mjs';
 
 const imap = process.env.KEFU_TEST_IMAP;
 const smtp = process.env.KEFU_TEST_SMTP;
@@ -21,32 +20,6 @@ before(async () => {
   browser = await launch();
 });
 after(async () => { await browser?.close(); await kefu?.stop(); });
-
-/** Hands a mail to the SMTP server the way another mail system would. */
-function smtpSend(from, to, raw) {
-  const [host, port] = smtp.split(':');
-  return new Promise((resolve, reject) => {
-    const lines = ['EHLO customer.test', `MAIL FROM:<${from}>`, `RCPT TO:<${to}>`, 'DATA',
-      raw.replace(/\r?\n/g, '\r\n') + '\r\n.', 'QUIT'];
-    const s = connect(Number(port), host);
-    let buf = '';
-    s.setEncoding('utf8');
-    s.on('data', (d) => {
-      buf += d;
-      // Each complete reply (a line whose code is followed by a space) lets the next line go.
-      while (/^\d{3} .*\r\n/m.test(buf)) {
-        const m = buf.match(/^(\d{3}) .*\r\n/m);
-        const code = Number(m[1]);
-        buf = buf.slice(buf.indexOf(m[0]) + m[0].length);
-        if (code >= 400) { s.destroy(); reject(new Error(`SMTP said ${m[0]}`)); return; }
-        const next = lines.shift();
-        if (next === undefined) { s.end(); resolve(); return; }
-        s.write(next + '\r\n');
-      }
-    });
-    s.on('error', reject);
-  });
-}
 
 test('an admin sets up a mail inbox and an agent answers a mail from the console', { skip: !imap || !smtp }, async () => {
   const tag = Math.random().toString(36).slice(2, 10);
@@ -84,7 +57,7 @@ test('an admin sets up a mail inbox and an agent answers a mail from the console
   await admin.screenshot({ path: join(shots, 'mail-settings-zh.png'), fullPage: true });
 
   // A customer writes.
-  await smtpSend(customer, support, `From: =?UTF-8?B?6ZmI6Z2Z?= <${customer}>
+  await smtpSend(smtp, customer, support, `From: =?UTF-8?B?6ZmI6Z2Z?= <${customer}>
 To: ${support}
 Subject: =?UTF-8?B?5Y+R56Wo5oqs5aS05YaZ6ZSZ5LqG?=
 Message-ID: <m1-${tag}@customer.test>

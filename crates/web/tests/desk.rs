@@ -431,6 +431,11 @@ async fn files(t: TestDb) {
         .get(&format!("/api/v1/attachments/{id}?inline=1"))
         .await;
     assert_eq!(preview.headers["content-type"], "image/png");
+    let csp = preview.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("sandbox"),
+        "the preview keeps its own policy: {csp}"
+    );
     // The other team's agent and another visitor get nothing.
     assert_eq!(
         shop.other_agent
