@@ -563,10 +563,12 @@ pub async fn list_messages(
 pub async fn post_message(
     State(state): State<AppState>,
     caller: Caller,
+    ApiOrigin(origin): ApiOrigin,
     Path(id): Path<String>,
     ApiJson(n): ApiJson<crate::widget::NewChatMessage>,
 ) -> AppResult<Response> {
     let actor = actor(&caller)?;
+    crate::realtime::limit_address(&state, &actor, &origin.ip)?;
     crate::widget::sent(
         crate::realtime::send(
             &state,

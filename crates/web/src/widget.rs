@@ -210,10 +210,12 @@ pub struct NewChatMessage {
 pub async fn post_message(
     State(state): State<AppState>,
     caller: Caller,
+    ApiOrigin(origin): ApiOrigin,
     Path(id): Path<String>,
     ApiJson(n): ApiJson<NewChatMessage>,
 ) -> AppResult<Response> {
     let actor = Actor::Visitor(visitor(&caller)?.clone());
+    realtime::limit_address(&state, &actor, &origin.ip)?;
     sent(realtime::send(&state, &actor, &id, &n.client_id, &n.body, n.note, false).await?)
 }
 

@@ -86,6 +86,29 @@ async fn messages_per_sender(t: TestDb) {
         assert_eq!(r.status, StatusCode::CREATED, "{i}: {}", r.body);
     }
     limited(&api(&shop.agent, "a25".into()).await);
+    // Many senders from one address: ten times a sender's limit a minute for the address
+    // (attempts counted; staff not). Fresh visitors, each under their own limit, are stopped.
+    let mut from_address = 14; // the customers' and visitors' attempts above
+    let mut stopped = None;
+    'visitors: for v in 0..12 {
+        let (_, vb) = visitor(&shop).await;
+        let conv = open_conversation(&vb).await;
+        for j in 0..5 {
+            let r = post(&vb, &conv, &format!("v{v}-{j}")).await;
+            from_address += 1;
+            if r.status == StatusCode::TOO_MANY_REQUESTS {
+                limited(&r);
+                stopped = Some(from_address);
+                break 'visitors;
+            }
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+    }
+    assert_eq!(
+        stopped,
+        Some(51),
+        "the 51st message from the address is refused"
+    );
 }
 
 both_backends!(

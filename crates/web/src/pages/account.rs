@@ -368,6 +368,9 @@ pub async fn reply(
         return Redirect::to("/login").into_response();
     };
     let actor = crate::realtime::Actor::Person(user.clone());
+    if let Err(e) = crate::realtime::limit_address(&state, &actor, &ctx.origin.ip) {
+        return page_error(&ctx, e);
+    }
     match crate::realtime::send(
         &state,
         &actor,

@@ -84,6 +84,24 @@ pub async fn visible(
     if ok { Ok(c) } else { Err(AppError::NotFound) }
 }
 
+/// Messages from one IP address a minute, from customers and visitors (staff often share an
+/// office's address): ten times `messages_per_minute`, so that the senders one address may
+/// create (visitors and sign-ups are limited per IP too) cannot multiply a sender's limit
+/// without bound. Called by every door a message comes in by, before [`send`].
+pub fn limit_address(state: &AppState, actor: &Actor, ip: &str) -> AppResult<()> {
+    if actor.is_staff() {
+        return Ok(());
+    }
+    let rule = crate::limiter::Rule {
+        limit: state.config.messages_per_minute.saturating_mul(10),
+        window: std::time::Duration::from_secs(60),
+    };
+    state
+        .limiter
+        .hit(&format!("msg:ip:{ip}"), rule)
+        .map_err(AppError::RateLimited)
+}
+
 /// One sender's messages a minute: `messages_per_minute` for customers and visitors, five
 /// times that for staff. A refusal stores nothing; the client sends again after the wait.
 fn limit_sender(state: &AppState, actor: &Actor) -> AppResult<()> {

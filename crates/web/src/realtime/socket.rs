@@ -113,6 +113,7 @@ fn own_origin(public_url: &str) -> &str {
 /// (the socket also needs a token, so a forged origin from a non-browser gains nothing).
 pub async fn upgrade(
     State(state): State<AppState>,
+    crate::api::ApiOrigin(origin): crate::api::ApiOrigin,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -127,7 +128,7 @@ pub async fn upgrade(
         .max_message_size(protocol::MAX_FRAME_BYTES)
         .max_frame_size(protocol::MAX_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
-            if let Err(e) = run(state, socket).await {
+            if let Err(e) = run(state, socket, origin.ip).await {
                 tracing::debug!(error = %e, "socket closed");
             }
         })
@@ -229,7 +230,15 @@ async fn interest(state: &AppState, actor: &Actor) -> Result<Interest, AppError>
     })
 }
 
-async fn run(state: AppState, socket: WebSocket) -> Result<(), String> {
+/// What one connection keeps between frames, besides its subscription.
+struct Local {
+    /// The client's address (limits per IP).
+    ip: String,
+    /// The conversation this agent has open, if any.
+    viewing: Option<String>,
+}
+
+async fn run(state: AppState, socket: WebSocket, ip: String) -> Result<(), String> {
     let (mut sink, mut stream) = socket.split();
     let first = match tokio::time::timeout(HELLO_TIMEOUT, stream.next()).await {
         Ok(Some(Ok(WsMessage::Text(t)))) => t,
@@ -288,7 +297,7 @@ async fn run(state: AppState, socket: WebSocket) -> Result<(), String> {
         let _ = kefu_store::presence::touch(&state.db, u).await;
         state.routing_wake.notify_one();
     }
-    let mut viewing: Option<String> = None;
+    let mut local = Local { ip, viewing: None };
     let result = serve(
         &state,
         &actor,
@@ -296,11 +305,11 @@ async fn run(state: AppState, socket: WebSocket) -> Result<(), String> {
         &mut stream,
         &mut sub,
         since,
-        &mut viewing,
+        &mut local,
     )
     .await;
     state.hub.unsubscribe(sub.id);
-    if let Some(conv) = viewing
+    if let Some(conv) = local.viewing
         && let Ok(c) = Box::pin(visible(&state, &actor, &conv)).await
     {
         // Leaving without saying so still ends the collision warning.
@@ -381,7 +390,7 @@ async fn serve(
     stream: &mut futures_util::stream::SplitStream<WebSocket>,
     sub: &mut super::hub::Subscription,
     since: std::collections::BTreeMap<String, i64>,
-    viewing: &mut Option<String>,
+    local: &mut Local,
 ) -> Result<(), String> {
     // Per conversation, the newest sequence this client has.
     let mut last = Box::pin(welcome(state, actor, sink, since)).await?;
@@ -445,7 +454,7 @@ async fn serve(
                         }
                     };
                     if let Some(text) = text {
-                        let reply = match Box::pin(handle(state, actor, sub.id, &text, &mut last_typing, &mut held, viewing)).await {
+                        let reply = match Box::pin(handle(state, actor, sub.id, &text, &mut last_typing, &mut held, local)).await {
                             Reply::Now(r) => r,
                             Reply::Later(f) => {
                                 committing.push_back(f);
@@ -540,7 +549,7 @@ async fn handle(
     text: &str,
     last_typing: &mut Instant,
     held: &mut Held,
-    viewing: &mut Option<String>,
+    local: &mut Local,
 ) -> Reply {
     let frame = match protocol::parse(text) {
         Ok(f) => f,
@@ -568,6 +577,9 @@ async fn handle(
                     "an earlier message was refused for load; send it first",
                     Some(cid),
                 )));
+            }
+            if let Err(e) = super::limit_address(state, actor, &local.ip) {
+                return Reply::Now(Some(refused(&e, cid)));
             }
             let sent = send_queued(
                 state,
@@ -627,7 +639,7 @@ async fn handle(
                 Ok(c) => {
                     // One conversation at a time: opening another leaves the previous one.
                     if on
-                        && let Some(prev) = viewing.take()
+                        && let Some(prev) = local.viewing.take()
                         && prev != conversation
                         && let Ok(p) = visible(state, actor, &prev).await
                     {
@@ -638,7 +650,7 @@ async fn handle(
                         };
                         publish_ephemeral(state, &p, conn, &f, true).await;
                     }
-                    *viewing = on.then(|| conversation.clone());
+                    local.viewing = on.then(|| conversation.clone());
                     let f = ServerFrame::Viewing {
                         conversation,
                         who: actor.author(),
