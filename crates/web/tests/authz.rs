@@ -849,187 +849,124 @@ async fn second_objects(t: TestDb) {
         .find(|i| i.name == "Mail B")
         .unwrap()
         .id;
-    type Make = Box<dyn Fn(&str) -> (Method, String, Option<Value>)>;
-    let c = conv.clone();
-    let cases: Vec<(&str, String, &Browser, Make)> = vec![
+    // (what, their object, who asks, method, path, body): `{x}` stands for the object.
+    let c = conv.as_str();
+    type Case<'a> = (&'a str, &'a str, &'a Browser, Method, String, Option<Value>);
+    let cases: Vec<Case> = vec![
         (
             "apply agent B's macro",
-            w.macro_b.clone(),
+            &w.macro_b,
             a,
-            Box::new({
-                let c = c.clone();
-                move |m| {
-                    (
-                        Method::POST,
-                        format!("/api/v1/conversations/{c}/macros/{m}"),
-                        None,
-                    )
-                }
-            }),
+            Method::POST,
+            format!("/api/v1/conversations/{c}/macros/{{x}}"),
+            None,
         ),
         (
             "fill agent B's phrase",
-            w.phrase_b.clone(),
+            &w.phrase_b,
             a,
-            Box::new({
-                let c = c.clone();
-                move |p| {
-                    (
-                        Method::POST,
-                        format!("/api/v1/conversations/{c}/phrases/{p}"),
-                        None,
-                    )
-                }
-            }),
+            Method::POST,
+            format!("/api/v1/conversations/{c}/phrases/{{x}}"),
+            None,
         ),
         (
             "a message of team B's conversation as this one's original",
-            w.message_b.clone(),
+            &w.message_b,
             a,
-            Box::new({
-                let c = c.clone();
-                move |m| {
-                    (
-                        Method::GET,
-                        format!("/api/v1/conversations/{c}/messages/{m}/original"),
-                        None,
-                    )
-                }
-            }),
+            Method::GET,
+            format!("/api/v1/conversations/{c}/messages/{{x}}/original"),
+            None,
         ),
         (
             "split off team B's message",
-            w.message_b.clone(),
+            &w.message_b,
             a,
-            Box::new({
-                let c = c.clone();
-                move |m| {
-                    (
-                        Method::POST,
-                        format!("/api/v1/conversations/{c}/split"),
-                        Some(json!({"message_id": m, "subject": "x"})),
-                    )
-                }
-            }),
+            Method::POST,
+            format!("/api/v1/conversations/{c}/split"),
+            Some(json!({"message_id": "{x}", "subject": "x"})),
         ),
         (
             "merge into team B's conversation",
-            w.conv_b.clone(),
+            &w.conv_b,
             a,
-            Box::new({
-                let c = c.clone();
-                move |into| {
-                    (
-                        Method::POST,
-                        format!("/api/v1/conversations/{c}/merge"),
-                        Some(json!({"into": into})),
-                    )
-                }
-            }),
+            Method::POST,
+            format!("/api/v1/conversations/{c}/merge"),
+            Some(json!({"into": "{x}"})),
         ),
         (
             "zip team B's attachment",
-            attachment_b.clone(),
+            &attachment_b,
             a,
-            Box::new({
-                let c = c.clone();
-                move |f| {
-                    (
-                        Method::POST,
-                        format!("/api/v1/conversations/{c}/attachments/zip"),
-                        Some(json!({"attachment_ids": [f], "name": "x"})),
-                    )
-                }
-            }),
+            Method::POST,
+            format!("/api/v1/conversations/{c}/attachments/zip"),
+            Some(json!({"attachment_ids": ["{x}"], "name": "x"})),
         ),
         (
             "attach team B's file to a mail draft",
-            attachment_b.clone(),
+            &attachment_b,
             a,
-            Box::new({
-                let c = c.clone();
-                move |f| {
-                    (
-                        Method::POST,
-                        format!("/api/v1/conversations/{c}/mail/check"),
-                        Some(json!({"body": "hi", "attachment_ids": [f]})),
-                    )
-                }
-            }),
+            Method::POST,
+            format!("/api/v1/conversations/{c}/mail/check"),
+            Some(json!({"body": "hi", "attachment_ids": ["{x}"]})),
         ),
         (
             "open a conversation in team B's inbox",
-            inbox_b.clone(),
+            &inbox_b,
             a,
-            Box::new(|i| {
-                (
-                    Method::POST,
-                    "/api/v1/conversations".into(),
-                    Some(json!({"inbox_id": i, "subject": "x"})),
-                )
-            }),
+            Method::POST,
+            "/api/v1/conversations".into(),
+            Some(json!({"inbox_id": "{x}", "subject": "x"})),
         ),
         (
             "log a call on team B's conversation",
-            w.conv_b.clone(),
+            &w.conv_b,
             a,
-            Box::new(|c| {
-                (
-                    Method::POST,
-                    "/api/v1/calls".into(),
-                    Some(json!({"conversation_id": c, "direction": "inbound", "summary": "x"})),
-                )
-            }),
+            Method::POST,
+            "/api/v1/calls".into(),
+            Some(json!({"conversation_id": "{x}", "direction": "inbound", "summary": "x"})),
         ),
         (
             "the calls of team B's conversation",
-            w.conv_b.clone(),
+            &w.conv_b,
             a,
-            Box::new(|c| {
-                (
-                    Method::GET,
-                    format!("/api/v1/calls?conversation_id={c}"),
-                    None,
-                )
-            }),
+            Method::GET,
+            "/api/v1/calls?conversation_id={x}".into(),
+            None,
         ),
         (
             "the call script of team B's conversation",
-            w.conv_b.clone(),
+            &w.conv_b,
             a,
-            Box::new(|c| {
-                (
-                    Method::GET,
-                    format!("/api/v1/call-script?conversation_id={c}"),
-                    None,
-                )
-            }),
+            Method::GET,
+            "/api/v1/call-script?conversation_id={x}".into(),
+            None,
         ),
         (
             "a chat attachment through a case's files",
-            w.attachment.clone(),
+            &w.attachment,
             &w.customer_a,
-            Box::new({
-                let case = w.case.clone();
-                move |f| (Method::GET, format!("/api/v1/cases/{case}/files/{f}"), None)
-            }),
+            Method::GET,
+            format!("/api/v1/cases/{}/files/{{x}}", w.case),
+            None,
         ),
         (
             "visitor A's attachment through the staff download of customer B",
-            w.wattachment.clone(),
+            &w.wattachment,
             &w.customer_b,
-            Box::new(|f| (Method::GET, format!("/api/v1/attachments/{f}"), None)),
+            Method::GET,
+            "/api/v1/attachments/{x}".into(),
+            None,
         ),
     ];
-    for (what, theirs, b, make) in &cases {
-        let (m, path, body) = make(theirs);
-        let (_, fake_path, fake_body) = make(&kefu_core::id::new_id());
-        let send = |path: String, body: Option<Value>| {
-            let m = m.clone();
-            async move { b.api(m, &path, body).await }
+    for (what, theirs, b, m, path, body) in cases {
+        let call = async |x: &str| {
+            let body = body
+                .as_ref()
+                .map(|v| serde_json::from_str(&v.to_string().replace("{x}", x)).unwrap());
+            b.api(m.clone(), &path.replace("{x}", x), body).await
         };
-        let got = send(path, body).await;
-        let none = send(fake_path, fake_body).await;
+        let got = call(theirs).await;
+        let none = call(&kefu_core::id::new_id()).await;
         assert!(
             !got.status.is_success(),
             "{what}: {} {}",
