@@ -30,4 +30,19 @@ impl From<sqlx::Error> for Error {
     }
 }
 
+impl Error {
+    /// The database could not write for want of space: SQLite's `SQLITE_FULL` (13),
+    /// PostgreSQL's `disk_full` (53100), or the operating system's "no space left".
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            Error::Sqlx(sqlx::Error::Database(d)) => {
+                matches!(d.code().as_deref(), Some("13" | "53100"))
+                    || d.message().contains("disk is full")
+            }
+            Error::Sqlx(sqlx::Error::Io(e)) => e.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -144,6 +144,11 @@ async fn main() {
     if refused == 0 {
         fail("the disk never filled".into());
     }
+    if !refusal.contains("storage_full") {
+        fail(format!(
+            "a full disk should be said as storage_full: {refusal}"
+        ));
+    }
     let health_full = healthz(&url).await;
     if health_full == 0 {
         fail("/healthz did not answer with the disk full".into());

@@ -29,6 +29,9 @@ pub enum AppError {
     ReauthRequired,
     #[error("the service is unavailable")]
     Unavailable(String),
+    /// The server's disk is full: nothing was stored (it works again once space is freed).
+    #[error("the server's storage is full; nothing was stored, try again later")]
+    StorageFull(String),
     /// Load shedding: more is queued than can be committed promptly; nothing was stored.
     #[error("the server is busy; nothing was stored, send it again shortly")]
     Busy,
@@ -53,6 +56,7 @@ impl AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,6 +73,7 @@ impl AppError {
             AppError::RateLimited(_) => "rate_limited",
             AppError::ReauthRequired => "reauth_required",
             AppError::Unavailable(_) => "unavailable",
+            AppError::StorageFull(_) => "storage_full",
             AppError::Busy => "busy",
             AppError::Internal(_) => "internal",
         }
@@ -91,7 +96,10 @@ pub struct ErrorDetail {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(detail) | AppError::Unavailable(detail) = &self {
+        if let AppError::Internal(detail)
+        | AppError::Unavailable(detail)
+        | AppError::StorageFull(detail) = &self
+        {
             tracing::error!(code = self.code(), %detail, "request failed");
         }
         let body = ErrorBody {
@@ -116,6 +124,9 @@ impl IntoResponse for AppError {
 
 impl From<kefu_store::Error> for AppError {
     fn from(e: kefu_store::Error) -> Self {
+        if e.is_storage_full() {
+            return AppError::StorageFull(e.to_string());
+        }
         match e {
             kefu_store::Error::NotFound => AppError::NotFound,
             kefu_store::Error::Conflict(m) => AppError::Conflict("conflict", m),

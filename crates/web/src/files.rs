@@ -279,10 +279,20 @@ pub(crate) async fn store_bytes(
     let key = format!("{month}/{}{ext}", new_id());
     let path = storage_path(state, &key);
     let dir = path.parent().unwrap_or(Path::new("."));
-    let io = |e: std::io::Error| AppError::Internal(format!("storing an upload: {e}"));
+    let io = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            AppError::StorageFull(format!("storing an upload: {e}"))
+        } else {
+            AppError::Internal(format!("storing an upload: {e}"))
+        }
+    };
     tokio::fs::create_dir_all(dir).await.map_err(io)?;
     let tmp = path.with_extension("part");
-    tokio::fs::write(&tmp, body).await.map_err(io)?;
+    if let Err(e) = tokio::fs::write(&tmp, body).await {
+        // A disk that filled up midway leaves no half file behind.
+        let _ = tokio::fs::remove_file(&tmp).await;
+        return Err(io(e));
+    }
     tokio::fs::rename(&tmp, &path).await.map_err(io)?;
     Ok(key)
 }

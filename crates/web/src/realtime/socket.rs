@@ -82,7 +82,10 @@ fn remember(list: &mut std::collections::VecDeque<String>, cid: &str) {
 /// The answer to a message that was not stored. The client hears only the code and a
 /// sentence; what went wrong inside (a database that is gone, a full disk) goes to the log.
 fn refused(e: &AppError, cid: String) -> ServerFrame {
-    if let AppError::Internal(detail) | AppError::Unavailable(detail) = e {
+    if let AppError::Internal(detail)
+    | AppError::Unavailable(detail)
+    | AppError::StorageFull(detail) = e
+    {
         tracing::warn!(code = e.code(), %detail, "a message was not stored");
     }
     ServerFrame::error(e.code(), e.to_string(), Some(cid))
