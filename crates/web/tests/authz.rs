@@ -1241,3 +1241,83 @@ async fn socket_objects(t: TestDb) {
         }
     }
 }
+
+both_backends!(no_list_shows_what_is_not_the_callers, lists);
+/// The lists a caller may read (conversations in every view and filter, live visitors,
+/// notifications, macros, phrases, signatures, audit, the account page) name none of team A's,
+/// agent A's or customer A's things to the others; the owners' lists do.
+async fn lists(t: TestDb) {
+    let w = world(t).await;
+    let team_b = teams::list_teams(&w.shop.s.t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "售后")
+        .unwrap()
+        .id;
+    let secrets = [
+        w.conv.as_str(),
+        w.wconv.as_str(),
+        w.notification.as_str(),
+        w.macro_.as_str(),
+        w.phrase.as_str(),
+        w.signature.as_str(),
+        "订单 1001",
+        "什么时候发货",
+    ];
+    let lists: Vec<String> = [
+        "/api/v1/conversations",
+        "/api/v1/conversations?view=all",
+        "/api/v1/conversations?view=unassigned",
+        "/api/v1/conversations?view=mine",
+        &format!("/api/v1/conversations?view=team&team={}", w.team),
+        &format!("/api/v1/conversations?view=team&team={team_b}"),
+        &format!("/api/v1/conversations?view=all&inbox={}", w.shop.inbox),
+        &format!("/api/v1/conversations?view=all&inbox={}", w.mail_inbox),
+        "/api/v1/conversations?view=all&status=open",
+        "/api/v1/visitors/live",
+        "/api/v1/notifications",
+        "/api/v1/macros",
+        "/api/v1/phrases",
+        "/api/v1/signatures",
+        "/api/v1/customers?q=ca",
+        "/account",
+        "/console",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for who in [Who::Customer, Who::OtherAgent, Who::Visitor, Who::Anonymous] {
+        let b = w.browser(who);
+        for path in &lists {
+            let r = b.get(path).await;
+            for secret in secrets {
+                assert!(
+                    !r.body.contains(secret),
+                    "{who:?} GET {path} ({}) shows {secret}",
+                    r.status
+                );
+            }
+        }
+    }
+    // The owners see theirs, so the lists above were not empty by mistake.
+    let a = &w.shop.agent;
+    let all = a.get("/api/v1/conversations?view=all").await.body;
+    assert!(all.contains(&w.conv) && all.contains(&w.wconv), "{all}");
+    assert!(
+        a.get("/api/v1/notifications")
+            .await
+            .body
+            .contains(&w.notification)
+    );
+    assert!(a.get("/api/v1/macros").await.body.contains(&w.macro_));
+    assert!(a.get("/api/v1/phrases").await.body.contains(&w.phrase));
+    assert!(
+        a.get("/api/v1/signatures")
+            .await
+            .body
+            .contains(&w.signature)
+    );
+    let mine = w.customer_a.get("/api/v1/conversations").await.body;
+    assert!(mine.contains(&w.conv), "{mine}");
+}
