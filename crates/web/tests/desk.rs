@@ -114,10 +114,16 @@ async fn actions(t: TestDb) {
             .collect()
     };
     let (_, _, other) = waiting_visitor(&shop, "还有货吗").await;
-    assert_eq!(list("view=mine").await, [conv.clone()]);
-    assert_eq!(list("view=unassigned").await, [other.clone()]);
-    assert_eq!(list("stage=after_sale&tag=VIP").await, [conv.clone()]);
-    assert_eq!(list("tag=%E7%89%A9%E6%B5%81").await, [conv.clone()]);
+    assert_eq!(list("view=mine").await, std::slice::from_ref(&conv));
+    assert_eq!(list("view=unassigned").await, std::slice::from_ref(&other));
+    assert_eq!(
+        list("stage=after_sale&tag=VIP").await,
+        std::slice::from_ref(&conv)
+    );
+    assert_eq!(
+        list("tag=%E7%89%A9%E6%B5%81").await,
+        std::slice::from_ref(&conv)
+    );
     assert_eq!(list("q=%E5%92%A8%E8%AF%A2").await.len(), 2, "subject 咨询");
     assert!(list("q=nobody-like-this").await.is_empty());
     assert_eq!(
