@@ -228,16 +228,20 @@ form.addEventListener('submit', async (e) => {
   const body = input.value.trim();
   if (!body) return;
   input.value = '';
+  const cid = newId();
   try {
     await ensureConversation(body);
-    const cid = newId();
     show({ cid, body, author: { kind: 'contact' } }, true);
     const ack = await socket.send(conversation, body, false, cid);
     show({ cid, body, seq: ack.seq, author: { kind: 'contact' } });
     refreshQueue();
   } catch (err) {
+    // Refused (nothing was stored): the text goes back into the box to be sent again.
+    bubbles.get(cid)?.remove();
+    bubbles.delete(cid);
+    if (!input.value) input.value = body;
     status.hidden = false;
-    status.textContent = data.failed;
+    status.textContent = err?.code === 'rate_limited' ? data.tooFast : data.failed;
   }
 });
 
