@@ -85,6 +85,16 @@ export async function newPage(browser, locale = 'en-US') {
   return page;
 }
 
+/** The id of the demo's website widget inbox (the one its pre-sale agent works), asked as the
+ * admin. */
+export async function websiteInbox(browser, kefu) {
+  const admin = await newPage(browser);
+  await signIn(admin, kefu.url, kefu.admin);
+  const inboxes = await admin.evaluate(async () => (await fetch('/api/v1/inboxes')).json());
+  await admin.context().close();
+  return inboxes.find((i) => i.name.includes('Website')).id;
+}
+
 export async function signIn(page, url, { email, password }) {
   await page.goto(`${url}/login`);
   await page.fill('input[name=email]', email);

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { startKefu, launch, newPage, signIn, shots } from '../lib.mjs';
+import { startKefu, launch, newPage, signIn, shots, websiteInbox } from '../lib.mjs';
 
 let kefu, browser, shop, shopUrl, inboxId;
 
@@ -16,12 +16,7 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 before(async () => {
   kefu = await startKefu();
   browser = await launch();
-  // The inbox the demo's pre-sale agent works.
-  const admin = await newPage(browser);
-  await signIn(admin, kefu.url, kefu.admin);
-  const inboxes = await admin.evaluate(async () => (await fetch('/api/v1/inboxes')).json());
-  inboxId = inboxes.find((i) => i.name.includes('Website')).id;
-  await admin.context().close();
+  inboxId = await websiteInbox(browser, kefu);
   // A plain shop page on another origin, with nothing but the snippet.
   shop = createServer((req, res) => {
     res.setHeader('content-type', 'text/html; charset=utf-8');

@@ -5,18 +5,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { startKefu, launch, newPage, signIn, shots } from '../lib.mjs';
+import { startKefu, launch, newPage, signIn, shots, websiteInbox } from '../lib.mjs';
 
 let kefu, browser, shop, shopUrl;
 
 before(async () => {
   kefu = await startKefu();
   browser = await launch();
-  const admin = await newPage(browser);
-  await signIn(admin, kefu.url, kefu.admin);
-  const inboxes = await admin.evaluate(async () => (await fetch('/api/v1/inboxes')).json());
-  const inboxId = inboxes.find((i) => i.name.includes('Website')).id;
-  await admin.context().close();
+  const inboxId = await websiteInbox(browser, kefu);
   shop = createServer((req, res) => {
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.end(`<!doctype html><html><head><title>好物商城</title></head>

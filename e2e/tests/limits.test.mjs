@@ -3,18 +3,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startKefu, launch, newPage, signIn, shots } from '../lib.mjs';
+import { startKefu, launch, newPage, shots, websiteInbox } from '../lib.mjs';
 
 let kefu, browser, inboxId;
 
 before(async () => {
   kefu = await startKefu({ env: { KEFU_CHAT_MESSAGES_PER_MINUTE: '2' } });
   browser = await launch();
-  const admin = await newPage(browser);
-  await signIn(admin, kefu.url, kefu.admin);
-  const inboxes = await admin.evaluate(async () => (await fetch('/api/v1/inboxes')).json());
-  inboxId = inboxes.find((i) => i.name.includes('Website')).id;
-  await admin.context().close();
+  inboxId = await websiteInbox(browser, kefu);
 });
 
 after(async () => { await browser?.close(); await kefu?.stop(); });

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startKefu, launch, newPage, signIn, shots, smtpSend } from '../lib.mjs';
+import { startKefu, launch, newPage, signIn, shots, smtpSend, websiteInbox } from '../lib.mjs';
 import { payloads, mailHtml } from '../xss-payloads.mjs';
 
 const imap = process.env.KEFU_TEST_IMAP;
@@ -20,11 +20,7 @@ before(async () => {
   // People write slower than this test: the per-sender message limit is lifted.
   kefu = await startKefu({ env: { KEFU_CHAT_MESSAGES_PER_MINUTE: '100000' } });
   browser = await launch();
-  const admin = await newPage(browser);
-  await signIn(admin, kefu.url, kefu.admin);
-  const inboxes = await admin.evaluate(async () => (await fetch('/api/v1/inboxes')).json());
-  inboxId = inboxes.find((i) => i.name.includes('Website')).id;
-  await admin.context().close();
+  inboxId = await websiteInbox(browser, kefu);
 });
 
 after(async () => { await browser?.close(); await kefu?.stop(); });

@@ -169,6 +169,36 @@ struct World {
 
 const PDF: &[u8] = b"%PDF-1.4\n%a file\n";
 
+/// The id of what `b` creates by posting `body` to `path`.
+async fn made(b: &Browser, path: &str, body: Value) -> String {
+    let r = b.api(Method::POST, path, Some(body)).await;
+    assert!(
+        r.status.is_success(),
+        "POST {path}: {}: {}",
+        r.status,
+        r.body
+    );
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+/// A conversation of `customer` in `inbox`, and the first message they write in it.
+async fn customer_writes(
+    db: &kefu_store::Db,
+    inbox: &str,
+    customer: &str,
+    b: &Browser,
+    subject: &str,
+    text: &str,
+) -> (String, String) {
+    let conv = conversations::create(db, inbox, Some(customer), subject)
+        .await
+        .unwrap()
+        .id;
+    let path = format!("/api/v1/conversations/{conv}/messages");
+    let message = made(b, &path, json!({"client_id": "first", "body": text})).await;
+    (conv, message)
+}
+
 #[track_caller]
 fn id_of(r: &Resp) -> String {
     assert!(r.status.is_success(), "{}: {}", r.status, r.body);
@@ -226,19 +256,15 @@ async fn world(t: TestDb) -> World {
         )
         .await;
     assert!(r.status.is_success(), "{}", r.body);
-    let conv = conversations::create(&db, &mail_a.id, Some(&ca.id), "订单 1001")
-        .await
-        .unwrap()
-        .id;
-    let message = id_of(
-        &customer_a
-            .api(
-                Method::POST,
-                &format!("/api/v1/conversations/{conv}/messages"),
-                Some(json!({"client_id": "m1", "body": "什么时候发货？"})),
-            )
-            .await,
-    );
+    let (conv, message) = customer_writes(
+        &db,
+        &mail_a.id,
+        &ca.id,
+        &customer_a,
+        "订单 1001",
+        "什么时候发货？",
+    )
+    .await;
     let attachment = attachment_of(
         &upload(
             &customer_a,
@@ -267,24 +293,18 @@ async fn world(t: TestDb) -> World {
         .await
         .unwrap()
         .id;
-    let macro_ = id_of(
-        &agent
-            .api(
-                Method::POST,
-                "/api/v1/macros",
-                Some(json!({"name": "mine", "actions": {"priority": "high"}})),
-            )
-            .await,
-    );
-    let signature = id_of(
-        &agent
-            .api(
-                Method::POST,
-                "/api/v1/signatures",
-                Some(json!({"name": "mine", "body": "王五"})),
-            )
-            .await,
-    );
+    let macro_ = made(
+        &agent,
+        "/api/v1/macros",
+        json!({"name": "mine", "actions": {"priority": "high"}}),
+    )
+    .await;
+    let signature = made(
+        &agent,
+        "/api/v1/signatures",
+        json!({"name": "mine", "body": "王五"}),
+    )
+    .await;
     let phrase_form =
         json!({"kind": "greeting", "title": "mine", "body_zh": "您好", "body_en": "Hi"});
     let phrase = id_of(
@@ -292,24 +312,18 @@ async fn world(t: TestDb) -> World {
             .api(Method::POST, "/api/v1/phrases", Some(phrase_form.clone()))
             .await,
     );
-    let callback = id_of(
-        &anon
-            .api(
-                Method::POST,
-                "/api/v1/callbacks",
-                Some(json!({"name": "李", "phone": "13800138000", "note": "退款"})),
-            )
-            .await,
-    );
-    let category = id_of(
-        &admin
-            .api(
-                Method::POST,
-                "/api/v1/kb/categories",
-                Some(json!({"slug": "shipping", "name_zh": "配送", "name_en": "Shipping"})),
-            )
-            .await,
-    );
+    let callback = made(
+        &anon,
+        "/api/v1/callbacks",
+        json!({"name": "李", "phone": "13800138000", "note": "退款"}),
+    )
+    .await;
+    let category = made(
+        &admin,
+        "/api/v1/kb/categories",
+        json!({"slug": "shipping", "name_zh": "配送", "name_en": "Shipping"}),
+    )
+    .await;
     let draft_slug = "secret-plan".to_string();
     let draft = id_of(
         &agent
@@ -382,27 +396,21 @@ async fn world(t: TestDb) -> World {
     let (_, token) = kefu_store::api_tokens::create(&db, "ERP", &["people:read"], &me.id, None)
         .await
         .unwrap();
-    let rule = id_of(
-        &admin
-            .api(
-                Method::POST,
-                &format!("/api/v1/inboxes/{}/invitations", shop.inbox),
-                Some(json!({"url_pattern": "/cup*", "min_seconds": 5,
-                    "returning_only": false, "message": "需要帮忙吗？"})),
-            )
-            .await,
-    );
+    let rule = made(
+        &admin,
+        &format!("/api/v1/inboxes/{}/invitations", shop.inbox),
+        json!({"url_pattern": "/cup*", "min_seconds": 5,
+                    "returning_only": false, "message": "需要帮忙吗？"}),
+    )
+    .await;
     // A second rule, for the page that deletes one by a form field.
-    let rule_2 = id_of(
-        &admin
-            .api(
-                Method::POST,
-                &format!("/api/v1/inboxes/{}/invitations", shop.inbox),
-                Some(json!({"url_pattern": "/pot*", "min_seconds": 5,
-                    "returning_only": false, "message": "需要帮忙吗？"})),
-            )
-            .await,
-    );
+    let rule_2 = made(
+        &admin,
+        &format!("/api/v1/inboxes/{}/invitations", shop.inbox),
+        json!({"url_pattern": "/pot*", "min_seconds": 5,
+                    "returning_only": false, "message": "需要帮忙吗？"}),
+    )
+    .await;
     // Team B's side.
     let post = teams::list_teams(&db)
         .await
@@ -417,29 +425,14 @@ async fn world(t: TestDb) -> World {
         .await
         .unwrap()
         .unwrap();
-    let conv_b = conversations::create(&db, &inbox_b.id, Some(&cb.id), "退货")
-        .await
-        .unwrap()
-        .id;
-    let message_b = id_of(
-        &customer_b
-            .api(
-                Method::POST,
-                &format!("/api/v1/conversations/{conv_b}/messages"),
-                Some(json!({"client_id": "b1", "body": "退货"})),
-            )
-            .await,
-    );
-    let macro_b = id_of(
-        &shop
-            .other_agent
-            .api(
-                Method::POST,
-                "/api/v1/macros",
-                Some(json!({"name": "theirs", "actions": {"priority": "low"}})),
-            )
-            .await,
-    );
+    let (conv_b, message_b) =
+        customer_writes(&db, &inbox_b.id, &cb.id, &customer_b, "退货", "退货").await;
+    let macro_b = made(
+        &shop.other_agent,
+        "/api/v1/macros",
+        json!({"name": "theirs", "actions": {"priority": "low"}}),
+    )
+    .await;
     let phrase_b = id_of(
         &shop
             .other_agent
