@@ -249,13 +249,22 @@ Content-Transfer-Encoding: base64
 ${Buffer.from(html).toString('base64')}
 `);
     }
+    // Every mail has arrived (read over IMAP: the reader polls; allow for a busy machine).
     await agent.goto(`${kefu.url}/console`);
+    const arrived = async () => agent.evaluate(async (n) => {
+      const list = await (await fetch('/api/v1/conversations?view=all')).json();
+      return [...Array(n).keys()].every((i) => list.some((c) => c.subject.includes(`xss-mail-${i}`)));
+    }, mailHtml.length);
+    for (let n = 0; n < 240 && !(await arrived()); n++) await agent.waitForTimeout(500);
+    if (!(await arrived())) {
+      const seen = await agent.evaluate(async () => (await (await fetch('/api/v1/conversations?view=all')).json()).map((c) => c.subject));
+      const aside = await admin.evaluate(async () => (await fetch('/api/v1/mail/not-stored')).json());
+      assert.fail(`not every HTML mail arrived within two minutes: ${JSON.stringify(seen)} / not stored: ${JSON.stringify(aside)}`);
+    }
+    await agent.reload();
+    await agent.click('[data-view=all]').catch(() => {});
     for (const i of mailHtml.keys()) {
       const row = agent.locator('#conversations li', { hasText: `xss-mail-${i}` });
-      for (let n = 0; n < 60 && !(await row.count()); n++) {
-        await agent.waitForTimeout(500);
-        await agent.click('[data-view=all]').catch(() => {});
-      }
       await row.first().click();
       const original = agent.locator('a.mail-original').first();
       await original.waitFor();

@@ -220,6 +220,25 @@ impl Mailbox {
             idle,
             ..
         } = self;
+        let mut session = session;
+        // Mail that arrived while catching up was announced (EXISTS) in responses already
+        // read: look again at once rather than idle past it until the poll interval.
+        let mut announced = false;
+        while let Ok(r) = session.unsolicited_responses.try_recv() {
+            announced |= matches!(
+                r,
+                async_imap::types::UnsolicitedResponse::Exists(_)
+                    | async_imap::types::UnsolicitedResponse::Recent(_)
+            );
+        }
+        if announced {
+            return Ok(Mailbox {
+                session,
+                uid_validity,
+                exists: 1,
+                idle,
+            });
+        }
         let session = if idle {
             let mut handle = session.idle();
             within(handle.init(), ImapError::Protocol).await?;
@@ -227,7 +246,6 @@ impl Mailbox {
             fut.await.map_err(|e| ImapError::Protocol(e.to_string()))?;
             within(handle.done(), ImapError::Protocol).await?
         } else {
-            let mut session = session;
             tokio::time::sleep(wait).await;
             within(session.noop(), ImapError::Protocol).await?;
             session
