@@ -215,12 +215,11 @@ impl Mailbox {
     /// sleep and a NOOP. Returns the mailbox to read again.
     pub async fn wait(self, wait: Duration) -> Result<Mailbox, ImapError> {
         let Mailbox {
-            session,
+            mut session,
             uid_validity,
             idle,
             ..
         } = self;
-        let mut session = session;
         // Mail that arrived while catching up was announced (EXISTS) in responses already
         // read: look again at once rather than idle past it until the poll interval.
         let mut announced = false;
@@ -231,15 +230,9 @@ impl Mailbox {
                     | async_imap::types::UnsolicitedResponse::Recent(_)
             );
         }
-        if announced {
-            return Ok(Mailbox {
-                session,
-                uid_validity,
-                exists: 1,
-                idle,
-            });
-        }
-        let session = if idle {
+        let session = if announced {
+            session
+        } else if idle {
             let mut handle = session.idle();
             within(handle.init(), ImapError::Protocol).await?;
             let (fut, _stop) = handle.wait_with_timeout(wait);

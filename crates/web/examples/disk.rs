@@ -20,6 +20,20 @@ use std::time::{Duration, Instant};
 use fleet::{Server, Unsent, Ws, connect, fail};
 use serde_json::json;
 
+/// A fresh tmpfs of `size_mib` MiB mounted at `dir` (made first).
+fn mount_tmpfs(dir: &Path, size_mib: u64) {
+    std::fs::create_dir_all(dir).expect("mount point");
+    run(&[
+        "mount",
+        "-t",
+        "tmpfs",
+        "-o",
+        &format!("size={size_mib}m"),
+        "tmpfs",
+        dir.to_str().unwrap_or_default(),
+    ]);
+}
+
 fn run(args: &[&str]) {
     let ok = Command::new(args[0])
         .args(&args[1..])
@@ -84,16 +98,7 @@ async fn main() {
         .tempdir()
         .expect("temp folder");
     let mnt = root.path().join("mnt");
-    std::fs::create_dir_all(&mnt).expect("mount point");
-    run(&[
-        "mount",
-        "-t",
-        "tmpfs",
-        "-o",
-        &format!("size={size}m"),
-        "tmpfs",
-        mnt.to_str().unwrap_or_default(),
-    ]);
+    mount_tmpfs(&mnt, size);
     fleet::undo_on_failure(&["umount", "-l", mnt.to_str().unwrap_or_default()]);
     let data = mnt.join("data");
     let shop = fleet::prepare(&data, 1).await;
@@ -178,16 +183,7 @@ async fn main() {
     server.stop();
     // A copy of the data on a second tmpfs, remounted read-only (nothing holds it open).
     let ro = root.path().join("ro");
-    std::fs::create_dir_all(&ro).expect("mount point");
-    run(&[
-        "mount",
-        "-t",
-        "tmpfs",
-        "-o",
-        &format!("size={size}m"),
-        "tmpfs",
-        ro.to_str().unwrap_or_default(),
-    ]);
+    mount_tmpfs(&ro, size);
     run(&[
         "cp",
         "-a",

@@ -18,6 +18,7 @@ use kefu_store::teams;
 use kefu_store::visitors::Visitor;
 
 use crate::error::{AppError, AppResult};
+use crate::limiter::Rule;
 use crate::state::AppState;
 use hub::{ConnId, Event, Outbound};
 
@@ -92,10 +93,7 @@ pub fn limit_address(state: &AppState, actor: &Actor, ip: &str) -> AppResult<()>
     if actor.is_staff() {
         return Ok(());
     }
-    let rule = crate::limiter::Rule {
-        limit: state.config.messages_per_minute.saturating_mul(10),
-        window: std::time::Duration::from_secs(60),
-    };
+    let rule = Rule::per_minutes(state.config.messages_per_minute.saturating_mul(10), 1);
     state
         .limiter
         .hit(&format!("msg:ip:{ip}"), rule)
@@ -109,10 +107,7 @@ fn limit_sender(state: &AppState, actor: &Actor) -> AppResult<()> {
         .config
         .messages_per_minute
         .saturating_mul(if actor.is_staff() { 5 } else { 1 });
-    let rule = crate::limiter::Rule {
-        limit: per_minute,
-        window: std::time::Duration::from_secs(60),
-    };
+    let rule = Rule::per_minutes(per_minute, 1);
     state
         .limiter
         .hit(&format!("msg:{}", actor.reader_id()), rule)
