@@ -425,18 +425,22 @@ mod tests {
 
     #[test]
     fn bad_calendars_are_explained() {
-        let mut cal = Calendar::default();
-        cal.time_zone = "Mars/Olympus".into();
+        let cal = Calendar {
+            time_zone: "Mars/Olympus".into(),
+            ..Calendar::default()
+        };
         assert!(matches!(
             BusinessTime::new(&cal),
             Err(CalendarError::TimeZone(_))
         ));
-        let mut cal = Calendar::default();
-        cal.hours = vec![Hours {
-            days: vec![7],
-            from: "09:00".into(),
-            to: "18:00".into(),
-        }];
+        let mut cal = Calendar {
+            hours: vec![Hours {
+                days: vec![7],
+                from: "09:00".into(),
+                to: "18:00".into(),
+            }],
+            ..Calendar::default()
+        };
         assert!(matches!(
             BusinessTime::new(&cal),
             Err(CalendarError::Hours(_))
@@ -447,19 +451,23 @@ mod tests {
             BusinessTime::new(&cal),
             Err(CalendarError::Hours(_))
         ));
-        let mut cal = Calendar::default();
-        cal.holidays = vec!["2026-13-01".into()];
+        let cal = Calendar {
+            holidays: vec!["2026-13-01".into()],
+            ..Calendar::default()
+        };
         assert!(matches!(
             BusinessTime::new(&cal),
             Err(CalendarError::Holiday(_))
         ));
         // Every day a holiday: no due time, and no endless loop.
-        let mut cal = Calendar::default();
-        cal.hours = vec![Hours {
-            days: vec![2],
-            from: "09:00".into(),
-            to: "10:00".into(),
-        }];
+        let cal = Calendar {
+            hours: vec![Hours {
+                days: vec![2],
+                from: "09:00".into(),
+                to: "10:00".into(),
+            }],
+            ..Calendar::default()
+        };
         let bt = BusinessTime::new(&cal).expect("calendar");
         assert!(bt.add(0, 60 * 24 * 366 * 11).is_none());
         assert_eq!(BusinessTime::always().add(0, 90), Some(90 * MINUTE));

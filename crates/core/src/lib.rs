@@ -5,6 +5,7 @@
 pub mod base32;
 pub mod businesstime;
 pub mod cases;
+pub mod error;
 pub mod id;
 pub mod identity;
 pub mod mailtoken;
@@ -17,4 +18,5 @@ pub mod totp;
 pub mod url;
 pub mod validate;
 
+pub use error::ErrorCode;
 pub use role::Role;

@@ -1,6 +1,7 @@
 //! The real-time protocol, version 1: JSON text frames over a WebSocket (`docs/protocol.md`).
 //! Pure types and checks; the server and clients do the IO.
 
+use crate::error::ErrorCode;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -71,12 +72,12 @@ pub enum FrameError {
 }
 
 impl FrameError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            FrameError::Malformed => "bad_frame",
-            FrameError::ClientId => "bad_client_id",
-            FrameError::Body => "bad_body",
-            FrameError::Version => "unsupported_version",
+            FrameError::Malformed => ErrorCode::BadFrame,
+            FrameError::ClientId => ErrorCode::BadClientId,
+            FrameError::Body => ErrorCode::BadBody,
+            FrameError::Version => ErrorCode::UnsupportedVersion,
         }
     }
 }
@@ -192,7 +193,7 @@ pub enum ServerFrame {
         message: String,
     },
     Error {
-        code: String,
+        code: ErrorCode,
         message: String,
         cid: Option<String>,
     },
@@ -200,9 +201,9 @@ pub enum ServerFrame {
 }
 
 impl ServerFrame {
-    pub fn error(code: &str, message: impl Into<String>, cid: Option<String>) -> ServerFrame {
+    pub fn error(code: ErrorCode, message: impl Into<String>, cid: Option<String>) -> ServerFrame {
         ServerFrame::Error {
-            code: code.into(),
+            code,
             message: message.into(),
             cid,
         }

@@ -927,9 +927,8 @@ mod tests {
                     f.char_end - f.char_start
                 );
                 let rule = g.rules().iter().find(|r| r.id == f.rule_id).expect("rule");
-                let same = f.found.to_ascii_lowercase() == rule.phrase.to_ascii_lowercase()
-                    || f.found.replace('’', "'").to_ascii_lowercase()
-                        == rule.phrase.to_ascii_lowercase();
+                let same = f.found.eq_ignore_ascii_case(&rule.phrase)
+                    || f.found.replace('’', "'").eq_ignore_ascii_case(&rule.phrase);
                 assert!(same, "{:?} for {:?}", f.found, rule.phrase);
             }
         }

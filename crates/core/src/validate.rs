@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::error::ErrorCode;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(rename_all = "snake_case")]
 pub enum Invalid {
@@ -23,15 +25,15 @@ pub enum Invalid {
 }
 
 impl Invalid {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            Invalid::Email => "invalid_email",
-            Invalid::PasswordLength => "password_length",
-            Invalid::PasswordWeak => "password_weak",
-            Invalid::Name => "invalid_name",
-            Invalid::Phone => "invalid_phone",
-            Invalid::Language => "invalid_language",
-            Invalid::Channel => "invalid_channel",
+            Invalid::Email => ErrorCode::InvalidEmail,
+            Invalid::PasswordLength => ErrorCode::PasswordLength,
+            Invalid::PasswordWeak => ErrorCode::PasswordWeak,
+            Invalid::Name => ErrorCode::InvalidName,
+            Invalid::Phone => ErrorCode::InvalidPhone,
+            Invalid::Language => ErrorCode::InvalidLanguage,
+            Invalid::Channel => ErrorCode::InvalidChannel,
         }
     }
 }

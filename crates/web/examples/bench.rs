@@ -13,6 +13,9 @@
 //! `scripts/bench` runs it in release mode. PostgreSQL from `KEFU_BENCH_PG_URL` (or
 //! `KEFU_TEST_PG_URL`); without it those scenarios are skipped.
 
+// A measuring harness, like a test: a failed step should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "common/baseline.rs"]
 mod baseline;
 #[path = "common/chat_load.rs"]

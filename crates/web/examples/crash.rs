@@ -19,6 +19,9 @@
 //! this example is the one started (`KEFU_BENCH_BIN` to choose another). Exits non-zero on the
 //! first broken promise; prints a JSON summary.
 
+// A measuring harness, like a test: a failed step should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "common/fleet.rs"]
 mod fleet;
 

@@ -9,6 +9,9 @@
 //!
 //! `disk [--size-mib N]`; scripts/test runs it when it may mount (skipped otherwise).
 
+// A measuring harness, like a test: a failed step should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "common/fleet.rs"]
 mod fleet;
 

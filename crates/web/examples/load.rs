@@ -10,6 +10,9 @@
 //! Run: `cargo run --release -p kefu-web --example load -- [visitors] [messages each]`
 //! (default 20 × 50). Set `KEFU_LOAD_PG_URL` to run Kefu on PostgreSQL as well.
 
+// A measuring harness, like a test: a failed step should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "common/baseline.rs"]
 mod baseline;
 #[path = "common/chat_load.rs"]

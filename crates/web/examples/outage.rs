@@ -10,6 +10,9 @@
 //! (scripts/outage starts a throwaway cluster for it); CMD are shell commands that stop it
 //! immediately and start it again. Prints a JSON summary; exits non-zero on a broken promise.
 
+// A measuring harness, like a test: a failed step should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "common/fleet.rs"]
 mod fleet;
 

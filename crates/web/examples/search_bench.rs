@@ -11,6 +11,9 @@
 //!
 //! Run: `cargo run --release -p kefu-web --example search_bench -- [articles]`
 
+// A measuring harness, like a test: a failed step should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

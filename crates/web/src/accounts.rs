@@ -2,6 +2,7 @@
 //! and any mail it sends in one transaction: either all of it happened or none did.
 
 use fluent_bundle::FluentArgs;
+use kefu_core::error::ErrorCode;
 use kefu_core::id::{new_token, numeric_code, token_digest};
 use kefu_core::identity::SignedIdentity;
 use kefu_core::time::{DAY, HOUR, now_ms};
@@ -127,7 +128,7 @@ pub async fn sign_up(state: &AppState, s: &SignUp<'_>, origin: &Origin) -> AppRe
     let mut tx = state.db.begin().await?;
     if people::by_email(&mut tx, &email).await?.is_some() {
         return Err(AppError::Conflict(
-            "email_taken",
+            ErrorCode::EmailTaken,
             "an account with this e-mail address exists; sign in or reset the password".into(),
         ));
     }
@@ -234,7 +235,7 @@ pub async fn verify_email(state: &AppState, token: &str, origin: &Origin) -> App
         return Ok(user);
     }
     Err(AppError::bad(
-        "invalid_token",
+        ErrorCode::InvalidToken,
         "this link is invalid, used or expired",
     ))
 }
@@ -274,14 +275,14 @@ pub async fn sign_in(
             )
             .await?;
             return Err(AppError::bad(
-                "invalid_credentials",
+                ErrorCode::InvalidCredentials,
                 "wrong e-mail address or password",
             ));
         }
     };
     if user.role() == Role::Customer && user.email_verified_at.is_none() {
         return Err(AppError::Conflict(
-            "email_unverified",
+            ErrorCode::EmailUnverified,
             "confirm your e-mail address first: follow the link we sent".into(),
         ));
     }
@@ -346,7 +347,7 @@ pub async fn second_factor(
         )
         .await?;
         return Err(AppError::bad(
-            "invalid_code",
+            ErrorCode::InvalidCode,
             "the code is wrong or was already used",
         ));
     }
@@ -386,7 +387,10 @@ pub async fn reauthenticate(
             "",
         )
         .await?;
-        return Err(AppError::bad("invalid_credentials", "wrong password"));
+        return Err(AppError::bad(
+            ErrorCode::InvalidCredentials,
+            "wrong password",
+        ));
     }
     sessions::mark_reauthenticated(&state.db, &session.id_digest).await?;
     Ok(())
@@ -455,7 +459,12 @@ pub async fn reset_password(
     let mut tx = state.db.begin().await?;
     let t = tokens::consume(&mut tx, Purpose::ResetPassword, token)
         .await?
-        .ok_or_else(|| AppError::bad("invalid_token", "this link is invalid, used or expired"))?;
+        .ok_or_else(|| {
+            AppError::bad(
+                ErrorCode::InvalidToken,
+                "this link is invalid, used or expired",
+            )
+        })?;
     let user_id = t.user_id.ok_or(AppError::NotFound)?;
     people::set_password(&mut tx, &user_id, &hash).await?;
     // A reset proves control of the mailbox, so it also verifies the address.
@@ -513,7 +522,7 @@ pub async fn request_email_change(
     let email = validate::email(new_email)?;
     if people::by_email(&state.db, &email).await?.is_some() {
         return Err(AppError::Conflict(
-            "email_taken",
+            ErrorCode::EmailTaken,
             "this e-mail address belongs to another account".into(),
         ));
     }
@@ -565,7 +574,7 @@ pub async fn begin_totp(state: &AppState, caller: &Caller) -> AppResult<String> 
     let (user, _) = caller.person()?;
     if user.has_totp() {
         return Err(AppError::Conflict(
-            "totp_enabled",
+            ErrorCode::TotpEnabled,
             "two-factor sign-in is already on".into(),
         ));
     }
@@ -591,10 +600,10 @@ pub async fn confirm_totp(
         .totp_secret
         .clone()
         .filter(|_| !fresh.has_totp())
-        .ok_or_else(|| AppError::bad("no_enrolment", "start the enrolment again"))?;
+        .ok_or_else(|| AppError::bad(ErrorCode::NoEnrolment, "start the enrolment again"))?;
     let step = totp::verify(&secret, code, now_ms() / 1000).ok_or_else(|| {
         AppError::bad(
-            "invalid_code",
+            ErrorCode::InvalidCode,
             "the code is wrong; check the time on your phone",
         )
     })?;
@@ -659,21 +668,21 @@ pub async fn invite(
 ) -> AppResult<String> {
     if !inv.role.is_staff() {
         return Err(AppError::bad(
-            "invalid_role",
+            ErrorCode::InvalidRole,
             "invite agents, supervisors or admins",
         ));
     }
     let email = validate::email(inv.email)?;
     if people::by_email(&state.db, &email).await?.is_some() {
         return Err(AppError::Conflict(
-            "email_taken",
+            ErrorCode::EmailTaken,
             "this person already has an account".into(),
         ));
     }
     if let Some(team) = inv.team_id
         && teams::get_team(&state.db, team).await?.is_none()
     {
-        return Err(AppError::bad("invalid_team", "no such team"));
+        return Err(AppError::bad(ErrorCode::InvalidTeam, "no such team"));
     }
     let actor = caller.actor_id();
     let shop = settings::get(&state.db, settings::SHOP_NAME)
@@ -731,7 +740,7 @@ pub async fn accept_invitation(
         .await?
         .ok_or_else(|| {
             AppError::bad(
-                "invalid_token",
+                ErrorCode::InvalidToken,
                 "this invitation is invalid, used or expired",
             )
         })?;
@@ -751,9 +760,10 @@ pub async fn accept_invitation(
     )
     .await
     .map_err(|e| match e {
-        kefu_store::Error::Conflict(_) => {
-            AppError::Conflict("email_taken", "this person already has an account".into())
-        }
+        kefu_store::Error::Conflict(_) => AppError::Conflict(
+            ErrorCode::EmailTaken,
+            "this person already has an account".into(),
+        ),
         other => other.into(),
     })?;
     if !t.data.is_empty() {
@@ -810,7 +820,7 @@ pub async fn verified_customer(
             &e.to_string(),
         )
         .await?;
-        return Err(AppError::bad("invalid_identity", e.to_string()));
+        return Err(AppError::bad(ErrorCode::InvalidIdentity, e.to_string()));
     }
     let mut tx = state.db.begin().await?;
     let user = match people::by_external_id(&mut tx, &id.external_id).await? {
@@ -827,7 +837,7 @@ pub async fn verified_customer(
                 Some(u) if u.role() == Role::Customer => u,
                 Some(_) => {
                     return Err(AppError::Conflict(
-                        "email_taken",
+                        ErrorCode::EmailTaken,
                         "this address belongs to staff".into(),
                     ));
                 }
@@ -883,7 +893,7 @@ pub async fn set_up_first_admin(
     if !kefu_core::id::constant_time_eq(expected.as_bytes(), code.trim().as_bytes()) {
         audit::record(&state.db, None, "setup_code_rejected", "", &origin.ip, "").await?;
         return Err(AppError::bad(
-            "invalid_setup_code",
+            ErrorCode::InvalidSetupCode,
             "the set-up code is wrong; it is printed in the server's log",
         ));
     }
@@ -947,7 +957,7 @@ pub async fn set_role(
         .ok_or(AppError::NotFound)?;
     if !target.role().is_staff() || !role.is_staff() {
         return Err(AppError::bad(
-            "invalid_role",
+            ErrorCode::InvalidRole,
             "roles change among staff only",
         ));
     }
@@ -957,7 +967,7 @@ pub async fn set_role(
         && people::count_admins(&mut tx).await? <= 1
     {
         return Err(AppError::Conflict(
-            "last_admin",
+            ErrorCode::LastAdmin,
             "the shop needs at least one active admin".into(),
         ));
     }
@@ -991,14 +1001,14 @@ pub async fn set_active(
         .ok_or(AppError::NotFound)?;
     if caller.user().is_some_and(|u| u.id == target.id) && !active {
         return Err(AppError::Conflict(
-            "self_deactivation",
+            ErrorCode::SelfDeactivation,
             "you cannot deactivate yourself".into(),
         ));
     }
     let mut tx = state.db.begin().await?;
     if target.role() == Role::Admin && !active && people::count_admins(&mut tx).await? <= 1 {
         return Err(AppError::Conflict(
-            "last_admin",
+            ErrorCode::LastAdmin,
             "the shop needs at least one active admin".into(),
         ));
     }
@@ -1050,7 +1060,7 @@ pub async fn create_api_token(
     let name = validate::name(name)?;
     if scopes.is_empty() || scopes.iter().any(|s| !SCOPES.contains(&s.as_str())) {
         return Err(AppError::bad(
-            "invalid_scope",
+            ErrorCode::InvalidScope,
             format!("scopes must be among: {}", SCOPES.join(", ")),
         ));
     }
@@ -1059,7 +1069,7 @@ pub async fn create_api_token(
         Some(d) if (1..=3650).contains(&d) => Some(now_ms() + d * DAY),
         Some(_) => {
             return Err(AppError::bad(
-                "invalid_expiry",
+                ErrorCode::InvalidExpiry,
                 "expiry must be 1 to 3650 days",
             ));
         }

@@ -6,6 +6,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kefu_core::error::ErrorCode;
 use kefu_core::identity::SignedIdentity;
 use kefu_core::{Role, validate};
 use kefu_store::people::User;
@@ -29,13 +30,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(JsonRejection::JsonSyntaxError(e)) => {
-                Err(AppError::bad("malformed_json", e.body_text()))
+                Err(AppError::bad(ErrorCode::MalformedJson, e.body_text()))
             }
             Err(JsonRejection::JsonDataError(e)) => {
-                Err(AppError::bad("invalid_body", e.body_text()))
+                Err(AppError::bad(ErrorCode::InvalidBody, e.body_text()))
             }
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad(
-                "json_content_type_required",
+                ErrorCode::JsonContentTypeRequired,
                 "send the body as application/json",
             )),
             Err(JsonRejection::BytesRejection(e))
@@ -43,7 +44,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             {
                 Err(AppError::TooLarge)
             }
-            Err(e) => Err(AppError::bad("invalid_body", e.body_text())),
+            Err(e) => Err(AppError::bad(ErrorCode::InvalidBody, e.body_text())),
         }
     }
 }
@@ -182,7 +183,7 @@ pub async fn list_users(
         }
         Some(_) => {
             return Err(AppError::bad(
-                "invalid_kind",
+                ErrorCode::InvalidKind,
                 "kind must be staff or customers",
             ));
         }
@@ -223,8 +224,8 @@ pub async fn update_user(
         .await?
         .ok_or(AppError::NotFound)?;
     if let Some(role) = p.role {
-        let role =
-            Role::parse(&role).ok_or_else(|| AppError::bad("invalid_role", "unknown role"))?;
+        let role = Role::parse(&role)
+            .ok_or_else(|| AppError::bad(ErrorCode::InvalidRole, "unknown role"))?;
         user = accounts::set_role(&state, &caller, &id, role, &origin).await?;
     }
     if let Some(active) = p.active {
@@ -255,7 +256,8 @@ pub async fn invite(
     ApiOrigin(origin): ApiOrigin,
     ApiJson(n): ApiJson<NewInvitation>,
 ) -> AppResult<Response> {
-    let role = Role::parse(&n.role).ok_or_else(|| AppError::bad("invalid_role", "unknown role"))?;
+    let role = Role::parse(&n.role)
+        .ok_or_else(|| AppError::bad(ErrorCode::InvalidRole, "unknown role"))?;
     let inv = Invitation {
         email: &n.email,
         role,
@@ -307,7 +309,7 @@ pub async fn create_team(
         .await
         .map_err(|e| match e {
             kefu_store::Error::Conflict(_) => {
-                AppError::Conflict("name_taken", "a team with this name exists".into())
+                AppError::Conflict(ErrorCode::NameTaken, "a team with this name exists".into())
             }
             other => other.into(),
         })?;
@@ -334,7 +336,10 @@ pub async fn add_member(
         .await?
         .ok_or(AppError::NotFound)?;
     if !user.role().is_staff() {
-        return Err(AppError::bad("invalid_member", "only staff join teams"));
+        return Err(AppError::bad(
+            ErrorCode::InvalidMember,
+            "only staff join teams",
+        ));
     }
     teams::add_member(&state.db, &id, &user.id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -408,14 +413,14 @@ pub async fn create_inbox(
     for t in &n.team_ids {
         teams::get_team(&state.db, t)
             .await?
-            .ok_or_else(|| AppError::bad("invalid_team", "no such team"))?;
+            .ok_or_else(|| AppError::bad(ErrorCode::InvalidTeam, "no such team"))?;
     }
     let channel = match n.channel.as_deref().unwrap_or("widget") {
         "widget" => "widget",
         "email" => crate::mail::CHANNEL,
         _ => {
             return Err(AppError::bad(
-                "invalid_channel",
+                ErrorCode::InvalidChannel,
                 "channel is widget or email",
             ));
         }
@@ -499,9 +504,12 @@ pub async fn create_conversation(
     if let Some(cid) = &n.customer_id {
         let customer = people::get(&state.db, cid)
             .await?
-            .ok_or_else(|| AppError::bad("invalid_customer", "no such customer"))?;
+            .ok_or_else(|| AppError::bad(ErrorCode::InvalidCustomer, "no such customer"))?;
         if customer.role() != Role::Customer {
-            return Err(AppError::bad("invalid_customer", "no such customer"));
+            return Err(AppError::bad(
+                ErrorCode::InvalidCustomer,
+                "no such customer",
+            ));
         }
     }
     let subject: String = n.subject.trim().chars().take(200).collect();

@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kefu_core::cases as rules;
+use kefu_core::error::ErrorCode;
 use kefu_core::id::{constant_time_eq, new_token, numeric_code, token_digest};
 use kefu_core::time::{MINUTE, now_ms};
 use kefu_store::cases::{self as store, Case};
@@ -85,25 +86,25 @@ pub async fn save_settings(state: &AppState, s: &CaseSettings) -> AppResult<()> 
             .any(|c| c.trim().is_empty() || c.chars().count() > 100)
     {
         return Err(AppError::bad(
-            "invalid_categories",
+            ErrorCode::InvalidCategories,
             "1-50 categories of 1-100 characters",
         ));
     }
     if !rules::SEVERITIES.contains(&s.escalate_from.as_str()) {
         return Err(AppError::bad(
-            "invalid_severity",
+            ErrorCode::InvalidSeverity,
             "escalate_from is low, medium, high or critical",
         ));
     }
     if !s.inbox_id.is_empty() && teams::get_inbox(&state.db, &s.inbox_id).await?.is_none() {
-        return Err(AppError::bad("invalid_inbox", "no such inbox"));
+        return Err(AppError::bad(ErrorCode::InvalidInbox, "no such inbox"));
     }
     if !s.supervisor_team_id.is_empty()
         && teams::get_team(&state.db, &s.supervisor_team_id)
             .await?
             .is_none()
     {
-        return Err(AppError::bad("invalid_team", "no such team"));
+        return Err(AppError::bad(ErrorCode::InvalidTeam, "no such team"));
     }
     let json = serde_json::to_string(s).map_err(|e| AppError::Internal(e.to_string()))?;
     settings::set(&state.db, SETTINGS_KEY, &json).await?;
@@ -119,7 +120,12 @@ async fn case_inbox(state: &AppState, s: &CaseSettings) -> AppResult<String> {
         .into_iter()
         .next()
         .map(|i| i.id)
-        .ok_or_else(|| AppError::bad("no_inbox", "the shop has no inbox for complaints yet"))
+        .ok_or_else(|| {
+            AppError::bad(
+                ErrorCode::NoInbox,
+                "the shop has no inbox for complaints yet",
+            )
+        })
 }
 
 // ---- Filing a case ---------------------------------------------------------------------------
@@ -141,7 +147,7 @@ pub async fn send_code(
     ApiJson(r): ApiJson<CodeRequest>,
 ) -> AppResult<StatusCode> {
     let email = kefu_core::validate::email(&r.email)
-        .map_err(|_| AppError::bad("invalid_email", "this is not an e-mail address"))?;
+        .map_err(|_| AppError::bad(ErrorCode::InvalidEmail, "this is not an e-mail address"))?;
     let lim = |k: String, rule| state.limiter.hit(&k, rule).map_err(AppError::RateLimited);
     lim(format!("case-code:ip:{}", origin.ip), CODES_PER_IP)?;
     lim(format!("case-code:to:{email}"), CODES_PER_ADDRESS)?;
@@ -257,44 +263,47 @@ impl OpenCase {
 impl Details<'_> {
     fn check(&self, s: &CaseSettings) -> AppResult<()> {
         if self.kind != store::COMPLAINT && self.kind != store::CLAIM {
-            return Err(AppError::bad("invalid_kind", "kind is complaint or claim"));
+            return Err(AppError::bad(
+                ErrorCode::InvalidKind,
+                "kind is complaint or claim",
+            ));
         }
         if self.order_ref.chars().count() > 64 {
             return Err(AppError::bad(
-                "invalid_order",
+                ErrorCode::InvalidOrder,
                 "the order number is at most 64 characters",
             ));
         }
         if self.kind == store::COMPLAINT {
             if !s.categories.iter().any(|c| c == self.category) {
                 return Err(AppError::bad(
-                    "invalid_category",
+                    ErrorCode::InvalidCategory,
                     "choose one of the categories",
                 ));
             }
             if !rules::SEVERITIES.contains(&self.severity) {
                 return Err(AppError::bad(
-                    "invalid_severity",
+                    ErrorCode::InvalidSeverity,
                     "severity is low, medium, high or critical",
                 ));
             }
         } else {
             if self.order_ref.trim().is_empty() {
                 return Err(AppError::bad(
-                    "invalid_order",
+                    ErrorCode::InvalidOrder,
                     "a claim needs the order number",
                 ));
             }
             if !rules::RESOLUTIONS.contains(&self.resolution) {
                 return Err(AppError::bad(
-                    "invalid_resolution",
+                    ErrorCode::InvalidResolution,
                     "ask for a return, a refund or an exchange",
                 ));
             }
             let r = self.reason.trim().chars().count();
             if !(1..=500).contains(&r) {
                 return Err(AppError::bad(
-                    "invalid_reason",
+                    ErrorCode::InvalidReason,
                     "give the reason in 1 to 500 characters",
                 ));
             }
@@ -329,13 +338,13 @@ fn check_new(n: &NewCase, s: &CaseSettings) -> AppResult<()> {
     let len = n.description.trim().chars().count();
     if !(1..=5000).contains(&len) {
         return Err(AppError::bad(
-            "invalid_description",
+            ErrorCode::InvalidDescription,
             "describe what happened in 1 to 5000 characters",
         ));
     }
     if n.name.chars().count() > 100 {
         return Err(AppError::bad(
-            "invalid_name",
+            ErrorCode::InvalidName,
             "the name is at most 100 characters",
         ));
     }
@@ -347,7 +356,7 @@ async fn contact_for(tx: &mut Tx, caller: &Caller, n: &NewCase) -> AppResult<(St
     if let Caller::Person { user, .. } = caller {
         if user.role().is_staff() {
             return Err(AppError::bad(
-                "staff_cannot_file",
+                ErrorCode::StaffCannotFile,
                 "staff file cases from the console, not the public form",
             ));
         }
@@ -357,13 +366,13 @@ async fn contact_for(tx: &mut Tx, caller: &Caller, n: &NewCase) -> AppResult<(St
         return Ok((user.id.clone(), email));
     }
     let email = kefu_core::validate::email(&n.email)
-        .map_err(|_| AppError::bad("invalid_email", "this is not an e-mail address"))?;
+        .map_err(|_| AppError::bad(ErrorCode::InvalidEmail, "this is not an e-mail address"))?;
     if tokens::consume(tx, Purpose::CaseEmail, &code_secret(&email, &n.code))
         .await?
         .is_none()
     {
         return Err(AppError::bad(
-            "invalid_code",
+            ErrorCode::InvalidCode,
             "the code is wrong or has expired; ask for a new one",
         ));
     }
@@ -746,11 +755,14 @@ pub async fn add_info(
     let (case, conv, user) = open_case(&state, &caller, &headers, &tracking, &q.key).await?;
     let body = a.body.trim();
     if body.is_empty() || body.chars().count() > kefu_core::protocol::MAX_BODY_CHARS {
-        return Err(AppError::bad("invalid_body", "write 1 to 5000 characters"));
+        return Err(AppError::bad(
+            ErrorCode::InvalidBody,
+            "write 1 to 5000 characters",
+        ));
     }
     if case.status == "closed" {
         return Err(AppError::bad(
-            "case_closed",
+            ErrorCode::CaseClosed,
             "this case is closed; file a new one",
         ));
     }
@@ -793,7 +805,7 @@ pub async fn add_file(
     let (case, conv, user) = open_case(&state, &caller, &headers, &tracking, &q.key).await?;
     if case.status == "closed" {
         return Err(AppError::bad(
-            "case_closed",
+            ErrorCode::CaseClosed,
             "this case is closed; file a new one",
         ));
     }
@@ -901,10 +913,10 @@ pub async fn open_from_conversation(
     let customer = conv
         .customer_id
         .clone()
-        .ok_or_else(|| AppError::bad("no_customer", "the conversation has no customer"))?;
+        .ok_or_else(|| AppError::bad(ErrorCode::NoCustomer, "the conversation has no customer"))?;
     if store::get(&state.db, &conv.id).await?.is_some() {
         return Err(AppError::Conflict(
-            "already_a_case",
+            ErrorCode::AlreadyACase,
             "this conversation is already a case".into(),
         ));
     }
@@ -991,7 +1003,7 @@ pub async fn move_case(
     if !rules::may_move(&case.kind, &case.status, &m.status) {
         let next = rules::next_statuses(&case.kind, &case.status);
         return Err(AppError::bad(
-            "invalid_status",
+            ErrorCode::InvalidStatus,
             if next.is_empty() {
                 format!("a {} that is {} cannot move on", case.kind, case.status)
             } else {
@@ -1006,7 +1018,7 @@ pub async fn move_case(
     }
     if m.note.chars().count() > 2000 {
         return Err(AppError::bad(
-            "invalid_note",
+            ErrorCode::InvalidNote,
             "the note is at most 2000 characters",
         ));
     }
@@ -1014,7 +1026,7 @@ pub async fn move_case(
     let mut tx = state.db.begin().await?;
     if !store::set_status(&mut tx, &id, &case.status, &m.status).await? {
         return Err(AppError::Conflict(
-            "case_moved",
+            ErrorCode::CaseMoved,
             "someone else moved this case meanwhile; reload".into(),
         ));
     }

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kefu_core::Role;
+use kefu_core::error::ErrorCode;
 use kefu_core::time::now_ms;
 use kefu_store::attachments::Attachment;
 use kefu_store::browsing::{self, InvitationRule, LiveVisitor, PageView};
@@ -91,7 +92,7 @@ pub async fn list(
         "" | "all" => {}
         _ => {
             return Err(AppError::bad(
-                "invalid_view",
+                ErrorCode::InvalidView,
                 "view is mine, unassigned, team or all",
             ));
         }
@@ -288,7 +289,10 @@ pub async fn set_presence(
     let user = person(&caller)?;
     if let Some(n) = p.max_chats {
         if !(1..=100).contains(&n) {
-            return Err(AppError::bad("invalid_capacity", "max_chats is 1 to 100"));
+            return Err(AppError::bad(
+                ErrorCode::InvalidCapacity,
+                "max_chats is 1 to 100",
+            ));
         }
         presence::set_capacity(&state.db, &user.id, n).await?;
     }
@@ -365,7 +369,7 @@ pub async fn search_customers(
 ) -> AppResult<Json<Vec<CustomerCard>>> {
     if q.q.trim().chars().count() < 2 {
         return Err(AppError::bad(
-            "query_too_short",
+            ErrorCode::QueryTooShort,
             "search with at least two characters",
         ));
     }
@@ -450,22 +454,25 @@ pub async fn add_rule_to(
     let message = r.message.trim();
     if pattern.is_empty() || pattern.len() > 500 {
         return Err(AppError::bad(
-            "invalid_pattern",
+            ErrorCode::InvalidPattern,
             "the URL pattern is 1 to 500 characters",
         ));
     }
     if message.is_empty() || message.chars().count() > 500 {
         return Err(AppError::bad(
-            "invalid_message",
+            ErrorCode::InvalidMessage,
             "the greeting is 1 to 500 characters",
         ));
     }
     if !(0..=3600).contains(&r.min_seconds) {
-        return Err(AppError::bad("invalid_seconds", "min_seconds is 0 to 3600"));
+        return Err(AppError::bad(
+            ErrorCode::InvalidSeconds,
+            "min_seconds is 0 to 3600",
+        ));
     }
     if browsing::rules(&state.db, inbox_id).await?.len() >= 50 {
         return Err(AppError::bad(
-            "too_many_rules",
+            ErrorCode::TooManyRules,
             "at most 50 rules per inbox",
         ));
     }

@@ -5,6 +5,7 @@
 //! conversations, draining queues, keeping its agents' presence fresh, telling visitors their
 //! place in the queue).
 
+use kefu_core::error::ErrorCode;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -79,25 +80,25 @@ impl InboxSettings {
     pub fn check(&self) -> AppResult<()> {
         if !["off", "optional", "required"].contains(&self.prechat.as_str()) {
             return Err(AppError::bad(
-                "invalid_prechat",
+                ErrorCode::InvalidPrechat,
                 "prechat is off, optional or required",
             ));
         }
         if self.utc_offset_minutes.abs() > 14 * 60 {
             return Err(AppError::bad(
-                "invalid_offset",
+                ErrorCode::InvalidOffset,
                 "utc_offset_minutes is between -840 and 840",
             ));
         }
         if self.hours.len() > 28 || self.greeting.chars().count() > 500 {
             return Err(AppError::bad(
-                "invalid_settings",
+                ErrorCode::InvalidSettings,
                 "too many hours or too long a text",
             ));
         }
         if self.offline_message.chars().count() > 500 {
             return Err(AppError::bad(
-                "invalid_settings",
+                ErrorCode::InvalidSettings,
                 "the offline text is too long",
             ));
         }
@@ -106,7 +107,7 @@ impl InboxSettings {
                 (Some(a), Some(b)) if a < b && s.days.iter().all(|d| *d < 7) => {}
                 _ => {
                     return Err(AppError::bad(
-                        "invalid_hours",
+                        ErrorCode::InvalidHours,
                         "each span needs days 0-6 and from < to as HH:MM",
                     ));
                 }
@@ -296,7 +297,7 @@ pub async fn apply(
         if let Some(t) = team {
             let team = teams::get_team(&state.db, t)
                 .await?
-                .ok_or_else(|| AppError::bad("invalid_team", "no such team"))?;
+                .ok_or_else(|| AppError::bad(ErrorCode::InvalidTeam, "no such team"))?;
             events.push((
                 messages::kind::ACTIVITY,
                 format!("{by} transferred the conversation to team {}", team.name),
@@ -330,12 +331,12 @@ pub async fn apply(
                 let agent = people::get(&state.db, a)
                     .await?
                     .filter(|u| u.active && u.role().is_staff())
-                    .ok_or_else(|| AppError::bad("invalid_assignee", "no such agent"))?;
+                    .ok_or_else(|| AppError::bad(ErrorCode::InvalidAssignee, "no such agent"))?;
                 if !agent.role().sees_all_inboxes()
                     && !teams::is_member_of_inbox(&state.db, &agent.id, &conv.inbox_id).await?
                 {
                     return Err(AppError::bad(
-                        "invalid_assignee",
+                        ErrorCode::InvalidAssignee,
                         "this agent does not work this inbox",
                     ));
                 }
@@ -362,7 +363,7 @@ pub async fn apply(
     if let Some(status) = &p.status {
         if !conversations::STATUSES.contains(&status.as_str()) {
             return Err(AppError::bad(
-                "invalid_status",
+                ErrorCode::InvalidStatus,
                 "status is open, pending, snoozed or resolved",
             ));
         }
@@ -370,7 +371,7 @@ pub async fn apply(
         if status == "snoozed" {
             let until = p.snoozed_until.filter(|u| *u > now).ok_or_else(|| {
                 AppError::bad(
-                    "invalid_snooze",
+                    ErrorCode::InvalidSnooze,
                     "snoozed_until must be a time in the future",
                 )
             })?;
@@ -395,14 +396,14 @@ pub async fn apply(
         ch.status = Some(status.clone());
     } else if p.snoozed_until.is_some() {
         return Err(AppError::bad(
-            "invalid_snooze",
+            ErrorCode::InvalidSnooze,
             "snoozed_until goes with status snoozed",
         ));
     }
     if let Some(stage) = &p.stage {
         if !conversations::STAGES.contains(&stage.as_str()) {
             return Err(AppError::bad(
-                "invalid_stage",
+                ErrorCode::InvalidStage,
                 "stage is pre_sale, in_sale or after_sale",
             ));
         }
@@ -416,7 +417,7 @@ pub async fn apply(
     if let Some(priority) = &p.priority {
         if !conversations::PRIORITIES.contains(&priority.as_str()) {
             return Err(AppError::bad(
-                "invalid_priority",
+                ErrorCode::InvalidPriority,
                 "priority is low, normal, high or urgent",
             ));
         }
@@ -430,7 +431,7 @@ pub async fn apply(
     if let Some(tags) = &p.tags {
         if tags.len() > 20 || tags.iter().any(|t| t.chars().count() > 40) {
             return Err(AppError::bad(
-                "invalid_tags",
+                ErrorCode::InvalidTags,
                 "at most 20 tags of at most 40 characters",
             ));
         }
@@ -445,7 +446,7 @@ pub async fn apply(
     if let Some(t) = &p.ticket_type {
         if !conversations::TYPES.contains(&t.as_str()) {
             return Err(AppError::bad(
-                "invalid_type",
+                ErrorCode::InvalidType,
                 "type is question, incident, complaint, claim or suggestion",
             ));
         }
@@ -861,7 +862,7 @@ const MIN_PASS_INTERVAL: Duration = Duration::from_millis(100);
 pub async fn set_presence(state: &AppState, user: &User, state_name: &str) -> AppResult<()> {
     if !presence::STATES.contains(&state_name) {
         return Err(AppError::bad(
-            "invalid_presence",
+            ErrorCode::InvalidPresence,
             "presence is online, away or offline",
         ));
     }

@@ -4,13 +4,14 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kefu_core::error::ErrorCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{1}")]
-    BadRequest(&'static str, String),
+    BadRequest(ErrorCode, String),
     #[error("sign in first")]
     Unauthorized,
     #[error("you may not do this")]
@@ -20,7 +21,7 @@ pub enum AppError {
     #[error("not found")]
     NotFound,
     #[error("{1}")]
-    Conflict(&'static str, String),
+    Conflict(ErrorCode, String),
     #[error("the request body is too large")]
     TooLarge,
     #[error("too many attempts; try again in {0} seconds")]
@@ -40,7 +41,7 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn bad(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError::BadRequest(code, message.into())
     }
 
@@ -62,20 +63,20 @@ impl AppError {
     }
 
     /// The stable code clients match on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::BadRequest(code, _) | AppError::Conflict(code, _) => code,
-            AppError::Unauthorized => "unauthorized",
-            AppError::Forbidden => "forbidden",
-            AppError::Csrf => "csrf_failed",
-            AppError::NotFound => "not_found",
-            AppError::TooLarge => "payload_too_large",
-            AppError::RateLimited(_) => "rate_limited",
-            AppError::ReauthRequired => "reauth_required",
-            AppError::Unavailable(_) => "unavailable",
-            AppError::StorageFull(_) => "storage_full",
-            AppError::Busy => "busy",
-            AppError::Internal(_) => "internal",
+            AppError::BadRequest(code, _) | AppError::Conflict(code, _) => *code,
+            AppError::Unauthorized => ErrorCode::Unauthorized,
+            AppError::Forbidden => ErrorCode::Forbidden,
+            AppError::Csrf => ErrorCode::CsrfFailed,
+            AppError::NotFound => ErrorCode::NotFound,
+            AppError::TooLarge => ErrorCode::PayloadTooLarge,
+            AppError::RateLimited(_) => ErrorCode::RateLimited,
+            AppError::ReauthRequired => ErrorCode::ReauthRequired,
+            AppError::Unavailable(_) => ErrorCode::Unavailable,
+            AppError::StorageFull(_) => ErrorCode::StorageFull,
+            AppError::Busy => ErrorCode::Busy,
+            AppError::Internal(_) => ErrorCode::Internal,
         }
     }
 }
@@ -89,9 +90,22 @@ pub struct ErrorBody {
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable snake_case code, e.g. `invalid_email`, `not_found`, `rate_limited`.
+    #[schema(schema_with = error_codes)]
     pub code: String,
     /// A human-readable explanation.
     pub message: String,
+}
+
+/// The error codes as the OpenAPI document lists them: every [`ErrorCode`], so a client can
+/// see each refusal it may have to handle.
+fn error_codes() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(
+            "Stable snake_case code, e.g. `invalid_email`, `not_found`, `rate_limited`.",
+        ))
+        .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+        .build()
 }
 
 impl IntoResponse for AppError {
@@ -100,7 +114,7 @@ impl IntoResponse for AppError {
         | AppError::Unavailable(detail)
         | AppError::StorageFull(detail) = &self
         {
-            tracing::error!(code = self.code(), %detail, "request failed");
+            tracing::error!(code = %self.code(), %detail, "request failed");
         }
         let body = ErrorBody {
             error: ErrorDetail {
@@ -129,8 +143,8 @@ impl From<kefu_store::Error> for AppError {
         }
         match e {
             kefu_store::Error::NotFound => AppError::NotFound,
-            kefu_store::Error::Conflict(m) => AppError::Conflict("conflict", m),
-            kefu_store::Error::Stale(m) => AppError::Conflict("edit_conflict", m),
+            kefu_store::Error::Conflict(m) => AppError::Conflict(ErrorCode::Conflict, m),
+            kefu_store::Error::Stale(m) => AppError::Conflict(ErrorCode::EditConflict, m),
             kefu_store::Error::Sqlx(sqlx_err) => AppError::Unavailable(sqlx_err.to_string()),
             other => AppError::Internal(other.to_string()),
         }

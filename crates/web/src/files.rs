@@ -3,6 +3,7 @@
 //! under generated names; downloads are attachments with `nosniff`, and only images may be
 //! shown inline (for previews), under a sandboxing CSP.
 
+use kefu_core::error::ErrorCode;
 use std::path::{Path, PathBuf};
 
 use axum::body::{Body, Bytes};
@@ -51,7 +52,7 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 pub fn check_file(name: &str, bytes: &[u8]) -> AppResult<&'static str> {
     let content_type = sniff(bytes).ok_or_else(|| {
         AppError::bad(
-            "unsupported_file_type",
+            ErrorCode::UnsupportedFileType,
             "only images (PNG, JPEG, GIF, WebP), PDF, ZIP and plain text can be sent",
         )
     })?;
@@ -59,14 +60,14 @@ pub fn check_file(name: &str, bytes: &[u8]) -> AppResult<&'static str> {
         && claimed != content_type
     {
         return Err(AppError::bad(
-            "file_type_mismatch",
+            ErrorCode::FileTypeMismatch,
             format!("the file's name does not match its content ({content_type})"),
         ));
     }
     if content_type == "application/zip"
         && let Err(why) = zip_is_safe(bytes)
     {
-        return Err(AppError::bad("unsafe_archive", why));
+        return Err(AppError::bad(ErrorCode::UnsafeArchive, why));
     }
     Ok(content_type)
 }
@@ -224,7 +225,7 @@ pub async fn upload(
         .await
         .map_err(|_| AppError::TooLarge)?;
     if body.is_empty() {
-        return Err(AppError::bad("empty_file", "the file is empty"));
+        return Err(AppError::bad(ErrorCode::EmptyFile, "the file is empty"));
     }
     let content_type = check_file(&q.name, &body)?;
     let cid = if q.client_id.is_empty() {

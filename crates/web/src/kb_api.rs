@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kefu_core::Role;
+use kefu_core::error::ErrorCode;
 use kefu_search::{Hit, Kind, Request};
 use kefu_store::knowledge::{
     self, Article, ArticleFilter, ArticleInput, Category, CategoryInput, Feedback, Revision,
@@ -91,13 +92,13 @@ pub fn check_slug(slug: &str) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::bad(
-            "invalid_slug",
+            ErrorCode::InvalidSlug,
             "the slug is 1 to 100 lower-case letters, digits and dashes",
         ))
     }
 }
 
-fn check_len(code: &'static str, what: &str, s: &str, max: usize) -> AppResult<()> {
+fn check_len(code: ErrorCode, what: &str, s: &str, max: usize) -> AppResult<()> {
     if s.chars().count() > max {
         return Err(AppError::bad(
             code,
@@ -111,18 +112,21 @@ pub async fn category_input(state: &AppState, b: &CategoryBody) -> AppResult<Cat
     let name_zh = b.name_zh.trim().to_string();
     let name_en = b.name_en.trim().to_string();
     if name_zh.is_empty() && name_en.is_empty() {
-        return Err(AppError::bad("invalid_name", "give the category a name"));
+        return Err(AppError::bad(
+            ErrorCode::InvalidName,
+            "give the category a name",
+        ));
     }
-    check_len("invalid_name", "a name", &name_zh, 100)?;
-    check_len("invalid_name", "a name", &name_en, 100)?;
+    check_len(ErrorCode::InvalidName, "a name", &name_zh, 100)?;
+    check_len(ErrorCode::InvalidName, "a name", &name_en, 100)?;
     check_len(
-        "invalid_description",
+        ErrorCode::InvalidDescription,
         "a description",
         &b.description_zh,
         1000,
     )?;
     check_len(
-        "invalid_description",
+        ErrorCode::InvalidDescription,
         "a description",
         &b.description_en,
         1000,
@@ -138,10 +142,15 @@ pub async fn category_input(state: &AppState, b: &CategoryBody) -> AppResult<Cat
     if let Some(p) = &parent_id {
         let parent = knowledge::get_category(&state.db, p)
             .await?
-            .ok_or_else(|| AppError::bad("invalid_parent", "the parent category does not exist"))?;
+            .ok_or_else(|| {
+                AppError::bad(
+                    ErrorCode::InvalidParent,
+                    "the parent category does not exist",
+                )
+            })?;
         if parent.parent_id.is_some() {
             return Err(AppError::bad(
-                "invalid_parent",
+                ErrorCode::InvalidParent,
                 "sections sit in a category, not in another section",
             ));
         }
@@ -191,9 +200,10 @@ pub async fn create_category_from(state: &AppState, b: &CategoryBody) -> AppResu
 
 pub fn slug_taken(e: kefu_store::Error) -> AppError {
     match e {
-        kefu_store::Error::Conflict(_) => {
-            AppError::Conflict("slug_taken", "another one already uses this slug".into())
-        }
+        kefu_store::Error::Conflict(_) => AppError::Conflict(
+            ErrorCode::SlugTaken,
+            "another one already uses this slug".into(),
+        ),
         e => e.into(),
     }
 }
@@ -212,7 +222,7 @@ pub async fn update_category(
     let input = category_input(&state, &b).await?;
     if input.parent_id.as_deref() == Some(id.as_str()) {
         return Err(AppError::bad(
-            "invalid_parent",
+            ErrorCode::InvalidParent,
             "a category cannot hold itself",
         ));
     }
@@ -240,7 +250,7 @@ pub async fn delete_category(
     knowledge::delete_category(&mut tx, &id)
         .await
         .map_err(|e| match e {
-            kefu_store::Error::Conflict(m) => AppError::Conflict("category_not_empty", m),
+            kefu_store::Error::Conflict(m) => AppError::Conflict(ErrorCode::CategoryNotEmpty, m),
             e => e.into(),
         })?;
     tx.commit().await?;
@@ -281,7 +291,7 @@ pub async fn article_input(state: &AppState, b: &ArticleBody) -> AppResult<Artic
     let title_en = b.title_en.trim().to_string();
     if title_zh.is_empty() && title_en.is_empty() {
         return Err(AppError::bad(
-            "invalid_title",
+            ErrorCode::InvalidTitle,
             "an article needs a Chinese or an English title",
         ));
     }
@@ -289,14 +299,14 @@ pub async fn article_input(state: &AppState, b: &ArticleBody) -> AppResult<Artic
         || (title_en.is_empty() && !b.body_en.trim().is_empty())
     {
         return Err(AppError::bad(
-            "invalid_title",
+            ErrorCode::InvalidTitle,
             "each language with a body needs a title",
         ));
     }
-    check_len("invalid_title", "a title", &title_zh, 200)?;
-    check_len("invalid_title", "a title", &title_en, 200)?;
-    check_len("invalid_body", "a body", &b.body_zh, MAX_BODY_CHARS)?;
-    check_len("invalid_body", "a body", &b.body_en, MAX_BODY_CHARS)?;
+    check_len(ErrorCode::InvalidTitle, "a title", &title_zh, 200)?;
+    check_len(ErrorCode::InvalidTitle, "a title", &title_en, 200)?;
+    check_len(ErrorCode::InvalidBody, "a body", &b.body_zh, MAX_BODY_CHARS)?;
+    check_len(ErrorCode::InvalidBody, "a body", &b.body_en, MAX_BODY_CHARS)?;
     let st = if b.status.is_empty() {
         status::DRAFT
     } else {
@@ -304,7 +314,7 @@ pub async fn article_input(state: &AppState, b: &ArticleBody) -> AppResult<Artic
     };
     if !status::ALL.contains(&st) {
         return Err(AppError::bad(
-            "invalid_status",
+            ErrorCode::InvalidStatus,
             "status is draft, published or archived",
         ));
     }
@@ -316,21 +326,21 @@ pub async fn article_input(state: &AppState, b: &ArticleBody) -> AppResult<Artic
         }
         if t.contains(',') || t.chars().count() > 40 {
             return Err(AppError::bad(
-                "invalid_tag",
+                ErrorCode::InvalidTag,
                 "a tag is at most 40 characters without commas",
             ));
         }
         tags.push(t);
     }
     if tags.len() > 20 {
-        return Err(AppError::bad("invalid_tag", "at most 20 tags"));
+        return Err(AppError::bad(ErrorCode::InvalidTag, "at most 20 tags"));
     }
     if knowledge::get_category(&state.db, &b.category_id)
         .await?
         .is_none()
     {
         return Err(AppError::bad(
-            "invalid_category",
+            ErrorCode::InvalidCategory,
             "the category does not exist",
         ));
     }
@@ -589,7 +599,7 @@ pub fn check_query(q: &str) -> AppResult<&str> {
     let q = q.trim();
     if q.chars().count() > 200 {
         return Err(AppError::bad(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "a search is at most 200 characters",
         ));
     }
@@ -613,7 +623,7 @@ pub async fn search(
         "conversations" => Kind::Conversation,
         _ => {
             return Err(AppError::bad(
-                "invalid_kind",
+                ErrorCode::InvalidKind,
                 "kind is articles or conversations",
             ));
         }
@@ -751,7 +761,7 @@ pub async fn draft_from_conversation(
     }
     if question.is_empty() || answer.is_empty() {
         return Err(AppError::bad(
-            "nothing_to_draft",
+            ErrorCode::NothingToDraft,
             "the conversation needs a customer's question and an agent's answer",
         ));
     }

@@ -14,6 +14,7 @@
 //! article, a known one gets a new revision when its content differs. Categories are matched
 //! by slug and made when missing.
 
+use kefu_core::error::ErrorCode;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -89,11 +90,13 @@ fn front_matter(fields: &[(&str, String)], body: &str) -> String {
 
 /// Writes every category and article into `dir` (which must be empty or missing).
 pub async fn export_folder(db: &Db, dir: &Path) -> AppResult<usize> {
-    let io = |e: std::io::Error| AppError::bad("export_failed", format!("{}: {e}", dir.display()));
+    let io = |e: std::io::Error| {
+        AppError::bad(ErrorCode::ExportFailed, format!("{}: {e}", dir.display()))
+    };
     std::fs::create_dir_all(dir).map_err(io)?;
     if std::fs::read_dir(dir).map_err(io)?.next().is_some() {
         return Err(AppError::bad(
-            "export_failed",
+            ErrorCode::ExportFailed,
             format!("{} is not empty", dir.display()),
         ));
     }
@@ -174,7 +177,7 @@ struct Incoming {
 
 /// Reads a folder written by [`export_folder`] (or by hand) and imports it.
 pub async fn import_folder(db: &Db, dir: &Path, author: Option<&str>) -> AppResult<ImportReport> {
-    let bad = |what: String| AppError::bad("import_failed", what);
+    let bad = |what: String| AppError::bad(ErrorCode::ImportFailed, what);
     let read_dir = |d: &Path| {
         let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(d)
             .map_err(|e| bad(format!("{}: {e}", d.display())))?
@@ -272,7 +275,10 @@ async fn ensure_category(
             knowledge::category_by_slug(db, p)
                 .await?
                 .ok_or_else(|| {
-                    AppError::bad("import_failed", format!("category {slug}: no parent {p}"))
+                    AppError::bad(
+                        ErrorCode::ImportFailed,
+                        format!("category {slug}: no parent {p}"),
+                    )
                 })?
                 .id,
         ),
@@ -301,7 +307,8 @@ async fn import_one(
     author: Option<&str>,
     report: &mut ImportReport,
 ) -> AppResult<()> {
-    let what = |m: String| AppError::bad("import_failed", format!("article {}: {m}", a.slug));
+    let what =
+        |m: String| AppError::bad(ErrorCode::ImportFailed, format!("article {}: {m}", a.slug));
     let category = ensure_category(db, &a.category, &BTreeMap::new(), report).await?;
     let st = if a.status.is_empty() {
         status::PUBLISHED
@@ -467,7 +474,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
 
 /// Imports CSV with the columns of [`export_csv`] (in any order, named by the header row).
 pub async fn import_csv(db: &Db, text: &str, author: Option<&str>) -> AppResult<ImportReport> {
-    let bad = |m: String| AppError::bad("invalid_csv", m);
+    let bad = |m: String| AppError::bad(ErrorCode::InvalidCsv, m);
     let rows = parse_csv(text).map_err(bad)?;
     let Some((header, rows)) = rows.split_first() else {
         return Err(bad("the CSV is empty".into()));

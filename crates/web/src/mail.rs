@@ -3,6 +3,7 @@
 //! message in one transaction, and conversation mail sent through the outbox with proper
 //! headers, recipients, signatures and attachments.
 
+use kefu_core::error::ErrorCode;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -123,7 +124,7 @@ pub fn to_form(s: &StoredSettings) -> MailSettingsForm {
 }
 
 fn check_server(which: &'static str, f: &ServerForm) -> AppResult<()> {
-    let bad = |m: String| AppError::bad("invalid_mail_server", m);
+    let bad = |m: String| AppError::bad(ErrorCode::InvalidMailServer, m);
     let host = f.host.trim();
     if host.is_empty()
         || host.len() > 253
@@ -156,12 +157,15 @@ pub fn merge(
     let address = form.address.trim().to_lowercase();
     if !kefu_core::validate::email(&address).is_ok_and(|_| !address.contains('+')) {
         return Err(AppError::bad(
-            "invalid_address",
+            ErrorCode::InvalidAddress,
             "the support address must be a plain e-mail address (without +)",
         ));
     }
     if form.display_name.chars().count() > 100 {
-        return Err(AppError::bad("invalid_name", "the name is too long"));
+        return Err(AppError::bad(
+            ErrorCode::InvalidName,
+            "the name is too long",
+        ));
     }
     let seal = |which: &'static str,
                 f: &Option<ServerForm>,
@@ -831,7 +835,7 @@ pub async fn signature_of(
                 || (s.owner_id.is_none()
                     && s.inbox_id.as_deref().is_none_or(|i| i == conv.inbox_id))
         })
-        .ok_or_else(|| AppError::bad("invalid_signature", "no such signature"))
+        .ok_or_else(|| AppError::bad(ErrorCode::InvalidSignature, "no such signature"))
 }
 
 /// The text of a signature `agent` may use in `conv`.
@@ -866,7 +870,10 @@ fn clean_addresses(list: &[String]) -> AppResult<Vec<String>> {
             continue;
         }
         kefu_core::validate::email(&a).map_err(|_| {
-            AppError::bad("invalid_recipient", format!("{a} is not an e-mail address"))
+            AppError::bad(
+                ErrorCode::InvalidRecipient,
+                format!("{a} is not an e-mail address"),
+            )
         })?;
         if !out.contains(&a) {
             out.push(a);
@@ -874,7 +881,7 @@ fn clean_addresses(list: &[String]) -> AppResult<Vec<String>> {
     }
     if out.len() > 50 {
         return Err(AppError::bad(
-            "too_many_recipients",
+            ErrorCode::TooManyRecipients,
             "at most 50 recipients",
         ));
     }
@@ -911,7 +918,7 @@ pub async fn queue(
     let settings = load_via(&mut *tx, &conv.inbox_id).await?;
     if settings.address.is_empty() {
         return Err(AppError::bad(
-            "mail_not_configured",
+            ErrorCode::MailNotConfigured,
             "this inbox has no support address yet; an admin sets it in the inbox's mail settings",
         ));
     }
@@ -922,7 +929,7 @@ pub async fn queue(
             Some(a) => to.push(a),
             None => {
                 return Err(AppError::bad(
-                    "no_recipient",
+                    ErrorCode::NoRecipient,
                     "the customer has no e-mail address; enter a recipient",
                 ));
             }
@@ -934,7 +941,7 @@ pub async fn queue(
         let a = attachments::get(&mut *tx, id).await?;
         if a.is_none_or(|a| a.conversation_id != conv.id) {
             return Err(AppError::bad(
-                "invalid_attachment",
+                ErrorCode::InvalidAttachment,
                 "no such file in this conversation",
             ));
         }

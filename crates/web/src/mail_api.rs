@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kefu_core::error::ErrorCode;
 use kefu_store::mail::{self as store_mail, InboxState, MailRecord, Signature};
 use kefu_store::outbox::{self, OutboxMail};
 use kefu_store::{messages, teams};
@@ -114,7 +115,7 @@ pub async fn reply(
     let conv = realtime::visible(&state, &actor, &id).await?;
     if !mail::is_mail_inbox(&state, &conv.inbox_id).await? {
         return Err(AppError::bad(
-            "not_a_mail_conversation",
+            ErrorCode::NotAMailConversation,
             "this conversation is not in an e-mail inbox",
         ));
     }
@@ -249,7 +250,7 @@ pub async fn retry(
         .ok_or(AppError::NotFound)?;
     if !outbox::retry_now(&state.db, &m.id).await? {
         return Err(AppError::Conflict(
-            "not_waiting",
+            ErrorCode::NotWaiting,
             "the mail is not waiting".into(),
         ));
     }
@@ -351,13 +352,13 @@ pub async fn add_signature(
     let name = n.name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(AppError::bad(
-            "invalid_name",
+            ErrorCode::InvalidName,
             "a name of 1 to 80 characters",
         ));
     }
     if n.body.trim().is_empty() || n.body.chars().count() > 2000 {
         return Err(AppError::bad(
-            "invalid_signature",
+            ErrorCode::InvalidSignature,
             "a signature of 1 to 2000 characters",
         ));
     }

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kefu_core::error::ErrorCode;
 use kefu_core::time::{DAY, now_ms};
 use kefu_store::messages;
 use kefu_store::phone::{self as store, Call, Callback, NewCallback};
@@ -42,7 +43,7 @@ pub fn check_phone(s: &str) -> AppResult<String> {
         Ok(s.to_string())
     } else {
         Err(AppError::bad(
-            "invalid_phone",
+            ErrorCode::InvalidPhone,
             "a phone number is 5-20 digits, with + - ( ) or spaces",
         ))
     }
@@ -89,19 +90,19 @@ pub async fn log_call(
     let user = caller.staff()?;
     if !["inbound", "outbound"].contains(&f.direction.as_str()) {
         return Err(AppError::bad(
-            "invalid_direction",
+            ErrorCode::InvalidDirection,
             "direction is inbound or outbound",
         ));
     }
     if !OUTCOMES.contains(&f.outcome.as_str()) {
         return Err(AppError::bad(
-            "invalid_outcome",
+            ErrorCode::InvalidOutcome,
             format!("outcome is one of {}", OUTCOMES.join(", ")),
         ));
     }
     if !(0..=24 * 3600).contains(&f.duration_seconds) || f.notes.chars().count() > 5000 {
         return Err(AppError::bad(
-            "invalid_call",
+            ErrorCode::InvalidCall,
             "a call lasts up to a day and its notes up to 5000 characters",
         ));
     }
@@ -114,7 +115,7 @@ pub async fn log_call(
     let started_at = f.started_at.unwrap_or(now - f.duration_seconds * 1000);
     if started_at > now + 60_000 || started_at < now - 366 * DAY {
         return Err(AppError::bad(
-            "invalid_call",
+            ErrorCode::InvalidCall,
             "the call's time is in the future or over a year ago",
         ));
     }
@@ -128,7 +129,7 @@ pub async fn log_call(
             let c = kefu_store::people::get(&state.db, id)
                 .await?
                 .filter(|u| !u.role().is_staff())
-                .ok_or_else(|| AppError::bad("invalid_customer", "no such customer"))?;
+                .ok_or_else(|| AppError::bad(ErrorCode::InvalidCustomer, "no such customer"))?;
             Some(c.id)
         }
         (None, None) => None,
@@ -137,7 +138,7 @@ pub async fn log_call(
         Some(id) => Some(
             store::get_callback(&state.db, id)
                 .await?
-                .ok_or_else(|| AppError::bad("invalid_callback", "no such callback"))?,
+                .ok_or_else(|| AppError::bad(ErrorCode::InvalidCallback, "no such callback"))?,
         ),
         None => None,
     };
@@ -170,7 +171,7 @@ pub async fn log_call(
         }
         if !store::finish_callback(&mut tx, &cb.id, &call.id).await? {
             return Err(AppError::Conflict(
-                "callback_closed",
+                ErrorCode::CallbackClosed,
                 "this callback was already answered".into(),
             ));
         }
@@ -222,7 +223,7 @@ pub async fn list_calls(
     let user = caller.staff()?;
     if q.customer_id.is_empty() && q.conversation_id.is_empty() {
         return Err(AppError::bad(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "give customer_id or conversation_id",
         ));
     }
@@ -281,7 +282,7 @@ pub async fn request_callback(
     let phone = check_phone(&r.phone)?;
     if r.name.chars().count() > 100 || r.note.chars().count() > 1000 {
         return Err(AppError::bad(
-            "invalid_callback",
+            ErrorCode::InvalidCallback,
             "the name is up to 100 characters and the note up to 1000",
         ));
     }
@@ -290,7 +291,7 @@ pub async fn request_callback(
         && !(now - 60 * 60_000..=now + 30 * DAY).contains(&t)
     {
         return Err(AppError::bad(
-            "invalid_time",
+            ErrorCode::InvalidTime,
             "choose a time within the next 30 days",
         ));
     }
@@ -362,7 +363,7 @@ pub async fn take(
         .ok_or(AppError::NotFound)?;
     if !store::take_callback(&state.db, &id, &user.id).await? {
         return Err(AppError::Conflict(
-            "callback_taken",
+            ErrorCode::CallbackTaken,
             "someone else took this callback".into(),
         ));
     }

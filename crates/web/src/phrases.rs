@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kefu_core::error::ErrorCode;
 use kefu_store::conversations::Conversation;
 use kefu_store::people::User;
 use kefu_store::quality::{self as store, NewPhrase, Phrase};
@@ -66,7 +67,7 @@ pub async fn save_kinds(
             && k.label_en.chars().count() <= 30;
         if !ok {
             return Err(AppError::bad(
-                "invalid_kind",
+                ErrorCode::InvalidKind,
                 format!(
                     "kind {:?}: a new key of a-z, 0-9 and _, with a Chinese label",
                     k.key
@@ -76,7 +77,7 @@ pub async fn save_kinds(
     }
     if kinds.len() > 30 {
         return Err(AppError::bad(
-            "invalid_kind",
+            ErrorCode::InvalidKind,
             "at most 30 kinds of your own",
         ));
     }
@@ -131,23 +132,26 @@ async fn check_form(state: &AppState, f: &PhraseForm) -> AppResult<()> {
     let custom = custom_kinds(state).await?;
     if !KINDS.contains(&f.kind.as_str()) && !custom.iter().any(|k| k.key == f.kind) {
         return Err(AppError::bad(
-            "invalid_kind",
+            ErrorCode::InvalidKind,
             "kind is greeting, inquiry, response, apology, thanks or one an admin added",
         ));
     }
     let t = f.title.trim().chars().count();
     if !(1..=60).contains(&t) {
-        return Err(AppError::bad("invalid_title", "a title of 1-60 characters"));
+        return Err(AppError::bad(
+            ErrorCode::InvalidTitle,
+            "a title of 1-60 characters",
+        ));
     }
     if f.body_zh.trim().is_empty() && f.body_en.trim().is_empty() {
         return Err(AppError::bad(
-            "invalid_phrase",
+            ErrorCode::InvalidPhrase,
             "write the phrase in Chinese, English or both",
         ));
     }
     if f.body_zh.chars().count() > 2000 || f.body_en.chars().count() > 2000 {
         return Err(AppError::bad(
-            "invalid_phrase",
+            ErrorCode::InvalidPhrase,
             "a phrase is at most 2000 characters",
         ));
     }

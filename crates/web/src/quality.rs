@@ -4,6 +4,7 @@
 //! which is recorded. Every check is recorded for the quality report (per agent and team, by
 //! rule, with examples; CSV).
 
+use kefu_core::error::ErrorCode;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -122,14 +123,14 @@ pub async fn gate(
     if verdict.blocks() {
         record(state, agent, conv, channel, outcome::BLOCKED, verdict, body).await?;
         return Err(AppError::bad(
-            "reply_blocked",
+            ErrorCode::ReplyBlocked,
             format!("this reply cannot be sent: {}", verdict.summary()),
         ));
     }
     if verdict.warns() && !accept_warnings {
         record(state, agent, conv, channel, outcome::STOPPED, verdict, body).await?;
         return Err(AppError::Conflict(
-            "reply_warnings",
+            ErrorCode::ReplyWarnings,
             format!("check this reply before sending it: {}", verdict.summary()),
         ));
     }
@@ -263,7 +264,10 @@ pub async fn draft_of(
             .await?
             .filter(|a| a.conversation_id == conv.id)
             .ok_or_else(|| {
-                AppError::bad("invalid_attachment", "no such file in this conversation")
+                AppError::bad(
+                    ErrorCode::InvalidAttachment,
+                    "no such file in this conversation",
+                )
             })?;
         names.push(a.name);
     }
@@ -312,7 +316,9 @@ pub async fn save_rules(
     State(state): State<AppState>,
     ApiJson(rules): ApiJson<Vec<Rule>>,
 ) -> AppResult<Json<Vec<Rule>>> {
-    let g = Arc::new(Guard::new(rules).map_err(|e| AppError::bad("invalid_rule", e.to_string()))?);
+    let g = Arc::new(
+        Guard::new(rules).map_err(|e| AppError::bad(ErrorCode::InvalidRule, e.to_string()))?,
+    );
     let json = serde_json::to_string(g.rules()).map_err(|e| AppError::Internal(e.to_string()))?;
     settings::set(&state.db, RULES_KEY, &json).await?;
     *state.guard.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), g.clone()));
@@ -362,11 +368,14 @@ pub async fn report(state: &AppState, q: &ReportQuery) -> AppResult<QualityRepor
     let to = q.to.unwrap_or_else(now_ms);
     let from = q.from.unwrap_or(to - 30 * kefu_core::time::DAY);
     if from >= to {
-        return Err(AppError::bad("invalid_period", "from must be before to"));
+        return Err(AppError::bad(
+            ErrorCode::InvalidPeriod,
+            "from must be before to",
+        ));
     }
     let team = q.team_id.as_deref().unwrap_or("");
     if !team.is_empty() && teams::get_team(&state.db, team).await?.is_none() {
-        return Err(AppError::bad("invalid_team", "no such team"));
+        return Err(AppError::bad(ErrorCode::InvalidTeam, "no such team"));
     }
     let rows = store::between(&state.db, from, to, team).await?;
     let mut by_agent: HashMap<String, AgentQuality> = HashMap::new();
@@ -516,7 +525,7 @@ pub async fn zip(
     let user = caller.staff()?;
     let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
     if !(2..=50).contains(&r.attachment_ids.len()) {
-        return Err(AppError::bad("invalid_zip", "pack 2 to 50 files"));
+        return Err(AppError::bad(ErrorCode::InvalidZip, "pack 2 to 50 files"));
     }
     let mut files: Vec<(String, Vec<u8>)> = vec![];
     let mut total = 0usize;
@@ -525,7 +534,10 @@ pub async fn zip(
             .await?
             .filter(|a| a.conversation_id == conv.id)
             .ok_or_else(|| {
-                AppError::bad("invalid_attachment", "no such file in this conversation")
+                AppError::bad(
+                    ErrorCode::InvalidAttachment,
+                    "no such file in this conversation",
+                )
             })?;
         let bytes = tokio::fs::read(crate::files::storage_path(&state, &a.storage_key))
             .await

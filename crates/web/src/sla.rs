@@ -4,6 +4,7 @@
 //! customer first writes; replies, resolutions and re-classifications move it; the chores
 //! remind the assignee before a target passes and record a breach when it does.
 
+use kefu_core::error::ErrorCode;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -128,7 +129,7 @@ impl SlaConfig {
     pub fn compile(self) -> AppResult<Compiled> {
         if self.calendars.len() > 50 || self.policies.len() > 200 {
             return Err(AppError::bad(
-                "invalid_sla",
+                ErrorCode::InvalidSla,
                 "at most 50 calendars and 200 policies",
             ));
         }
@@ -136,7 +137,7 @@ impl SlaConfig {
         for c in &self.calendars {
             if c.id.trim().is_empty() || c.name.trim().is_empty() || c.name.chars().count() > 100 {
                 return Err(AppError::bad(
-                    "invalid_calendar",
+                    ErrorCode::InvalidCalendar,
                     "each calendar needs an id and a name",
                 ));
             }
@@ -145,10 +146,15 @@ impl SlaConfig {
                 hours: c.hours.clone(),
                 holidays: c.holidays.clone(),
             })
-            .map_err(|e| AppError::bad("invalid_calendar", format!("calendar {}: {e}", c.name)))?;
+            .map_err(|e| {
+                AppError::bad(
+                    ErrorCode::InvalidCalendar,
+                    format!("calendar {}: {e}", c.name),
+                )
+            })?;
             if calendars.insert(c.id.clone(), bt).is_some() {
                 return Err(AppError::bad(
-                    "invalid_calendar",
+                    ErrorCode::InvalidCalendar,
                     "two calendars share an id",
                 ));
             }
@@ -157,26 +163,26 @@ impl SlaConfig {
         for p in &self.policies {
             if p.id.trim().is_empty() || p.name.trim().is_empty() || !ids.insert(p.id.clone()) {
                 return Err(AppError::bad(
-                    "invalid_policy",
+                    ErrorCode::InvalidPolicy,
                     "each policy needs a name and an id of its own",
                 ));
             }
             if !p.calendar_id.is_empty() && !calendars.contains_key(&p.calendar_id) {
                 return Err(AppError::bad(
-                    "invalid_policy",
+                    ErrorCode::InvalidPolicy,
                     format!("policy {}: no such calendar", p.name),
                 ));
             }
             if !p.ticket_type.is_empty() && !conversations::TYPES.contains(&p.ticket_type.as_str())
             {
                 return Err(AppError::bad(
-                    "invalid_policy",
+                    ErrorCode::InvalidPolicy,
                     format!("policy {}: unknown ticket type", p.name),
                 ));
             }
             if !p.priority.is_empty() && !conversations::PRIORITIES.contains(&p.priority.as_str()) {
                 return Err(AppError::bad(
-                    "invalid_policy",
+                    ErrorCode::InvalidPolicy,
                     format!("policy {}: unknown priority", p.name),
                 ));
             }
@@ -193,7 +199,7 @@ impl SlaConfig {
                 || !(0..=60 * 24 * 7).contains(&p.remind_before_minutes)
             {
                 return Err(AppError::bad(
-                    "invalid_policy",
+                    ErrorCode::InvalidPolicy,
                     format!(
                         "policy {}: targets are 1 minute to a year, at least one is set, and reminders come at most a week early",
                         p.name
@@ -766,7 +772,10 @@ pub async fn get_report(
     let to = p.to.unwrap_or_else(now_ms);
     let from = p.from.unwrap_or(to - 30 * kefu_core::time::DAY);
     if from >= to {
-        return Err(AppError::bad("invalid_period", "from must be before to"));
+        return Err(AppError::bad(
+            ErrorCode::InvalidPeriod,
+            "from must be before to",
+        ));
     }
     Ok(Json(report(&state, from, to).await?))
 }

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kefu_core::error::ErrorCode;
 use kefu_core::time::now_ms;
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::macros::{self, Macro};
@@ -52,7 +53,7 @@ pub async fn field_defs(state: &AppState) -> AppResult<Vec<FieldDef>> {
 
 fn check_defs(defs: &[FieldDef]) -> AppResult<()> {
     if defs.len() > 50 {
-        return Err(AppError::bad("invalid_fields", "at most 50 fields"));
+        return Err(AppError::bad(ErrorCode::InvalidFields, "at most 50 fields"));
     }
     let mut keys = std::collections::HashSet::new();
     for d in defs {
@@ -63,7 +64,7 @@ fn check_defs(defs: &[FieldDef]) -> AppResult<()> {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if !key_ok || !keys.insert(d.key.as_str()) {
             return Err(AppError::bad(
-                "invalid_fields",
+                ErrorCode::InvalidFields,
                 format!(
                     "field key {:?}: a-z, 0-9 and _, up to 40, each used once",
                     d.key
@@ -72,13 +73,13 @@ fn check_defs(defs: &[FieldDef]) -> AppResult<()> {
         }
         if d.label.trim().is_empty() || d.label.chars().count() > 100 {
             return Err(AppError::bad(
-                "invalid_fields",
+                ErrorCode::InvalidFields,
                 format!("field {}: a label of 1-100 characters", d.key),
             ));
         }
         if !FIELD_KINDS.contains(&d.kind.as_str()) {
             return Err(AppError::bad(
-                "invalid_fields",
+                ErrorCode::InvalidFields,
                 format!(
                     "field {}: kind is text, number, select, date or checkbox",
                     d.key
@@ -93,7 +94,7 @@ fn check_defs(defs: &[FieldDef]) -> AppResult<()> {
                     .any(|o| o.trim().is_empty() || o.chars().count() > 100))
         {
             return Err(AppError::bad(
-                "invalid_fields",
+                ErrorCode::InvalidFields,
                 format!("field {}: a select needs 1-100 options", d.key),
             ));
         }
@@ -118,10 +119,9 @@ pub fn merge_fields(
 ) -> AppResult<String> {
     let mut out: Map<String, Value> = serde_json::from_str(current).unwrap_or_default();
     for (k, v) in values {
-        let d = defs
-            .iter()
-            .find(|d| &d.key == k)
-            .ok_or_else(|| AppError::bad("invalid_field", format!("there is no field {k:?}")))?;
+        let d = defs.iter().find(|d| &d.key == k).ok_or_else(|| {
+            AppError::bad(ErrorCode::InvalidField, format!("there is no field {k:?}"))
+        })?;
         if v.is_null() {
             out.remove(k);
             continue;
@@ -142,7 +142,7 @@ pub fn merge_fields(
                 _ => "true or false".into(),
             };
             return Err(AppError::bad(
-                "invalid_field",
+                ErrorCode::InvalidField,
                 format!("{} must be {want}", d.label),
             ));
         }
@@ -168,7 +168,7 @@ pub fn check_required(defs: &[FieldDef], fields: &str) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::bad(
-            "required_fields",
+            ErrorCode::RequiredFields,
             format!("fill in before resolving: {}", missing.join(", ")),
         ))
     }
@@ -276,19 +276,19 @@ pub async fn merge(
     let target = realtime::visible(&state, &actor, &req.into).await?;
     if source.id == target.id {
         return Err(AppError::bad(
-            "invalid_merge",
+            ErrorCode::InvalidMerge,
             "a conversation cannot be merged into itself",
         ));
     }
     if source.customer_id.is_none() || source.customer_id != target.customer_id {
         return Err(AppError::bad(
-            "invalid_merge",
+            ErrorCode::InvalidMerge,
             "only conversations of the same customer can be merged",
         ));
     }
     if source.merged_into.is_some() || target.merged_into.is_some() {
         return Err(AppError::bad(
-            "invalid_merge",
+            ErrorCode::InvalidMerge,
             "one of them was already merged",
         ));
     }
@@ -373,7 +373,7 @@ pub async fn split(
         messages::kind::TEXT | messages::kind::ATTACHMENT
     ) {
         return Err(AppError::bad(
-            "invalid_split",
+            ErrorCode::InvalidSplit,
             "only words or files can start a ticket",
         ));
     }
@@ -490,12 +490,15 @@ fn view(m: Macro) -> MacroView {
 
 fn check_macro(f: &MacroForm) -> AppResult<String> {
     if f.name.trim().is_empty() || f.name.chars().count() > 100 {
-        return Err(AppError::bad("invalid_macro", "a name of 1-100 characters"));
+        return Err(AppError::bad(
+            ErrorCode::InvalidMacro,
+            "a name of 1-100 characters",
+        ));
     }
     let a = &f.actions;
     if a.reply.chars().count() > kefu_core::protocol::MAX_BODY_CHARS || a.add_tags.len() > 20 {
         return Err(AppError::bad(
-            "invalid_macro",
+            ErrorCode::InvalidMacro,
             "the reply or the tag list is too long",
         ));
     }
@@ -510,7 +513,7 @@ fn check_macro(f: &MacroForm) -> AppResult<String> {
         && a.team_id.is_none();
     if empty {
         return Err(AppError::bad(
-            "invalid_macro",
+            ErrorCode::InvalidMacro,
             "a macro needs at least one action",
         ));
     }

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kefu_core::Role;
+use kefu_core::error::ErrorCode;
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::messages::{self, Message};
 use kefu_store::people::{self, NewUser};
@@ -331,7 +332,7 @@ pub async fn leave_message(
     limit_new_conversation(&state, v, &origin.ip)?;
     if m.email.trim().is_empty() {
         return Err(AppError::bad(
-            "email_required",
+            ErrorCode::EmailRequired,
             "leave an e-mail address for the reply",
         ));
     }
@@ -432,7 +433,8 @@ pub async fn report_page(
         .limiter
         .hit(&format!("pages:visitor:{}", v.id), PAGES_PER_VISITOR)
         .map_err(AppError::RateLimited)?;
-    let url = web_url(&p.url).ok_or_else(|| AppError::bad("invalid_url", "an http(s) URL"))?;
+    let url =
+        web_url(&p.url).ok_or_else(|| AppError::bad(ErrorCode::InvalidUrl, "an http(s) URL"))?;
     let referrer = web_url(&p.referrer).unwrap_or_default();
     let title: String = p.title.trim().chars().take(300).collect();
     let today = kefu_core::time::now_ms() / kefu_core::time::DAY * kefu_core::time::DAY;

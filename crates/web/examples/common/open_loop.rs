@@ -14,6 +14,10 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::fleet::{connect, rss_kib};
 
+/// A message's client id, with the milliseconds from when it was due and from when it was
+/// written to when the agent got it.
+type Delivery = (String, (f64, f64));
+
 #[derive(Default, Debug)]
 pub struct Offered {
     pub offered: usize,
@@ -50,7 +54,7 @@ pub async fn offer(
     )
     .await
     .expect("agent socket");
-    let delivered: Arc<Mutex<Vec<(String, (f64, f64))>>> = Arc::default();
+    let delivered: Arc<Mutex<Vec<Delivery>>> = Arc::default();
     let receiver = {
         let (scheduled, delivered) = (scheduled.clone(), delivered.clone());
         let prefix = format!("\"cid\":\"{tag}-");

@@ -6,6 +6,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::Role;
+use kefu_core::error::ErrorCode;
 use kefu_store::api_tokens::ApiToken;
 use kefu_store::audit::AuditEntry;
 use kefu_store::outbox::OutboxMail;
@@ -80,7 +81,7 @@ pub async fn invite(
     Form(f): Form<InviteForm>,
 ) -> Response {
     let Some(role) = Role::parse(&f.role) else {
-        return page_error(&ctx, AppError::bad("invalid_role", "unknown role"));
+        return page_error(&ctx, AppError::bad(ErrorCode::InvalidRole, "unknown role"));
     };
     let inv = Invitation {
         email: &f.email,
@@ -121,7 +122,7 @@ pub async fn set_role(
     Form(f): Form<RoleForm>,
 ) -> Response {
     let Some(role) = Role::parse(&f.role) else {
-        return page_error(&ctx, AppError::bad("invalid_role", "unknown role"));
+        return page_error(&ctx, AppError::bad(ErrorCode::InvalidRole, "unknown role"));
     };
     match accounts::set_role(&state, &ctx.caller, &f.id, role, &ctx.origin).await {
         Ok(_) => Redirect::to("/admin/people?notice=notice-saved").into_response(),
@@ -212,7 +213,7 @@ pub async fn create_team(
         Ok(_) => Redirect::to("/admin/teams?notice=notice-saved").into_response(),
         Err(kefu_store::Error::Conflict(_)) => page_error(
             &ctx,
-            AppError::Conflict("name_taken", "a team with this name exists".into()),
+            AppError::Conflict(ErrorCode::NameTaken, "a team with this name exists".into()),
         ),
         Err(e) => page_error(&ctx, e.into()),
     }
@@ -239,7 +240,10 @@ pub async fn team_member(
             .await?
             .ok_or(AppError::NotFound)?;
         if !user.role().is_staff() {
-            return Err(AppError::bad("invalid_member", "only staff join teams"));
+            return Err(AppError::bad(
+                ErrorCode::InvalidMember,
+                "only staff join teams",
+            ));
         }
         if f.remove == "true" {
             teams::remove_member(&state.db, &f.team_id, &f.user_id).await?;

@@ -6,6 +6,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_core::error::ErrorCode;
 use kefu_core::identity::SignedIdentity;
 use kefu_store::{audit, people, sessions, tokens};
 use serde::Deserialize;
@@ -145,7 +146,7 @@ pub async fn login_submit(
         Err(e) => {
             let mut c = ctx.chrome("/login");
             c.error = ctx.error_text(&e);
-            let unverified = e.code() == "email_unverified";
+            let unverified = e.code() == ErrorCode::EmailUnverified;
             render_status(
                 e.status(),
                 &LoginPage {
@@ -379,7 +380,10 @@ pub async fn reset_form(
         }),
         Ok(None) => page_error(
             &ctx,
-            AppError::bad("invalid_token", "this link is invalid, used or expired"),
+            AppError::bad(
+                ErrorCode::InvalidToken,
+                "this link is invalid, used or expired",
+            ),
         ),
         Err(e) => page_error(&ctx, e.into()),
     }
@@ -392,7 +396,7 @@ pub async fn reset_submit(
 ) -> Response {
     match accounts::reset_password(&state, &f.token, &f.password, &ctx.origin).await {
         Ok(()) => Redirect::to("/login?notice=notice-password-reset").into_response(),
-        Err(e) if e.code() == "invalid_token" => page_error(&ctx, e),
+        Err(e) if e.code() == ErrorCode::InvalidToken => page_error(&ctx, e),
         Err(e) => {
             let mut c = ctx.chrome("/password/reset");
             c.error = ctx.error_text(&e);
@@ -469,7 +473,7 @@ pub async fn invite_form(
         Ok(None) => page_error(
             &ctx,
             AppError::bad(
-                "invalid_token",
+                ErrorCode::InvalidToken,
                 "this invitation is invalid, used or expired",
             ),
         ),
@@ -484,7 +488,7 @@ pub async fn invite_submit(
 ) -> Response {
     match accounts::accept_invitation(&state, &f.token, &f.name, &f.password, &ctx.origin).await {
         Ok((_, session)) => redirect_with_session(&state, "/console", &session),
-        Err(e) if e.code() == "invalid_token" => page_error(&ctx, e),
+        Err(e) if e.code() == ErrorCode::InvalidToken => page_error(&ctx, e),
         Err(e) => {
             let email = tokens::peek(&state.db, tokens::Purpose::Invitation, &f.token)
                 .await

@@ -7,6 +7,7 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_core::error::ErrorCode;
 use kefu_search::{Kind, Request};
 use kefu_store::knowledge::{self, Article, Category};
 use serde::Deserialize;
@@ -321,12 +322,17 @@ pub async fn feedback(
     let helpful = match f.helpful.as_str() {
         "yes" => true,
         "no" => false,
-        _ => return Err(AppError::bad("invalid_feedback", "helpful is yes or no")),
+        _ => {
+            return Err(AppError::bad(
+                ErrorCode::InvalidFeedback,
+                "helpful is yes or no",
+            ));
+        }
     };
     let comment = f.comment.trim();
     if comment.chars().count() > 2000 {
         return Err(AppError::bad(
-            "invalid_comment",
+            ErrorCode::InvalidComment,
             "a comment is at most 2000 characters",
         ));
     }

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_core::error::ErrorCode;
 use kefu_store::browsing::{self, InvitationRule};
 use kefu_store::teams::{self, Inbox};
 use serde::Deserialize;
@@ -43,7 +44,7 @@ pub fn hours_text(spans: &[Span]) -> String {
 pub fn parse_hours(text: &str) -> Result<Vec<Span>, AppError> {
     let bad = |line: &str| {
         AppError::bad(
-            "invalid_hours",
+            ErrorCode::InvalidHours,
             format!("cannot read \"{line}\": write e.g. 1-5 09:00-18:00"),
         )
     };

@@ -8,6 +8,7 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::Role;
+use kefu_core::error::ErrorCode;
 use kefu_store::knowledge::{
     self, Article, ArticleFilter, Category, Feedback, Revision, reason, status,
 };
@@ -404,7 +405,9 @@ pub async fn delete_category(ctx: Ctx, Path(id): Path<String>) -> Response {
         knowledge::delete_category(&mut tx, &id)
             .await
             .map_err(|e| match e {
-                kefu_store::Error::Conflict(m) => AppError::Conflict("category_not_empty", m),
+                kefu_store::Error::Conflict(m) => {
+                    AppError::Conflict(ErrorCode::CategoryNotEmpty, m)
+                }
                 e => e.into(),
             })?;
         tx.commit().await?;

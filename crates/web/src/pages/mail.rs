@@ -6,6 +6,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_core::error::ErrorCode;
 use kefu_store::mail::{self as store_mail, InboxState, MailRecord};
 use kefu_store::teams::{self, Inbox};
 use serde::Deserialize;
@@ -135,7 +136,7 @@ fn server(
     let port = port
         .trim()
         .parse()
-        .map_err(|_| AppError::bad("invalid_mail_server", "the port is a number"))?;
+        .map_err(|_| AppError::bad(ErrorCode::InvalidMailServer, "the port is a number"))?;
     Ok(Some(ServerForm {
         host: host.trim().into(),
         port,

@@ -124,7 +124,7 @@ impl Ctx {
 
     /// The text for an error: its translation by code, else its own message.
     pub fn error_text(&self, e: &AppError) -> String {
-        let key = format!("err-{}", e.code().replace('_', "-"));
+        let key = format!("err-{}", e.code().as_str().replace('_', "-"));
         let text = self.state.i18n.t(self.lang, &key);
         if text == key { e.to_string() } else { text }
     }

@@ -7,6 +7,7 @@ pub mod hub;
 pub mod socket;
 pub mod token;
 
+use kefu_core::error::ErrorCode;
 use std::collections::HashMap;
 
 use kefu_core::Role;
@@ -162,7 +163,7 @@ pub async fn send_queued(
     let conv = visible(state, actor, conversation_id).await?;
     if note && !actor.is_staff() {
         return Err(AppError::bad(
-            "notes_staff_only",
+            ErrorCode::NotesStaffOnly,
             "only staff write private notes",
         ));
     }
@@ -412,7 +413,7 @@ pub(crate) async fn store_alone_then(
     let s = match stage(state, &mut tx, j).await {
         Ok(s) => s,
         // Two sends of one client id raced; the other committed first. Return it.
-        Err(AppError::Conflict("conflict", _)) => {
+        Err(AppError::Conflict(ErrorCode::Conflict, _)) => {
             drop(tx);
             let mut tx = state.db.begin().await?;
             let author = j.actor.author();

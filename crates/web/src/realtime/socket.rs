@@ -1,5 +1,6 @@
 //! The WebSocket endpoint, `/ws`. See `docs/protocol.md` for the frames and their rules.
 
+use kefu_core::error::ErrorCode;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -86,7 +87,7 @@ fn refused(e: &AppError, cid: String) -> ServerFrame {
     | AppError::Unavailable(detail)
     | AppError::StorageFull(detail) = e
     {
-        tracing::warn!(code = e.code(), %detail, "a message was not stored");
+        tracing::warn!(code = %e.code(), %detail, "a message was not stored");
     }
     ServerFrame::error(e.code(), e.to_string(), Some(cid))
 }
@@ -99,7 +100,94 @@ enum Reply {
     Later(futures_util::future::BoxFuture<'static, ServerFrame>),
 }
 
-type Sink = SplitSink<WebSocket, WsMessage>;
+/// The socket's sending half. It counts the bytes written so that a client that stops taking
+/// frames is found by what it has not answered (see [`Pacing`]), whatever the kernel's socket
+/// buffers hold: with large buffers, writes never block and a stalled client would otherwise
+/// go unnoticed for tens of megabytes.
+struct Sink {
+    inner: SplitSink<WebSocket, WsMessage>,
+    written: u64,
+}
+
+impl Sink {
+    fn count(&mut self, message: &WsMessage) {
+        if let WsMessage::Text(t) = message {
+            self.written += t.len() as u64;
+        }
+    }
+
+    async fn feed(&mut self, message: WsMessage) -> Result<(), axum::Error> {
+        self.count(&message);
+        self.inner.feed(message).await
+    }
+
+    async fn send(&mut self, message: WsMessage) -> Result<(), axum::Error> {
+        self.count(&message);
+        self.inner.send(message).await
+    }
+
+    async fn flush(&mut self) -> Result<(), axum::Error> {
+        self.inner.flush().await
+    }
+}
+
+/// A ping goes out after this many bytes since the last answered one.
+const PING_EVERY: u64 = 256 * 1024;
+/// Bytes written after an unanswered ping before the client counts as stalled: a client that
+/// reads answers pings (browsers and WebSocket libraries do it by themselves), one that does
+/// not read cannot.
+const MAX_UNANSWERED: u64 = 4 * 1024 * 1024;
+/// Staff consoles follow whole inboxes and take bursts of a batch's frames at once.
+const STAFF_MAX_UNANSWERED: u64 = 16 * 1024 * 1024;
+
+/// Which of this connection's bytes the client has shown it took: a ping carries the count of
+/// bytes written before it, and its pong proves the client read that far.
+struct Pacing {
+    /// The byte count carried by the ping waiting for its pong.
+    waiting: Option<u64>,
+    /// The byte count of the last answered ping.
+    answered: u64,
+    limit: u64,
+}
+
+impl Pacing {
+    fn new(staff: bool) -> Pacing {
+        Pacing {
+            waiting: None,
+            answered: 0,
+            limit: if staff {
+                STAFF_MAX_UNANSWERED
+            } else {
+                MAX_UNANSWERED
+            },
+        }
+    }
+
+    /// After a flush: false when the client has let too much go unanswered (cut it off);
+    /// otherwise sends a ping when one is due.
+    async fn check(&mut self, sink: &mut Sink) -> Result<bool, String> {
+        match self.waiting {
+            Some(at) if sink.written - at > self.limit => Ok(false),
+            Some(_) => Ok(true),
+            None if sink.written - self.answered >= PING_EVERY => {
+                let at = sink.written;
+                self.waiting = Some(at);
+                timed(sink.send(WsMessage::Ping(at.to_be_bytes().to_vec().into()))).await?;
+                Ok(true)
+            }
+            None => Ok(true),
+        }
+    }
+
+    fn pong(&mut self, payload: &[u8]) {
+        if let Ok(bytes) = <[u8; 8]>::try_from(payload)
+            && self.waiting == Some(u64::from_be_bytes(bytes))
+        {
+            self.answered = u64::from_be_bytes(bytes);
+            self.waiting = None;
+        }
+    }
+}
 
 /// The origin (`scheme://host:port`) pages are served from.
 fn own_origin(public_url: &str) -> &str {
@@ -242,7 +330,11 @@ struct Local {
 }
 
 async fn run(state: AppState, socket: WebSocket, ip: String) -> Result<(), String> {
-    let (mut sink, mut stream) = socket.split();
+    let (sink, mut stream) = socket.split();
+    let mut sink = Sink {
+        inner: sink,
+        written: 0,
+    };
     let first = match tokio::time::timeout(HELLO_TIMEOUT, stream.next()).await {
         Ok(Some(Ok(WsMessage::Text(t)))) => t,
         _ => {
@@ -260,7 +352,11 @@ async fn run(state: AppState, socket: WebSocket, ip: String) -> Result<(), Strin
         Ok(_) => {
             put(
                 &mut sink,
-                &ServerFrame::error("hello_expected", "the first frame must be hello", None),
+                &ServerFrame::error(
+                    ErrorCode::HelloExpected,
+                    "the first frame must be hello",
+                    None,
+                ),
             )
             .await?;
             close(&mut sink, 4001, "hello expected").await;
@@ -376,7 +472,7 @@ async fn welcome(
             Err(_) => {
                 put(
                     sink,
-                    &ServerFrame::error("not_found", "no such conversation", None),
+                    &ServerFrame::error(ErrorCode::NotFound, "no such conversation", None),
                 )
                 .await?
             }
@@ -399,6 +495,7 @@ async fn serve(
     let mut last = Box::pin(welcome(state, actor, sink, since)).await?;
 
     let mut bad_frames = 0u32;
+    let mut pacing = Pacing::new(actor.is_staff());
     let mut last_typing = Instant::now() - Duration::from_secs(10);
     let mut held = Held::default();
     // Messages of this connection queued for commit, answered in the order they were sent.
@@ -442,9 +539,13 @@ async fn serve(
                     let text = match frame {
                         Some(Ok(WsMessage::Text(t))) => Some(t),
                         Some(Ok(WsMessage::Close(_))) | None => return Ok(()),
-                        Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => None,
+                        Some(Ok(WsMessage::Pong(payload))) => {
+                            pacing.pong(&payload);
+                            None
+                        }
+                        Some(Ok(WsMessage::Ping(_))) => None,
                         Some(Ok(WsMessage::Binary(_))) => {
-                            feed(sink, &ServerFrame::error("bad_frame", "send JSON text frames", None)).await?;
+                            feed(sink, &ServerFrame::error(ErrorCode::BadFrame, "send JSON text frames", None)).await?;
                             None
                         }
                         Some(Err(e)) => {
@@ -488,6 +589,10 @@ async fn serve(
                 }
                 flush(sink).await?;
             }
+        }
+        if !pacing.check(sink).await? {
+            close(sink, 4008, "too slow").await;
+            return Ok(());
         }
     }
 }
@@ -560,7 +665,7 @@ async fn handle(
     };
     Reply::Now(match frame {
         ClientFrame::Hello { .. } => Some(ServerFrame::error(
-            "already_hello",
+            ErrorCode::AlreadyHello,
             "hello was already sent",
             None,
         )),
@@ -576,7 +681,7 @@ async fn handle(
                 // An earlier message of this conversation was refused: this one may not
                 // overtake it (the client sends it again after the earlier one).
                 return Reply::Now(Some(ServerFrame::error(
-                    "busy",
+                    ErrorCode::Busy,
                     "an earlier message was refused for load; send it first",
                     Some(cid),
                 )));
@@ -633,7 +738,7 @@ async fn handle(
         ClientFrame::Viewing { conversation, on } => {
             if !actor.is_staff() {
                 return Reply::Now(Some(ServerFrame::error(
-                    "forbidden",
+                    ErrorCode::Forbidden,
                     "only staff announce what they view",
                     None,
                 )));
@@ -672,7 +777,7 @@ async fn handle(
                 if let Err(e) = messages::mark_read(&state.db, &c.id, actor.reader_id(), seq).await
                 {
                     return Reply::Now(Some(ServerFrame::error(
-                        "unavailable",
+                        ErrorCode::Unavailable,
                         e.to_string(),
                         None,
                     )));

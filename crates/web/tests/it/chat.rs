@@ -2,12 +2,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::live::*;
-use common::*;
+use crate::common::live::*;
+use crate::common::*;
 use futures_util::{SinkExt, StreamExt};
 use kefu_store::both_backends;
 use kefu_store::testing::TestDb;

@@ -8,12 +8,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::live::*;
-use common::*;
+use crate::common::live::*;
+use crate::common::*;
 use kefu_core::Role;
 use kefu_mail::TlsMode;
 use kefu_mail::imap::{self, ImapConfig};

@@ -1,12 +1,10 @@
 #![allow(clippy::unwrap_used)]
 //! Knowledge base, help centre, search and self-service, over HTTP on both databases.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::live::{open_conversation, shop, visitor};
-use common::{Browser, Server, person, signed_in, start, start_with};
+use crate::common::live::{open_conversation, shop, visitor};
+use crate::common::{Browser, Server, person, signed_in, start, start_with};
 use kefu_core::Role;
 use kefu_store::knowledge::{self, ArticleInput, CategoryInput, reason};
 use kefu_store::testing::TestDb;
@@ -739,7 +737,8 @@ async fn rebuild(t: TestDb) {
     assert!(flipped > 0, "nothing to damage");
     let t2 = TestDb::sharing(&first.t).await;
     let db2 = t2.db.clone();
-    let second = common::start_instance(t2, db2, |c| c.index_dir = Some(damaged.clone())).await;
+    let second =
+        crate::common::start_instance(t2, db2, |c| c.index_dir = Some(damaged.clone())).await;
     eventually(5, async || found(&second).await).await;
     let opened = second
         .state
@@ -755,7 +754,8 @@ async fn rebuild(t: TestDb) {
     let missing = dir.path().join("missing");
     let t3 = TestDb::sharing(&first.t).await;
     let db3 = t3.db.clone();
-    let third = common::start_instance(t3, db3, |c| c.index_dir = Some(missing.clone())).await;
+    let third =
+        crate::common::start_instance(t3, db3, |c| c.index_dir = Some(missing.clone())).await;
     eventually(5, async || found(&third).await).await;
     assert_eq!(
         third.state.search.opened.lock().unwrap().as_deref(),
@@ -1065,7 +1065,8 @@ async fn import_export(t: TestDb) {
     );
     let third = TestDb::open(backend).await.unwrap();
     let third_server =
-        common::start_instance(TestDb::sharing(&third).await, third.db.clone(), |_| {}).await;
+        crate::common::start_instance(TestDb::sharing(&third).await, third.db.clone(), |_| {})
+            .await;
     person(&third_server, "boss@shop.com", Role::Admin).await;
     let boss3 = signed_in(&third_server, "boss@shop.com").await;
     let import = async |b: &Browser, body: String| {

@@ -6,10 +6,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::live::*;
-use common::*;
+use crate::common::live::*;
+use crate::common::*;
 use kefu_core::Role;
 use kefu_store::both_backends;
 use kefu_store::testing::TestDb;

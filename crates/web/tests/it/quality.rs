@@ -4,10 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::live::*;
-use common::*;
+use crate::common::live::*;
+use crate::common::*;
 use kefu_core::Role;
 use kefu_store::testing::TestDb;
 use kefu_store::{both_backends, teams};

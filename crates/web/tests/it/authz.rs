@@ -8,10 +8,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::live::*;
-use common::*;
+use crate::common::live::*;
+use crate::common::*;
 use kefu_core::Role;
 use kefu_core::protocol::{ClientFrame, ServerFrame};
 use kefu_store::both_backends;
@@ -294,13 +292,13 @@ async fn world(t: TestDb) -> World {
         .unwrap()
         .id;
     let macro_ = made(
-        &agent,
+        agent,
         "/api/v1/macros",
         json!({"name": "mine", "actions": {"priority": "high"}}),
     )
     .await;
     let signature = made(
-        &agent,
+        agent,
         "/api/v1/signatures",
         json!({"name": "mine", "body": "王五"}),
     )

@@ -1,9 +1,7 @@
 #![allow(clippy::unwrap_used)]
 //! The real server over HTTP, on SQLite and on PostgreSQL.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use kefu_core::Role;
 use kefu_store::testing::TestDb;
 use kefu_store::{both_backends, conversations, people, sessions, teams, tokens};
@@ -1289,6 +1287,46 @@ fn the_committed_openapi_document_is_current() {
     assert!(
         committed.trim() == current.trim(),
         "openapi.json is stale: run `cargo run -p kefu -- openapi > openapi.json`"
+    );
+}
+
+/// Every error code is raised somewhere (a code nothing returns is a promise the API does not
+/// keep) and listed in the committed OpenAPI document (a code a client cannot see there is one
+/// it cannot plan for).
+#[test]
+fn every_error_code_is_used_and_documented() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let openapi = std::fs::read_to_string(format!("{root}/openapi.json")).unwrap();
+    let mut sources = String::new();
+    let mut folders = vec![std::path::PathBuf::from(format!("{root}/crates"))];
+    while let Some(dir) = folders.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if path.is_dir() {
+                // Only what the product runs: not tests, examples or the list itself.
+                if !matches!(name.as_str(), "tests" | "examples" | "target") {
+                    folders.push(path);
+                }
+            } else if name.ends_with(".rs") && !path.ends_with("core/src/error.rs") {
+                sources.push_str(&std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let mut unused = vec![];
+    let mut undocumented = vec![];
+    for code in kefu_core::ErrorCode::ALL {
+        if !sources.contains(&format!("ErrorCode::{code:?}")) {
+            unused.push(code.as_str());
+        }
+        if !openapi.contains(&format!("\"{code}\"")) {
+            undocumented.push(code.as_str());
+        }
+    }
+    assert!(unused.is_empty(), "error codes nothing returns: {unused:?}");
+    assert!(
+        undocumented.is_empty(),
+        "error codes missing from openapi.json: {undocumented:?}"
     );
 }
 

@@ -4,13 +4,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::sync::Mutex;
 use std::time::Duration;
 
-use common::live::*;
-use common::*;
+use crate::common::live::*;
+use crate::common::*;
 use kefu_core::Role;
 use kefu_store::testing::TestDb;
 use kefu_store::{both_backends, teams};

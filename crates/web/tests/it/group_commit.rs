@@ -4,10 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::live::*;
-use common::*;
+use crate::common::live::*;
+use crate::common::*;
 use kefu_core::Role;
 use kefu_store::testing::TestDb;
 use kefu_store::{both_backends, conversations, messages, teams};
@@ -199,7 +197,7 @@ async fn flood(t: TestDb) {
         match t.await.unwrap() {
             (i, Ok(_)) => admitted.push(format!("洪水 {i}")),
             (i, Err(e)) => {
-                assert_eq!(e.code(), "busy", "{e}");
+                assert_eq!(e.code().as_str(), "busy", "{e}");
                 assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
                 refused.push(format!("洪水 {i}"));
             }
