@@ -5,6 +5,7 @@
 pub mod base32;
 pub mod businesstime;
 pub mod cases;
+pub mod conversation;
 pub mod error;
 pub mod id;
 pub mod identity;

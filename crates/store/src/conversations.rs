@@ -79,8 +79,16 @@ pub fn join_tags<'a>(tags: impl IntoIterator<Item = &'a str>) -> String {
     v.join(",")
 }
 
-/// The statuses a conversation can have.
-pub const STATUSES: [&str; 4] = ["open", "pending", "snoozed", "resolved"];
+/// The statuses a conversation can have (their rules are `kefu_core::conversation`).
+pub const STATUSES: [&str; 4] = {
+    use kefu_core::conversation::Status;
+    [
+        Status::Open.as_str(),
+        Status::Pending.as_str(),
+        Status::Snoozed.as_str(),
+        Status::Resolved.as_str(),
+    ]
+};
 /// 售前 / 售中 / 售后.
 pub const STAGES: [&str; 3] = ["pre_sale", "in_sale", "after_sale"];
 pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];

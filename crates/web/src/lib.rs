@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod cases;
 pub mod chat_api;
+pub mod customer_wrote;
 pub mod desk;
 pub mod error;
 pub mod files;

@@ -642,19 +642,8 @@ pub async fn ingest(
     )
     .await?;
     store_mail::attach(&mut tx, inbox_id, &message_id, &conv.id, &msg.id).await?;
-    // A customer wrote: the conversation is open and waits for an agent.
-    let mut ch = conversations::Changes::default();
-    if conv.status != "open" {
-        ch.status = Some("open".into());
-        ch.snoozed_until = Some(None);
-    }
-    if conv.assignee_id.is_none() && (conv.waiting_since.is_none() || conv.status != "open") {
-        ch.waiting_since = Some(Some(now_ms()));
-    }
-    if !ch.is_empty() {
-        conversations::update(&mut tx, &conv, &ch).await?;
-    }
-    crate::sla::on_customer_message(state, &mut tx, &conv, msg.created_at).await?;
+    // A customer wrote: what follows is the same as for every channel.
+    let events = crate::customer_wrote::stage(state, &mut tx, &conv, &msg, msg.created_at).await?;
     if let Some((validity, uid)) = position {
         store_mail::set_position(&mut tx, inbox_id, validity.into(), uid.into()).await?;
     }
@@ -666,9 +655,7 @@ pub async fn ingest(
         name: mail.from_name.clone(),
     };
     realtime::publish_message(state, &conv, &msg, &author);
-    if conv.assignee_id.is_none() {
-        state.routing_wake.notify_one();
-    }
+    crate::customer_wrote::committed(state, &conv, &events).await;
     Ok(Ingested::Stored {
         conversation_id: conv.id,
         message_id: msg.id,

@@ -249,11 +249,6 @@ pub async fn store_message(
     store_message_with(state, actor, conv, client_id, kind, body, meta, None).await
 }
 
-/// Whether `m` is words or files for the other side (what service-level clocks count).
-fn is_reply(m: &Message) -> bool {
-    m.kind == messages::kind::TEXT || m.kind == messages::kind::ATTACHMENT
-}
-
 /// [`store_message`] with the agent's choices for a mail reply (recipients, signature, files)
 /// in an e-mail conversation; without them the reply goes to the customer.
 ///
@@ -322,36 +317,8 @@ pub(crate) async fn stage_stored(
     bus::announce_in(state, tx, conv, msg.seq, msg.is_internal()).await?;
     let mut events = vec![];
     let now = kefu_core::time::now_ms();
-    let from_customer = !actor.is_staff();
-    if from_customer {
-        let mut ch = conversations::Changes::default();
-        if conv.status != "open" {
-            ch.status = Some("open".into());
-            ch.snoozed_until = Some(None);
-        }
-        if conv.assignee_id.is_none() && (conv.waiting_since.is_none() || conv.status != "open") {
-            ch.waiting_since = Some(Some(now));
-        }
-        if !ch.is_empty() {
-            conversations::update(&mut *tx, conv, &ch).await?;
-        }
-        if is_reply(&msg) {
-            crate::sla::on_customer_message(state, tx, conv, now).await?;
-        }
-        if ch.status.is_some() {
-            events.push(
-                crate::desk::record_event(
-                    state,
-                    tx,
-                    conv,
-                    messages::kind::ACTIVITY,
-                    None,
-                    "The customer wrote again; the conversation is open",
-                    serde_json::json!({"event": "reopened"}),
-                )
-                .await?,
-            );
-        }
+    if !actor.is_staff() {
+        events = crate::customer_wrote::stage(state, tx, conv, &msg, now).await?;
     } else if let Actor::Person(agent) = actor
         && !msg.is_internal()
     {
@@ -359,7 +326,7 @@ pub(crate) async fn stage_stored(
         {
             events.push(crate::desk::record_joined(state, tx, conv, agent).await?);
         }
-        if is_reply(&msg) {
+        if crate::customer_wrote::is_words_or_files(&msg) {
             crate::sla::on_agent_reply(state, tx, conv, now).await?;
         }
         // Only an agent's visible reply asks which channel the inbox is.
@@ -385,9 +352,10 @@ pub(crate) async fn finish(state: &AppState, j: &commit::Job, s: &Staged) {
     }
     let (actor, conv) = (&j.actor, &j.conv);
     publish_message(state, conv, &s.msg, &actor.author());
-    crate::desk::publish_all(state, conv, &s.events).await;
-    if !actor.is_staff() && conv.assignee_id.is_none() {
-        state.routing_wake.notify_one();
+    if actor.is_staff() {
+        crate::desk::publish_all(state, conv, &s.events).await;
+    } else {
+        crate::customer_wrote::committed(state, conv, &s.events).await;
     }
     if let Actor::Person(agent) = actor
         && s.msg.kind == messages::kind::NOTE

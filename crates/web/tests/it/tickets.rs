@@ -907,3 +907,120 @@ async fn merged_mail(t: TestDb) {
         "the answer to the merged mail joins the surviving ticket"
     );
 }
+
+both_backends!(
+    a_customer_message_does_the_same_by_chat_and_by_mail,
+    same_by_every_channel
+);
+/// One path for "a customer wrote": the same words, once by the chat widget and once by mail,
+/// into a resolved conversation, leave the conversation, its activity and its SLA clock alike.
+async fn same_by_every_channel(t: TestDb) {
+    let shop = shop(t).await;
+    let boss = admin(&shop).await;
+    let db = &shop.s.t.db;
+    let r = boss
+        .api(
+            Method::PUT,
+            "/api/v1/sla",
+            Some(json!({
+                "calendars": [{"id": "all", "name": "always", "time_zone": "Asia/Shanghai", "hours": []}],
+                "policies": [{"id": "std", "name": "Standard", "calendar_id": "all",
+                              "first_response_minutes": 60, "next_response_minutes": 30,
+                              "resolution_minutes": 1440}]
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let resolve = async |c: &str| {
+        let path = format!("/api/v1/conversations/{c}");
+        let r = boss
+            .api(Method::PATCH, &path, Some(json!({"status": "resolved"})))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    };
+    // What the customer's message left behind, with times as "set or not" (the two
+    // conversations were written to at different moments).
+    let outcome = async |c: &str, wrote_at: i64| {
+        let conv = kefu_store::conversations::get(db, c)
+            .await
+            .unwrap()
+            .unwrap();
+        let clock = kefu_store::sla::get(db, c).await.unwrap().unwrap();
+        let after: Vec<Value> = kefu_store::messages::after(db, c, 0, 500, true)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.created_at >= wrote_at)
+            .map(|m| {
+                let meta: Value = serde_json::from_str(&m.meta).unwrap_or_default();
+                json!([m.kind, m.author_kind, meta["event"]])
+            })
+            .collect();
+        let from = |t: Option<i64>| t.map(|t| t - wrote_at);
+        json!({
+            "status": conv.status,
+            "waiting_since_the_message": conv.waiting_since.is_some_and(|w| w >= wrote_at),
+            "assigned": conv.assignee_id.is_some(),
+            "since_the_message": after,
+            "policy": clock.policy_id,
+            "running": clock.running().iter().map(|(m, _)| *m).collect::<Vec<_>>(),
+            // The resolution target runs again, from the message on.
+            "resolution_due_after_the_message": from(clock.resolution_due).map(|d| d >= 1440 * 60_000),
+            "resolved_at": clock.resolved_at,
+        })
+    };
+
+    // By chat.
+    let (_, vb) = visitor(&shop).await;
+    let chat = open_conversation(&vb).await;
+    customer_writes(&vb, &chat, "c1", "我的订单还没到").await;
+    resolve(&chat).await;
+    let wrote_at = kefu_core::time::now_ms();
+    customer_writes(&vb, &chat, "c2", "还是没有收到，请再查一下").await;
+    let by_chat = outcome(&chat, wrote_at).await;
+
+    // By mail, into a mail inbox of the same shop.
+    let inbox = teams::create_inbox(db, "Mail", "email").await.unwrap();
+    let ingest = async |raw: String| match kefu_web::mail::ingest(
+        &shop.s.state,
+        &inbox.id,
+        raw.as_bytes(),
+        None,
+    )
+    .await
+    .unwrap()
+    {
+        kefu_web::mail::Ingested::Stored {
+            conversation_id, ..
+        } => conversation_id,
+        other => panic!("not stored: {other:?}"),
+    };
+    let mail = ingest(
+        "From: Li <li@customer.test>\nTo: s@shop.test\nSubject: 订单\nMessage-ID: <m1@customer.test>\n\n\
+         我的订单还没到\n"
+            .into(),
+    )
+    .await;
+    resolve(&mail).await;
+    let wrote_at = kefu_core::time::now_ms();
+    let again = ingest(
+        "From: Li <li@customer.test>\nTo: s@shop.test\nSubject: Re: 订单\nMessage-ID: <m2@customer.test>\n\
+         In-Reply-To: <m1@customer.test>\nReferences: <m1@customer.test>\n\n\
+         还是没有收到，请再查一下\n"
+            .into(),
+    )
+    .await;
+    assert_eq!(again, mail, "the reply joins its conversation");
+    let by_mail = outcome(&mail, wrote_at).await;
+
+    assert_eq!(by_chat, by_mail);
+    assert_eq!(by_chat["status"], "open");
+    assert_eq!(
+        by_chat["since_the_message"],
+        json!([
+            ["text", "contact", null],
+            ["activity", "system", "reopened"]
+        ]),
+    );
+    assert_eq!(by_chat["waiting_since_the_message"], true);
+}
