@@ -64,7 +64,7 @@ pub fn markdown(data: &[u8]) {
     let Ok(source) = std::str::from_utf8(data) else {
         return;
     };
-    let html = kefu_web::markdown::to_html(source);
+    let html = kefu_service::knowledge::markdown::to_html(source);
     // Text is escaped, so every '<' opens a tag the renderer wrote.
     for tag in html.split('<').skip(1) {
         let tag = tag.split('>').next().unwrap_or_default();
@@ -84,14 +84,14 @@ pub fn markdown(data: &[u8]) {
                 // As the browser will read it: entities and percent escapes undone.
                 let url = percent_decoded(&value[..end].replace("&amp;", "&"));
                 assert!(
-                    kefu_web::markdown::safe_url(&url),
+                    kefu_service::knowledge::markdown::safe_url(&url),
                     "{attr}={url:?} in {html}"
                 );
             }
             rest = &value[end + 1..];
         }
     }
-    let _ = kefu_web::markdown::to_text(source);
+    let _ = kefu_service::knowledge::markdown::to_text(source);
 }
 
 fn percent_decoded(s: &str) -> String {

@@ -230,7 +230,7 @@ fn main() -> ExitCode {
                     anyhow::anyhow!("{e} (is kefu serve running on this data folder?)")
                 })?;
                 let index = std::sync::Arc::new(index);
-                kefu_web::search::rebuild(&db, &index)
+                kefu_service::search::rebuild(&db, &index)
                     .await
                     .map_err(|e| anyhow::anyhow!("reindex failed: {e}"))?;
                 println!(

@@ -116,36 +116,12 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     // Conversation mail goes out through each e-mail inbox's own server, so the worker always
     // runs; without `[smtp]` the other mail waits in the outbox for admins.
     let smtp_configured = smtp.is_some();
-    let worker = match smtp {
-        Some(cfg) => {
-            let sender = kefu_mail::SmtpSender::new(&cfg).context("smtp")?;
-            tokio::spawn(kefu_web::worker::run(
-                state.clone(),
-                Some(Smtp(sender)),
-                shutdown_rx.clone(),
-            ))
-        }
-        None => tokio::spawn(kefu_web::worker::run::<kefu_web::worker::NoTransport>(
-            state.clone(),
-            None,
-            shutdown_rx.clone(),
-        )),
+    let transport = match smtp {
+        Some(cfg) => Some(Smtp(kefu_mail::SmtpSender::new(&cfg).context("smtp")?)),
+        None => None,
     };
-    let receivers = tokio::spawn(kefu_web::mail::run(state.clone(), shutdown_rx.clone()));
-
-    let bus = tokio::spawn(kefu_web::realtime::bus::run(
-        state.clone(),
-        shutdown_rx.clone(),
-    ));
-    let chores = tokio::spawn(kefu_web::desk::run_chores(
-        state.clone(),
-        shutdown_rx.clone(),
-    ));
-    let indexer = tokio::spawn(kefu_web::search::run(
-        state.clone(),
-        state.config.index_dir.clone(),
-        shutdown_rx.clone(),
-    ));
+    let workers =
+        kefu_web::workers::start(&state, kefu_web::workers::Mail::On(transport), shutdown_rx);
     let (router, _) = kefu_web::app(state);
     say!(
         "Kefu is listening on http://{local} (started in {} ms)",
@@ -174,11 +150,7 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         let _ = shutdown_tx.send(true);
     };
     kefu_web::serve(listener, router, shutdown).await?;
-    let _ = worker.await;
-    let _ = receivers.await;
-    let _ = bus.await;
-    let _ = chores.await;
-    let _ = indexer.await;
+    workers.join().await;
     db.close().await;
     Ok(())
 }

@@ -116,7 +116,7 @@ async fn main() {
     let (index, _) = SearchIndex::open(&index_dir).expect("index");
     let index = Arc::new(index);
     let started = Instant::now();
-    kefu_web::search::rebuild(&db, &index)
+    kefu_service::search::rebuild(&db, &index)
         .await
         .expect("rebuild");
     let build = started.elapsed().as_secs_f64();
@@ -230,8 +230,8 @@ async fn main() {
         None,
     );
     let (_stop, stop_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(kefu_web::search::run(
-        state.clone(),
+    tokio::spawn(kefu_service::search::run(
+        state.service.clone(),
         Some(index_dir),
         stop_rx,
     ));

@@ -14,8 +14,8 @@ use kefu_store::{Tx, audit, outbox, people, sessions, settings, teams, tokens};
 use crate::auth::{Caller, hash_password, verify_password};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::limiter::rules;
 use crate::state::AppState;
+use kefu_service::limits::rules;
 
 /// Who did it and from where, for limits and the audit log.
 #[derive(Debug, Clone, Default)]
@@ -30,7 +30,7 @@ pub const INVITATION_TTL: i64 = 7 * DAY;
 /// How long a password-only session may wait for its second factor.
 pub const MFA_SESSION_TTL: i64 = 10 * kefu_core::time::MINUTE;
 
-fn limited(state: &AppState, key: String, rule: crate::limiter::Rule) -> AppResult<()> {
+fn limited(state: &AppState, key: String, rule: kefu_service::limits::Rule) -> AppResult<()> {
     state.limiter.hit(&key, rule).map_err(AppError::RateLimited)
 }
 

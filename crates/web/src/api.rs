@@ -606,7 +606,7 @@ pub async fn realtime_token(
     caller: Caller,
 ) -> AppResult<Json<RealtimeToken>> {
     let (user, _) = caller.person()?;
-    let (token, expires_at) = crate::realtime::token::issue(&state, &user.id).await?;
+    let (token, expires_at) = kefu_service::chat::token::issue(&state, &user.id).await?;
     Ok(Json(RealtimeToken { token, expires_at }))
 }
 

@@ -25,9 +25,9 @@ use crate::api::{ApiJson, ApiOrigin};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::i18n::Lang;
-use crate::limiter::Rule;
 use crate::realtime::{self, Actor};
 use crate::state::AppState;
+use kefu_service::limits::Rule;
 
 pub const SETTINGS_KEY: &str = "cases";
 const CODE_TTL: i64 = 15 * MINUTE;

@@ -136,18 +136,29 @@ impl IntoResponse for AppError {
     }
 }
 
+impl From<kefu_service::Error> for AppError {
+    fn from(e: kefu_service::Error) -> Self {
+        use kefu_service::Error as E;
+        match e {
+            E::Invalid(code, m) => AppError::BadRequest(code, m),
+            E::Conflict(code, m) => AppError::Conflict(code, m),
+            E::Unauthorized => AppError::Unauthorized,
+            E::Forbidden => AppError::Forbidden,
+            E::NotFound => AppError::NotFound,
+            E::TooLarge => AppError::TooLarge,
+            E::RateLimited(secs) => AppError::RateLimited(secs),
+            E::ReauthRequired => AppError::ReauthRequired,
+            E::Unavailable(m) => AppError::Unavailable(m),
+            E::StorageFull(m) => AppError::StorageFull(m),
+            E::Busy => AppError::Busy,
+            E::Internal(m) => AppError::Internal(m),
+        }
+    }
+}
+
 impl From<kefu_store::Error> for AppError {
     fn from(e: kefu_store::Error) -> Self {
-        if e.is_storage_full() {
-            return AppError::StorageFull(e.to_string());
-        }
-        match e {
-            kefu_store::Error::NotFound => AppError::NotFound,
-            kefu_store::Error::Conflict(m) => AppError::Conflict(ErrorCode::Conflict, m),
-            kefu_store::Error::Stale(m) => AppError::Conflict(ErrorCode::EditConflict, m),
-            kefu_store::Error::Sqlx(sqlx_err) => AppError::Unavailable(sqlx_err.to_string()),
-            other => AppError::Internal(other.to_string()),
-        }
+        kefu_service::Error::from(e).into()
     }
 }
 

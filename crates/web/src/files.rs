@@ -196,7 +196,7 @@ pub(crate) fn storage_path(state: &AppState, key: &str) -> PathBuf {
 }
 
 /// Files one person may send in ten minutes.
-const UPLOADS: crate::limiter::Rule = crate::limiter::Rule::per_minutes(30, 10);
+const UPLOADS: kefu_service::limits::Rule = kefu_service::limits::Rule::per_minutes(30, 10);
 
 #[derive(Deserialize)]
 pub struct UploadQuery {

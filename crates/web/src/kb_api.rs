@@ -23,9 +23,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::ApiJson;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::markdown;
 use crate::realtime::{self, Actor};
 use crate::state::AppState;
+use kefu_service::knowledge::markdown;
 
 /// Admins and supervisors publish; agents only draft.
 fn publishes(user: &User) -> bool {

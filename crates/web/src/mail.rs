@@ -1012,7 +1012,7 @@ fn text_to_html(text: &str) -> String {
         Some((m, s)) => (m, Some(s)),
         None => (text, None),
     };
-    out.push_str(&crate::markdown::to_html(main));
+    out.push_str(&kefu_service::knowledge::markdown::to_html(main));
     if let Some(sig) = sig {
         out.push_str(
             "<div style=\"color:#555;border-top:1px solid #ddd;margin-top:1em;padding-top:.5em\">",

@@ -18,9 +18,9 @@ use utoipa::ToSchema;
 use crate::api::{ApiJson, ApiOrigin};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::limiter::Rule;
 use crate::realtime::{self, Actor};
 use crate::state::AppState;
+use kefu_service::limits::Rule;
 
 pub const OUTCOMES: [&str; 6] = [
     "answered",

@@ -17,9 +17,9 @@ use utoipa::ToSchema;
 use crate::api::{ApiJson, ApiOrigin};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::limiter::Rule;
 use crate::realtime::{self, Actor};
 use crate::state::AppState;
+use kefu_service::limits::Rule;
 
 #[derive(askama::Template)]
 #[template(path = "widget_frame.html")]
@@ -649,7 +649,7 @@ pub async fn read_article(
     Ok(Json(WidgetArticle {
         id: a.id.clone(),
         title: a.title(lang).to_string(),
-        html: crate::markdown::to_html(a.body(lang)),
+        html: kefu_service::knowledge::markdown::to_html(a.body(lang)),
         url: state.link(&format!("/help/articles/{}?lang={lang}", a.slug)),
     }))
 }

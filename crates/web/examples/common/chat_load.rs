@@ -115,7 +115,7 @@ pub async fn run_kefu(db: Db, visitors_n: usize, per_visitor: usize) -> Figures 
         ws
     };
 
-    let (token, _) = kefu_web::realtime::token::issue(&state, &agent.id)
+    let (token, _) = kefu_service::chat::token::issue(&state, &agent.id)
         .await
         .unwrap();
     let mut agent_ws = connect(serde_json::json!({"type": "hello", "v": 1, "token": token})).await;

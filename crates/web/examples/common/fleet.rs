@@ -252,7 +252,7 @@ pub async fn prepare_db(db: &Db, n: usize) -> Shop {
     }
     tx.commit().await.expect("commit");
     let state = AppState::new(db.clone(), WebConfig::default(), None);
-    let (agent_token, _) = kefu_web::realtime::token::issue(&state, &agent.id)
+    let (agent_token, _) = kefu_service::chat::token::issue(&state, &agent.id)
         .await
         .expect("token");
     drop(state);
@@ -378,7 +378,7 @@ pub async fn agent_token(data_dir: &Path) -> String {
     .await
     .expect("agent");
     let state = AppState::new(db.clone(), WebConfig::default(), None);
-    let (t, _) = kefu_web::realtime::token::issue(&state, &id)
+    let (t, _) = kefu_service::chat::token::issue(&state, &id)
         .await
         .expect("token");
     drop(state);

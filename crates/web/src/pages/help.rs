@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::{Ctx, render, render_status};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
-use crate::markdown;
+use kefu_service::knowledge::markdown;
 
 /// What the help layout needs on every page.
 pub struct HelpChrome<'a> {
@@ -340,7 +340,7 @@ pub async fn feedback(
         .limiter
         .hit(
             &format!("kb-feedback:{}", ctx.origin.ip),
-            crate::limiter::Rule::per_minutes(30, 10),
+            kefu_service::limits::Rule::per_minutes(30, 10),
         )
         .map_err(AppError::RateLimited)?;
     let a = knowledge::article_by_slug(&ctx.state.db, &slug)

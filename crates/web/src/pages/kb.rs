@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{Chrome, Ctx, page_error, render};
 use crate::error::{AppError, AppResult};
 use crate::kb_api::{self, ArticleBody, CategoryBody};
-use crate::markdown;
+use kefu_service::knowledge::markdown;
 
 fn publisher(ctx: &Ctx) -> bool {
     matches!(ctx.caller.role(), Some(Role::Admin | Role::Supervisor))

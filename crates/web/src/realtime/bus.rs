@@ -14,8 +14,8 @@ use sqlx::postgres::PgListener;
 use tokio::sync::watch;
 
 use super::frames_for;
-use super::hub::{Event, Outbound};
 use crate::state::AppState;
+use kefu_service::chat::hub::{Event, Outbound};
 
 /// What goes over the wire between instances (kept far below PostgreSQL's 8000-byte limit).
 #[derive(Debug, Serialize, Deserialize)]

@@ -3,9 +3,7 @@
 
 pub mod bus;
 pub mod commit;
-pub mod hub;
 pub mod socket;
-pub mod token;
 
 use kefu_core::error::ErrorCode;
 use std::collections::HashMap;
@@ -19,9 +17,9 @@ use kefu_store::teams;
 use kefu_store::visitors::Visitor;
 
 use crate::error::{AppError, AppResult};
-use crate::limiter::Rule;
 use crate::state::AppState;
-use hub::{ConnId, Event, Outbound};
+use kefu_service::chat::hub::{ConnId, Event, Outbound};
+use kefu_service::limits::Rule;
 
 /// Someone acting in conversations: a widget visitor or a signed-in person.
 #[derive(Debug, Clone)]

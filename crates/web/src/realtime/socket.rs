@@ -13,10 +13,10 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use kefu_core::protocol::{self, ClientFrame, ServerFrame};
 use kefu_store::{messages, people, teams, visitors};
 
-use super::hub::{Interest, Outbound};
 use super::{Actor, frames_for, publish_ephemeral, send_queued, visible};
 use crate::error::AppError;
 use crate::state::AppState;
+use kefu_service::chat::hub::{Interest, Outbound};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// A client that does not take a frame within this time is cut off.
@@ -288,7 +288,7 @@ async fn authenticate(
         return Ok(Actor::Visitor(v));
     }
     let token = token.ok_or(AppError::Unauthorized)?;
-    let user_id = super::token::verify(state, &token)
+    let user_id = kefu_service::chat::token::verify(state, &token)
         .await?
         .ok_or(AppError::Unauthorized)?;
     let user = people::get(&state.db, &user_id)
@@ -487,7 +487,7 @@ async fn serve(
     actor: &Actor,
     sink: &mut Sink,
     stream: &mut futures_util::stream::SplitStream<WebSocket>,
-    sub: &mut super::hub::Subscription,
+    sub: &mut kefu_service::chat::hub::Subscription,
     since: std::collections::BTreeMap<String, i64>,
     local: &mut Local,
 ) -> Result<(), String> {
@@ -607,7 +607,7 @@ async fn deliver(
     last: &mut HashMap<String, i64>,
     out: std::sync::Arc<Outbound>,
 ) -> Result<(), String> {
-    if out.seq == super::hub::RESYNC {
+    if out.seq == kefu_service::chat::hub::RESYNC {
         // Announcements may have been lost: read back what this client has not seen.
         let known: Vec<(String, i64)> = last.iter().map(|(c, s)| (c.clone(), *s)).collect();
         for (conv, l) in known {
@@ -653,7 +653,7 @@ async fn deliver(
 async fn handle(
     state: &AppState,
     actor: &Actor,
-    conn: super::hub::ConnId,
+    conn: kefu_service::chat::hub::ConnId,
     text: &str,
     last_typing: &mut Instant,
     held: &mut Held,

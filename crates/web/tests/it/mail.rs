@@ -166,12 +166,8 @@ async fn mail_shop(t: TestDb, m: &MailServers) -> MailShop {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let (stop, rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(kefu_web::mail::run(shop.s.state.clone(), rx.clone()));
-    tokio::spawn(kefu_web::worker::run::<kefu_web::worker::NoTransport>(
-        shop.s.state.clone(),
-        None,
-        rx,
-    ));
+    // The mail workers, which the harness leaves off.
+    kefu_web::workers::start_mail::<kefu_web::worker::NoTransport>(&shop.s.state, None, rx);
     MailShop {
         shop,
         admin,

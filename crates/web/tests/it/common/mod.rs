@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use kefu_core::Role;
 use kefu_store::people::{self, NewUser, User};
 use kefu_store::testing::TestDb;
+use kefu_web::worker::NoTransport;
 use kefu_web::{AppState, RouteInfo, WebConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -69,13 +70,7 @@ pub async fn start_instance(
     tweak(&mut config);
     let state = AppState::new(db, config, Some(SETUP_CODE.into()));
     let (bus, bus_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(kefu_web::realtime::bus::run(state.clone(), bus_rx.clone()));
-    tokio::spawn(kefu_web::search::run(
-        state.clone(),
-        state.config.index_dir.clone(),
-        bus_rx.clone(),
-    ));
-    tokio::spawn(kefu_web::desk::run_chores(state.clone(), bus_rx));
+    kefu_web::workers::start(&state, kefu_web::workers::Mail::<NoTransport>::Off, bus_rx);
     // Like a load balancer's health check: wait until the instance is ready (on PostgreSQL,
     // its event listener is connected).
     if state.db.backend() == kefu_store::Backend::Postgres {

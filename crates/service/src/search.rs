@@ -17,9 +17,9 @@ use kefu_store::knowledge::{self, Article};
 use kefu_store::messages::{self, Searchable};
 use tokio::sync::{Notify, OnceCell, watch};
 
-use crate::error::{AppError, AppResult};
-use crate::markdown;
-use crate::state::AppState;
+use crate::Service;
+use crate::error::{Error, Result};
+use crate::knowledge::markdown;
 
 const POLL: Duration = Duration::from_millis(500);
 /// Changes older than this are forgotten; an instance away longer rebuilds its index.
@@ -39,7 +39,7 @@ pub struct Search {
 
 impl Search {
     /// The index, once the indexer has opened it (waiting a few seconds at most at start).
-    pub async fn index(&self) -> AppResult<Arc<SearchIndex>> {
+    pub async fn index(&self) -> Result<Arc<SearchIndex>> {
         if let Some(i) = self.index.get() {
             return Ok(i.clone());
         }
@@ -51,7 +51,7 @@ impl Search {
         self.index
             .get()
             .cloned()
-            .ok_or_else(|| AppError::Unavailable("the search index is starting".into()))
+            .ok_or_else(|| Error::Unavailable("the search index is starting".into()))
     }
 
     pub fn changed(&self) {
@@ -101,7 +101,7 @@ fn err(e: impl std::fmt::Display) -> String {
 }
 
 /// Runs the indexer until shutdown. `dir` is the index folder; `None` keeps it in memory.
-pub async fn run(state: AppState, dir: Option<PathBuf>, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(state: Service, dir: Option<PathBuf>, mut shutdown: watch::Receiver<bool>) {
     let opened = tokio::task::spawn_blocking(move || match &dir {
         Some(d) => SearchIndex::open(d),
         None => SearchIndex::in_memory().map(|i| (i, Opened::Created)),

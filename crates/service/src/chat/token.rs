@@ -7,13 +7,13 @@ use kefu_core::id::constant_time_eq;
 use kefu_core::time::now_ms;
 use sha2::Sha256;
 
-use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::Service;
+use crate::error::{Error, Result};
 
 pub const TTL_SECONDS: i64 = 300;
 const SETTING: &str = "realtime_key";
 
-async fn key(state: &AppState) -> AppResult<&str> {
+async fn key(state: &Service) -> Result<&str> {
     state
         .realtime_key
         .get_or_try_init(|| async {
@@ -27,7 +27,7 @@ async fn key(state: &AppState) -> AppResult<&str> {
                 }
             };
             tx.commit().await?;
-            Ok::<_, AppError>(k)
+            Ok::<_, Error>(k)
         })
         .await
         .map(String::as_str)
@@ -45,7 +45,7 @@ fn mac(key: &str, body: &str) -> String {
 }
 
 /// A token for `user_id`, valid for five minutes; returns it with its expiry (Unix seconds).
-pub async fn issue(state: &AppState, user_id: &str) -> AppResult<(String, i64)> {
+pub async fn issue(state: &Service, user_id: &str) -> Result<(String, i64)> {
     let exp = now_ms() / 1000 + TTL_SECONDS;
     let body = format!("rt1.{user_id}.{exp}");
     let sig = mac(key(state).await?, &body);
@@ -53,7 +53,7 @@ pub async fn issue(state: &AppState, user_id: &str) -> AppResult<(String, i64)> 
 }
 
 /// The user id in a valid, unexpired token.
-pub async fn verify(state: &AppState, token: &str) -> AppResult<Option<String>> {
+pub async fn verify(state: &Service, token: &str) -> Result<Option<String>> {
     let mut parts = token.split('.');
     let (Some("rt1"), Some(user), Some(exp), Some(sig), None) = (
         parts.next(),

@@ -1,0 +1,3 @@
+//! The knowledge base: articles written in Markdown, rendered safe.
+
+pub mod markdown;

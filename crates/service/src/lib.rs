@@ -1,0 +1,111 @@
+//! Kefu's application layer: every use case with its side effects, and the workers that run
+//! beside the requests. It takes and returns domain types and its own [`Error`], whose
+//! [`kefu_core::ErrorCode`] is the API's stable code; it knows nothing of HTTP (the web edge
+//! turns a request into one call here, and an error code into a status).
+//!
+//! Folders by domain: `chat` (the hub, socket tokens), `knowledge` (Markdown), `search` (the
+//! index and its indexer), `limits` (rate limits). The rest of the domains still live in
+//! `kefu-web` and move here one by one (see `docs/architecture.md`).
+
+pub mod chat;
+pub mod config;
+pub mod error;
+pub mod knowledge;
+pub mod limits;
+pub mod search;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicI64, AtomicU64};
+use std::sync::{Arc, Mutex};
+
+use kefu_store::Db;
+use tokio::sync::Notify;
+
+pub use config::Config;
+pub use error::{Error, Result};
+
+#[derive(Default)]
+pub struct Metrics {
+    pub requests: AtomicU64,
+    pub responses_2xx: AtomicU64,
+    pub responses_3xx: AtomicU64,
+    pub responses_4xx: AtomicU64,
+    pub responses_5xx: AtomicU64,
+    pub in_flight: AtomicI64,
+    pub mails_sent: AtomicU64,
+    pub mail_failures: AtomicU64,
+    pub mails_received: AtomicU64,
+    /// Last time the outbox worker finished a pass (ms); 0 when no worker runs.
+    pub outbox_heartbeat: AtomicI64,
+    /// Whether the cross-instance event listener is connected (PostgreSQL).
+    pub events_ok: std::sync::atomic::AtomicBool,
+}
+
+/// What every use case shares: the database, the settings, this instance's hub and search
+/// index, the limits and the wake-ups of the workers. Cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct Service(Arc<Shared>);
+
+pub struct Shared {
+    pub db: Db,
+    pub config: Config,
+    pub limiter: limits::Limiter,
+    pub metrics: Metrics,
+    /// The one-time code that guards creating the first admin; `None` once used.
+    pub setup_code: Mutex<Option<String>>,
+    /// Wakes the outbox worker when mail is queued.
+    pub outbox_wake: Notify,
+    /// Wakes the mail receivers' supervisor (inbox mail settings changed).
+    pub mail_wake: Notify,
+    /// Wakes the routing chores (an agent came online, a chat ended, someone is waiting).
+    pub routing_wake: Notify,
+    /// Visitors whose socket said hello and whose activity the chores record in one
+    /// transaction (a reconnect storm of thousands then costs one write, not thousands).
+    pub seen_visitors: Mutex<HashSet<String>>,
+    pub started_at: std::time::Instant,
+    /// Local fan-out of real-time events.
+    pub hub: chat::hub::Hub,
+    /// The key that signs socket tokens, shared by instances through the database.
+    pub realtime_key: tokio::sync::OnceCell<String>,
+    /// This process's id among the instances sharing a database.
+    pub instance: String,
+    /// The search index and its indexer's wake-up.
+    pub search: search::Search,
+}
+
+impl std::ops::Deref for Service {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl Service {
+    pub fn new(db: Db, config: Config, setup_code: Option<String>) -> Service {
+        Service(Arc::new(Shared {
+            db,
+            config,
+            limiter: Default::default(),
+            metrics: Metrics::default(),
+            setup_code: Mutex::new(setup_code),
+            outbox_wake: Notify::new(),
+            mail_wake: Notify::new(),
+            routing_wake: Notify::new(),
+            seen_visitors: Default::default(),
+            started_at: std::time::Instant::now(),
+            hub: Default::default(),
+            realtime_key: tokio::sync::OnceCell::new(),
+            instance: kefu_core::id::new_id(),
+            search: Default::default(),
+        }))
+    }
+
+    /// An absolute link for mails.
+    pub fn link(&self, path_and_query: &str) -> String {
+        format!(
+            "{}{}",
+            self.config.public_url.trim_end_matches('/'),
+            path_and_query
+        )
+    }
+}

@@ -1,0 +1,68 @@
+//! The workers that run beside the requests, started by one function that `kefu serve` and
+//! the tests both call: the cross-instance event bus, the search indexer, the desk's chores
+//! (routing, SLA, visitors), and, when asked, mail (the IMAP receivers and the outbox).
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::state::AppState;
+use crate::worker::{NoTransport, Transport};
+
+/// Which mail workers to run.
+pub enum Mail<T: Transport = NoTransport> {
+    /// None (tests that send no mail; their mail waits in the outbox).
+    Off,
+    /// The IMAP receivers and the outbox worker; `Some` is the server-wide SMTP server
+    /// (without it only conversation mail, through each inbox's own server, goes out).
+    On(Option<T>),
+}
+
+/// The running workers; [`Workers::join`] waits for them after shutdown.
+pub struct Workers(Vec<JoinHandle<()>>);
+
+/// Starts every worker of this instance; they stop when `shutdown` turns true.
+pub fn start<T: Transport>(
+    state: &AppState,
+    mail: Mail<T>,
+    shutdown: watch::Receiver<bool>,
+) -> Workers {
+    let mut all = vec![
+        tokio::spawn(crate::realtime::bus::run(state.clone(), shutdown.clone())),
+        tokio::spawn(kefu_service::search::run(
+            state.service.clone(),
+            state.config.index_dir.clone(),
+            shutdown.clone(),
+        )),
+        tokio::spawn(crate::desk::run_chores(state.clone(), shutdown.clone())),
+    ];
+    if let Mail::On(transport) = mail {
+        all.extend(start_mail(state, transport, shutdown).0);
+    }
+    Workers(all)
+}
+
+/// The mail workers alone: the IMAP receivers and the outbox worker (`transport` is the
+/// server-wide SMTP server, if any).
+pub fn start_mail<T: Transport>(
+    state: &AppState,
+    transport: Option<T>,
+    shutdown: watch::Receiver<bool>,
+) -> Workers {
+    Workers(vec![
+        tokio::spawn(crate::worker::run(
+            state.clone(),
+            transport,
+            shutdown.clone(),
+        )),
+        tokio::spawn(crate::mail::run(state.clone(), shutdown)),
+    ])
+}
+
+impl Workers {
+    /// Waits until every worker has stopped.
+    pub async fn join(self) {
+        for handle in self.0 {
+            let _ = handle.await;
+        }
+    }
+}
