@@ -7,9 +7,11 @@
 //! index and its indexer), `limits` (rate limits). The rest of the domains still live in
 //! `kefu-web` and move here one by one (see `docs/architecture.md`).
 
+pub mod accounts;
 pub mod chat;
 pub mod config;
 pub mod error;
+pub mod i18n;
 pub mod knowledge;
 pub mod limits;
 pub mod search;
@@ -49,6 +51,8 @@ pub struct Service(Arc<Shared>);
 pub struct Shared {
     pub db: Db,
     pub config: Config,
+    /// The product's words in Chinese and English.
+    pub i18n: i18n::I18n,
     pub limiter: limits::Limiter,
     pub metrics: Metrics,
     /// The one-time code that guards creating the first admin; `None` once used.
@@ -85,6 +89,7 @@ impl Service {
         Service(Arc::new(Shared {
             db,
             config,
+            i18n: i18n::I18n::new(),
             limiter: Default::default(),
             metrics: Metrics::default(),
             setup_code: Mutex::new(setup_code),

@@ -13,8 +13,8 @@ use kefu_store::{Tx, audit, outbox, people, sessions, settings, teams, tokens};
 
 use crate::auth::{Caller, hash_password, verify_password};
 use crate::error::{AppError, AppResult};
-use crate::i18n::Lang;
 use crate::state::AppState;
+use kefu_service::i18n::Lang;
 use kefu_service::limits::rules;
 
 /// Who did it and from where, for limits and the audit log.

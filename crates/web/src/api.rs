@@ -1,6 +1,7 @@
 //! REST API under `/api/v1`, documented by OpenAPI. Callers are signed-in people (cookie plus
 //! `X-CSRF-Token` for changes) or API tokens (`Authorization: Bearer kefu_…`) with scopes.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
@@ -102,7 +103,7 @@ impl From<&User> for ApiUser {
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
     responses((status = 200, body = ApiUser), (status = 401, body = ErrorBody)))]
-pub async fn me(caller: Caller) -> AppResult<Json<ApiUser>> {
+pub async fn me(Extension(caller): Extension<Caller>) -> AppResult<Json<ApiUser>> {
     let (user, _) = caller.person()?;
     Ok(Json(user.into()))
 }
@@ -122,7 +123,7 @@ pub struct ProfilePatch {
     responses((status = 200, body = ApiUser), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn update_me(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiJson(p): ApiJson<ProfilePatch>,
 ) -> AppResult<Json<ApiUser>> {
     let (user, _) = caller.person()?;
@@ -215,7 +216,7 @@ pub struct UserPatch {
     responses((status = 200, body = ApiUser), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     Path(id): Path<String>,
     ApiJson(p): ApiJson<UserPatch>,
@@ -252,7 +253,7 @@ pub struct Created {
     responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn invite(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     ApiJson(n): ApiJson<NewInvitation>,
 ) -> AppResult<Response> {
@@ -370,7 +371,7 @@ pub struct ApiInbox {
 #[utoipa::path(get, path = "/api/v1/inboxes", tag = "teams", responses((status = 200, body = Vec<ApiInbox>)))]
 pub async fn list_inboxes(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Vec<ApiInbox>>> {
     let inboxes = match caller.user() {
         Some(u) if !u.role().sees_all_inboxes() => {
@@ -455,7 +456,7 @@ async fn may_see(
     responses((status = 200, body = Vec<conversations::Conversation>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_conversations(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Query(q): Query<crate::chat_api::ListQuery>,
 ) -> AppResult<Json<Vec<conversations::Conversation>>> {
     Ok(Json(crate::chat_api::list(&state, &caller, &q).await?))
@@ -465,7 +466,7 @@ pub async fn list_conversations(
     responses((status = 200, body = conversations::Conversation), (status = 404, body = ErrorBody)))]
 pub async fn get_conversation(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<conversations::Conversation>> {
     let c = conversations::get(&state.db, &id)
@@ -489,7 +490,7 @@ pub struct NewConversation {
     responses((status = 201, body = conversations::Conversation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn create_conversation(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiJson(n): ApiJson<NewConversation>,
 ) -> AppResult<Response> {
     let inbox = teams::get_inbox(&state.db, &n.inbox_id)
@@ -540,7 +541,7 @@ pub struct MessagesQuery {
     responses((status = 200, body = Vec<kefu_store::messages::Message>), (status = 404, body = ErrorBody)))]
 pub async fn list_messages(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(q): Query<MessagesQuery>,
 ) -> AppResult<Json<Vec<kefu_store::messages::Message>>> {
@@ -570,7 +571,7 @@ pub async fn list_messages(
     responses((status = 201, body = kefu_store::messages::Message), (status = 200, description = "the same client_id was sent before; the stored message", body = kefu_store::messages::Message), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn post_message(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     Path(id): Path<String>,
     ApiJson(n): ApiJson<crate::widget::NewChatMessage>,
@@ -603,7 +604,7 @@ pub struct RealtimeToken {
     responses((status = 200, body = RealtimeToken), (status = 401, body = ErrorBody)))]
 pub async fn realtime_token(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<RealtimeToken>> {
     let (user, _) = caller.person()?;
     let (token, expires_at) = kefu_service::chat::token::issue(&state, &user.id).await?;
@@ -728,7 +729,7 @@ pub struct CreatedApiToken {
     responses((status = 201, body = CreatedApiToken), (status = 400, body = ErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     ApiJson(n): ApiJson<NewApiToken>,
 ) -> AppResult<Response> {
@@ -754,7 +755,7 @@ pub async fn create_token(
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "admin", responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn revoke_token(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {

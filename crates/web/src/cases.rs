@@ -4,6 +4,7 @@
 //! Staff move it through its statuses from the console; every move is shown to the customer
 //! and mailed. Complaints at or above a severity go straight to a supervisor team.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -24,9 +25,9 @@ use utoipa::ToSchema;
 use crate::api::{ApiJson, ApiOrigin};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::i18n::Lang;
 use crate::realtime::{self, Actor};
 use crate::state::AppState;
+use kefu_service::i18n::Lang;
 use kefu_service::limits::Rule;
 
 pub const SETTINGS_KEY: &str = "cases";
@@ -410,7 +411,7 @@ fn status_link(state: &AppState, tracking: &str, key: &str) -> String {
     responses((status = 201, body = Filed), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn file(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     ApiJson(n): ApiJson<NewCase>,
 ) -> AppResult<Response> {
@@ -720,7 +721,7 @@ async fn entry(
     responses((status = 200, body = CaseView), (status = 404, body = ErrorBody)))]
 pub async fn view(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     Path(tracking): Path<String>,
     Query(q): Query<KeyQuery>,
@@ -746,7 +747,7 @@ pub struct AddInfo {
     responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_info(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     Path(tracking): Path<String>,
     Query(q): Query<KeyQuery>,
@@ -796,7 +797,7 @@ async fn reopen_if_waiting(state: &AppState, case: &Case) -> AppResult<()> {
     responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn add_file(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     Path(tracking): Path<String>,
     Query(q): Query<FileQuery>,
@@ -831,7 +832,7 @@ pub struct FileQuery {
     responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
 pub async fn download(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     Path((tracking, attachment_id)): Path<(String, String)>,
     Query(q): Query<KeyQuery>,
@@ -869,7 +870,7 @@ impl StaffCase {
     responses((status = 200, body = StaffCase), (status = 404, body = ErrorBody)))]
 pub async fn staff_view(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<StaffCase>> {
     let user = caller.staff()?;
@@ -904,7 +905,7 @@ pub struct OpenCase {
     responses((status = 201, body = StaffCase), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn open_from_conversation(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(o): ApiJson<OpenCase>,
 ) -> AppResult<Response> {
@@ -991,7 +992,7 @@ pub struct MoveCase {
     responses((status = 200, body = StaffCase), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn move_case(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(m): ApiJson<MoveCase>,
 ) -> AppResult<Json<StaffCase>> {

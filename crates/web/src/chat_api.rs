@@ -2,6 +2,7 @@
 //! sidebar, presence, live visitors, notifications, and the admins' inbox settings and
 //! invitation rules.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -104,7 +105,7 @@ pub async fn list(
     responses((status = 200, body = Conversation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_conversation(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(p): ApiJson<ConversationPatch>,
 ) -> AppResult<Json<Conversation>> {
@@ -167,7 +168,7 @@ pub struct CustomerCard {
     responses((status = 200, body = ConversationContext), (status = 404, body = ErrorBody)))]
 pub async fn conversation_context(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<ConversationContext>> {
     let user = person(&caller)?;
@@ -241,7 +242,7 @@ pub async fn conversation_context(
     responses((status = 201, body = kefu_store::messages::Message), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(q): Query<UploadQuery>,
     body: axum::body::Body,
@@ -255,7 +256,7 @@ pub async fn upload(
     responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
 pub async fn download(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(q): Query<DownloadQuery>,
 ) -> AppResult<Response> {
@@ -283,7 +284,7 @@ pub struct PresenceChange {
     responses((status = 200, body = AgentPresence), (status = 400, body = ErrorBody)))]
 pub async fn set_presence(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiJson(p): ApiJson<PresenceChange>,
 ) -> AppResult<Json<AgentPresence>> {
     let user = person(&caller)?;
@@ -308,7 +309,7 @@ pub async fn set_presence(
     responses((status = 200, body = Vec<LiveVisitor>)))]
 pub async fn live_visitors(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Vec<LiveVisitor>>> {
     let user = person(&caller)?;
     let inboxes: Vec<String> = if user.role().sees_all_inboxes() {
@@ -333,7 +334,7 @@ pub async fn live_visitors(
     responses((status = 200, body = Vec<Notification>)))]
 pub async fn list_notifications(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Vec<Notification>>> {
     let user = person(&caller)?;
     Ok(Json(notifications::list(&state.db, &user.id, 50).await?))
@@ -343,7 +344,7 @@ pub async fn list_notifications(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn read_notification(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let user = person(&caller)?;

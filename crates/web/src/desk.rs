@@ -562,7 +562,7 @@ pub async fn notify_mentions(state: &AppState, conv: &Conversation, author: &Use
 pub async fn mail_context(
     state: &AppState,
     contact: &str,
-) -> AppResult<(crate::i18n::Lang, String, String)> {
+) -> AppResult<(kefu_service::i18n::Lang, String, String)> {
     let customer = people::get(&state.db, contact).await?;
     let shop = kefu_store::settings::get(&state.db, kefu_store::settings::SHOP_NAME).await?;
     Ok(mail_context_of(customer, shop))
@@ -572,7 +572,7 @@ pub async fn mail_context(
 pub async fn mail_context_in(
     tx: &mut Tx,
     contact: &str,
-) -> AppResult<(crate::i18n::Lang, String, String)> {
+) -> AppResult<(kefu_service::i18n::Lang, String, String)> {
     let customer = people::get(&mut *tx, contact).await?;
     let shop = kefu_store::settings::get(&mut *tx, kefu_store::settings::SHOP_NAME).await?;
     Ok(mail_context_of(customer, shop))
@@ -581,11 +581,11 @@ pub async fn mail_context_in(
 fn mail_context_of(
     customer: Option<User>,
     shop: Option<String>,
-) -> (crate::i18n::Lang, String, String) {
+) -> (kefu_service::i18n::Lang, String, String) {
     let lang = customer
         .as_ref()
-        .and_then(|c| crate::i18n::Lang::parse(&c.language))
-        .unwrap_or(crate::i18n::Lang::ZhCn);
+        .and_then(|c| kefu_service::i18n::Lang::parse(&c.language))
+        .unwrap_or(kefu_service::i18n::Lang::ZhCn);
     let shop = shop.unwrap_or_else(|| "Kefu".into());
     let name = customer
         .map(|c| c.name)
@@ -638,7 +638,7 @@ pub async fn mail_transcript(state: &AppState, conv: &Conversation, to: &str) ->
     let mut lines = vec![];
     for (m, f) in msgs.iter().zip(frames) {
         let who = match (&f, m.author_kind.as_str()) {
-            (_, messages::author::CONTACT) => if lang == crate::i18n::Lang::ZhCn {
+            (_, messages::author::CONTACT) => if lang == kefu_service::i18n::Lang::ZhCn {
                 "我"
             } else {
                 "Me"

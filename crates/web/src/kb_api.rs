@@ -4,6 +4,7 @@
 //! articles and articles still in draft) for them to publish. Everyone on the staff reads every
 //! article, drafts included, and searches what they may open.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -170,7 +171,7 @@ pub async fn category_input(state: &AppState, b: &CategoryBody) -> AppResult<Cat
     responses((status = 200, body = Vec<Category>)))]
 pub async fn list_categories(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Vec<Category>>> {
     caller.staff()?;
     Ok(Json(knowledge::categories(&state.db).await?))
@@ -180,7 +181,7 @@ pub async fn list_categories(
     responses((status = 201, body = Category), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_category(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiJson(b): ApiJson<CategoryBody>,
 ) -> AppResult<Response> {
     if !publishes(caller.staff()?) {
@@ -212,7 +213,7 @@ pub fn slug_taken(e: kefu_store::Error) -> AppError {
     responses((status = 200, body = Category), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_category(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CategoryBody>,
 ) -> AppResult<Json<Category>> {
@@ -240,7 +241,7 @@ pub async fn update_category(
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete_category(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     if !publishes(caller.staff()?) {
@@ -380,7 +381,7 @@ pub struct ArticleQuery {
     responses((status = 200, body = Vec<Article>)))]
 pub async fn list_articles(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Json<Vec<Article>>> {
     caller.staff()?;
@@ -422,7 +423,7 @@ impl ArticleView {
     responses((status = 201, body = ArticleView), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_article(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiJson(b): ApiJson<ArticleBody>,
 ) -> AppResult<Response> {
     let user = caller.staff()?;
@@ -453,7 +454,7 @@ pub async fn save_new(
     responses((status = 200, body = ArticleView), (status = 404, body = ErrorBody)))]
 pub async fn get_article(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<ArticleView>> {
     caller.staff()?;
@@ -468,7 +469,7 @@ pub async fn get_article(
         (status = 409, body = ErrorBody)))]
 pub async fn update_article(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ArticleBody>,
 ) -> AppResult<Json<ArticleView>> {
@@ -500,7 +501,7 @@ pub async fn update_article(
     responses((status = 200, body = Vec<Revision>), (status = 404, body = ErrorBody)))]
 pub async fn list_revisions(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Revision>>> {
     caller.staff()?;
@@ -515,7 +516,7 @@ pub async fn list_revisions(
     responses((status = 200, body = ArticleView), (status = 404, body = ErrorBody)))]
 pub async fn restore_revision(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path((id, number)): Path<(String, i64)>,
 ) -> AppResult<Json<ArticleView>> {
     let user = caller.staff()?;
@@ -535,7 +536,7 @@ pub async fn restore_revision(
     responses((status = 200, body = Vec<Feedback>), (status = 404, body = ErrorBody)))]
 pub async fn list_feedback(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Feedback>>> {
     caller.staff()?;
@@ -610,7 +611,7 @@ pub fn check_query(q: &str) -> AppResult<&str> {
     responses((status = 200, body = Vec<SearchHit>), (status = 400, body = ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<Vec<SearchHit>>> {
     let user = caller.staff()?.clone();
@@ -675,7 +676,7 @@ pub async fn search(
     responses((status = 200, body = Vec<SearchHit>), (status = 404, body = ErrorBody)))]
 pub async fn suggestions(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<SearchHit>>> {
     let user = caller.staff()?.clone();
@@ -740,7 +741,7 @@ pub struct DraftFromConversation {
     responses((status = 201, body = ArticleView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn draft_from_conversation(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<DraftFromConversation>,
 ) -> AppResult<Response> {
@@ -825,7 +826,10 @@ pub async fn draft_from_conversation(
 
 #[utoipa::path(get, path = "/api/v1/kb/export.csv", tag = "knowledge",
     responses((status = 200, description = "every article as CSV: category, slug, status, tags, title_zh, body_zh, title_en, body_en", content_type = "text/csv")))]
-pub async fn export_csv(State(state): State<AppState>, caller: Caller) -> AppResult<Response> {
+pub async fn export_csv(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
     caller.staff()?;
     let csv = crate::kb_io::export_csv(&state.db).await?;
     Ok((
@@ -846,7 +850,7 @@ pub async fn export_csv(State(state): State<AppState>, caller: Caller) -> AppRes
     responses((status = 200, body = crate::kb_io::ImportReport), (status = 400, body = ErrorBody)))]
 pub async fn import_csv(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     body: String,
 ) -> AppResult<Json<crate::kb_io::ImportReport>> {
     let user = caller.staff()?;

@@ -10,7 +10,6 @@ pub mod customer_wrote;
 pub mod desk;
 pub mod error;
 pub mod files;
-pub mod i18n;
 pub mod kb_api;
 pub mod kb_io;
 pub mod mail;

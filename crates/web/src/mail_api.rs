@@ -2,6 +2,7 @@
 //! replying by mail from a conversation, the deliveries of a conversation, the original of a
 //! received mail, signatures, and received mail that did not become a message.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -106,7 +107,7 @@ pub struct MailReply {
     responses((status = 201, body = kefu_store::messages::Message), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reply(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(r): ApiJson<MailReply>,
 ) -> AppResult<Response> {
@@ -220,7 +221,7 @@ impl From<OutboxMail> for Delivery {
     responses((status = 200, body = Vec<Delivery>), (status = 404, body = ErrorBody)))]
 pub async fn deliveries(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Delivery>>> {
     let user = caller.staff()?;
@@ -239,7 +240,7 @@ pub async fn deliveries(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn retry(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path((id, mail_id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
     let user = caller.staff()?;
@@ -264,7 +265,7 @@ pub async fn retry(
     responses((status = 200, content_type = "text/html"), (status = 404, body = ErrorBody)))]
 pub async fn original(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path((id, message_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let user = caller.staff()?;
@@ -325,7 +326,7 @@ pub async fn original(
     responses((status = 200, body = Vec<kefu_store::mail::Signature>)))]
 pub async fn signatures(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Vec<Signature>>> {
     let user = caller.staff()?;
     Ok(Json(store_mail::signatures_for(&state.db, &user.id).await?))
@@ -345,7 +346,7 @@ pub struct NewSignature {
     responses((status = 201, body = kefu_store::mail::Signature), (status = 400, body = ErrorBody)))]
 pub async fn add_signature(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiJson(n): ApiJson<NewSignature>,
 ) -> AppResult<Response> {
     let user = caller.staff()?;
@@ -381,7 +382,7 @@ pub async fn add_signature(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_signature(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let user = caller.staff()?;

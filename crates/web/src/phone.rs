@@ -3,6 +3,7 @@
 //! agent takes it; the call page gives the script of each stage of a call, built from the
 //! standard phrases.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -84,7 +85,7 @@ fn minutes_text(seconds: i64) -> String {
     responses((status = 201, body = Call), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn log_call(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiJson(f): ApiJson<CallForm>,
 ) -> AppResult<Response> {
     let user = caller.staff()?;
@@ -217,7 +218,7 @@ pub struct CallsQuery {
     responses((status = 200, body = Vec<Call>), (status = 400, body = ErrorBody)))]
 pub async fn list_calls(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Query(q): Query<CallsQuery>,
 ) -> AppResult<Json<Vec<Call>>> {
     let user = caller.staff()?;
@@ -271,7 +272,7 @@ pub struct CallbackAccepted {
     responses((status = 201, body = CallbackAccepted), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn request_callback(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     ApiJson(r): ApiJson<CallbackRequest>,
 ) -> AppResult<Response> {
@@ -354,7 +355,7 @@ pub async fn list_callbacks(State(state): State<AppState>) -> AppResult<Json<Vec
     responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn take(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<serde_json::Value>> {
     let user = caller.staff()?;
@@ -403,7 +404,7 @@ pub struct ScriptQuery {
     responses((status = 200, body = Vec<ScriptStage>), (status = 404, body = ErrorBody)))]
 pub async fn script(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Query(q): Query<ScriptQuery>,
 ) -> AppResult<Json<Vec<ScriptStage>>> {
     let user = caller.staff()?;

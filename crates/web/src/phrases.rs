@@ -3,6 +3,7 @@
 //! Chinese and English; `{customer.name}`, `{agent.name}`, `{order.number}` and `{shop.name}`
 //! filled in from the conversation when inserted, with the names that could not be filled.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -99,7 +100,7 @@ pub struct PhraseView {
     responses((status = 200, body = Vec<PhraseView>)))]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Vec<PhraseView>>> {
     let user = caller.staff()?;
     Ok(Json(
@@ -172,7 +173,7 @@ fn new_of<'a>(f: &'a PhraseForm, owner: Option<&'a str>) -> NewPhrase<'a> {
     responses((status = 201, body = PhraseView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiJson(f): ApiJson<PhraseForm>,
 ) -> AppResult<Response> {
     let user = caller.staff()?;
@@ -210,7 +211,7 @@ async fn own(state: &AppState, user: &User, id: &str) -> AppResult<Phrase> {
     responses((status = 200, body = PhraseView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(f): ApiJson<PhraseForm>,
 ) -> AppResult<Json<PhraseView>> {
@@ -231,7 +232,7 @@ pub async fn update(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let user = caller.staff()?;
@@ -330,7 +331,7 @@ impl Context {
     responses((status = 200, body = Filled), (status = 404, body = ErrorBody)))]
 pub async fn fill(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path((id, phrase_id)): Path<(String, String)>,
     Query(q): Query<FillQuery>,
 ) -> AppResult<Json<Filled>> {

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -294,7 +295,7 @@ pub async fn draft_of(
     responses((status = 200, body = Verdict), (status = 404, body = ErrorBody)))]
 pub async fn check_mail_draft(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(r): ApiJson<MailCheckRequest>,
 ) -> AppResult<Json<Verdict>> {
@@ -434,7 +435,7 @@ fn may_report(caller: &Caller) -> AppResult<()> {
     responses((status = 200, body = QualityReport), (status = 403, body = ErrorBody)))]
 pub async fn get_report(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Json<QualityReport>> {
     may_report(&caller)?;
@@ -460,7 +461,7 @@ fn csv(s: &str) -> String {
     responses((status = 200, description = "the report as CSV (UTF-8 with BOM)"), (status = 403, body = ErrorBody)))]
 pub async fn get_report_csv(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     may_report(&caller)?;
@@ -518,7 +519,7 @@ pub struct Zipped {
     responses((status = 201, body = Zipped), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn zip(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(r): ApiJson<ZipRequest>,
 ) -> AppResult<Response> {

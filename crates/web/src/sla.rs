@@ -726,6 +726,7 @@ pub async fn report(state: &AppState, from: i64, to: i64) -> AppResult<SlaReport
 
 // ---- API -------------------------------------------------------------------------------------
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Query, State};
 
@@ -760,7 +761,7 @@ pub struct Period {
     responses((status = 200, body = SlaReport), (status = 403, body = ErrorBody)))]
 pub async fn get_report(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Query(p): Query<Period>,
 ) -> AppResult<Json<SlaReport>> {
     // Supervisors and admins see the whole shop's breaches.

@@ -6,14 +6,11 @@ use std::sync::{Arc, Mutex};
 use kefu_service::Service;
 use kefu_store::Db;
 
-use crate::i18n::I18n;
-
 pub use kefu_service::{Config as WebConfig, Metrics};
 
 pub struct Inner {
     /// The application: database, settings, hub, search, limits, the workers' wake-ups.
     pub service: Service,
-    pub i18n: I18n,
     /// Group commit of messages (see `realtime::commit`).
     pub committer: crate::realtime::commit::Committer,
     /// The SLA configuration, read again after a few seconds (another instance may change it).
@@ -50,7 +47,6 @@ impl AppState {
     pub fn new(db: Db, config: WebConfig, setup_code: Option<String>) -> AppState {
         AppState(Arc::new(Inner {
             service: Service::new(db, config, setup_code),
-            i18n: I18n::new(),
             committer: Default::default(),
             sla: Mutex::new(None),
             guard: Mutex::new(None),

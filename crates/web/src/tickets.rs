@@ -3,6 +3,7 @@
 //! message off into a new ticket, and macros (a reply from a template, changes, an assignment
 //! in one click).
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -266,7 +267,7 @@ async fn copy_messages(
     responses((status = 200, body = Conversation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn merge(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<MergeRequest>,
 ) -> AppResult<Json<Conversation>> {
@@ -357,7 +358,7 @@ pub struct SplitRequest {
     responses((status = 201, body = Conversation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn split(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<SplitRequest>,
 ) -> AppResult<Response> {
@@ -528,7 +529,7 @@ fn may_share(user: &User) -> bool {
     responses((status = 200, body = Vec<MacroView>)))]
 pub async fn list_macros(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Vec<MacroView>>> {
     let user = caller.staff()?;
     Ok(Json(
@@ -544,7 +545,7 @@ pub async fn list_macros(
     responses((status = 201, body = MacroView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn create_macro(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiJson(f): ApiJson<MacroForm>,
 ) -> AppResult<Response> {
     let user = caller.staff()?;
@@ -574,7 +575,7 @@ async fn own_macro(state: &AppState, user: &User, id: &str) -> AppResult<Macro> 
     responses((status = 200, body = MacroView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_macro(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(f): ApiJson<MacroForm>,
 ) -> AppResult<Json<MacroView>> {
@@ -593,7 +594,7 @@ pub async fn update_macro(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_macro(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let user = caller.staff()?;
@@ -648,7 +649,7 @@ pub fn fill(text: &str, vars: &[(&str, String)]) -> (String, Vec<String>) {
     responses((status = 200, body = MacroResult), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn apply_macro(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path((id, macro_id)): Path<(String, String)>,
 ) -> AppResult<Json<MacroResult>> {
     let user = caller.staff()?;

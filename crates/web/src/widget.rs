@@ -1,6 +1,7 @@
 //! The widget's HTTP side for visitors: get a visitor token, open conversations, read and send
 //! messages. Every call but the first carries the token in `X-Kefu-Visitor`.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -24,7 +25,7 @@ use kefu_service::limits::Rule;
 #[derive(askama::Template)]
 #[template(path = "widget_frame.html")]
 struct FramePage<'a> {
-    t: crate::i18n::Tr<'a>,
+    t: kefu_service::i18n::Tr<'a>,
     inbox_id: String,
     shop_name: String,
 }
@@ -46,7 +47,7 @@ pub async fn frame(
     let Ok(inbox) = crate::desk::widget_inbox(&state, &q.inbox).await else {
         return crate::pages::error_page(&state, &headers, StatusCode::NOT_FOUND);
     };
-    let lang = crate::i18n::Lang::parse(&q.lang)
+    let lang = kefu_service::i18n::Lang::parse(&q.lang)
         .unwrap_or_else(|| crate::pages::page_lang(&headers, &Caller::Anonymous));
     let shop_name = kefu_store::settings::get(&state.db, kefu_store::settings::SHOP_NAME)
         .await
@@ -54,7 +55,7 @@ pub async fn frame(
         .flatten()
         .unwrap_or_else(|| inbox.name.clone());
     crate::pages::render(&FramePage {
-        t: crate::i18n::Tr {
+        t: kefu_service::i18n::Tr {
             i18n: &state.i18n,
             lang,
         },
@@ -136,7 +137,7 @@ pub async fn create_visitor(
 /// The visitor's conversations in this widget, newest first.
 pub async fn list_conversations(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Vec<Conversation>>> {
     let v = visitor(&caller)?;
     Ok(Json(
@@ -153,7 +154,7 @@ pub struct NewWidgetConversation {
 
 pub async fn create_conversation(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     ApiJson(n): ApiJson<NewWidgetConversation>,
 ) -> AppResult<Response> {
@@ -185,7 +186,7 @@ pub async fn list_messages_for(
 
 pub async fn list_messages(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(q): Query<AfterQuery>,
 ) -> AppResult<Json<Vec<Message>>> {
@@ -210,7 +211,7 @@ pub struct NewChatMessage {
 
 pub async fn post_message(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     Path(id): Path<String>,
     ApiJson(n): ApiJson<NewChatMessage>,
@@ -255,7 +256,7 @@ pub struct ContactCard {
 /// What the widget shows: the live chat or the offline form, and whether to ask who they are.
 pub async fn status(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<WidgetStatus>> {
     let v = visitor(&caller)?;
     let settings = crate::desk::InboxSettings::load(&state, &v.inbox_id).await?;
@@ -303,7 +304,7 @@ fn checked_details(d: &ContactDetails) -> AppResult<(String, String)> {
 /// The pre-chat form: the visitor says who they are (a known customer record from now on).
 pub async fn set_contact(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiJson(d): ApiJson<ContactDetails>,
 ) -> AppResult<StatusCode> {
     let v = visitor(&caller)?;
@@ -324,7 +325,7 @@ pub struct OfflineMessage {
 /// When nobody is online: the visitor leaves a message and an address; the reply goes there.
 pub async fn leave_message(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     ApiJson(m): ApiJson<OfflineMessage>,
 ) -> AppResult<Response> {
@@ -371,7 +372,7 @@ pub struct Identified {
 /// see that customer's conversations; what they wrote anonymously moves with them.
 pub async fn identify(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     ApiJson(id): ApiJson<kefu_core::identity::SignedIdentity>,
 ) -> AppResult<Json<Identified>> {
@@ -425,7 +426,7 @@ fn web_url(s: &str) -> Option<String> {
 /// The widget reports the page the visitor opened; the answer may carry an invitation.
 pub async fn report_page(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     ApiJson(p): ApiJson<PageReport>,
 ) -> AppResult<Json<PageAnswer>> {
     let v = visitor(&caller)?;
@@ -469,7 +470,7 @@ pub async fn report_page(
 /// The visitor is still on the page (sent every 30 s while it is visible).
 pub async fn page_ping(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let v = visitor(&caller)?;
@@ -495,7 +496,7 @@ pub struct QueuePosition {
 
 pub async fn queue_position(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<QueuePosition>> {
     let actor = Actor::Visitor(visitor(&caller)?.clone());
@@ -516,7 +517,7 @@ pub struct TranscriptRequest {
 /// Mails the conversation to the visitor (e-mail assistance, 邮件辅助).
 pub async fn transcript(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(t): ApiJson<TranscriptRequest>,
 ) -> AppResult<StatusCode> {
@@ -538,7 +539,7 @@ pub async fn transcript(
 
 pub async fn upload(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(q): Query<crate::files::UploadQuery>,
     body: axum::body::Body,
@@ -549,7 +550,7 @@ pub async fn upload(
 
 pub async fn download(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(q): Query<crate::files::DownloadQuery>,
 ) -> AppResult<Response> {
@@ -585,7 +586,7 @@ fn widget_lang(lang: &str) -> &'static str {
 /// Published articles matching what the visitor types (as they type), their language first.
 pub async fn suggest_articles(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Query(q): Query<SuggestQuery>,
 ) -> AppResult<Json<Vec<Suggestion>>> {
     let v = visitor(&caller)?;
@@ -635,7 +636,7 @@ pub struct WidgetArticle {
 
 pub async fn read_article(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(q): Query<SuggestQuery>,
 ) -> AppResult<Json<WidgetArticle>> {
@@ -665,7 +666,7 @@ pub struct Settled {
 /// The visitor says the article answered their question: a chat that did not need starting.
 pub async fn article_settled(
     State(state): State<AppState>,
-    caller: Caller,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(s): ApiJson<Settled>,
 ) -> AppResult<StatusCode> {

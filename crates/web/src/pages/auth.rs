@@ -18,8 +18,8 @@ use super::{
 use crate::accounts::{self, SignIn, SignUp};
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::state::AppState;
+use kefu_service::i18n::Lang;
 
 #[derive(Deserialize, Default)]
 pub struct NextQuery {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::{Ctx, render, render_status};
 use crate::error::{AppError, AppResult};
-use crate::i18n::{Lang, Tr};
+use kefu_service::i18n::{Lang, Tr};
 use kefu_service::knowledge::markdown;
 
 /// What the help layout needs on every page.

@@ -19,9 +19,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use crate::accounts::Origin;
 use crate::auth::{Caller, cookie};
 use crate::error::AppError;
-use crate::i18n::{Lang, Tr};
 use crate::middleware::CsrfToken;
 use crate::state::AppState;
+use kefu_service::i18n::{Lang, Tr};
 
 pub const LANG_COOKIE: &str = "kefu_lang";
 
@@ -43,7 +43,7 @@ impl FromRequestParts<AppState> for Ctx {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let caller = Caller::from_request_parts(parts, state).await?;
+        let caller = crate::auth::guarded(parts)?;
         let csrf = CsrfToken::from_request_parts(parts, state).await?.0;
         let lang = page_lang(&parts.headers, &caller);
         let origin = origin_of(state, parts);
