@@ -54,7 +54,7 @@ pub async fn create_admin(
         }
         other => other.into(),
     })?;
-    kefu_web::accounts::ensure_identity_secret(&mut tx)
+    kefu_service::accounts::ensure_identity_secret(&mut tx)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     tx.commit().await?;

@@ -16,10 +16,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use crate::accounts::{self, Invitation, Origin};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::state::AppState;
+use kefu_service::accounts::{self, Invitation, Origin};
 
 /// JSON bodies whose every failure is a coded 4xx: malformed JSON, wrong or unknown fields,
 /// a missing content type, a body over the size limit.

@@ -166,7 +166,7 @@ pub async fn send_code(
         },
     )
     .await?;
-    crate::accounts::queue_mail(
+    kefu_service::accounts::queue_mail(
         &state,
         &mut tx,
         lang,
@@ -511,7 +511,7 @@ pub async fn file(
     }
     crate::sla::on_customer_message(&state, &mut tx, &conv, now).await?;
     if !email.is_empty() {
-        crate::accounts::queue_mail(
+        kefu_service::accounts::queue_mail(
             &state,
             &mut tx,
             lang,
@@ -956,7 +956,7 @@ pub async fn open_from_conversation(
     .await?;
     crate::sla::on_reclassify(&state, &mut tx, &updated).await?;
     if !email.is_empty() {
-        crate::accounts::queue_mail(
+        kefu_service::accounts::queue_mail(
             &state,
             &mut tx,
             Lang::ZhCn,
@@ -1066,7 +1066,7 @@ pub async fn move_case(
         crate::sla::on_agent_reply(&state, &mut tx, &conv, now_ms()).await?;
     }
     if !case.email.is_empty() {
-        crate::accounts::queue_mail(
+        kefu_service::accounts::queue_mail(
             &state,
             &mut tx,
             Lang::ZhCn,

@@ -613,7 +613,7 @@ pub async fn prepare_chat_reply(
         return Ok(None);
     }
     let (lang, shop, name) = mail_context(state, &contact).await?;
-    let (_, body) = crate::accounts::mail_text(
+    let (_, body) = kefu_service::accounts::mail_text(
         state,
         lang,
         "chat-reply",
@@ -655,7 +655,7 @@ pub async fn mail_transcript(state: &AppState, conv: &Conversation, to: &str) ->
         };
         lines.push(format!("[{when} UTC] {who}: {body}"));
     }
-    let (subject, body) = crate::accounts::mail_text(
+    let (subject, body) = kefu_service::accounts::mail_text(
         state,
         lang,
         "transcript",

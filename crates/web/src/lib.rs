@@ -1,6 +1,5 @@
 //! Kefu's HTTP edge: pages, the REST API, health and metrics, and the layers that secure them.
 
-pub mod accounts;
 pub mod api;
 pub mod assets;
 pub mod auth;

@@ -377,7 +377,7 @@ pub async fn identify(
     ApiJson(id): ApiJson<kefu_core::identity::SignedIdentity>,
 ) -> AppResult<Json<Identified>> {
     let v = visitor(&caller)?;
-    let customer = crate::accounts::verified_customer(&state, &id, &origin).await?;
+    let customer = kefu_service::accounts::verified_customer(&state, &id, &origin).await?;
     if customer.id != v.contact_id {
         let mut tx = state.db.begin().await?;
         conversations::reassign_contact(&mut tx, &v.contact_id, &customer.id).await?;

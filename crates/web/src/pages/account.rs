@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 use super::auth::NextQuery;
 use super::{Chrome, Ctx, format_time, page_error, render, render_status};
-use crate::accounts;
 use crate::error::AppError;
 use crate::state::AppState;
+use kefu_service::accounts;
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -50,7 +50,7 @@ async fn account_page(ctx: &Ctx, error: Option<AppError>, notice: Option<String>
     };
     let convs = match conversations::list_for_customer(&ctx.state.db, &user.id).await {
         Ok(c) => c,
-        Err(e) => return page_error(ctx, e.into()),
+        Err(e) => return page_error(ctx, e),
     };
     let cases = match kefu_store::cases::of_customer(&ctx.state.db, &user.id).await {
         Ok(v) => v
@@ -61,7 +61,7 @@ async fn account_page(ctx: &Ctx, error: Option<AppError>, notice: Option<String>
                 (k.tracking, kind, status, format_time(k.updated_at))
             })
             .collect(),
-        Err(e) => return page_error(ctx, e.into()),
+        Err(e) => return page_error(ctx, e),
     };
     let mut c = ctx.chrome("/account");
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
@@ -127,7 +127,7 @@ pub async fn update_profile(
                 preferred_channel: &channel,
             };
             if let Err(e) = people::update_profile(&state.db, &user.id, &p).await {
-                return page_error(&ctx, e.into());
+                return page_error(&ctx, e);
             }
             Redirect::to("/account?notice=notice-saved").into_response()
         }
@@ -184,7 +184,10 @@ pub async fn change_password(
     ctx: Ctx,
     Form(f): Form<PasswordForm>,
 ) -> Response {
-    match accounts::change_password(&state, &ctx.caller, &f.password, &ctx.origin).await {
+    match accounts::change_password(&state, &ctx.caller, &f.password, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(()) => Redirect::to("/account/security?notice=notice-password-changed").into_response(),
         Err(e @ (AppError::ReauthRequired | AppError::Unauthorized)) => page_error(&ctx, e),
         Err(e) => security_page(&ctx, Some(e), None).await,
@@ -201,7 +204,10 @@ pub async fn change_email(
     ctx: Ctx,
     Form(f): Form<EmailChangeForm>,
 ) -> Response {
-    match accounts::request_email_change(&state, &ctx.caller, &f.email, &ctx.origin).await {
+    match accounts::request_email_change(&state, &ctx.caller, &f.email, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(()) => Redirect::to("/account/security?notice=notice-email-change-sent").into_response(),
         Err(e @ (AppError::ReauthRequired | AppError::Unauthorized)) => page_error(&ctx, e),
         Err(e) => security_page(&ctx, Some(e), None).await,
@@ -248,7 +254,10 @@ pub async fn totp_enrol(State(state): State<AppState>, ctx: Ctx) -> Response {
     if user.has_totp() {
         return Redirect::to("/account/security").into_response();
     }
-    match accounts::begin_totp(&state, &ctx.caller).await {
+    match accounts::begin_totp(&state, &ctx.caller)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(secret) => {
             let issuer = settings::get(&state.db, settings::SHOP_NAME)
                 .await
@@ -276,7 +285,10 @@ pub async fn totp_confirm(
     ctx: Ctx,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    match accounts::confirm_totp(&state, &ctx.caller, &f.code, &ctx.origin).await {
+    match accounts::confirm_totp(&state, &ctx.caller, &f.code, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(codes) => render(&RecoveryCodesPage {
             c: ctx.chrome("/account/2fa"),
             codes,
@@ -286,7 +298,10 @@ pub async fn totp_confirm(
 }
 
 pub async fn totp_disable(State(state): State<AppState>, ctx: Ctx) -> Response {
-    match accounts::disable_totp(&state, &ctx.caller, &ctx.origin).await {
+    match accounts::disable_totp(&state, &ctx.caller, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(()) => Redirect::to("/account/security?notice=notice-totp-disabled").into_response(),
         Err(e) => page_error(&ctx, e),
     }

@@ -18,9 +18,9 @@ use serde::Deserialize;
 
 use super::auth::NextQuery;
 use super::{Chrome, Ctx, format_time, page_error, render};
-use crate::accounts::{self, Invitation};
 use crate::error::AppError;
 use crate::state::AppState;
+use kefu_service::accounts::{self, Invitation};
 
 fn chrome_with<'a>(ctx: &'a Ctx, path: &str, notice: Option<&str>) -> Chrome<'a> {
     let mut c = ctx.chrome(path);
@@ -88,7 +88,10 @@ pub async fn invite(
         role,
         team_id: Some(f.team_id.as_str()).filter(|t| !t.is_empty()),
     };
-    match accounts::invite(&state, &ctx.caller, &inv, &ctx.origin).await {
+    match accounts::invite(&state, &ctx.caller, &inv, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => Redirect::to("/admin/people?notice=notice-invited").into_response(),
         Err(e) => page_error(&ctx, e),
     }
@@ -106,7 +109,7 @@ pub async fn revoke_invitation(
 ) -> Response {
     match tokens::revoke(&state.db, &f.id).await {
         Ok(_) => Redirect::to("/admin/people").into_response(),
-        Err(e) => page_error(&ctx, e.into()),
+        Err(e) => page_error(&ctx, e),
     }
 }
 
@@ -124,7 +127,10 @@ pub async fn set_role(
     let Some(role) = Role::parse(&f.role) else {
         return page_error(&ctx, AppError::bad(ErrorCode::InvalidRole, "unknown role"));
     };
-    match accounts::set_role(&state, &ctx.caller, &f.id, role, &ctx.origin).await {
+    match accounts::set_role(&state, &ctx.caller, &f.id, role, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => Redirect::to("/admin/people?notice=notice-saved").into_response(),
         Err(e) => page_error(&ctx, e),
     }
@@ -141,7 +147,10 @@ pub async fn set_active(
     ctx: Ctx,
     Form(f): Form<ActiveForm>,
 ) -> Response {
-    match accounts::set_active(&state, &ctx.caller, &f.id, f.active == "true", &ctx.origin).await {
+    match accounts::set_active(&state, &ctx.caller, &f.id, f.active == "true", &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => Redirect::to("/admin/people?notice=notice-saved").into_response(),
         Err(e) => page_error(&ctx, e),
     }
@@ -207,7 +216,7 @@ pub async fn create_team(
 ) -> Response {
     let name = match kefu_core::validate::name(&f.name) {
         Ok(n) => n,
-        Err(e) => return page_error(&ctx, e.into()),
+        Err(e) => return page_error(&ctx, e),
     };
     match teams::create_team(&state.db, &name).await {
         Ok(_) => Redirect::to("/admin/teams?notice=notice-saved").into_response(),
@@ -215,7 +224,7 @@ pub async fn create_team(
             &ctx,
             AppError::Conflict(ErrorCode::NameTaken, "a team with this name exists".into()),
         ),
-        Err(e) => page_error(&ctx, e.into()),
+        Err(e) => page_error(&ctx, e),
     }
 }
 
@@ -344,7 +353,7 @@ async fn tokens_page_with(
             scopes: accounts::SCOPES.to_vec(),
             new_token,
         }),
-        Err(e) => page_error(ctx, e.into()),
+        Err(e) => page_error(ctx, e),
     }
 }
 
@@ -375,7 +384,10 @@ pub async fn create_token(
         .iter()
         .find(|(k, _)| k == "expires_in_days")
         .and_then(|(_, v)| v.trim().parse::<i64>().ok());
-    match accounts::create_api_token(&state, &ctx.caller, &name, &scopes, days, &ctx.origin).await {
+    match accounts::create_api_token(&state, &ctx.caller, &name, &scopes, days, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok((plain, _)) => tokens_page_with(&state, &ctx, plain, Some("notice-token-created")).await,
         Err(e) => page_error(&ctx, e),
     }
@@ -386,7 +398,10 @@ pub async fn revoke_token(
     ctx: Ctx,
     Form(f): Form<IdForm>,
 ) -> Response {
-    match accounts::revoke_api_token(&state, &ctx.caller, &f.id, &ctx.origin).await {
+    match accounts::revoke_api_token(&state, &ctx.caller, &f.id, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(()) => Redirect::to("/admin/tokens?notice=notice-saved").into_response(),
         Err(e) => page_error(&ctx, e),
     }
@@ -429,7 +444,7 @@ pub async fn audit_page(
                 older,
             })
         }
-        Err(e) => page_error(&ctx, e.into()),
+        Err(e) => page_error(&ctx, e),
     }
 }
 
@@ -454,7 +469,7 @@ pub async fn outbox_page(State(state): State<AppState>, ctx: Ctx) -> Response {
                 .collect(),
             smtp_configured: state.config.smtp_configured,
         }),
-        Err(e) => page_error(&ctx, e.into()),
+        Err(e) => page_error(&ctx, e),
     }
 }
 
@@ -581,6 +596,6 @@ pub async fn quality_page(State(state): State<AppState>, ctx: Ctx) -> Response {
             c: ctx.chrome("/admin/quality"),
             teams,
         }),
-        Err(e) => page_error(&ctx, e.into()),
+        Err(e) => page_error(&ctx, e),
     }
 }

@@ -15,10 +15,10 @@ use super::{
     Chrome, Ctx, LANG_COOKIE, clear_session_cookie, home_for, message, page_error,
     redirect_with_session, render, render_status, safe_next,
 };
-use crate::accounts::{self, SignIn, SignUp};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::state::AppState;
+use kefu_service::accounts::{self, SignIn, SignUp};
 use kefu_service::i18n::Lang;
 
 #[derive(Deserialize, Default)]
@@ -74,6 +74,7 @@ pub async fn setup_submit(
 ) -> Response {
     match accounts::set_up_first_admin(&state, &f.code, &f.email, &f.name, &f.password, &ctx.origin)
         .await
+        .map_err(AppError::from)
     {
         Ok((_, session)) => redirect_with_session(&state, "/admin/people", &session),
         Err(AppError::NotFound) => Redirect::to("/login").into_response(),
@@ -131,7 +132,10 @@ pub async fn login_submit(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(Some(&f.next));
-    match accounts::sign_in(&state, &f.email, &f.password, &ctx.origin).await {
+    match accounts::sign_in(&state, &f.email, &f.password, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(SignIn::Done { user, session }) => {
             let to = next.unwrap_or_else(|| home_for(Some(user.role())).to_string());
             redirect_with_session(&state, &to, &session)
@@ -186,7 +190,10 @@ pub async fn second_factor_submit(
     ctx: Ctx,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    match accounts::second_factor(&state, &ctx.caller, &f.code, &ctx.origin).await {
+    match accounts::second_factor(&state, &ctx.caller, &f.code, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(user) => {
             let to = safe_next(Some(&f.next)).unwrap_or_else(|| home_for(Some(user.role())).into());
             Redirect::to(&to).into_response()
@@ -253,7 +260,10 @@ pub async fn signup_submit(
         name: &f.name,
         lang: ctx.lang,
     };
-    match accounts::sign_up(&state, &s, &ctx.origin).await {
+    match accounts::sign_up(&state, &s, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => message(
             &ctx,
             StatusCode::OK,
@@ -289,7 +299,10 @@ pub async fn verify(
     ctx: Ctx,
     Query(q): Query<TokenQuery>,
 ) -> Response {
-    match accounts::verify_email(&state, &q.token, &ctx.origin).await {
+    match accounts::verify_email(&state, &q.token, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => message(
             &ctx,
             StatusCode::OK,
@@ -343,7 +356,10 @@ pub async fn forgot_submit(
     ctx: Ctx,
     Form(f): Form<EmailForm>,
 ) -> Response {
-    match accounts::request_reset(&state, &f.email, &ctx.origin).await {
+    match accounts::request_reset(&state, &f.email, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(()) => message(
             &ctx,
             StatusCode::OK,
@@ -385,7 +401,7 @@ pub async fn reset_form(
                 "this link is invalid, used or expired",
             ),
         ),
-        Err(e) => page_error(&ctx, e.into()),
+        Err(e) => page_error(&ctx, e),
     }
 }
 
@@ -394,7 +410,10 @@ pub async fn reset_submit(
     ctx: Ctx,
     Form(f): Form<ResetForm>,
 ) -> Response {
-    match accounts::reset_password(&state, &f.token, &f.password, &ctx.origin).await {
+    match accounts::reset_password(&state, &f.token, &f.password, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(()) => Redirect::to("/login?notice=notice-password-reset").into_response(),
         Err(e) if e.code() == ErrorCode::InvalidToken => page_error(&ctx, e),
         Err(e) => {
@@ -431,7 +450,10 @@ pub async fn reauth_submit(
     ctx: Ctx,
     Form(f): Form<ReauthForm>,
 ) -> Response {
-    match accounts::reauthenticate(&state, &ctx.caller, &f.password, &ctx.origin).await {
+    match accounts::reauthenticate(&state, &ctx.caller, &f.password, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(()) => {
             Redirect::to(&safe_next(Some(&f.next)).unwrap_or_else(|| "/account/security".into()))
                 .into_response()
@@ -477,7 +499,7 @@ pub async fn invite_form(
                 "this invitation is invalid, used or expired",
             ),
         ),
-        Err(e) => page_error(&ctx, e.into()),
+        Err(e) => page_error(&ctx, e),
     }
 }
 
@@ -486,7 +508,10 @@ pub async fn invite_submit(
     ctx: Ctx,
     Form(f): Form<InviteForm>,
 ) -> Response {
-    match accounts::accept_invitation(&state, &f.token, &f.name, &f.password, &ctx.origin).await {
+    match accounts::accept_invitation(&state, &f.token, &f.name, &f.password, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok((_, session)) => redirect_with_session(&state, "/console", &session),
         Err(e) if e.code() == ErrorCode::InvalidToken => page_error(&ctx, e),
         Err(e) => {
@@ -517,7 +542,10 @@ pub async fn sso(
     ctx: Ctx,
     Query(id): Query<SignedIdentity>,
 ) -> Response {
-    match accounts::identity_sign_in(&state, &id, &ctx.origin).await {
+    match accounts::identity_sign_in(&state, &id, &ctx.origin)
+        .await
+        .map_err(AppError::from)
+    {
         Ok((_, session)) => redirect_with_session(&state, "/account", &session),
         Err(e) => page_error(&ctx, e),
     }

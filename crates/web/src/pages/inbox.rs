@@ -201,7 +201,7 @@ pub async fn delete_rule(
             Redirect::to(&format!("/admin/inboxes/{id}?notice=notice-saved")).into_response()
         }
         Ok(false) => page_error(&ctx, AppError::NotFound),
-        Err(e) => page_error(&ctx, e.into()),
+        Err(e) => page_error(&ctx, e),
     }
 }
 

@@ -276,7 +276,7 @@ pub async fn save(ctx: Ctx, Path(id): Path<String>, Form(f): Form<ArticleForm>) 
     let current = match knowledge::get_article(&ctx.state.db, &id).await {
         Ok(Some(a)) => a,
         Ok(None) => return page_error(&ctx, AppError::NotFound),
-        Err(e) => return page_error(&ctx, e.into()),
+        Err(e) => return page_error(&ctx, e),
     };
     let run = async {
         let user = ctx.caller.user().ok_or(AppError::Unauthorized)?.clone();

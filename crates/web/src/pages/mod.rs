@@ -16,11 +16,11 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::accounts::Origin;
 use crate::auth::{Caller, cookie};
 use crate::error::AppError;
 use crate::middleware::CsrfToken;
 use crate::state::AppState;
+use kefu_service::accounts::Origin;
 use kefu_service::i18n::{Lang, Tr};
 
 pub const LANG_COOKIE: &str = "kefu_lang";
@@ -211,7 +211,8 @@ pub fn error_page(state: &AppState, headers: &HeaderMap, status: StatusCode) -> 
 }
 
 /// Turns an error into a page for page handlers (JSON is for the API).
-pub fn page_error(ctx: &Ctx, e: AppError) -> Response {
+pub fn page_error(ctx: &Ctx, e: impl Into<AppError>) -> Response {
+    let e = e.into();
     if matches!(e, AppError::ReauthRequired) {
         let back = ctx
             .get_path

@@ -421,7 +421,8 @@ async fn mail_reply_later(
     };
     // The body holds the replies only, so that replies waiting together merge into one mail;
     // the worker wraps them in the greeting when it sends (`desk::prepare_chat_reply`).
-    let (subject, _) = crate::accounts::mail_text(state, lang, "chat-reply", &[("shop", shop)]);
+    let (subject, _) =
+        kefu_service::accounts::mail_text(state, lang, "chat-reply", &[("shop", shop)]);
     kefu_store::outbox::enqueue_reply(
         tx,
         &to,
