@@ -192,7 +192,7 @@ async fn seed_tickets(db: &Db, supervisors: &str) -> anyhow::Result<()> {
          "options": ["顺丰 SF", "中通 ZTO", "圆通 YTO", "京东 JD"]},
         {"key": "refund_amount", "label": "退款金额 Refund (¥)", "kind": "number"}
     ]);
-    settings::set(db, kefu_web::tickets::FIELDS_KEY, &fields.to_string()).await?;
+    settings::set(db, kefu_service::tickets::FIELDS_KEY, &fields.to_string()).await?;
     let hours = |days: &[u8], from: &str, to: &str| serde_json::json!({"days": days, "from": from, "to": to});
     let sla = serde_json::json!({
         "calendars": [{
@@ -212,7 +212,12 @@ async fn seed_tickets(db: &Db, supervisors: &str) -> anyhow::Result<()> {
              "resolution_minutes": 2880}
         ]
     });
-    settings::set(db, kefu_web::sla::SETTINGS_KEY, &sla.to_string()).await?;
+    settings::set(
+        db,
+        kefu_service::tickets::sla::SETTINGS_KEY,
+        &sla.to_string(),
+    )
+    .await?;
     let cases = serde_json::json!({
         "inbox_id": "", "escalate_from": "high", "supervisor_team_id": supervisors,
         "categories": ["商品质量 Product quality", "物流配送 Delivery", "服务态度 Service",

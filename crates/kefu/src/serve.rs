@@ -4,8 +4,8 @@
 use std::time::Instant;
 
 use anyhow::Context;
+use kefu_service::mail::delivery::Transport;
 use kefu_store::{Db, DbOptions, outbox::OutboxMail, people};
-use kefu_web::worker::Transport;
 use kefu_web::{AppState, WebConfig};
 use tokio::sync::watch;
 
@@ -120,8 +120,11 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         Some(cfg) => Some(Smtp(kefu_mail::SmtpSender::new(&cfg).context("smtp")?)),
         None => None,
     };
-    let workers =
-        kefu_web::workers::start(&state, kefu_web::workers::Mail::On(transport), shutdown_rx);
+    let workers = kefu_service::workers::start(
+        &state,
+        kefu_service::workers::Mail::On(transport),
+        shutdown_rx,
+    );
     let (router, _) = kefu_web::app(state);
     say!(
         "Kefu is listening on http://{local} (started in {} ms)",

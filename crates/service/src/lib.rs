@@ -10,11 +10,17 @@
 pub mod accounts;
 pub mod chat;
 pub mod config;
+pub mod customer_wrote;
 pub mod error;
+pub mod files;
 pub mod i18n;
 pub mod knowledge;
 pub mod limits;
+pub mod mail;
+pub mod quality;
 pub mod search;
+pub mod tickets;
+pub mod workers;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicI64, AtomicU64};
@@ -75,6 +81,14 @@ pub struct Shared {
     pub instance: String,
     /// The search index and its indexer's wake-up.
     pub search: search::Search,
+    /// Group commit of messages (see `chat::commit`).
+    pub committer: chat::commit::Committer,
+    /// The SLA configuration, read again after a few seconds (another instance may change it).
+    #[allow(clippy::type_complexity)]
+    pub sla: Mutex<Option<(std::time::Instant, Arc<tickets::sla::Compiled>)>>,
+    /// The forbidden-phrase guard over the shop's rules, read again after a few seconds.
+    #[allow(clippy::type_complexity)]
+    pub guard: Mutex<Option<(std::time::Instant, Arc<kefu_core::quality::Guard>)>>,
 }
 
 impl std::ops::Deref for Service {
@@ -102,6 +116,9 @@ impl Service {
             realtime_key: tokio::sync::OnceCell::new(),
             instance: kefu_core::id::new_id(),
             search: Default::default(),
+            committer: Default::default(),
+            sla: Mutex::new(None),
+            guard: Mutex::new(None),
         }))
     }
 

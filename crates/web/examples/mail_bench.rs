@@ -120,9 +120,9 @@ async fn main() {
         None,
     );
     let inbox = teams::create_inbox(&db, "Mail", "email").await.unwrap();
-    let form = kefu_web::mail::MailSettingsForm {
+    let form = kefu_service::mail::MailSettingsForm {
         address: support.clone(),
-        imap: Some(kefu_web::mail::ServerForm {
+        imap: Some(kefu_service::mail::ServerForm {
             host: imap.0.clone(),
             port: imap.1,
             tls: "none".into(),
@@ -132,13 +132,13 @@ async fn main() {
         }),
         ..Default::default()
     };
-    let stored = kefu_web::mail::merge(&state, &Default::default(), &form).unwrap();
+    let stored = kefu_service::mail::merge(&state, &Default::default(), &form).unwrap();
     let (_stop, rx) = tokio::sync::watch::channel(false);
     let start = Instant::now();
-    kefu_web::mail::save(&state, &inbox.id, &stored)
+    kefu_service::mail::save(&state, &inbox.id, &stored)
         .await
         .unwrap();
-    tokio::spawn(kefu_web::mail::run(state.clone(), rx));
+    tokio::spawn(kefu_service::mail::run(state.service.clone(), rx));
     while state.metrics.mails_received.load(Ordering::Relaxed) < n as u64 {
         if start.elapsed() > Duration::from_secs(600) {
             panic!("not every mail was read within 10 minutes");

@@ -1,6 +1,12 @@
 //! REST API under `/api/v1`, documented by OpenAPI. Callers are signed-in people (cookie plus
 //! `X-CSRF-Token` for changes) or API tokens (`Authorization: Bearer kefu_…`) with scopes.
 
+pub mod files;
+pub mod phrases;
+pub mod quality;
+pub mod sla;
+pub mod tickets;
+
 use axum::Extension;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -418,7 +424,7 @@ pub async fn create_inbox(
     }
     let channel = match n.channel.as_deref().unwrap_or("widget") {
         "widget" => "widget",
-        "email" => crate::mail::CHANNEL,
+        "email" => kefu_service::mail::CHANNEL,
         _ => {
             return Err(AppError::bad(
                 ErrorCode::InvalidChannel,
@@ -519,10 +525,10 @@ pub async fn create_conversation(
 }
 
 /// The caller as someone who acts in conversations (people only; tokens read but do not write).
-fn actor(caller: &Caller) -> AppResult<crate::realtime::Actor> {
+fn actor(caller: &Caller) -> AppResult<kefu_service::chat::Actor> {
     match caller {
-        Caller::Person { user, .. } => Ok(crate::realtime::Actor::Person(user.clone())),
-        Caller::Visitor { visitor } => Ok(crate::realtime::Actor::Visitor(visitor.clone())),
+        Caller::Person { user, .. } => Ok(kefu_service::chat::Actor::Person(user.clone())),
+        Caller::Visitor { visitor } => Ok(kefu_service::chat::Actor::Visitor(visitor.clone())),
         Caller::Token { .. } => Err(AppError::Forbidden),
         _ => Err(AppError::Unauthorized),
     }
@@ -577,9 +583,9 @@ pub async fn post_message(
     ApiJson(n): ApiJson<crate::widget::NewChatMessage>,
 ) -> AppResult<Response> {
     let actor = actor(&caller)?;
-    crate::realtime::limit_address(&state, &actor, &origin.ip)?;
+    kefu_service::chat::limit_address(&state, &actor, &origin.ip)?;
     crate::widget::sent(
-        crate::realtime::send(
+        kefu_service::chat::send(
             &state,
             &actor,
             &id,
@@ -784,19 +790,19 @@ pub async fn revoke_token(
           crate::kb_api::restore_revision, crate::kb_api::list_feedback, crate::kb_api::search,
           crate::kb_api::suggestions, crate::kb_api::draft_from_conversation, crate::kb_api::export_csv,
           crate::kb_api::import_csv,
-          crate::tickets::list_fields, crate::tickets::save_fields, crate::tickets::merge,
-          crate::tickets::split, crate::tickets::list_macros, crate::tickets::create_macro,
-          crate::tickets::update_macro, crate::tickets::delete_macro, crate::tickets::apply_macro,
-          crate::sla::get_config, crate::sla::put_config, crate::sla::get_report,
+          crate::api::tickets::list_fields, crate::api::tickets::save_fields, crate::api::tickets::merge,
+          crate::api::tickets::split, crate::api::tickets::list_macros, crate::api::tickets::create_macro,
+          crate::api::tickets::update_macro, crate::api::tickets::delete_macro, crate::api::tickets::apply_macro,
+          crate::api::sla::get_config, crate::api::sla::put_config, crate::api::sla::get_report,
           crate::cases::send_code, crate::cases::file, crate::cases::view, crate::cases::add_info,
           crate::cases::add_file, crate::cases::download, crate::cases::staff_view,
           crate::cases::open_from_conversation, crate::cases::move_case,
           crate::cases::get_settings, crate::cases::put_settings,
-          crate::quality::check, crate::quality::list_rules, crate::quality::save_rules,
-          crate::quality::check_mail_draft, crate::quality::zip, crate::quality::get_report,
-          crate::quality::get_report_csv, crate::phrases::list, crate::phrases::create,
-          crate::phrases::update, crate::phrases::delete, crate::phrases::list_kinds,
-          crate::phrases::save_kinds, crate::phrases::fill, crate::phone::log_call,
+          crate::api::quality::check, crate::api::quality::list_rules, crate::api::quality::save_rules,
+          crate::api::quality::check_mail_draft, crate::api::quality::zip, crate::api::quality::get_report,
+          crate::api::quality::get_report_csv, crate::api::phrases::list, crate::api::phrases::create,
+          crate::api::phrases::update, crate::api::phrases::delete, crate::api::phrases::list_kinds,
+          crate::api::phrases::save_kinds, crate::api::phrases::fill, crate::phone::log_call,
           crate::phone::list_calls, crate::phone::request_callback, crate::phone::list_callbacks,
           crate::phone::take, crate::phone::script),
     components(schemas(ErrorBody)),

@@ -25,8 +25,8 @@ use utoipa::ToSchema;
 use crate::api::{ApiJson, ApiOrigin};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::realtime::{self, Actor};
 use crate::state::AppState;
+use kefu_service::chat::{self, Actor};
 use kefu_service::i18n::Lang;
 use kefu_service::limits::Rule;
 
@@ -486,7 +486,7 @@ pub async fn file(
         },
     )
     .await?;
-    realtime::bus::announce_in(&state, &mut tx, &conv, first.seq, false).await?;
+    chat::bus::announce_in(&state, &mut tx, &conv, first.seq, false).await?;
     let mut events = vec![];
     if escalate {
         let team = teams::get_team(&mut tx, &s.supervisor_team_id)
@@ -494,7 +494,7 @@ pub async fn file(
             .map(|t| t.name)
             .unwrap_or_default();
         events.push(
-            crate::desk::record_event(
+            kefu_service::chat::desk::record_event(
                 &state,
                 &mut tx,
                 &conv,
@@ -509,7 +509,7 @@ pub async fn file(
             .await?,
         );
     }
-    crate::sla::on_customer_message(&state, &mut tx, &conv, now).await?;
+    kefu_service::tickets::sla::on_customer_message(&state, &mut tx, &conv, now).await?;
     if !email.is_empty() {
         kefu_service::accounts::queue_mail(
             &state,
@@ -532,8 +532,8 @@ pub async fn file(
         id: Some(contact),
         name: n.name.clone(),
     };
-    realtime::publish_message(&state, &conv, &first, &author);
-    crate::desk::publish_all(&state, &conv, &events).await;
+    chat::publish_message(&state, &conv, &first, &author);
+    kefu_service::chat::desk::publish_all(&state, &conv, &events).await;
     let url = status_link(&state, &case.tracking, &key);
     Ok((
         StatusCode::CREATED,
@@ -768,7 +768,7 @@ pub async fn add_info(
         ));
     }
     let actor = Actor::Person(user);
-    let sent = realtime::store_message_with(
+    let sent = chat::store_message_with(
         &state,
         &actor,
         &conv,
@@ -811,11 +811,11 @@ pub async fn add_file(
         ));
     }
     let actor = Actor::Person(user);
-    let up = crate::files::UploadQuery {
+    let up = kefu_service::files::UploadQuery {
         name: q.name.clone(),
         client_id: String::new(),
     };
-    let sent = crate::files::upload(&state, &actor, &conv.id, &up, body).await?;
+    let sent = crate::api::files::upload(&state, &actor, &conv.id, &up, body).await?;
     reopen_if_waiting(&state, &case).await?;
     crate::widget::sent(sent)
 }
@@ -838,12 +838,13 @@ pub async fn download(
     Query(q): Query<KeyQuery>,
 ) -> AppResult<Response> {
     let (_, conv, user) = open_case(&state, &caller, &headers, &tracking, &q.key).await?;
-    let a = crate::files::visible_attachment(&state, &Actor::Person(user), &attachment_id).await?;
+    let a = kefu_service::files::visible_attachment(&state, &Actor::Person(user), &attachment_id)
+        .await?;
     // The key opens this case's files only, not the customer's other conversations'.
     if a.conversation_id != conv.id {
         return Err(AppError::NotFound);
     }
-    crate::files::download(&state, &a, &Default::default()).await
+    crate::api::files::download(&state, &a, &Default::default()).await
 }
 
 // ---- Staff -----------------------------------------------------------------------------------
@@ -874,7 +875,7 @@ pub async fn staff_view(
     Path(id): Path<String>,
 ) -> AppResult<Json<StaffCase>> {
     let user = caller.staff()?;
-    realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
+    chat::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let case = store::get(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -910,7 +911,7 @@ pub async fn open_from_conversation(
     ApiJson(o): ApiJson<OpenCase>,
 ) -> AppResult<Response> {
     let user = caller.staff()?;
-    let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
+    let conv = chat::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let customer = conv
         .customer_id
         .clone()
@@ -944,7 +945,7 @@ pub async fn open_from_conversation(
     )
     .await?;
     let by = user.display_name().to_string();
-    let ev = crate::desk::record_event(
+    let ev = kefu_service::chat::desk::record_event(
         &state,
         &mut tx,
         &updated,
@@ -954,7 +955,7 @@ pub async fn open_from_conversation(
         serde_json::json!({"event": "case_opened", "tracking": case.tracking, "kind": case.kind, "by": by, "link": link}),
     )
     .await?;
-    crate::sla::on_reclassify(&state, &mut tx, &updated).await?;
+    kefu_service::tickets::sla::on_reclassify(&state, &mut tx, &updated).await?;
     if !email.is_empty() {
         kefu_service::accounts::queue_mail(
             &state,
@@ -968,7 +969,7 @@ pub async fn open_from_conversation(
     }
     tx.commit().await?;
     state.outbox_wake.notify_one();
-    crate::desk::publish_all(&state, &updated, &[ev]).await;
+    kefu_service::chat::desk::publish_all(&state, &updated, &[ev]).await;
     Ok((
         StatusCode::CREATED,
         Json(StaffCase {
@@ -997,7 +998,7 @@ pub async fn move_case(
     ApiJson(m): ApiJson<MoveCase>,
 ) -> AppResult<Json<StaffCase>> {
     let user = caller.staff()?;
-    let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
+    let conv = chat::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let case = store::get(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1035,7 +1036,7 @@ pub async fn move_case(
     if !m.note.trim().is_empty() {
         text = format!("{text} — {}", m.note.trim());
     }
-    let ev = crate::desk::record_event(
+    let ev = kefu_service::chat::desk::record_event(
         &state,
         &mut tx,
         &conv,
@@ -1060,10 +1061,10 @@ pub async fn move_case(
             },
         )
         .await?;
-        crate::sla::on_status(&state, &mut tx, &conv, "resolved", now_ms()).await?;
+        kefu_service::tickets::sla::on_status(&state, &mut tx, &conv, "resolved", now_ms()).await?;
     } else if !ends {
         // Staff moved it: that counts as an answer to the customer.
-        crate::sla::on_agent_reply(&state, &mut tx, &conv, now_ms()).await?;
+        kefu_service::tickets::sla::on_agent_reply(&state, &mut tx, &conv, now_ms()).await?;
     }
     if !case.email.is_empty() {
         kefu_service::accounts::queue_mail(
@@ -1082,7 +1083,7 @@ pub async fn move_case(
     }
     tx.commit().await?;
     state.outbox_wake.notify_one();
-    crate::desk::publish_all(&state, &conv, &events).await;
+    kefu_service::chat::desk::publish_all(&state, &conv, &events).await;
     let case = store::get(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -22,11 +22,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::ApiJson;
 use crate::auth::Caller;
-use crate::desk::{self, ConversationPatch, InboxSettings, widget_inbox};
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::files::{self, DownloadQuery, UploadQuery};
-use crate::realtime::{self, Actor};
 use crate::state::AppState;
+use kefu_service::chat::desk::{self, ConversationPatch, InboxSettings, widget_inbox};
+use kefu_service::chat::{self, Actor};
+use kefu_service::files::{self, DownloadQuery, UploadQuery};
 
 fn person(caller: &Caller) -> AppResult<&User> {
     match caller {
@@ -176,7 +176,7 @@ pub async fn conversation_context(
         return Err(AppError::NotFound);
     }
     let actor = Actor::Person(user.clone());
-    let conv = realtime::visible(&state, &actor, &id).await?;
+    let conv = chat::visible(&state, &actor, &id).await?;
     let mut customer = None;
     let mut trail = vec![];
     let mut past = vec![];
@@ -202,8 +202,7 @@ pub async fn conversation_context(
         }
         for contact in &contacts {
             for other in conversations::list_for_customer(&state.db, contact).await? {
-                if other.id != conv.id && realtime::visible(&state, &actor, &other.id).await.is_ok()
-                {
+                if other.id != conv.id && chat::visible(&state, &actor, &other.id).await.is_ok() {
                     past.push(other);
                 }
             }
@@ -248,7 +247,7 @@ pub async fn upload(
     body: axum::body::Body,
 ) -> AppResult<Response> {
     let actor = Actor::Person(person(&caller)?.clone());
-    crate::widget::sent(files::upload(&state, &actor, &id, &q, body).await?)
+    crate::widget::sent(crate::api::files::upload(&state, &actor, &id, &q, body).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "conversations",
@@ -262,7 +261,7 @@ pub async fn download(
 ) -> AppResult<Response> {
     let actor = Actor::Person(person(&caller)?.clone());
     let a: Attachment = files::visible_attachment(&state, &actor, &id).await?;
-    files::download(&state, &a, &q).await
+    crate::api::files::download(&state, &a, &q).await
 }
 
 #[utoipa::path(get, path = "/api/v1/agents", tag = "teams",

@@ -24,8 +24,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::ApiJson;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::realtime::{self, Actor};
 use crate::state::AppState;
+use kefu_service::chat::{self, Actor};
 use kefu_service::knowledge::markdown;
 
 /// Admins and supervisors publish; agents only draft.
@@ -661,7 +661,7 @@ pub async fn search(
         match kind {
             Kind::Article => out.push(with_url(&state, SearchHit::of(h)).await?),
             Kind::Conversation => {
-                if realtime::visible(&state, &actor, &h.id).await.is_ok() {
+                if chat::visible(&state, &actor, &h.id).await.is_ok() {
                     out.push(SearchHit::of(h));
                 }
             }
@@ -680,7 +680,7 @@ pub async fn suggestions(
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<SearchHit>>> {
     let user = caller.staff()?.clone();
-    let conv = realtime::visible(&state, &Actor::Person(user), &id).await?;
+    let conv = chat::visible(&state, &Actor::Person(user), &id).await?;
     // What the customer said last is what the reply answers.
     let recent = messages::last(&state.db, &conv.id, 20, false).await?;
     let mut text = String::new();
@@ -746,7 +746,7 @@ pub async fn draft_from_conversation(
     ApiJson(b): ApiJson<DraftFromConversation>,
 ) -> AppResult<Response> {
     let user = caller.staff()?.clone();
-    let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
+    let conv = chat::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let all = messages::last(&state.db, &conv.id, 200, false).await?;
     let mut question = Vec::new();
     let mut answer = Vec::new();

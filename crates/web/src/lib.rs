@@ -5,27 +5,17 @@ pub mod assets;
 pub mod auth;
 pub mod cases;
 pub mod chat_api;
-pub mod customer_wrote;
-pub mod desk;
 pub mod error;
-pub mod files;
 pub mod kb_api;
 pub mod kb_io;
-pub mod mail;
 pub mod mail_api;
 pub mod middleware;
 pub mod pages;
 pub mod phone;
-pub mod phrases;
-pub mod quality;
 pub mod realtime;
 pub mod routes;
-pub mod sla;
 pub mod state;
-pub mod tickets;
 pub mod widget;
-pub mod worker;
-pub mod workers;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -432,66 +422,72 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             "/api/v1/ticket-fields",
             Staff,
             Some("conversations:read"),
-            tickets::list_fields,
+            api::tickets::list_fields,
         )
         .route(
             M::PUT,
             "/api/v1/ticket-fields",
             Admin,
             None,
-            tickets::save_fields,
+            api::tickets::save_fields,
         )
         .route(
             M::POST,
             "/api/v1/conversations/{id}/merge",
             Staff,
             None,
-            tickets::merge,
+            api::tickets::merge,
         )
         .route(
             M::POST,
             "/api/v1/conversations/{id}/split",
             Staff,
             None,
-            tickets::split,
+            api::tickets::split,
         )
-        .route(M::GET, "/api/v1/macros", Staff, None, tickets::list_macros)
+        .route(
+            M::GET,
+            "/api/v1/macros",
+            Staff,
+            None,
+            api::tickets::list_macros,
+        )
         .route(
             M::POST,
             "/api/v1/macros",
             Staff,
             None,
-            tickets::create_macro,
+            api::tickets::create_macro,
         )
         .route(
             M::PUT,
             "/api/v1/macros/{id}",
             Staff,
             None,
-            tickets::update_macro,
+            api::tickets::update_macro,
         )
         .route(
             M::DELETE,
             "/api/v1/macros/{id}",
             Staff,
             None,
-            tickets::delete_macro,
+            api::tickets::delete_macro,
         )
         .route(
             M::POST,
             "/api/v1/conversations/{id}/macros/{macro_id}",
             Staff,
             None,
-            tickets::apply_macro,
+            api::tickets::apply_macro,
         )
-        .route(M::GET, "/api/v1/sla", Admin, None, sla::get_config)
-        .route(M::PUT, "/api/v1/sla", Admin, None, sla::put_config)
+        .route(M::GET, "/api/v1/sla", Admin, None, api::sla::get_config)
+        .route(M::PUT, "/api/v1/sla", Admin, None, api::sla::put_config)
         .route(
             M::GET,
             "/api/v1/reports/sla",
             Staff,
             Some("conversations:read"),
-            sla::get_report,
+            api::sla::get_report,
         )
         // Service quality: the guard, e-mail etiquette, packing files, the report.
         .route(
@@ -499,81 +495,93 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             "/api/v1/quality/check",
             Staff,
             None,
-            quality::check,
+            api::quality::check,
         )
         .route(
             M::GET,
             "/api/v1/quality/rules",
             Staff,
             None,
-            quality::list_rules,
+            api::quality::list_rules,
         )
         .route(
             M::PUT,
             "/api/v1/quality/rules",
             Admin,
             None,
-            quality::save_rules,
+            api::quality::save_rules,
         )
         .route(
             M::POST,
             "/api/v1/conversations/{id}/mail/check",
             Staff,
             None,
-            quality::check_mail_draft,
+            api::quality::check_mail_draft,
         )
         .route(
             M::POST,
             "/api/v1/conversations/{id}/attachments/zip",
             Staff,
             None,
-            quality::zip,
+            api::quality::zip,
         )
         .route(
             M::GET,
             "/api/v1/reports/quality",
             Staff,
             Some("conversations:read"),
-            quality::get_report,
+            api::quality::get_report,
         )
         .route(
             M::GET,
             "/api/v1/reports/quality.csv",
             Staff,
             Some("conversations:read"),
-            quality::get_report_csv,
+            api::quality::get_report_csv,
         )
         // Standard phrases.
-        .route(M::GET, "/api/v1/phrases", Staff, None, phrases::list)
-        .route(M::POST, "/api/v1/phrases", Staff, None, phrases::create)
-        .route(M::PUT, "/api/v1/phrases/{id}", Staff, None, phrases::update)
+        .route(M::GET, "/api/v1/phrases", Staff, None, api::phrases::list)
+        .route(
+            M::POST,
+            "/api/v1/phrases",
+            Staff,
+            None,
+            api::phrases::create,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/phrases/{id}",
+            Staff,
+            None,
+            api::phrases::update,
+        )
         .route(
             M::DELETE,
             "/api/v1/phrases/{id}",
             Staff,
             None,
-            phrases::delete,
+            api::phrases::delete,
         )
         .route(
             M::GET,
             "/api/v1/phrase-kinds",
             Staff,
             None,
-            phrases::list_kinds,
+            api::phrases::list_kinds,
         )
         .route(
             M::PUT,
             "/api/v1/phrase-kinds",
             Admin,
             None,
-            phrases::save_kinds,
+            api::phrases::save_kinds,
         )
         .route(
             M::POST,
             "/api/v1/conversations/{id}/phrases/{phrase_id}",
             Staff,
             None,
-            phrases::fill,
+            api::phrases::fill,
         )
         // Phone service.
         .route(M::POST, "/api/v1/calls", Staff, None, phone::log_call)
@@ -1019,7 +1027,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
     let beat = state.metrics.outbox_heartbeat.load(Ordering::Relaxed);
     let worker = if beat == 0 {
         "not_running"
-    } else if now_ms() - beat > 3 * worker::POLL_INTERVAL_MS {
+    } else if now_ms() - beat > 3 * kefu_service::mail::delivery::POLL_INTERVAL_MS {
         "stalled"
     } else {
         "ok"

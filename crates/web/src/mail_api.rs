@@ -17,9 +17,9 @@ use utoipa::ToSchema;
 use crate::api::ApiJson;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::mail::{self, MailCheck, MailOptions, MailSettingsForm};
-use crate::realtime::{self, Actor};
 use crate::state::AppState;
+use kefu_service::chat::{self, Actor};
+use kefu_service::mail::{self, MailCheck, MailOptions, MailSettingsForm};
 
 async fn mail_inbox(state: &AppState, id: &str) -> AppResult<teams::Inbox> {
     teams::get_inbox(&state.db, id)
@@ -113,7 +113,7 @@ pub async fn reply(
 ) -> AppResult<Response> {
     let user = caller.staff()?;
     let actor = Actor::Person(user.clone());
-    let conv = realtime::visible(&state, &actor, &id).await?;
+    let conv = chat::visible(&state, &actor, &id).await?;
     if !mail::is_mail_inbox(&state, &conv.inbox_id).await? {
         return Err(AppError::bad(
             ErrorCode::NotAMailConversation,
@@ -132,7 +132,7 @@ pub async fn reply(
     let resend = messages::by_client_id(&state.db, &conv.id, &client_id)
         .await?
         .is_some();
-    let check = crate::quality::MailCheckRequest {
+    let check = kefu_service::quality::MailCheckRequest {
         subject: r
             .subject
             .clone()
@@ -147,9 +147,10 @@ pub async fn reply(
     let verdict = if resend {
         None
     } else {
-        let draft = crate::quality::draft_of(&state, user, &conv, &check).await?;
-        let v = crate::quality::check_mail(&state, &draft).await?;
-        crate::quality::gate(&state, user, &conv, "email", &r.body, &v, r.accept_warnings).await?;
+        let draft = kefu_service::quality::draft_of(&state, user, &conv, &check).await?;
+        let v = kefu_service::quality::check_mail(&state, &draft).await?;
+        kefu_service::quality::gate(&state, user, &conv, "email", &r.body, &v, r.accept_warnings)
+            .await?;
         Some(v)
     };
     let opts = MailOptions {
@@ -162,7 +163,7 @@ pub async fn reply(
     };
     // What everyone in the conversation may see: recipients and copies, never the BCC.
     let meta = serde_json::json!({"mail": {"to": opts.to, "cc": opts.cc, "outgoing": true}});
-    let (msg, fresh) = realtime::store_message_with(
+    let (msg, fresh) = chat::store_message_with(
         &state,
         &actor,
         &conv,
@@ -176,7 +177,7 @@ pub async fn reply(
     if let Some(v) = &verdict
         && fresh
     {
-        crate::quality::record_sent(&state, user, &conv, "email", &r.body, v).await?;
+        kefu_service::quality::record_sent(&state, user, &conv, "email", &r.body, v).await?;
     }
     let status = if fresh {
         StatusCode::CREATED
@@ -225,7 +226,7 @@ pub async fn deliveries(
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Delivery>>> {
     let user = caller.staff()?;
-    let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
+    let conv = chat::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let list = outbox::of_conversation(&state.db, &conv.id).await?;
     Ok(Json(
         list.into_iter()
@@ -244,7 +245,7 @@ pub async fn retry(
     Path((id, mail_id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
     let user = caller.staff()?;
-    let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
+    let conv = chat::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let m = outbox::get(&state.db, &mail_id)
         .await?
         .filter(|m| m.conversation_id.as_deref() == Some(conv.id.as_str()))
@@ -269,12 +270,12 @@ pub async fn original(
     Path((id, message_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let user = caller.staff()?;
-    let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
+    let conv = chat::visible(&state, &Actor::Person(user.clone()), &id).await?;
     let rec = store_mail::of_message(&state.db, &message_id)
         .await?
         .filter(|r| r.conversation_id.as_deref() == Some(conv.id.as_str()) && !r.raw_key.is_empty())
         .ok_or(AppError::NotFound)?;
-    let raw = tokio::fs::read(crate::files::storage_path(&state, &rec.raw_key))
+    let raw = tokio::fs::read(kefu_service::files::storage_path(&state, &rec.raw_key))
         .await
         .map_err(|_| AppError::NotFound)?;
     let parsed = kefu_mail::inbound::parse(&raw).map_err(|_| AppError::NotFound)?;
@@ -415,7 +416,7 @@ pub async fn raw(
         .await?
         .filter(|r| !r.raw_key.is_empty())
         .ok_or(AppError::NotFound)?;
-    let bytes = tokio::fs::read(crate::files::storage_path(&state, &rec.raw_key))
+    let bytes = tokio::fs::read(kefu_service::files::storage_path(&state, &rec.raw_key))
         .await
         .map_err(|_| AppError::NotFound)?;
     Ok((

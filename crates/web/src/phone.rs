@@ -19,8 +19,8 @@ use utoipa::ToSchema;
 use crate::api::{ApiJson, ApiOrigin};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::realtime::{self, Actor};
 use crate::state::AppState;
+use kefu_service::chat::{self, Actor};
 use kefu_service::limits::Rule;
 
 pub const OUTCOMES: [&str; 6] = [
@@ -121,7 +121,7 @@ pub async fn log_call(
         ));
     }
     let conv = match &f.conversation_id {
-        Some(id) => Some(realtime::visible(&state, &Actor::Person(user.clone()), id).await?),
+        Some(id) => Some(chat::visible(&state, &Actor::Person(user.clone()), id).await?),
         None => None,
     };
     let customer_id = match (&conv, &f.customer_id) {
@@ -181,7 +181,7 @@ pub async fn log_call(
     if let Some(c) = &conv {
         let by = user.display_name().to_string();
         event = Some(
-            crate::desk::record_event(
+            kefu_service::chat::desk::record_event(
                 &state,
                 &mut tx,
                 c,
@@ -201,7 +201,7 @@ pub async fn log_call(
     }
     tx.commit().await?;
     if let (Some(c), Some(e)) = (&conv, event) {
-        crate::desk::publish_all(&state, c, &[e]).await;
+        kefu_service::chat::desk::publish_all(&state, c, &[e]).await;
     }
     Ok((StatusCode::CREATED, Json(call)).into_response())
 }
@@ -229,14 +229,14 @@ pub async fn list_calls(
         ));
     }
     if !q.conversation_id.is_empty() {
-        realtime::visible(&state, &Actor::Person(user.clone()), &q.conversation_id).await?;
+        chat::visible(&state, &Actor::Person(user.clone()), &q.conversation_id).await?;
     }
     let calls = store::calls_of(&state.db, &q.customer_id, &q.conversation_id).await?;
     // An agent sees the calls of conversations they may open, and calls with no conversation.
     let mut out = vec![];
     for c in calls {
         let ok = match &c.conversation_id {
-            Some(id) => realtime::visible(&state, &Actor::Person(user.clone()), id)
+            Some(id) => chat::visible(&state, &Actor::Person(user.clone()), id)
                 .await
                 .is_ok(),
             None => true,
@@ -319,7 +319,7 @@ pub async fn request_callback(
         conversation: String::new(),
         body: format!("{} {}", r.name.trim(), phone),
     };
-    crate::realtime::bus::announce_staff(&state, None, &f.to_json()).await;
+    kefu_service::chat::bus::announce_staff(&state, None, &f.to_json()).await;
     state.hub.publish_staff(None, &f.to_json());
     Ok((StatusCode::CREATED, Json(CallbackAccepted { id })).into_response())
 }
@@ -389,7 +389,7 @@ pub struct ScriptStage {
     pub kind: String,
     /// The phrases, filled in for this customer.
     #[schema(value_type = Vec<Object>)]
-    pub lines: Vec<crate::phrases::Filled>,
+    pub lines: Vec<kefu_service::quality::phrases::Filled>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -411,10 +411,10 @@ pub async fn script(
     let conv = if q.conversation_id.is_empty() {
         None
     } else {
-        Some(realtime::visible(&state, &Actor::Person(user.clone()), &q.conversation_id).await?)
+        Some(chat::visible(&state, &Actor::Person(user.clone()), &q.conversation_id).await?)
     };
     let all = phrases_store::phrases_for(&state.db, &user.id).await?;
-    let ctx = crate::phrases::Context::of(&state, user, conv.as_ref()).await?;
+    let ctx = kefu_service::quality::phrases::Context::of(&state, user, conv.as_ref()).await?;
     let mut out = vec![];
     for (stage, kind) in STAGES {
         // Hanging up: the shop's own "hangup" phrases, else the thanks.

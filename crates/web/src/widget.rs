@@ -18,8 +18,8 @@ use utoipa::ToSchema;
 use crate::api::{ApiJson, ApiOrigin};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::realtime::{self, Actor};
 use crate::state::AppState;
+use kefu_service::chat::{self, Actor};
 use kefu_service::limits::Rule;
 
 #[derive(askama::Template)]
@@ -44,7 +44,7 @@ pub async fn frame(
     headers: axum::http::HeaderMap,
     Query(q): Query<FrameQuery>,
 ) -> Response {
-    let Ok(inbox) = crate::desk::widget_inbox(&state, &q.inbox).await else {
+    let Ok(inbox) = kefu_service::chat::desk::widget_inbox(&state, &q.inbox).await else {
         return crate::pages::error_page(&state, &headers, StatusCode::NOT_FOUND);
     };
     let lang = kefu_service::i18n::Lang::parse(&q.lang)
@@ -112,7 +112,7 @@ pub async fn create_visitor(
         .limiter
         .hit(&format!("visitor:ip:{}", origin.ip), VISITORS_PER_IP)
         .map_err(AppError::RateLimited)?;
-    let inbox = crate::desk::widget_inbox(&state, &n.inbox_id).await?;
+    let inbox = kefu_service::chat::desk::widget_inbox(&state, &n.inbox_id).await?;
     let mut tx = state.db.begin().await?;
     let contact = people::insert(
         &mut tx,
@@ -179,7 +179,7 @@ pub async fn list_messages_for(
     id: &str,
     q: &AfterQuery,
 ) -> AppResult<Vec<Message>> {
-    let c = realtime::visible(state, actor, id).await?;
+    let c = chat::visible(state, actor, id).await?;
     let limit = q.limit.unwrap_or(200).clamp(1, 500);
     Ok(messages::after(&state.db, &c.id, q.after, limit, actor.is_staff()).await?)
 }
@@ -217,8 +217,8 @@ pub async fn post_message(
     ApiJson(n): ApiJson<NewChatMessage>,
 ) -> AppResult<Response> {
     let actor = Actor::Visitor(visitor(&caller)?.clone());
-    realtime::limit_address(&state, &actor, &origin.ip)?;
-    sent(realtime::send(&state, &actor, &id, &n.client_id, &n.body, n.note, false).await?)
+    chat::limit_address(&state, &actor, &origin.ip)?;
+    sent(chat::send(&state, &actor, &id, &n.client_id, &n.body, n.note, false).await?)
 }
 
 /// 201 for a new message, 200 for a resend of one already stored.
@@ -236,7 +236,7 @@ pub fn sent((m, fresh): (Message, bool)) -> AppResult<Response> {
 #[derive(Serialize)]
 pub struct WidgetStatus {
     #[serde(flatten)]
-    pub availability: crate::desk::Availability,
+    pub availability: kefu_service::chat::desk::Availability,
     /// `off`, `optional` or `required`.
     pub prechat: String,
     pub greeting: String,
@@ -259,13 +259,13 @@ pub async fn status(
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<WidgetStatus>> {
     let v = visitor(&caller)?;
-    let settings = crate::desk::InboxSettings::load(&state, &v.inbox_id).await?;
+    let settings = kefu_service::chat::desk::InboxSettings::load(&state, &v.inbox_id).await?;
     let contact = people::get(&state.db, &v.contact_id).await?;
     let email = people::reply_address(&state.db, &v.contact_id)
         .await?
         .unwrap_or_default();
     Ok(Json(WidgetStatus {
-        availability: crate::desk::availability(&state, &v.inbox_id).await?,
+        availability: kefu_service::chat::desk::availability(&state, &v.inbox_id).await?,
         prechat: settings.prechat,
         greeting: settings.greeting,
         offline_message: settings.offline_message,
@@ -346,7 +346,7 @@ pub async fn leave_message(
     let subject: String = m.message.trim().chars().take(80).collect();
     let c = conversations::create(&state.db, &v.inbox_id, Some(&v.contact_id), &subject).await?;
     let actor = Actor::Visitor(v.clone());
-    realtime::store_message(
+    chat::store_message(
         &state,
         &actor,
         &c,
@@ -448,7 +448,11 @@ pub async fn report_page(
         .any(|c| c.status != "resolved");
     let mut invitation = None;
     // Invite only when someone can answer.
-    if !chatting && crate::desk::availability(&state, &v.inbox_id).await?.open {
+    if !chatting
+        && kefu_service::chat::desk::availability(&state, &v.inbox_id)
+            .await?
+            .open
+    {
         for r in kefu_store::browsing::rules(&state.db, &v.inbox_id).await? {
             if kefu_store::browsing::matches(&r.url_pattern, &url)
                 && (!r.returning_only || returning)
@@ -500,7 +504,7 @@ pub async fn queue_position(
     Path(id): Path<String>,
 ) -> AppResult<Json<QueuePosition>> {
     let actor = Actor::Visitor(visitor(&caller)?.clone());
-    let c = realtime::visible(&state, &actor, &id).await?;
+    let c = chat::visible(&state, &actor, &id).await?;
     Ok(Json(QueuePosition {
         position: conversations::queue_position(&state.db, &c).await?,
     }))
@@ -523,7 +527,7 @@ pub async fn transcript(
 ) -> AppResult<StatusCode> {
     let v = visitor(&caller)?;
     let actor = Actor::Visitor(v.clone());
-    let c = realtime::visible(&state, &actor, &id).await?;
+    let c = chat::visible(&state, &actor, &id).await?;
     let email = kefu_core::validate::email(&t.email)?;
     state
         .limiter
@@ -533,7 +537,7 @@ pub async fn transcript(
         )
         .map_err(AppError::RateLimited)?;
     people::set_contact_details(&state.db, &v.contact_id, "", &email).await?;
-    crate::desk::mail_transcript(&state, &c, &email).await?;
+    kefu_service::chat::desk::mail_transcript(&state, &c, &email).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -541,22 +545,22 @@ pub async fn upload(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    Query(q): Query<crate::files::UploadQuery>,
+    Query(q): Query<kefu_service::files::UploadQuery>,
     body: axum::body::Body,
 ) -> AppResult<Response> {
     let actor = Actor::Visitor(visitor(&caller)?.clone());
-    sent(crate::files::upload(&state, &actor, &id, &q, body).await?)
+    sent(crate::api::files::upload(&state, &actor, &id, &q, body).await?)
 }
 
 pub async fn download(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    Query(q): Query<crate::files::DownloadQuery>,
+    Query(q): Query<kefu_service::files::DownloadQuery>,
 ) -> AppResult<Response> {
     let actor = Actor::Visitor(visitor(&caller)?.clone());
-    let a = crate::files::visible_attachment(&state, &actor, &id).await?;
-    crate::files::download(&state, &a, &q).await
+    let a = kefu_service::files::visible_attachment(&state, &actor, &id).await?;
+    crate::api::files::download(&state, &a, &q).await
 }
 
 // ------------------------------------------------------------------ self-service articles

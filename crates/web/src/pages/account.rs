@@ -331,10 +331,10 @@ pub async fn conversation(
         return Redirect::to("/login").into_response();
     };
     let load = async {
-        let actor = crate::realtime::Actor::Person(user.clone());
-        let c = crate::realtime::visible(&state, &actor, &id).await?;
+        let actor = kefu_service::chat::Actor::Person(user.clone());
+        let c = kefu_service::chat::visible(&state, &actor, &id).await?;
         let msgs = kefu_store::messages::last(&state.db, &c.id, 500, false).await?;
-        let frames = crate::realtime::frames_for(&state, &msgs).await?;
+        let frames = kefu_service::chat::frames_for(&state, &msgs).await?;
         let mut lines = vec![];
         for (m, f) in msgs.iter().zip(frames) {
             let kefu_core::protocol::ServerFrame::Message { author, .. } = f else {
@@ -382,11 +382,11 @@ pub async fn reply(
     let Some(user) = ctx.caller.user() else {
         return Redirect::to("/login").into_response();
     };
-    let actor = crate::realtime::Actor::Person(user.clone());
-    if let Err(e) = crate::realtime::limit_address(&state, &actor, &ctx.origin.ip) {
+    let actor = kefu_service::chat::Actor::Person(user.clone());
+    if let Err(e) = kefu_service::chat::limit_address(&state, &actor, &ctx.origin.ip) {
         return page_error(&ctx, e);
     }
-    match crate::realtime::send(
+    match kefu_service::chat::send(
         &state,
         &actor,
         &id,

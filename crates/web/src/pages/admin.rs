@@ -284,8 +284,8 @@ pub async fn create_inbox(
 ) -> Response {
     let run = async {
         let name = kefu_core::validate::name(&f.name)?;
-        let channel = if f.channel == crate::mail::CHANNEL {
-            crate::mail::CHANNEL
+        let channel = if f.channel == kefu_service::mail::CHANNEL {
+            kefu_service::mail::CHANNEL
         } else {
             "widget"
         };

@@ -13,9 +13,9 @@ use serde::Deserialize;
 use super::auth::NextQuery;
 use super::{Chrome, Ctx, page_error, render};
 use crate::chat_api::NewRule;
-use crate::desk::{InboxSettings, Span, widget_inbox};
 use crate::error::AppError;
 use crate::state::AppState;
+use kefu_service::chat::desk::{InboxSettings, Span, widget_inbox};
 
 #[derive(Template)]
 #[template(path = "admin_inbox.html")]

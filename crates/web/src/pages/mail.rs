@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 use super::{Chrome, Ctx, page_error, render};
 use crate::error::AppError;
-use crate::mail::{self, MailCheck, MailSettingsForm, ServerForm};
 use crate::state::AppState;
+use kefu_service::mail::{self, MailCheck, MailSettingsForm, ServerForm};
 
 #[derive(Template)]
 #[template(path = "admin_mail.html")]
@@ -179,7 +179,7 @@ pub async fn save(
         };
         let old = mail::load(&state, &id).await?;
         let new = mail::merge(&state, &old, &form)?;
-        mail::save(&state, &id, &new).await
+        Ok::<_, AppError>(mail::save(&state, &id, &new).await?)
     };
     match run.await {
         Ok(()) => {

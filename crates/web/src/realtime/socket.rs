@@ -13,10 +13,10 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use kefu_core::protocol::{self, ClientFrame, ServerFrame};
 use kefu_store::{messages, people, teams, visitors};
 
-use super::{Actor, frames_for, publish_ephemeral, send_queued, visible};
 use crate::error::AppError;
 use crate::state::AppState;
 use kefu_service::chat::hub::{Interest, Outbound};
+use kefu_service::chat::{Actor, frames_for, publish_ephemeral, send_queued, visible};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// A client that does not take a frame within this time is cut off.
@@ -82,11 +82,9 @@ fn remember(list: &mut std::collections::VecDeque<String>, cid: &str) {
 
 /// The answer to a message that was not stored. The client hears only the code and a
 /// sentence; what went wrong inside (a database that is gone, a full disk) goes to the log.
-fn refused(e: &AppError, cid: String) -> ServerFrame {
-    if let AppError::Internal(detail)
-    | AppError::Unavailable(detail)
-    | AppError::StorageFull(detail) = e
-    {
+fn refused(e: &kefu_service::Error, cid: String) -> ServerFrame {
+    use kefu_service::Error as E;
+    if let E::Internal(detail) | E::Unavailable(detail) | E::StorageFull(detail) = e {
         tracing::warn!(code = %e.code(), %detail, "a message was not stored");
     }
     ServerFrame::error(e.code(), e.to_string(), Some(cid))
@@ -686,7 +684,7 @@ async fn handle(
                     Some(cid),
                 )));
             }
-            if let Err(e) = super::limit_address(state, actor, &local.ip) {
+            if let Err(e) = kefu_service::chat::limit_address(state, actor, &local.ip) {
                 return Reply::Now(Some(refused(&e, cid)));
             }
             let sent = send_queued(
@@ -699,7 +697,11 @@ async fn handle(
                 accept_warnings,
             )
             .await;
-            held.settle(&conversation, &cid, matches!(sent, Err(AppError::Busy)));
+            held.settle(
+                &conversation,
+                &cid,
+                matches!(sent, Err(kefu_service::Error::Busy)),
+            );
             return match sent {
                 Ok(committed) => Reply::Later(Box::pin(async move {
                     match committed.await {

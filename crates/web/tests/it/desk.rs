@@ -523,7 +523,7 @@ async fn files(t: TestDb) {
 #[derive(Default)]
 struct Collect(Mutex<Vec<(String, String, String)>>);
 
-impl kefu_web::worker::Transport for Collect {
+impl kefu_service::mail::delivery::Transport for Collect {
     async fn send(&self, mail: &kefu_store::outbox::OutboxMail) -> Result<(), String> {
         self.0.lock().unwrap().push((
             mail.to_addr.clone(),
@@ -597,7 +597,7 @@ async fn offline(t: TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let mail = Collect::default();
-    kefu_web::worker::deliver_due(&shop.s.state, Some(&mail))
+    kefu_service::mail::delivery::deliver_due(&shop.s.state, Some(&mail))
         .await
         .unwrap();
     {
@@ -639,7 +639,7 @@ async fn offline(t: TestDb) {
     .await;
     put(&mut ws, json!({"type": "ping"})).await;
     assert_eq!(next(&mut ws).await["type"], "pong");
-    kefu_web::worker::deliver_due(&shop.s.state, Some(&mail))
+    kefu_service::mail::delivery::deliver_due(&shop.s.state, Some(&mail))
         .await
         .unwrap();
     assert_eq!(mail.0.lock().unwrap().len(), 1, "read in the chat: no mail");
@@ -665,7 +665,7 @@ async fn offline(t: TestDb) {
         )
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    kefu_web::worker::deliver_due(&shop.s.state, Some(&mail))
+    kefu_service::mail::delivery::deliver_due(&shop.s.state, Some(&mail))
         .await
         .unwrap();
     let sent = mail.0.lock().unwrap();

@@ -191,7 +191,7 @@ async fn mail_flood(t: TestDb) {
     };
     let mut outcomes = vec![];
     for i in 0..6 {
-        let r = kefu_web::mail::ingest(
+        let r = kefu_service::mail::ingest(
             state,
             &inbox.id,
             mail("loop@robot.test", i).as_bytes(),
@@ -199,14 +199,18 @@ async fn mail_flood(t: TestDb) {
         )
         .await
         .unwrap();
-        outcomes.push(matches!(r, kefu_web::mail::Ingested::Stored { .. }));
+        outcomes.push(matches!(r, kefu_service::mail::Ingested::Stored { .. }));
         if i >= 3 {
-            assert_eq!(r, kefu_web::mail::Ingested::NotStored("flood"), "mail {i}");
+            assert_eq!(
+                r,
+                kefu_service::mail::Ingested::NotStored("flood"),
+                "mail {i}"
+            );
         }
     }
     assert_eq!(outcomes, [true, true, true, false, false, false]);
     // Another sender is not held back; the held mails are listed for admins, raw kept.
-    let r = kefu_web::mail::ingest(
+    let r = kefu_service::mail::ingest(
         state,
         &inbox.id,
         mail("person@customer.test", 9).as_bytes(),
@@ -215,7 +219,7 @@ async fn mail_flood(t: TestDb) {
     .await
     .unwrap();
     assert!(
-        matches!(r, kefu_web::mail::Ingested::Stored { .. }),
+        matches!(r, kefu_service::mail::Ingested::Stored { .. }),
         "{r:?}"
     );
     let held = kefu_store::mail::not_stored(&shop.s.t.db, Some(&inbox.id), 50)
@@ -227,7 +231,7 @@ async fn mail_flood(t: TestDb) {
             .all(|m| m.outcome == "flood" && !m.raw_key.is_empty())
     );
     // Fetched again (the reader restarted): still once each.
-    let r = kefu_web::mail::ingest(
+    let r = kefu_service::mail::ingest(
         state,
         &inbox.id,
         mail("loop@robot.test", 5).as_bytes(),
@@ -235,7 +239,7 @@ async fn mail_flood(t: TestDb) {
     )
     .await
     .unwrap();
-    assert_eq!(r, kefu_web::mail::Ingested::Duplicate);
+    assert_eq!(r, kefu_service::mail::Ingested::Duplicate);
 }
 
 both_backends!(
@@ -295,7 +299,7 @@ async fn oversized(t: TestDb) {
     let r = up("report.html", b"hello".to_vec()).await;
     assert_eq!(r.code(), "file_type_mismatch", "{}", r.body);
     let small = vec![("a.txt".to_string(), vec![b'a'; 2000])];
-    let mut bomb = kefu_web::files::zip_stored(&small);
+    let mut bomb = kefu_service::files::zip_stored(&small);
     // The directory says the member unpacks to 4 GB - 1.
     let dir_at = {
         let e = bomb.len() - 22;
@@ -309,8 +313,10 @@ async fn oversized(t: TestDb) {
         "{}",
         r.body
     );
-    let nested =
-        kefu_web::files::zip_stored(&[("inner.zip".into(), kefu_web::files::zip_stored(&small))]);
+    let nested = kefu_service::files::zip_stored(&[(
+        "inner.zip".into(),
+        kefu_service::files::zip_stored(&small),
+    )]);
     assert_eq!(up("photos.zip", nested).await.code(), "unsafe_archive");
     assert!(
         messages::after(&s.t.db, &conv, 0, 100, true)
@@ -321,6 +327,6 @@ async fn oversized(t: TestDb) {
         "nothing refused was stored"
     );
     // An honest archive is taken.
-    let ok = up("photos.zip", kefu_web::files::zip_stored(&small)).await;
+    let ok = up("photos.zip", kefu_service::files::zip_stored(&small)).await;
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
 }

@@ -7,10 +7,10 @@
 use crate::common::live::*;
 use crate::common::*;
 use kefu_core::Role;
+use kefu_service::chat::Actor;
+use kefu_service::chat::commit::{Job, store_batch};
 use kefu_store::testing::TestDb;
 use kefu_store::{both_backends, conversations, messages, teams};
-use kefu_web::realtime::Actor;
-use kefu_web::realtime::commit::{Job, store_batch};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -85,10 +85,10 @@ async fn failing(t: TestDb) {
         .unwrap();
     let customer = person(&shop.s, "buyer@example.com", Role::Customer).await;
     let mail_inbox = teams::create_inbox(db, "Mail", "email").await.unwrap();
-    kefu_web::mail::save(
+    kefu_service::mail::save(
         state,
         &mail_inbox.id,
-        &kefu_web::mail::StoredSettings {
+        &kefu_service::mail::StoredSettings {
             address: "support@shop.test".into(),
             ..Default::default()
         },
@@ -111,7 +111,7 @@ async fn failing(t: TestDb) {
         mail: None,
     };
     let mut bad = job(Actor::Person(agent.clone()), &mail_conv, "bad", "您好");
-    bad.mail = Some(kefu_web::mail::MailOptions {
+    bad.mail = Some(kefu_service::mail::MailOptions {
         signature_id: Some("no-such-signature".into()),
         ..Default::default()
     });
@@ -189,7 +189,7 @@ async fn flood(t: TestDb) {
             mail: None,
         };
         tasks.push(tokio::spawn(async move {
-            (i, kefu_web::realtime::commit::submit(&state, job).await)
+            (i, kefu_service::chat::commit::submit(&state, job).await)
         }));
     }
     let (mut admitted, mut refused) = (vec![], vec![]);
@@ -198,6 +198,7 @@ async fn flood(t: TestDb) {
             (i, Ok(_)) => admitted.push(format!("洪水 {i}")),
             (i, Err(e)) => {
                 assert_eq!(e.code().as_str(), "busy", "{e}");
+                let e = kefu_web::error::AppError::from(e);
                 assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
                 refused.push(format!("洪水 {i}"));
             }
@@ -224,7 +225,7 @@ async fn flood(t: TestDb) {
             >= refused.len()
     );
     // Once the flood is over, sending works again.
-    let r = kefu_web::realtime::commit::submit(
+    let r = kefu_service::chat::commit::submit(
         state,
         Job {
             actor: Actor::Person(customer.clone()),
@@ -274,7 +275,9 @@ async fn hellos(t: TestDb) {
         n
     };
     assert_eq!(stale().await, 3);
-    kefu_web::desk::record_seen_visitors(state).await.unwrap();
+    kefu_service::chat::desk::record_seen_visitors(state)
+        .await
+        .unwrap();
     assert_eq!(stale().await, 0, "all three written at once");
     assert!(state.seen_visitors.lock().unwrap().is_empty());
     // Seen just now: another hello writes nothing.

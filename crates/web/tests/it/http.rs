@@ -1351,7 +1351,7 @@ struct Flaky {
     sent: std::sync::Mutex<Vec<String>>,
 }
 
-impl kefu_web::worker::Transport for Flaky {
+impl kefu_service::mail::delivery::Transport for Flaky {
     async fn send(&self, mail: &kefu_store::outbox::OutboxMail) -> Result<(), String> {
         use std::sync::atomic::Ordering;
         if self.failures.load(Ordering::SeqCst) > 0 {
@@ -1381,7 +1381,7 @@ async fn outbox_worker(t: TestDb) {
     };
     // The first attempt fails and is scheduled for later, with the error kept.
     assert_eq!(
-        kefu_web::worker::deliver_due(&s.state, Some(&flaky))
+        kefu_service::mail::delivery::deliver_due(&s.state, Some(&flaky))
             .await
             .unwrap(),
         0
@@ -1404,13 +1404,13 @@ async fn outbox_worker(t: TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        kefu_web::worker::deliver_due(&s.state, Some(&flaky))
+        kefu_service::mail::delivery::deliver_due(&s.state, Some(&flaky))
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        kefu_web::worker::deliver_due(&s.state, Some(&flaky))
+        kefu_service::mail::delivery::deliver_due(&s.state, Some(&flaky))
             .await
             .unwrap(),
         0

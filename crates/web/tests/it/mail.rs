@@ -167,7 +167,11 @@ async fn mail_shop(t: TestDb, m: &MailServers) -> MailShop {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let (stop, rx) = tokio::sync::watch::channel(false);
     // The mail workers, which the harness leaves off.
-    kefu_web::workers::start_mail::<kefu_web::worker::NoTransport>(&shop.s.state, None, rx);
+    kefu_service::workers::start_mail::<kefu_service::mail::delivery::NoTransport>(
+        &shop.s.state,
+        None,
+        rx,
+    );
     MailShop {
         shop,
         admin,
@@ -547,29 +551,29 @@ async fn unreadable(t: TestDb) {
         .unwrap();
     let state = &shop.s.state;
     let garbage = b"\x00\x01 this is not a mail at all \xff\xfe";
-    let r = kefu_web::mail::ingest(state, &inbox.id, garbage, None)
+    let r = kefu_service::mail::ingest(state, &inbox.id, garbage, None)
         .await
         .unwrap();
-    assert_eq!(r, kefu_web::mail::Ingested::NotStored("unparsable"));
+    assert_eq!(r, kefu_service::mail::Ingested::NotStored("unparsable"));
     // Fetched again: once.
-    let r = kefu_web::mail::ingest(state, &inbox.id, garbage, None)
+    let r = kefu_service::mail::ingest(state, &inbox.id, garbage, None)
         .await
         .unwrap();
-    assert_eq!(r, kefu_web::mail::Ingested::Duplicate);
+    assert_eq!(r, kefu_service::mail::Ingested::Duplicate);
     let big = format!(
         "From: a@customer.test\nTo: s@shop.test\nSubject: big\nMessage-ID: <big@customer.test>\n\n{}",
         "x".repeat(200_000)
     );
-    let r = kefu_web::mail::ingest(state, &inbox.id, big.as_bytes(), None)
+    let r = kefu_service::mail::ingest(state, &inbox.id, big.as_bytes(), None)
         .await
         .unwrap();
-    assert_eq!(r, kefu_web::mail::Ingested::NotStored("too_large"));
+    assert_eq!(r, kefu_service::mail::Ingested::NotStored("too_large"));
     let bounce = "From: MAILER-DAEMON@shop.test\nTo: s@shop.test\nSubject: Undelivered Mail\n\
                   Message-ID: <bounce@shop.test>\nContent-Type: multipart/report; report-type=delivery-status; boundary=x\n\n--x\nContent-Type: text/plain\n\nfailed\n--x--\n";
-    let r = kefu_web::mail::ingest(state, &inbox.id, bounce.as_bytes(), None)
+    let r = kefu_service::mail::ingest(state, &inbox.id, bounce.as_bytes(), None)
         .await
         .unwrap();
-    assert_eq!(r, kefu_web::mail::Ingested::NotStored("bounce"));
+    assert_eq!(r, kefu_service::mail::Ingested::NotStored("bounce"));
     assert!(
         conversations::list_all(&shop.s.t.db)
             .await

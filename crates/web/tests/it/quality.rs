@@ -243,10 +243,10 @@ async fn mail_etiquette(t: TestDb) {
         .unwrap();
     let team = teams::teams_of(db, &agent.id).await.unwrap().remove(0);
     teams::assign_inbox(db, &inbox.id, &team.id).await.unwrap();
-    kefu_web::mail::save(
+    kefu_service::mail::save(
         &shop.s.state,
         &inbox.id,
-        &kefu_web::mail::StoredSettings {
+        &kefu_service::mail::StoredSettings {
             address: "support@shop.test".into(),
             display_name: "演示店铺".into(),
             ..Default::default()
@@ -256,11 +256,11 @@ async fn mail_etiquette(t: TestDb) {
     .unwrap();
     let raw = "From: Buyer <buyer@customer.test>\r\nTo: support@shop.test\r\nSubject: 杯子碎了\r\n\
                Message-ID: <m1@customer.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n收到的杯子碎了\r\n";
-    let conv = match kefu_web::mail::ingest(&shop.s.state, &inbox.id, raw.as_bytes(), None)
+    let conv = match kefu_service::mail::ingest(&shop.s.state, &inbox.id, raw.as_bytes(), None)
         .await
         .unwrap()
     {
-        kefu_web::mail::Ingested::Stored {
+        kefu_service::mail::Ingested::Stored {
             conversation_id, ..
         } => conversation_id,
         other => panic!("{other:?}"),

@@ -366,7 +366,9 @@ async fn sla(t: TestDb) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    kefu_web::sla::check(&shop.s.state).await.unwrap();
+    kefu_service::tickets::sla::check(&shop.s.state)
+        .await
+        .unwrap();
     let notes = shop.agent.get("/api/v1/notifications").await.body;
     assert!(notes.contains("first response target is due in"), "{notes}");
     assert!(
@@ -382,8 +384,12 @@ async fn sla(t: TestDb) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    kefu_web::sla::check(&shop.s.state).await.unwrap();
-    kefu_web::sla::check(&shop.s.state).await.unwrap();
+    kefu_service::tickets::sla::check(&shop.s.state)
+        .await
+        .unwrap();
+    kefu_service::tickets::sla::check(&shop.s.state)
+        .await
+        .unwrap();
     let b = kefu_store::sla::breaches_of(db, &c).await.unwrap();
     assert_eq!(b.len(), 1, "{b:?}");
     assert_eq!(b[0].metric, "first_response");
@@ -452,7 +458,9 @@ async fn sla(t: TestDb) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    kefu_web::sla::check(&shop.s.state).await.unwrap();
+    kefu_service::tickets::sla::check(&shop.s.state)
+        .await
+        .unwrap();
     assert!(
         kefu_store::sla::breaches_of(db, &c2)
             .await
@@ -832,7 +840,7 @@ both_backends!(
     merged_mail
 );
 async fn merged_mail(t: TestDb) {
-    use kefu_web::mail::{Ingested, ingest};
+    use kefu_service::mail::{Ingested, ingest};
     let shop = shop(t).await;
     let db = &shop.s.t.db;
     let inbox = teams::create_inbox(db, "Mail", "email").await.unwrap();
@@ -981,7 +989,7 @@ async fn same_by_every_channel(t: TestDb) {
 
     // By mail, into a mail inbox of the same shop.
     let inbox = teams::create_inbox(db, "Mail", "email").await.unwrap();
-    let ingest = async |raw: String| match kefu_web::mail::ingest(
+    let ingest = async |raw: String| match kefu_service::mail::ingest(
         &shop.s.state,
         &inbox.id,
         raw.as_bytes(),
@@ -990,7 +998,7 @@ async fn same_by_every_channel(t: TestDb) {
     .await
     .unwrap()
     {
-        kefu_web::mail::Ingested::Stored {
+        kefu_service::mail::Ingested::Stored {
             conversation_id, ..
         } => conversation_id,
         other => panic!("not stored: {other:?}"),

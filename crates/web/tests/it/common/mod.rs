@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use kefu_core::Role;
+use kefu_service::mail::delivery::NoTransport;
 use kefu_store::people::{self, NewUser, User};
 use kefu_store::testing::TestDb;
-use kefu_web::worker::NoTransport;
 use kefu_web::{AppState, RouteInfo, WebConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -70,7 +70,11 @@ pub async fn start_instance(
     tweak(&mut config);
     let state = AppState::new(db, config, Some(SETUP_CODE.into()));
     let (bus, bus_rx) = tokio::sync::watch::channel(false);
-    kefu_web::workers::start(&state, kefu_web::workers::Mail::<NoTransport>::Off, bus_rx);
+    kefu_service::workers::start(
+        &state,
+        kefu_service::workers::Mail::<NoTransport>::Off,
+        bus_rx,
+    );
     // Like a load balancer's health check: wait until the instance is ready (on PostgreSQL,
     // its event listener is connected).
     if state.db.backend() == kefu_store::Backend::Postgres {

@@ -14,8 +14,8 @@ use sqlx::postgres::PgListener;
 use tokio::sync::watch;
 
 use super::frames_for;
-use crate::state::AppState;
-use kefu_service::chat::hub::{Event, Outbound};
+use crate::Service;
+use crate::chat::hub::{Event, Outbound};
 
 /// What goes over the wire between instances (kept far below PostgreSQL's 8000-byte limit).
 #[derive(Debug, Serialize, Deserialize)]
@@ -41,7 +41,7 @@ struct Note {
 
 /// Announces a stored message to the other instances when `tx` commits.
 pub async fn announce_in(
-    state: &AppState,
+    state: &Service,
     tx: &mut Tx,
     conv: &Conversation,
     seq: i64,
@@ -65,7 +65,7 @@ pub async fn announce_in(
 }
 
 /// Announces a frame that is not stored (typing, reads) to the other instances, now.
-pub async fn announce_now(state: &AppState, conv: &Conversation, json: &str, staff_only: bool) {
+pub async fn announce_now(state: &Service, conv: &Conversation, json: &str, staff_only: bool) {
     notify_now(
         state,
         Note {
@@ -83,7 +83,7 @@ pub async fn announce_now(state: &AppState, conv: &Conversation, json: &str, sta
 }
 
 /// Announces a staff frame (presence, a mention) to the other instances, now.
-pub async fn announce_staff(state: &AppState, user: Option<&str>, json: &str) {
+pub async fn announce_staff(state: &Service, user: Option<&str>, json: &str) {
     notify_now(
         state,
         Note {
@@ -102,7 +102,7 @@ pub async fn announce_staff(state: &AppState, user: Option<&str>, json: &str) {
 
 /// Sends a note outside any transaction; best effort (a frame too large is not announced:
 /// these are small and not stored, and PostgreSQL refuses payloads over 8000 bytes).
-async fn notify_now(state: &AppState, note: Note) {
+async fn notify_now(state: &Service, note: Note) {
     if state.db.pg_pool().is_none() || note.f.as_ref().is_some_and(|f| f.len() > 4000) {
         return;
     }
@@ -115,7 +115,7 @@ async fn notify_now(state: &AppState, note: Note) {
     }
 }
 
-async fn deliver(state: &AppState, note: Note) {
+async fn deliver(state: &Service, note: Note) {
     if note.i == state.instance {
         return; // Published locally already.
     }
@@ -159,7 +159,7 @@ async fn listen(db: &Db) -> Result<PgListener, sqlx::Error> {
 }
 
 /// Runs the listener until shutdown (PostgreSQL only; returns at once on SQLite).
-pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(state: Service, mut shutdown: watch::Receiver<bool>) {
     if state.db.pg_pool().is_none() {
         return;
     }

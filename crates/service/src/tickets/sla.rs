@@ -4,7 +4,7 @@
 //! customer first writes; replies, resolutions and re-classifications move it; the chores
 //! remind the assignee before a target passes and record a breach when it does.
 
-use kefu_core::error::ErrorCode;
+use kefu_core::ErrorCode;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,18 +16,18 @@ use kefu_store::conversations::{self, Conversation};
 use kefu_store::sla::{self as store, Breach, Clock, FIRST_RESPONSE, NEXT_RESPONSE, RESOLUTION};
 use kefu_store::{Tx, messages, notifications, settings, teams};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::error::{AppError, AppResult};
-use crate::realtime::bus;
-use crate::state::AppState;
+use crate::Service;
+use crate::chat::bus;
+use crate::{Error, Result};
 
 pub const SETTINGS_KEY: &str = "sla";
 /// How long an instance trusts its copy of the configuration (another instance may change it).
 const CACHE_FOR: Duration = Duration::from_secs(10);
 
 /// The shop's calendars and policies, stored as one document.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct SlaConfig {
     pub calendars: Vec<CalendarDef>,
@@ -35,7 +35,8 @@ pub struct SlaConfig {
     pub policies: Vec<Policy>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarDef {
     pub id: String,
     pub name: String,
@@ -44,14 +45,15 @@ pub struct CalendarDef {
     /// Working hours (`days` 0 = Monday … 6 = Sunday, `from` / `to` as `HH:MM`); empty means
     /// around the clock.
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub hours: Vec<kefu_core::businesstime::Hours>,
     /// Days off as `YYYY-MM-DD`.
     #[serde(default)]
     pub holidays: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Policy {
     pub id: String,
     pub name: String,
@@ -126,9 +128,9 @@ impl Compiled {
 
 impl SlaConfig {
     /// Checks the whole document and compiles its calendars.
-    pub fn compile(self) -> AppResult<Compiled> {
+    pub fn compile(self) -> Result<Compiled> {
         if self.calendars.len() > 50 || self.policies.len() > 200 {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidSla,
                 "at most 50 calendars and 200 policies",
             ));
@@ -136,7 +138,7 @@ impl SlaConfig {
         let mut calendars = HashMap::new();
         for c in &self.calendars {
             if c.id.trim().is_empty() || c.name.trim().is_empty() || c.name.chars().count() > 100 {
-                return Err(AppError::bad(
+                return Err(Error::invalid(
                     ErrorCode::InvalidCalendar,
                     "each calendar needs an id and a name",
                 ));
@@ -147,13 +149,13 @@ impl SlaConfig {
                 holidays: c.holidays.clone(),
             })
             .map_err(|e| {
-                AppError::bad(
+                Error::invalid(
                     ErrorCode::InvalidCalendar,
                     format!("calendar {}: {e}", c.name),
                 )
             })?;
             if calendars.insert(c.id.clone(), bt).is_some() {
-                return Err(AppError::bad(
+                return Err(Error::invalid(
                     ErrorCode::InvalidCalendar,
                     "two calendars share an id",
                 ));
@@ -162,26 +164,26 @@ impl SlaConfig {
         let mut ids = std::collections::HashSet::new();
         for p in &self.policies {
             if p.id.trim().is_empty() || p.name.trim().is_empty() || !ids.insert(p.id.clone()) {
-                return Err(AppError::bad(
+                return Err(Error::invalid(
                     ErrorCode::InvalidPolicy,
                     "each policy needs a name and an id of its own",
                 ));
             }
             if !p.calendar_id.is_empty() && !calendars.contains_key(&p.calendar_id) {
-                return Err(AppError::bad(
+                return Err(Error::invalid(
                     ErrorCode::InvalidPolicy,
                     format!("policy {}: no such calendar", p.name),
                 ));
             }
             if !p.ticket_type.is_empty() && !conversations::TYPES.contains(&p.ticket_type.as_str())
             {
-                return Err(AppError::bad(
+                return Err(Error::invalid(
                     ErrorCode::InvalidPolicy,
                     format!("policy {}: unknown ticket type", p.name),
                 ));
             }
             if !p.priority.is_empty() && !conversations::PRIORITIES.contains(&p.priority.as_str()) {
-                return Err(AppError::bad(
+                return Err(Error::invalid(
                     ErrorCode::InvalidPolicy,
                     format!("policy {}: unknown priority", p.name),
                 ));
@@ -198,7 +200,7 @@ impl SlaConfig {
                 || targets.iter().all(Option::is_none)
                 || !(0..=60 * 24 * 7).contains(&p.remind_before_minutes)
             {
-                return Err(AppError::bad(
+                return Err(Error::invalid(
                     ErrorCode::InvalidPolicy,
                     format!(
                         "policy {}: targets are 1 minute to a year, at least one is set, and reminders come at most a week early",
@@ -215,13 +217,13 @@ impl SlaConfig {
 }
 
 /// The configuration (cached for a few seconds).
-pub async fn config(state: &AppState) -> AppResult<Arc<Compiled>> {
+pub async fn config(state: &Service) -> Result<Arc<Compiled>> {
     config_via(state, &state.db).await
 }
 
 /// [`config`], read through `x` when the cache is stale: inside a transaction, through it, so
 /// a transaction never waits for a second connection from the pool.
-async fn config_via(state: &AppState, x: impl kefu_store::Exec) -> AppResult<Arc<Compiled>> {
+async fn config_via(state: &Service, x: impl kefu_store::Exec) -> Result<Arc<Compiled>> {
     if let Some((at, c)) = state.sla.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
         && at.elapsed() < CACHE_FOR
     {
@@ -240,10 +242,10 @@ async fn config_via(state: &AppState, x: impl kefu_store::Exec) -> AppResult<Arc
     Ok(compiled)
 }
 
-pub async fn save(state: &AppState, cfg: SlaConfig) -> AppResult<Arc<Compiled>> {
+pub async fn save(state: &Service, cfg: SlaConfig) -> Result<Arc<Compiled>> {
     let compiled = Arc::new(cfg.compile()?);
     let json =
-        serde_json::to_string(&compiled.config).map_err(|e| AppError::Internal(e.to_string()))?;
+        serde_json::to_string(&compiled.config).map_err(|e| Error::Internal(e.to_string()))?;
     settings::set(&state.db, SETTINGS_KEY, &json).await?;
     *state.sla.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), compiled.clone()));
     Ok(compiled)
@@ -291,7 +293,7 @@ fn reminder_at(bt: &BusinessTime, due: i64, lead: i64) -> i64 {
     lo
 }
 
-async fn store_clock(state: &AppState, tx: &mut Tx, mut c: Clock) -> AppResult<()> {
+async fn store_clock(state: &Service, tx: &mut Tx, mut c: Clock) -> Result<()> {
     let cfg = config_via(state, &mut *tx).await?;
     let p = cfg.policy(&c.policy_id);
     let bt = p.map(|p| cfg.time(p)).unwrap_or_else(BusinessTime::always);
@@ -309,7 +311,7 @@ async fn late(
     metric: &str,
     due: i64,
     at: i64,
-) -> AppResult<()> {
+) -> Result<()> {
     if at > due {
         store::record_breach(
             &mut *tx,
@@ -333,11 +335,11 @@ async fn late(
 /// The customer wrote: start the clock (first response and resolution from the conversation's
 /// creation) or the next-response target.
 pub async fn on_customer_message(
-    state: &AppState,
+    state: &Service,
     tx: &mut Tx,
     conv: &Conversation,
     at: i64,
-) -> AppResult<()> {
+) -> Result<()> {
     let cfg = config_via(state, &mut *tx).await?;
     // No policies: nothing to count (and no query on the chat's hot path).
     if cfg.config.policies.is_empty() {
@@ -376,11 +378,11 @@ pub async fn on_customer_message(
 
 /// An agent answered the customer: the first response is met, the next-response target stops.
 pub async fn on_agent_reply(
-    state: &AppState,
+    state: &Service,
     tx: &mut Tx,
     conv: &Conversation,
     at: i64,
-) -> AppResult<()> {
+) -> Result<()> {
     if config_via(state, &mut *tx)
         .await?
         .config
@@ -407,12 +409,12 @@ pub async fn on_agent_reply(
 
 /// The conversation was resolved (or reopened by an agent).
 pub async fn on_status(
-    state: &AppState,
+    state: &Service,
     tx: &mut Tx,
     conv: &Conversation,
     status: &str,
     at: i64,
-) -> AppResult<()> {
+) -> Result<()> {
     let Some(mut c) = store::get(&mut *tx, &conv.id).await? else {
         return Ok(());
     };
@@ -437,7 +439,7 @@ pub async fn on_status(
 
 /// The type, priority or inbox changed: another policy may apply; targets not yet met are
 /// counted again under it from when they started.
-pub async fn on_reclassify(state: &AppState, tx: &mut Tx, conv: &Conversation) -> AppResult<()> {
+pub async fn on_reclassify(state: &Service, tx: &mut Tx, conv: &Conversation) -> Result<()> {
     let Some(mut c) = store::get(&mut *tx, &conv.id).await? else {
         return Ok(());
     };
@@ -471,7 +473,7 @@ fn metric_words(metric: &str) -> &'static str {
 
 /// Sends the reminders and records the breaches that are due. Safe on several instances: each
 /// clock's notes are updated only if unchanged since read.
-pub async fn check(state: &AppState) -> AppResult<usize> {
+pub async fn check(state: &Service) -> Result<usize> {
     let now = now_ms();
     let clocks = store::to_check(&state.db, now, 100).await?;
     if clocks.is_empty() {
@@ -539,7 +541,7 @@ pub async fn check(state: &AppState) -> AppResult<usize> {
                     kefu_core::time::format_utc(*due)
                 );
                 events.push(
-                    crate::desk::record_event(
+                    crate::chat::desk::record_event(
                         state,
                         &mut tx,
                         &conv,
@@ -579,7 +581,7 @@ pub async fn check(state: &AppState) -> AppResult<usize> {
             }
         }
         tx.commit().await?;
-        crate::desk::publish_all(state, &conv, &events).await;
+        crate::chat::desk::publish_all(state, &conv, &events).await;
         for n in sent {
             let f = ServerFrame::Notification {
                 id: n.id,
@@ -595,7 +597,8 @@ pub async fn check(state: &AppState) -> AppResult<usize> {
     Ok(done)
 }
 
-#[derive(Debug, Default, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MetricReport {
     /// Targets of conversations created in the period that have run out or been met.
     pub measured: i64,
@@ -603,7 +606,8 @@ pub struct MetricReport {
     pub breached: i64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BreachRow {
     pub conversation_id: String,
     pub number: i64,
@@ -615,7 +619,8 @@ pub struct BreachRow {
     pub assignee: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlaReport {
     pub from: i64,
     pub to: i64,
@@ -631,7 +636,7 @@ pub struct SlaReport {
 }
 
 /// The breach report for `[from, to)`.
-pub async fn report(state: &AppState, from: i64, to: i64) -> AppResult<SlaReport> {
+pub async fn report(state: &Service, from: i64, to: i64) -> Result<SlaReport> {
     let cfg = config(state).await?;
     let now = now_ms();
     let mut first = MetricReport::default();
@@ -724,59 +729,11 @@ pub async fn report(state: &AppState, from: i64, to: i64) -> AppResult<SlaReport
     })
 }
 
-// ---- API -------------------------------------------------------------------------------------
-
-use axum::Extension;
-use axum::Json;
-use axum::extract::{Query, State};
-
-use crate::api::ApiJson;
-use crate::auth::Caller;
-use crate::error::ErrorBody;
-
-#[utoipa::path(get, path = "/api/v1/sla", tag = "tickets",
-    responses((status = 200, body = SlaConfig)))]
-pub async fn get_config(State(state): State<AppState>) -> AppResult<Json<SlaConfig>> {
-    Ok(Json(config(&state).await?.config.clone()))
-}
-
-#[utoipa::path(put, path = "/api/v1/sla", tag = "tickets", request_body = SlaConfig,
-    responses((status = 200, body = SlaConfig), (status = 400, body = ErrorBody)))]
-pub async fn put_config(
-    State(state): State<AppState>,
-    ApiJson(cfg): ApiJson<SlaConfig>,
-) -> AppResult<Json<SlaConfig>> {
-    Ok(Json(save(&state, cfg).await?.config.clone()))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 pub struct Period {
     /// Start (ms since the epoch); default 30 days ago.
     pub from: Option<i64>,
     /// End (ms since the epoch); default now.
     pub to: Option<i64>,
-}
-
-#[utoipa::path(get, path = "/api/v1/reports/sla", tag = "tickets", params(Period),
-    responses((status = 200, body = SlaReport), (status = 403, body = ErrorBody)))]
-pub async fn get_report(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Query(p): Query<Period>,
-) -> AppResult<Json<SlaReport>> {
-    // Supervisors and admins see the whole shop's breaches.
-    match &caller {
-        Caller::Person { user, .. } if user.role().sees_all_inboxes() => {}
-        Caller::Token { .. } => {}
-        _ => return Err(AppError::Forbidden),
-    }
-    let to = p.to.unwrap_or_else(now_ms);
-    let from = p.from.unwrap_or(to - 30 * kefu_core::time::DAY);
-    if from >= to {
-        return Err(AppError::bad(
-            ErrorCode::InvalidPeriod,
-            "from must be before to",
-        ));
-    }
-    Ok(Json(report(&state, from, to).await?))
 }

@@ -3,7 +3,9 @@
 //! message in one transaction, and conversation mail sent through the outbox with proper
 //! headers, recipients, signatures and attachments.
 
-use kefu_core::error::ErrorCode;
+pub mod delivery;
+
+use kefu_core::ErrorCode;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -21,11 +23,10 @@ use kefu_store::{Tx, attachments, people, settings, teams};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use utoipa::ToSchema;
 
-use crate::error::{AppError, AppResult};
-use crate::realtime::{self, bus};
-use crate::state::AppState;
+use crate::Service;
+use crate::chat::{self, bus};
+use crate::{Error, Result};
 
 /// The channel name of e-mail inboxes.
 pub const CHANNEL: &str = "email";
@@ -63,7 +64,8 @@ pub struct StoredSettings {
 }
 
 /// A mail server as the settings page sees it: the password is never shown.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerForm {
     pub host: String,
@@ -79,7 +81,8 @@ pub struct ServerForm {
     pub folder: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct MailSettingsForm {
     pub address: String,
@@ -89,12 +92,12 @@ pub struct MailSettingsForm {
     pub poll_seconds: u64,
 }
 
-pub async fn load(state: &AppState, inbox_id: &str) -> AppResult<StoredSettings> {
+pub async fn load(state: &Service, inbox_id: &str) -> Result<StoredSettings> {
     load_via(&state.db, inbox_id).await
 }
 
 /// [`load`] through `x` (a transaction's own connection, inside one).
-pub async fn load_via(x: impl kefu_store::Exec, inbox_id: &str) -> AppResult<StoredSettings> {
+pub async fn load_via(x: impl kefu_store::Exec, inbox_id: &str) -> Result<StoredSettings> {
     let raw = settings::get(x, &settings_key(inbox_id)).await?;
     Ok(raw
         .and_then(|r| serde_json::from_str(&r).ok())
@@ -123,8 +126,8 @@ pub fn to_form(s: &StoredSettings) -> MailSettingsForm {
     }
 }
 
-fn check_server(which: &'static str, f: &ServerForm) -> AppResult<()> {
-    let bad = |m: String| AppError::bad(ErrorCode::InvalidMailServer, m);
+fn check_server(which: &'static str, f: &ServerForm) -> Result<()> {
+    let bad = |m: String| Error::invalid(ErrorCode::InvalidMailServer, m);
     let host = f.host.trim();
     if host.is_empty()
         || host.len() > 253
@@ -150,19 +153,19 @@ fn check_server(which: &'static str, f: &ServerForm) -> AppResult<()> {
 
 /// Checks a settings form and seals its passwords; empty passwords keep the stored ones.
 pub fn merge(
-    state: &AppState,
+    state: &Service,
     old: &StoredSettings,
     form: &MailSettingsForm,
-) -> AppResult<StoredSettings> {
+) -> Result<StoredSettings> {
     let address = form.address.trim().to_lowercase();
     if !kefu_core::validate::email(&address).is_ok_and(|_| !address.contains('+')) {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidAddress,
             "the support address must be a plain e-mail address (without +)",
         ));
     }
     if form.display_name.chars().count() > 100 {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidName,
             "the name is too long",
         ));
@@ -170,7 +173,7 @@ pub fn merge(
     let seal = |which: &'static str,
                 f: &Option<ServerForm>,
                 old: &Option<StoredServer>|
-     -> AppResult<Option<StoredServer>> {
+     -> Result<Option<StoredServer>> {
         let Some(f) = f else { return Ok(None) };
         check_server(which, f)?;
         let password = if f.password.is_empty() {
@@ -200,14 +203,14 @@ pub fn merge(
     })
 }
 
-pub async fn save(state: &AppState, inbox_id: &str, s: &StoredSettings) -> AppResult<()> {
-    let json = serde_json::to_string(s).map_err(|e| AppError::Internal(e.to_string()))?;
+pub async fn save(state: &Service, inbox_id: &str, s: &StoredSettings) -> Result<()> {
+    let json = serde_json::to_string(s).map_err(|e| Error::Internal(e.to_string()))?;
     settings::set(&state.db, &settings_key(inbox_id), &json).await?;
     state.mail_wake.notify_one();
     Ok(())
 }
 
-fn open_password(state: &AppState, s: &StoredServer) -> Result<String, String> {
+fn open_password(state: &Service, s: &StoredServer) -> Result<String, String> {
     if s.password.is_empty() {
         return Ok(String::new());
     }
@@ -218,7 +221,7 @@ fn open_password(state: &AppState, s: &StoredServer) -> Result<String, String> {
         .map_err(|e| format!("{e}; enter the password again (was the secret key changed?)"))
 }
 
-pub fn imap_config(state: &AppState, s: &StoredServer) -> Result<ImapConfig, String> {
+pub fn imap_config(state: &Service, s: &StoredServer) -> Result<ImapConfig, String> {
     Ok(ImapConfig {
         host: s.host.clone(),
         port: s.port,
@@ -230,7 +233,7 @@ pub fn imap_config(state: &AppState, s: &StoredServer) -> Result<ImapConfig, Str
 }
 
 pub fn smtp_config(
-    state: &AppState,
+    state: &Service,
     settings: &StoredSettings,
     s: &StoredServer,
 ) -> Result<SmtpConfig, String> {
@@ -257,7 +260,8 @@ fn from_header(s: &StoredSettings) -> String {
 }
 
 /// The outcome of trying a server from the settings page.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServerCheck {
     pub ok: bool,
     /// What went wrong, in plain words.
@@ -266,13 +270,14 @@ pub struct ServerCheck {
     pub messages: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MailCheck {
     pub imap: Option<ServerCheck>,
     pub smtp: Option<ServerCheck>,
 }
 
-pub async fn check_servers(state: &AppState, s: &StoredSettings) -> MailCheck {
+pub async fn check_servers(state: &Service, s: &StoredSettings) -> MailCheck {
     let imap = match &s.imap {
         None => None,
         Some(server) => Some(match imap_config(state, server) {
@@ -335,7 +340,7 @@ pub enum Ingested {
     NotStored(&'static str),
 }
 
-fn token_secret(state: &AppState) -> String {
+fn token_secret(state: &Service) -> String {
     state.config.secret_key.purpose("mail-reply-token")
 }
 
@@ -353,11 +358,11 @@ fn sha_hex(bytes: &[u8]) -> String {
 /// only when the sender is that conversation's customer.
 /// `senders`: the customer records at the sender's address.
 async fn find_thread(
-    state: &AppState,
+    state: &Service,
     inbox_id: &str,
     mail: &Inbound,
     senders: &[String],
-) -> AppResult<Option<Conversation>> {
+) -> Result<Option<Conversation>> {
     let secret = token_secret(state);
     let mut claimed: Vec<String> = vec![];
     for addr in mail.to.iter().chain(&mail.cc) {
@@ -390,7 +395,7 @@ async fn find_thread(
 }
 
 /// A new contact for a sender nobody knows yet.
-async fn new_contact(tx: &mut Tx, mail: &Inbound) -> AppResult<String> {
+async fn new_contact(tx: &mut Tx, mail: &Inbound) -> Result<String> {
     let name: String = mail.from_name.chars().take(100).collect();
     let user = people::insert(
         tx,
@@ -408,11 +413,11 @@ async fn new_contact(tx: &mut Tx, mail: &Inbound) -> AppResult<String> {
 /// Turns one raw mail into what it must become, all in one transaction with the inbox's
 /// reading position (`uid`, when read over IMAP), so nothing is lost or stored twice.
 pub async fn ingest(
-    state: &AppState,
+    state: &Service,
     inbox_id: &str,
     raw: &[u8],
     position: Option<(u32, u32)>,
-) -> AppResult<Ingested> {
+) -> Result<Ingested> {
     let record_only = |message_id: String,
                        what: &'static str,
                        from: String,
@@ -439,7 +444,7 @@ pub async fn ingest(
             store_mail::set_position(&mut tx, inbox_id, validity.into(), uid.into()).await?;
         }
         tx.commit().await?;
-        AppResult::Ok(if fresh {
+        Ok::<_, Error>(if fresh {
             Ingested::NotStored(what)
         } else {
             Ingested::Duplicate
@@ -654,7 +659,7 @@ pub async fn ingest(
         id: Some(contact),
         name: mail.from_name.clone(),
     };
-    realtime::publish_message(state, &conv, &msg, &author);
+    chat::publish_message(state, &conv, &msg, &author);
     crate::customer_wrote::committed(state, &conv, &events).await;
     Ok(Ingested::Stored {
         conversation_id: conv.id,
@@ -664,7 +669,7 @@ pub async fn ingest(
 }
 
 /// Reads one inbox: everything new, then waits for more; reconnects with back-off on errors.
-async fn receive(state: AppState, inbox_id: String, cfg: ImapConfig, poll: Duration) {
+async fn receive(state: Service, inbox_id: String, cfg: ImapConfig, poll: Duration) {
     let mut backoff = Duration::from_secs(2);
     loop {
         match receive_once(&state, &inbox_id, &cfg, poll).await {
@@ -681,7 +686,7 @@ async fn receive(state: AppState, inbox_id: String, cfg: ImapConfig, poll: Durat
 
 /// One connection's life: catch up, then wait and catch up again until the connection fails.
 async fn receive_once(
-    state: &AppState,
+    state: &Service,
     inbox_id: &str,
     cfg: &ImapConfig,
     poll: Duration,
@@ -725,7 +730,7 @@ async fn receive_once(
 
 /// Runs the receivers of every e-mail inbox with IMAP settings, restarting one when its
 /// settings change, until `shutdown` turns true.
-pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(state: Service, mut shutdown: watch::Receiver<bool>) {
     let mut running: HashMap<String, (StoredSettings, JoinHandle<()>)> = HashMap::new();
     loop {
         match wanted(&state).await {
@@ -775,7 +780,7 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
-async fn wanted(state: &AppState) -> AppResult<Vec<(String, StoredSettings)>> {
+async fn wanted(state: &Service) -> Result<Vec<(String, StoredSettings)>> {
     let mut out = vec![];
     for inbox in teams::list_inboxes(&state.db).await? {
         if inbox.channel != CHANNEL {
@@ -792,7 +797,8 @@ async fn wanted(state: &AppState) -> AppResult<Vec<(String, StoredSettings)>> {
 // ---- Sending -------------------------------------------------------------------------------
 
 /// What an agent chose for a mail reply; everything optional.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct MailOptions {
     /// Recipients; the customer when empty.
@@ -814,7 +820,7 @@ pub async fn signature_of(
     agent: &kefu_store::people::User,
     conv: &Conversation,
     id: &str,
-) -> AppResult<store_mail::Signature> {
+) -> Result<store_mail::Signature> {
     store_mail::signature(x, id)
         .await?
         .filter(|s| {
@@ -822,16 +828,16 @@ pub async fn signature_of(
                 || (s.owner_id.is_none()
                     && s.inbox_id.as_deref().is_none_or(|i| i == conv.inbox_id))
         })
-        .ok_or_else(|| AppError::bad(ErrorCode::InvalidSignature, "no such signature"))
+        .ok_or_else(|| Error::invalid(ErrorCode::InvalidSignature, "no such signature"))
 }
 
 /// The text of a signature `agent` may use in `conv`.
 pub async fn signature_text(
-    state: &AppState,
+    state: &Service,
     agent: &kefu_store::people::User,
     conv: &Conversation,
     id: &str,
-) -> AppResult<String> {
+) -> Result<String> {
     Ok(signature_of(&state.db, agent, conv, id).await?.body)
 }
 
@@ -849,7 +855,7 @@ struct Payload {
     chat_message_id: String,
 }
 
-fn clean_addresses(list: &[String]) -> AppResult<Vec<String>> {
+fn clean_addresses(list: &[String]) -> Result<Vec<String>> {
     let mut out: Vec<String> = vec![];
     for a in list {
         let a = a.trim().to_lowercase();
@@ -857,7 +863,7 @@ fn clean_addresses(list: &[String]) -> AppResult<Vec<String>> {
             continue;
         }
         kefu_core::validate::email(&a).map_err(|_| {
-            AppError::bad(
+            Error::invalid(
                 ErrorCode::InvalidRecipient,
                 format!("{a} is not an e-mail address"),
             )
@@ -867,7 +873,7 @@ fn clean_addresses(list: &[String]) -> AppResult<Vec<String>> {
         }
     }
     if out.len() > 50 {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::TooManyRecipients,
             "at most 50 recipients",
         ));
@@ -876,7 +882,7 @@ fn clean_addresses(list: &[String]) -> AppResult<Vec<String>> {
 }
 
 /// Whether an inbox is an e-mail inbox.
-pub async fn is_mail_inbox(state: &AppState, inbox_id: &str) -> AppResult<bool> {
+pub async fn is_mail_inbox(state: &Service, inbox_id: &str) -> Result<bool> {
     Ok(teams::get_inbox(&state.db, inbox_id)
         .await?
         .is_some_and(|i| i.channel == CHANNEL))
@@ -895,16 +901,16 @@ fn reply_subject(subject: &str) -> String {
 /// Queues an agent's message of an e-mail conversation as a mail, in the message's
 /// transaction. Returns the visible details to keep on the message (no BCC).
 pub async fn queue(
-    state: &AppState,
+    state: &Service,
     tx: &mut Tx,
     conv: &Conversation,
     agent: &kefu_store::people::User,
     msg: &Message,
     opts: &MailOptions,
-) -> AppResult<()> {
+) -> Result<()> {
     let settings = load_via(&mut *tx, &conv.inbox_id).await?;
     if settings.address.is_empty() {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::MailNotConfigured,
             "this inbox has no support address yet; an admin sets it in the inbox's mail settings",
         ));
@@ -915,7 +921,7 @@ pub async fn queue(
         match people::reply_address(&mut *tx, customer).await? {
             Some(a) => to.push(a),
             None => {
-                return Err(AppError::bad(
+                return Err(Error::invalid(
                     ErrorCode::NoRecipient,
                     "the customer has no e-mail address; enter a recipient",
                 ));
@@ -927,7 +933,7 @@ pub async fn queue(
     for id in &opts.attachment_ids {
         let a = attachments::get(&mut *tx, id).await?;
         if a.is_none_or(|a| a.conversation_id != conv.id) {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidAttachment,
                 "no such file in this conversation",
             ));
@@ -976,7 +982,7 @@ pub async fn queue(
         attachment_ids: opts.attachment_ids.clone(),
         chat_message_id: msg.id.clone(),
     };
-    let json = serde_json::to_string(&payload).map_err(|e| AppError::Internal(e.to_string()))?;
+    let json = serde_json::to_string(&payload).map_err(|e| Error::Internal(e.to_string()))?;
     outbox::enqueue_mail(
         tx,
         &to.join(", "),
@@ -1012,7 +1018,7 @@ fn text_to_html(text: &str) -> String {
         Some((m, s)) => (m, Some(s)),
         None => (text, None),
     };
-    out.push_str(&kefu_service::knowledge::markdown::to_html(main));
+    out.push_str(&crate::knowledge::markdown::to_html(main));
     if let Some(sig) = sig {
         out.push_str(
             "<div style=\"color:#555;border-top:1px solid #ddd;margin-top:1em;padding-top:.5em\">",
@@ -1028,7 +1034,7 @@ fn text_to_html(text: &str) -> String {
 }
 
 /// Delivers one conversation mail through its inbox's SMTP server.
-pub async fn deliver(state: &AppState, mail: &OutboxMail) -> Result<(), String> {
+pub async fn deliver(state: &Service, mail: &OutboxMail) -> Result<(), String> {
     let p: Payload =
         serde_json::from_str(&mail.payload).map_err(|e| format!("bad payload: {e}"))?;
     let settings = load(state, &p.inbox_id).await.map_err(|e| e.to_string())?;
@@ -1088,7 +1094,7 @@ pub async fn deliver(state: &AppState, mail: &OutboxMail) -> Result<(), String> 
 
 /// A conversation mail could not be delivered: say so in the conversation, for its agents
 /// (`last`: no more retries).
-pub async fn delivery_failed(state: &AppState, mail: &OutboxMail, error: &str, last: bool) {
+pub async fn delivery_failed(state: &Service, mail: &OutboxMail, error: &str, last: bool) {
     let Some(cid) = &mail.conversation_id else {
         return;
     };
@@ -1097,7 +1103,7 @@ pub async fn delivery_failed(state: &AppState, mail: &OutboxMail, error: &str, l
     };
     let r = async {
         let mut tx = state.db.begin().await?;
-        let ev = crate::desk::record_event(
+        let ev = crate::chat::desk::record_event(
             state,
             &mut tx,
             &conv,
@@ -1115,8 +1121,8 @@ pub async fn delivery_failed(state: &AppState, mail: &OutboxMail, error: &str, l
         )
         .await?;
         tx.commit().await?;
-        crate::desk::publish_all(state, &conv, &[ev]).await;
-        AppResult::Ok(())
+        crate::chat::desk::publish_all(state, &conv, &[ev]).await;
+        Ok::<_, Error>(())
     }
     .await;
     if let Err(e) = r {

@@ -5,8 +5,8 @@
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::state::AppState;
-use crate::worker::{NoTransport, Transport};
+use crate::Service;
+use crate::mail::delivery::{NoTransport, Transport};
 
 /// Which mail workers to run.
 pub enum Mail<T: Transport = NoTransport> {
@@ -22,18 +22,21 @@ pub struct Workers(Vec<JoinHandle<()>>);
 
 /// Starts every worker of this instance; they stop when `shutdown` turns true.
 pub fn start<T: Transport>(
-    state: &AppState,
+    state: &Service,
     mail: Mail<T>,
     shutdown: watch::Receiver<bool>,
 ) -> Workers {
     let mut all = vec![
-        tokio::spawn(crate::realtime::bus::run(state.clone(), shutdown.clone())),
-        tokio::spawn(kefu_service::search::run(
-            state.service.clone(),
+        tokio::spawn(crate::chat::bus::run(state.clone(), shutdown.clone())),
+        tokio::spawn(crate::search::run(
+            state.clone(),
             state.config.index_dir.clone(),
             shutdown.clone(),
         )),
-        tokio::spawn(crate::desk::run_chores(state.clone(), shutdown.clone())),
+        tokio::spawn(crate::chat::desk::run_chores(
+            state.clone(),
+            shutdown.clone(),
+        )),
     ];
     if let Mail::On(transport) = mail {
         all.extend(start_mail(state, transport, shutdown).0);
@@ -44,12 +47,12 @@ pub fn start<T: Transport>(
 /// The mail workers alone: the IMAP receivers and the outbox worker (`transport` is the
 /// server-wide SMTP server, if any).
 pub fn start_mail<T: Transport>(
-    state: &AppState,
+    state: &Service,
     transport: Option<T>,
     shutdown: watch::Receiver<bool>,
 ) -> Workers {
     Workers(vec![
-        tokio::spawn(crate::worker::run(
+        tokio::spawn(crate::mail::delivery::run(
             state.clone(),
             transport,
             shutdown.clone(),

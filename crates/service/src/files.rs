@@ -3,21 +3,17 @@
 //! under generated names; downloads are attachments with `nosniff`, and only images may be
 //! shown inline (for previews), under a sandboxing CSP.
 
-use kefu_core::error::ErrorCode;
+use kefu_core::ErrorCode;
 use std::path::{Path, PathBuf};
 
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use kefu_core::id::new_id;
 use kefu_store::attachments::{self, Attachment};
 use kefu_store::conversations::Conversation;
-use kefu_store::messages::{self, Message};
 use serde::Deserialize;
 
-use crate::error::{AppError, AppResult};
-use crate::realtime::{self, Actor};
-use crate::state::AppState;
+use crate::Service;
+use crate::chat::{self, Actor};
+use crate::{Error, Result};
 
 /// What the content says it is; `None` for anything not on the list.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
@@ -49,9 +45,9 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 /// The type of an uploaded file, refused when the content is not on the list, when its name
 /// claims another type than the content has, or when it is an archive that would unpack to far
 /// more than it weighs (a zip bomb).
-pub fn check_file(name: &str, bytes: &[u8]) -> AppResult<&'static str> {
+pub fn check_file(name: &str, bytes: &[u8]) -> Result<&'static str> {
     let content_type = sniff(bytes).ok_or_else(|| {
-        AppError::bad(
+        Error::invalid(
             ErrorCode::UnsupportedFileType,
             "only images (PNG, JPEG, GIF, WebP), PDF, ZIP and plain text can be sent",
         )
@@ -59,7 +55,7 @@ pub fn check_file(name: &str, bytes: &[u8]) -> AppResult<&'static str> {
     if let Some(claimed) = claimed_type(name)
         && claimed != content_type
     {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::FileTypeMismatch,
             format!("the file's name does not match its content ({content_type})"),
         ));
@@ -67,7 +63,7 @@ pub fn check_file(name: &str, bytes: &[u8]) -> AppResult<&'static str> {
     if content_type == "application/zip"
         && let Err(why) = zip_is_safe(bytes)
     {
-        return Err(AppError::bad(ErrorCode::UnsafeArchive, why));
+        return Err(Error::invalid(ErrorCode::UnsafeArchive, why));
     }
     Ok(content_type)
 }
@@ -191,12 +187,12 @@ pub fn clean_name(name: &str) -> String {
     }
 }
 
-pub(crate) fn storage_path(state: &AppState, key: &str) -> PathBuf {
+pub fn storage_path(state: &Service, key: &str) -> PathBuf {
     state.config.uploads_dir.join(key)
 }
 
 /// Files one person may send in ten minutes.
-const UPLOADS: kefu_service::limits::Rule = kefu_service::limits::Rule::per_minutes(30, 10);
+pub const UPLOADS: crate::limits::Rule = crate::limits::Rule::per_minutes(30, 10);
 
 #[derive(Deserialize)]
 pub struct UploadQuery {
@@ -207,84 +203,22 @@ pub struct UploadQuery {
     pub client_id: String,
 }
 
-/// Stores an uploaded file in the conversation and posts it as an `attachment` message.
-pub async fn upload(
-    state: &AppState,
-    actor: &Actor,
-    conversation_id: &str,
-    q: &UploadQuery,
-    body: Body,
-) -> AppResult<(Message, bool)> {
-    let conv = realtime::visible(state, actor, conversation_id).await?;
-    state
-        .limiter
-        .hit(&format!("upload:{}", actor.reader_id()), UPLOADS)
-        .map_err(AppError::RateLimited)?;
-    // Uploads have their own limit, above the one for JSON bodies.
-    let body: Bytes = axum::body::to_bytes(body, state.config.max_upload_bytes)
-        .await
-        .map_err(|_| AppError::TooLarge)?;
-    if body.is_empty() {
-        return Err(AppError::bad(ErrorCode::EmptyFile, "the file is empty"));
-    }
-    let content_type = check_file(&q.name, &body)?;
-    let cid = if q.client_id.is_empty() {
-        new_id()
-    } else {
-        kefu_core::protocol::check_client_id(&q.client_id)?;
-        q.client_id.clone()
-    };
-    if let Some(existing) = messages::by_client_id(&state.db, &conv.id, &cid).await? {
-        return Ok((existing, false));
-    }
-    let name = clean_name(&q.name);
-    let key = write_file(state, &conv, &body).await?;
-    let a = attachments::insert(
-        &state.db,
-        &conv.id,
-        &name,
-        content_type,
-        body.len() as i64,
-        &key,
-        actor.reader_id(),
-    )
-    .await?;
-    let meta = serde_json::json!({
-        "attachment": a.id, "name": a.name, "content_type": a.content_type, "size": a.size,
-    });
-    realtime::store_message(
-        state,
-        actor,
-        &conv,
-        Some(&cid),
-        messages::kind::ATTACHMENT,
-        &name,
-        &meta.to_string(),
-    )
-    .await
-}
-
 /// Writes the bytes under a generated name (`yyyy-mm/<random>`), first to a temporary file.
-async fn write_file(state: &AppState, conv: &Conversation, body: &[u8]) -> AppResult<String> {
+pub async fn write_file(state: &Service, conv: &Conversation, body: &[u8]) -> Result<String> {
     store_bytes(state, conv.created_at, "", body).await
 }
 
 /// Writes bytes under `yyyy-mm/<random><ext>` for the month of `at`; returns the key.
-pub(crate) async fn store_bytes(
-    state: &AppState,
-    at: i64,
-    ext: &str,
-    body: &[u8],
-) -> AppResult<String> {
+pub async fn store_bytes(state: &Service, at: i64, ext: &str, body: &[u8]) -> Result<String> {
     let month = kefu_core::time::month_of(at);
     let key = format!("{month}/{}{ext}", new_id());
     let path = storage_path(state, &key);
     let dir = path.parent().unwrap_or(Path::new("."));
     let io = |e: std::io::Error| {
         if e.kind() == std::io::ErrorKind::StorageFull {
-            AppError::StorageFull(format!("storing an upload: {e}"))
+            Error::StorageFull(format!("storing an upload: {e}"))
         } else {
-            AppError::Internal(format!("storing an upload: {e}"))
+            Error::Internal(format!("storing an upload: {e}"))
         }
     };
     tokio::fs::create_dir_all(dir).await.map_err(io)?;
@@ -306,56 +240,12 @@ pub struct DownloadQuery {
 }
 
 /// The attachment if `actor` may see its conversation.
-pub async fn visible_attachment(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-) -> AppResult<Attachment> {
+pub async fn visible_attachment(state: &Service, actor: &Actor, id: &str) -> Result<Attachment> {
     let a = attachments::get(&state.db, id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    realtime::visible(state, actor, &a.conversation_id).await?;
+        .ok_or(Error::NotFound)?;
+    chat::visible(state, actor, &a.conversation_id).await?;
     Ok(a)
-}
-
-pub async fn download(state: &AppState, a: &Attachment, q: &DownloadQuery) -> AppResult<Response> {
-    let bytes = tokio::fs::read(storage_path(state, &a.storage_key))
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    let inline = q.inline == 1 && a.is_image();
-    let disposition = format!(
-        "{}; filename=\"{}\"; filename*=UTF-8''{}",
-        if inline { "inline" } else { "attachment" },
-        a.name.replace(|c: char| !c.is_ascii() || c == '\\', "_"),
-        kefu_core::url::encode(&a.name, b"")
-    );
-    let mut resp = (StatusCode::OK, Body::from(bytes)).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(if inline {
-            &a.content_type
-        } else {
-            "application/octet-stream"
-        })
-        .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=3600"),
-    );
-    Ok(resp)
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use kefu_store::Tx;
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::messages::{self, Message};
 
-use crate::error::AppResult;
-use crate::state::AppState;
+use crate::Result;
+use crate::Service;
 
 /// In the transaction that stored `msg` (already stored, by the customer, in `conv`): a
 /// conversation that was not open opens again (no longer snoozed) and records a "reopened"
@@ -16,12 +16,12 @@ use crate::state::AppState;
 /// words and files (not events) start or run the service-level clocks. Returns the activity
 /// messages to announce after the commit ([`committed`]).
 pub async fn stage(
-    state: &AppState,
+    state: &Service,
     tx: &mut Tx,
     conv: &Conversation,
     msg: &Message,
     now: i64,
-) -> AppResult<Vec<Message>> {
+) -> Result<Vec<Message>> {
     let rule = customer_wrote(
         Status::parse(&conv.status),
         conv.assignee_id.is_some(),
@@ -39,12 +39,12 @@ pub async fn stage(
         conversations::update(&mut *tx, conv, &ch).await?;
     }
     if is_words_or_files(msg) {
-        crate::sla::on_customer_message(state, tx, conv, now).await?;
+        crate::tickets::sla::on_customer_message(state, tx, conv, now).await?;
     }
     let mut events = vec![];
     if rule.reopen {
         events.push(
-            crate::desk::record_event(
+            crate::chat::desk::record_event(
                 state,
                 tx,
                 conv,
@@ -61,8 +61,8 @@ pub async fn stage(
 
 /// After the commit (the message itself is announced by its channel): the activity is shown
 /// and, when nobody has the conversation, routing looks for an agent.
-pub async fn committed(state: &AppState, conv: &Conversation, events: &[Message]) {
-    crate::desk::publish_all(state, conv, events).await;
+pub async fn committed(state: &Service, conv: &Conversation, events: &[Message]) {
+    crate::chat::desk::publish_all(state, conv, events).await;
     if conv.assignee_id.is_none() {
         state.routing_wake.notify_one();
     }

@@ -5,7 +5,7 @@
 //! conversations, draining queues, keeping its agents' presence fresh, telling visitors their
 //! place in the queue).
 
-use kefu_core::error::ErrorCode;
+use kefu_core::ErrorCode;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -17,17 +17,17 @@ use kefu_store::people::{self, User};
 use kefu_store::{Tx, notifications, presence, teams};
 use serde::{Deserialize, Deserializer, Serialize};
 use tokio::sync::watch;
-use utoipa::ToSchema;
 
-use crate::error::{AppError, AppResult};
-use crate::realtime::{self, Actor, bus};
-use crate::state::AppState;
+use crate::Service;
+use crate::chat::{self, Actor, bus};
+use crate::{Error, Result};
 
 // ---- Inbox settings --------------------------------------------------------------------------
 
 /// How a widget inbox behaves. Stored as JSON on the inbox; unknown or missing fields take
 /// their defaults, so older rows keep working.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct InboxSettings {
     /// Assign new chats to online agents automatically (round-robin within capacity).
@@ -58,7 +58,8 @@ impl Default for InboxSettings {
 }
 
 /// Open on `days` (0 = Monday … 6 = Sunday) from `from` to `to` (`HH:MM`, local time).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Span {
     pub days: Vec<u8>,
     pub from: String,
@@ -72,32 +73,32 @@ fn minutes(hhmm: &str) -> Option<u32> {
 }
 
 impl InboxSettings {
-    pub async fn load(state: &AppState, inbox_id: &str) -> AppResult<InboxSettings> {
+    pub async fn load(state: &Service, inbox_id: &str) -> Result<InboxSettings> {
         let json = teams::inbox_settings(&state.db, inbox_id).await?;
         Ok(serde_json::from_str(&json).unwrap_or_default())
     }
 
-    pub fn check(&self) -> AppResult<()> {
+    pub fn check(&self) -> Result<()> {
         if !["off", "optional", "required"].contains(&self.prechat.as_str()) {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidPrechat,
                 "prechat is off, optional or required",
             ));
         }
         if self.utc_offset_minutes.abs() > 14 * 60 {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidOffset,
                 "utc_offset_minutes is between -840 and 840",
             ));
         }
         if self.hours.len() > 28 || self.greeting.chars().count() > 500 {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidSettings,
                 "too many hours or too long a text",
             ));
         }
         if self.offline_message.chars().count() > 500 {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidSettings,
                 "the offline text is too long",
             ));
@@ -106,7 +107,7 @@ impl InboxSettings {
             match (minutes(&s.from), minutes(&s.to)) {
                 (Some(a), Some(b)) if a < b && s.days.iter().all(|d| *d < 7) => {}
                 _ => {
-                    return Err(AppError::bad(
+                    return Err(Error::invalid(
                         ErrorCode::InvalidHours,
                         "each span needs days 0-6 and from < to as HH:MM",
                     ));
@@ -134,15 +135,16 @@ impl InboxSettings {
 }
 
 /// The widget inbox `id`; `NotFound` for anything else.
-pub async fn widget_inbox(state: &AppState, id: &str) -> AppResult<teams::Inbox> {
+pub async fn widget_inbox(state: &Service, id: &str) -> Result<teams::Inbox> {
     teams::get_inbox(&state.db, id)
         .await?
         .filter(|i| i.channel == "widget")
-        .ok_or(AppError::NotFound)
+        .ok_or(Error::NotFound)
 }
 
 /// Whether the widget offers a live chat now (in hours, an agent online) or the offline form.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Availability {
     pub in_hours: bool,
     pub agents_online: i64,
@@ -150,7 +152,7 @@ pub struct Availability {
     pub open: bool,
 }
 
-pub async fn availability(state: &AppState, inbox_id: &str) -> AppResult<Availability> {
+pub async fn availability(state: &Service, inbox_id: &str) -> Result<Availability> {
     let settings = InboxSettings::load(state, inbox_id).await?;
     let in_hours = settings.in_hours(now_ms());
     let agents_online = presence::online_in_inbox(&state.db, inbox_id, "").await?;
@@ -166,14 +168,14 @@ pub async fn availability(state: &AppState, inbox_id: &str) -> AppResult<Availab
 /// Appends an event or activity message inside `tx` and announces it to other instances when
 /// `tx` commits. Publish the result locally after the commit.
 pub async fn record_event(
-    state: &AppState,
+    state: &Service,
     tx: &mut Tx,
     conv: &Conversation,
     kind: &str,
     by: Option<&User>,
     body: &str,
     meta: serde_json::Value,
-) -> AppResult<Message> {
+) -> Result<Message> {
     let (m, _) = messages::append(
         tx,
         &NewMessage {
@@ -196,11 +198,11 @@ pub async fn record_event(
 }
 
 /// Publishes committed messages to this instance's connections.
-pub async fn publish_all(state: &AppState, conv: &Conversation, msgs: &[Message]) {
-    if let Ok(frames) = realtime::frames_for(state, msgs).await {
+pub async fn publish_all(state: &Service, conv: &Conversation, msgs: &[Message]) {
+    if let Ok(frames) = chat::frames_for(state, msgs).await {
         for (m, f) in msgs.iter().zip(frames) {
             if let ServerFrame::Message { author, .. } = f {
-                realtime::publish_message(state, conv, m, &author);
+                chat::publish_message(state, conv, m, &author);
             }
         }
     }
@@ -208,11 +210,11 @@ pub async fn publish_all(state: &AppState, conv: &Conversation, msgs: &[Message]
 
 /// Records that `agent` took the conversation (the customer sees who serves them).
 pub async fn record_joined(
-    state: &AppState,
+    state: &Service,
     tx: &mut Tx,
     conv: &Conversation,
     agent: &User,
-) -> AppResult<Message> {
+) -> Result<Message> {
     record_event(
         state,
         tx,
@@ -232,7 +234,8 @@ fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T
 }
 
 /// What an agent changes in a conversation; absent fields stay as they are, `null` clears.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConversationPatch {
     /// `open`, `pending`, `snoozed` (with `snoozed_until`) or `resolved`.
@@ -245,18 +248,18 @@ pub struct ConversationPatch {
     pub priority: Option<String>,
     /// An agent's id, or `null` to put the conversation back in the queue.
     #[serde(default, deserialize_with = "some")]
-    #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub assignee_id: Option<Option<String>>,
     /// A team's id (a transfer), or `null`.
     #[serde(default, deserialize_with = "some")]
-    #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub team_id: Option<Option<String>>,
     /// The whole tag list.
     pub tags: Option<Vec<String>>,
     /// `question`, `incident`, `complaint`, `claim` or `suggestion`.
     pub ticket_type: Option<String>,
     /// Values of admin-defined fields by key; `null` clears one, absent keys stay.
-    #[schema(value_type = Option<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -277,16 +280,16 @@ impl ConversationPatch {
 
 /// Applies an agent's changes; each change is recorded in the conversation.
 pub async fn apply(
-    state: &AppState,
+    state: &Service,
     user: &User,
     conversation_id: &str,
     p: &ConversationPatch,
-) -> AppResult<Conversation> {
+) -> Result<Conversation> {
     if !user.role().is_staff() {
-        return Err(AppError::Forbidden);
+        return Err(Error::Forbidden);
     }
     let actor = Actor::Person(user.clone());
-    let conv = realtime::visible(state, &actor, conversation_id).await?;
+    let conv = chat::visible(state, &actor, conversation_id).await?;
     let now = now_ms();
     let mut ch = Changes::default();
     // (kind, body, meta)
@@ -297,7 +300,7 @@ pub async fn apply(
         if let Some(t) = team {
             let team = teams::get_team(&state.db, t)
                 .await?
-                .ok_or_else(|| AppError::bad(ErrorCode::InvalidTeam, "no such team"))?;
+                .ok_or_else(|| Error::invalid(ErrorCode::InvalidTeam, "no such team"))?;
             events.push((
                 messages::kind::ACTIVITY,
                 format!("{by} transferred the conversation to team {}", team.name),
@@ -331,11 +334,11 @@ pub async fn apply(
                 let agent = people::get(&state.db, a)
                     .await?
                     .filter(|u| u.active && u.role().is_staff())
-                    .ok_or_else(|| AppError::bad(ErrorCode::InvalidAssignee, "no such agent"))?;
+                    .ok_or_else(|| Error::invalid(ErrorCode::InvalidAssignee, "no such agent"))?;
                 if !agent.role().sees_all_inboxes()
                     && !teams::is_member_of_inbox(&state.db, &agent.id, &conv.inbox_id).await?
                 {
-                    return Err(AppError::bad(
+                    return Err(Error::invalid(
                         ErrorCode::InvalidAssignee,
                         "this agent does not work this inbox",
                     ));
@@ -362,7 +365,7 @@ pub async fn apply(
     }
     if let Some(status) = &p.status {
         if !conversations::STATUSES.contains(&status.as_str()) {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidStatus,
                 "status is open, pending, snoozed or resolved",
             ));
@@ -370,7 +373,7 @@ pub async fn apply(
         let mut meta = serde_json::json!({"event": "status", "status": status, "by": by});
         if status == "snoozed" {
             let until = p.snoozed_until.filter(|u| *u > now).ok_or_else(|| {
-                AppError::bad(
+                Error::invalid(
                     ErrorCode::InvalidSnooze,
                     "snoozed_until must be a time in the future",
                 )
@@ -395,14 +398,14 @@ pub async fn apply(
         ));
         ch.status = Some(status.clone());
     } else if p.snoozed_until.is_some() {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidSnooze,
             "snoozed_until goes with status snoozed",
         ));
     }
     if let Some(stage) = &p.stage {
         if !conversations::STAGES.contains(&stage.as_str()) {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidStage,
                 "stage is pre_sale, in_sale or after_sale",
             ));
@@ -416,7 +419,7 @@ pub async fn apply(
     }
     if let Some(priority) = &p.priority {
         if !conversations::PRIORITIES.contains(&priority.as_str()) {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidPriority,
                 "priority is low, normal, high or urgent",
             ));
@@ -430,7 +433,7 @@ pub async fn apply(
     }
     if let Some(tags) = &p.tags {
         if tags.len() > 20 || tags.iter().any(|t| t.chars().count() > 40) {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidTags,
                 "at most 20 tags of at most 40 characters",
             ));
@@ -445,7 +448,7 @@ pub async fn apply(
     }
     if let Some(t) = &p.ticket_type {
         if !conversations::TYPES.contains(&t.as_str()) {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidType,
                 "type is question, incident, complaint, claim or suggestion",
             ));
@@ -481,24 +484,24 @@ pub async fn apply(
         msgs.push(record_event(state, &mut tx, &updated, kind, Some(user), &body, meta).await?);
     }
     if let Some(status) = &ch.status {
-        crate::sla::on_status(state, &mut tx, &updated, status, now).await?;
+        crate::tickets::sla::on_status(state, &mut tx, &updated, status, now).await?;
     }
     if ch.ticket_type.is_some() || ch.priority.is_some() {
-        crate::sla::on_reclassify(state, &mut tx, &updated).await?;
+        crate::tickets::sla::on_reclassify(state, &mut tx, &updated).await?;
     }
     tx.commit().await?;
     publish_all(state, &updated, &msgs).await;
     state.routing_wake.notify_one();
     conversations::get(&state.db, &updated.id)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(Error::NotFound)
 }
 
 // ---- Mentions --------------------------------------------------------------------------------
 
 /// Staff named in a note with `@name` (name without spaces, or the e-mail's local part) who
 /// may see the conversation.
-pub async fn mentioned(state: &AppState, conv: &Conversation, body: &str) -> AppResult<Vec<User>> {
+pub async fn mentioned(state: &Service, conv: &Conversation, body: &str) -> Result<Vec<User>> {
     let handles: HashSet<String> = body
         .split(|c: char| c.is_whitespace())
         .filter_map(|w| w.strip_prefix('@'))
@@ -519,7 +522,7 @@ pub async fn mentioned(state: &AppState, conv: &Conversation, body: &str) -> App
             || (!local.is_empty() && handles.contains(&local));
         if named
             && u.active
-            && realtime::visible(state, &Actor::Person(u.clone()), &conv.id)
+            && chat::visible(state, &Actor::Person(u.clone()), &conv.id)
                 .await
                 .is_ok()
         {
@@ -530,7 +533,7 @@ pub async fn mentioned(state: &AppState, conv: &Conversation, body: &str) -> App
 }
 
 /// Notifies everyone a note mentions (stored, and live on every instance).
-pub async fn notify_mentions(state: &AppState, conv: &Conversation, author: &User, body: &str) {
+pub async fn notify_mentions(state: &Service, conv: &Conversation, author: &User, body: &str) {
     let Ok(people) = mentioned(state, conv, body).await else {
         return;
     };
@@ -560,9 +563,9 @@ pub async fn notify_mentions(state: &AppState, conv: &Conversation, author: &Use
 
 /// The customer's language (Chinese unless they chose), the shop's name, and how to greet them.
 pub async fn mail_context(
-    state: &AppState,
+    state: &Service,
     contact: &str,
-) -> AppResult<(kefu_service::i18n::Lang, String, String)> {
+) -> Result<(crate::i18n::Lang, String, String)> {
     let customer = people::get(&state.db, contact).await?;
     let shop = kefu_store::settings::get(&state.db, kefu_store::settings::SHOP_NAME).await?;
     Ok(mail_context_of(customer, shop))
@@ -572,7 +575,7 @@ pub async fn mail_context(
 pub async fn mail_context_in(
     tx: &mut Tx,
     contact: &str,
-) -> AppResult<(kefu_service::i18n::Lang, String, String)> {
+) -> Result<(crate::i18n::Lang, String, String)> {
     let customer = people::get(&mut *tx, contact).await?;
     let shop = kefu_store::settings::get(&mut *tx, kefu_store::settings::SHOP_NAME).await?;
     Ok(mail_context_of(customer, shop))
@@ -581,11 +584,11 @@ pub async fn mail_context_in(
 fn mail_context_of(
     customer: Option<User>,
     shop: Option<String>,
-) -> (kefu_service::i18n::Lang, String, String) {
+) -> (crate::i18n::Lang, String, String) {
     let lang = customer
         .as_ref()
-        .and_then(|c| kefu_service::i18n::Lang::parse(&c.language))
-        .unwrap_or(kefu_service::i18n::Lang::ZhCn);
+        .and_then(|c| crate::i18n::Lang::parse(&c.language))
+        .unwrap_or(crate::i18n::Lang::ZhCn);
     let shop = shop.unwrap_or_else(|| "Kefu".into());
     let name = customer
         .map(|c| c.name)
@@ -597,9 +600,9 @@ fn mail_context_of(
 /// Turns a queued chat reply into the mail to send, or `None` when the customer has read it in
 /// the chat meanwhile (then the row is marked skipped).
 pub async fn prepare_chat_reply(
-    state: &AppState,
+    state: &Service,
     mail: &kefu_store::outbox::OutboxMail,
-) -> AppResult<Option<kefu_store::outbox::OutboxMail>> {
+) -> Result<Option<kefu_store::outbox::OutboxMail>> {
     let Some(conv_id) = &mail.conversation_id else {
         return Ok(Some(mail.clone()));
     };
@@ -613,7 +616,7 @@ pub async fn prepare_chat_reply(
         return Ok(None);
     }
     let (lang, shop, name) = mail_context(state, &contact).await?;
-    let (_, body) = kefu_service::accounts::mail_text(
+    let (_, body) = crate::accounts::mail_text(
         state,
         lang,
         "chat-reply",
@@ -630,15 +633,15 @@ pub async fn prepare_chat_reply(
 }
 
 /// Mails the visible part of a conversation to `to` (the visitor asked for it).
-pub async fn mail_transcript(state: &AppState, conv: &Conversation, to: &str) -> AppResult<()> {
+pub async fn mail_transcript(state: &Service, conv: &Conversation, to: &str) -> Result<()> {
     let contact = conv.customer_id.clone().unwrap_or_default();
     let (lang, shop, _) = mail_context(state, &contact).await?;
     let msgs = messages::last(&state.db, &conv.id, 1000, false).await?;
-    let frames = realtime::frames_for(state, &msgs).await?;
+    let frames = chat::frames_for(state, &msgs).await?;
     let mut lines = vec![];
     for (m, f) in msgs.iter().zip(frames) {
         let who = match (&f, m.author_kind.as_str()) {
-            (_, messages::author::CONTACT) => if lang == kefu_service::i18n::Lang::ZhCn {
+            (_, messages::author::CONTACT) => if lang == crate::i18n::Lang::ZhCn {
                 "我"
             } else {
                 "Me"
@@ -655,7 +658,7 @@ pub async fn mail_transcript(state: &AppState, conv: &Conversation, to: &str) ->
         };
         lines.push(format!("[{when} UTC] {who}: {body}"));
     }
-    let (subject, body) = kefu_service::accounts::mail_text(
+    let (subject, body) = crate::accounts::mail_text(
         state,
         lang,
         "transcript",
@@ -670,7 +673,7 @@ pub async fn mail_transcript(state: &AppState, conv: &Conversation, to: &str) ->
 
 /// Gives a waiting conversation to the next online agent with room, if the inbox
 /// auto-assigns and there is one. Returns the agent.
-pub async fn route(state: &AppState, conv: &Conversation) -> AppResult<Option<User>> {
+pub async fn route(state: &Service, conv: &Conversation) -> Result<Option<User>> {
     if conv.assignee_id.is_some() || conv.status != "open" {
         return Ok(None);
     }
@@ -699,7 +702,7 @@ pub async fn route(state: &AppState, conv: &Conversation) -> AppResult<Option<Us
 }
 
 /// Assigns waiting conversations, oldest first, while agents have room.
-pub async fn drain(state: &AppState) -> AppResult<usize> {
+pub async fn drain(state: &Service) -> Result<usize> {
     let mut assigned = 0;
     let mut full: HashSet<(String, String)> = HashSet::new();
     for c in conversations::waiting(&state.db, 200).await? {
@@ -718,7 +721,7 @@ pub async fn drain(state: &AppState) -> AppResult<usize> {
 }
 
 /// Tells locally connected visitors their place in the queue when it changed.
-async fn tell_queue_positions(state: &AppState, told: &mut HashMap<String, i64>) -> AppResult<()> {
+async fn tell_queue_positions(state: &Service, told: &mut HashMap<String, i64>) -> Result<()> {
     let waiting = conversations::waiting(&state.db, 500).await?;
     let mut now_waiting: HashMap<String, i64> = HashMap::new();
     let mut ahead: HashMap<String, i64> = HashMap::new();
@@ -757,7 +760,7 @@ async fn tell_queue_positions(state: &AppState, told: &mut HashMap<String, i64>)
 }
 
 /// Wakes snoozed conversations whose time came (once, even with several instances).
-async fn wake_snoozed(state: &AppState) -> AppResult<()> {
+async fn wake_snoozed(state: &Service) -> Result<()> {
     let now = now_ms();
     for c in conversations::due_snoozes(&state.db, now).await? {
         let mut tx = state.db.begin().await?;
@@ -788,7 +791,7 @@ async fn wake_snoozed(state: &AppState) -> AppResult<()> {
 }
 
 /// Runs the chores until shutdown: every two seconds, or at once when woken.
-pub async fn run_chores(state: AppState, mut shutdown: watch::Receiver<bool>) {
+pub async fn run_chores(state: Service, mut shutdown: watch::Receiver<bool>) {
     let mut told = HashMap::new();
     let mut last_touch = 0i64;
     loop {
@@ -811,7 +814,7 @@ pub async fn run_chores(state: AppState, mut shutdown: watch::Receiver<bool>) {
         if let Err(e) = tell_queue_positions(&state, &mut told).await {
             tracing::debug!(error = %e, "queue positions failed");
         }
-        if let Err(e) = crate::sla::check(&state).await {
+        if let Err(e) = crate::tickets::sla::check(&state).await {
             tracing::warn!(error = %e, "service-level checks failed");
         }
         // At most ten passes a second: under a stream of customer messages every one of them
@@ -837,7 +840,7 @@ pub async fn run_chores(state: AppState, mut shutdown: watch::Receiver<bool>) {
 }
 
 /// Records the activity of the visitors whose sockets said hello since the last pass.
-pub async fn record_seen_visitors(state: &AppState) -> AppResult<()> {
+pub async fn record_seen_visitors(state: &Service) -> Result<()> {
     let ids: Vec<String> = std::mem::take(
         &mut *state
             .seen_visitors
@@ -859,9 +862,9 @@ pub async fn record_seen_visitors(state: &AppState) -> AppResult<()> {
 const MIN_PASS_INTERVAL: Duration = Duration::from_millis(100);
 
 /// An agent changed their presence: store it, tell all staff, route waiting chats.
-pub async fn set_presence(state: &AppState, user: &User, state_name: &str) -> AppResult<()> {
+pub async fn set_presence(state: &Service, user: &User, state_name: &str) -> Result<()> {
     if !presence::STATES.contains(&state_name) {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidPresence,
             "presence is online, away or offline",
         ));

@@ -3,34 +3,26 @@
 //! message off into a new ticket, and macros (a reply from a template, changes, an assignment
 //! in one click).
 
-use axum::Extension;
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use kefu_core::error::ErrorCode;
-use kefu_core::time::now_ms;
-use kefu_store::conversations::{self, Conversation};
+pub mod sla;
+
+use kefu_core::ErrorCode;
+use kefu_store::conversations::Conversation;
 use kefu_store::macros::{self, Macro};
 use kefu_store::messages::{self, NewMessage};
 use kefu_store::people::User;
 use kefu_store::settings;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
 
-use crate::api::ApiJson;
-use crate::auth::Caller;
-use crate::desk::{self, ConversationPatch};
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::realtime::{self, Actor};
-use crate::state::AppState;
+use crate::Service;
+use crate::{Error, Result};
 
 pub const FIELDS_KEY: &str = "ticket_fields";
 pub const FIELD_KINDS: [&str; 5] = ["text", "number", "select", "date", "checkbox"];
 
 /// A field admins add to tickets.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldDef {
     /// Lower-case letters, digits and `_`; the key in a ticket's `fields`.
     pub key: String,
@@ -45,16 +37,19 @@ pub struct FieldDef {
     pub required: bool,
 }
 
-pub async fn field_defs(state: &AppState) -> AppResult<Vec<FieldDef>> {
+pub async fn field_defs(state: &Service) -> Result<Vec<FieldDef>> {
     let json = settings::get(&state.db, FIELDS_KEY)
         .await?
         .unwrap_or_default();
     Ok(serde_json::from_str(&json).unwrap_or_default())
 }
 
-fn check_defs(defs: &[FieldDef]) -> AppResult<()> {
+pub fn check_defs(defs: &[FieldDef]) -> Result<()> {
     if defs.len() > 50 {
-        return Err(AppError::bad(ErrorCode::InvalidFields, "at most 50 fields"));
+        return Err(Error::invalid(
+            ErrorCode::InvalidFields,
+            "at most 50 fields",
+        ));
     }
     let mut keys = std::collections::HashSet::new();
     for d in defs {
@@ -64,7 +59,7 @@ fn check_defs(defs: &[FieldDef]) -> AppResult<()> {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if !key_ok || !keys.insert(d.key.as_str()) {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidFields,
                 format!(
                     "field key {:?}: a-z, 0-9 and _, up to 40, each used once",
@@ -73,13 +68,13 @@ fn check_defs(defs: &[FieldDef]) -> AppResult<()> {
             ));
         }
         if d.label.trim().is_empty() || d.label.chars().count() > 100 {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidFields,
                 format!("field {}: a label of 1-100 characters", d.key),
             ));
         }
         if !FIELD_KINDS.contains(&d.kind.as_str()) {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidFields,
                 format!(
                     "field {}: kind is text, number, select, date or checkbox",
@@ -94,7 +89,7 @@ fn check_defs(defs: &[FieldDef]) -> AppResult<()> {
                     .iter()
                     .any(|o| o.trim().is_empty() || o.chars().count() > 100))
         {
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidFields,
                 format!("field {}: a select needs 1-100 options", d.key),
             ));
@@ -117,11 +112,11 @@ pub fn merge_fields(
     defs: &[FieldDef],
     current: &str,
     values: &Map<String, Value>,
-) -> AppResult<String> {
+) -> Result<String> {
     let mut out: Map<String, Value> = serde_json::from_str(current).unwrap_or_default();
     for (k, v) in values {
         let d = defs.iter().find(|d| &d.key == k).ok_or_else(|| {
-            AppError::bad(ErrorCode::InvalidField, format!("there is no field {k:?}"))
+            Error::invalid(ErrorCode::InvalidField, format!("there is no field {k:?}"))
         })?;
         if v.is_null() {
             out.remove(k);
@@ -142,7 +137,7 @@ pub fn merge_fields(
                 "date" => "a date as YYYY-MM-DD".into(),
                 _ => "true or false".into(),
             };
-            return Err(AppError::bad(
+            return Err(Error::invalid(
                 ErrorCode::InvalidField,
                 format!("{} must be {want}", d.label),
             ));
@@ -153,7 +148,7 @@ pub fn merge_fields(
 }
 
 /// Refuses when a required field is empty.
-pub fn check_required(defs: &[FieldDef], fields: &str) -> AppResult<()> {
+pub fn check_required(defs: &[FieldDef], fields: &str) -> Result<()> {
     let values: Map<String, Value> = serde_json::from_str(fields).unwrap_or_default();
     let missing: Vec<&str> = defs
         .iter()
@@ -168,38 +163,17 @@ pub fn check_required(defs: &[FieldDef], fields: &str) -> AppResult<()> {
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(AppError::bad(
+        Err(Error::invalid(
             ErrorCode::RequiredFields,
             format!("fill in before resolving: {}", missing.join(", ")),
         ))
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ticket-fields", tag = "tickets",
-    responses((status = 200, body = Vec<FieldDef>)))]
-pub async fn list_fields(State(state): State<AppState>) -> AppResult<Json<Vec<FieldDef>>> {
-    Ok(Json(field_defs(&state).await?))
-}
-
-#[utoipa::path(put, path = "/api/v1/ticket-fields", tag = "tickets", request_body = Vec<FieldDef>,
-    responses((status = 200, body = Vec<FieldDef>), (status = 400, body = ErrorBody)))]
-pub async fn save_fields(
-    State(state): State<AppState>,
-    ApiJson(mut defs): ApiJson<Vec<FieldDef>>,
-) -> AppResult<Json<Vec<FieldDef>>> {
-    for d in &mut defs {
-        d.key = d.key.trim().to_string();
-        d.label = d.label.trim().to_string();
-    }
-    check_defs(&defs)?;
-    let json = serde_json::to_string(&defs).map_err(|e| AppError::Internal(e.to_string()))?;
-    settings::set(&state.db, FIELDS_KEY, &json).await?;
-    Ok(Json(defs))
-}
-
 // ---- Merge and split -------------------------------------------------------------------------
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MergeRequest {
     /// The conversation that stays; this one is closed into it.
@@ -208,13 +182,13 @@ pub struct MergeRequest {
 
 /// Copies of `source`'s words, files and notes appended to `target`, marked with where they came
 /// from.
-async fn copy_messages(
-    state: &AppState,
+pub async fn copy_messages(
+    state: &Service,
     tx: &mut kefu_store::Tx,
     source: &Conversation,
     target: &Conversation,
     only: Option<&str>,
-) -> AppResult<Vec<messages::Message>> {
+) -> Result<Vec<messages::Message>> {
     let mut out = vec![];
     let mut after = 0;
     loop {
@@ -252,8 +226,7 @@ async fn copy_messages(
                 },
             )
             .await?;
-            crate::realtime::bus::announce_in(state, tx, target, msg.seq, msg.is_internal())
-                .await?;
+            crate::chat::bus::announce_in(state, tx, target, msg.seq, msg.is_internal()).await?;
             out.push(msg);
         }
         if page.len() < 500 {
@@ -263,88 +236,8 @@ async fn copy_messages(
     Ok(out)
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/merge", tag = "tickets", request_body = MergeRequest,
-    responses((status = 200, body = Conversation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn merge(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    ApiJson(req): ApiJson<MergeRequest>,
-) -> AppResult<Json<Conversation>> {
-    let user = caller.staff()?;
-    let actor = Actor::Person(user.clone());
-    let source = realtime::visible(&state, &actor, &id).await?;
-    let target = realtime::visible(&state, &actor, &req.into).await?;
-    if source.id == target.id {
-        return Err(AppError::bad(
-            ErrorCode::InvalidMerge,
-            "a conversation cannot be merged into itself",
-        ));
-    }
-    if source.customer_id.is_none() || source.customer_id != target.customer_id {
-        return Err(AppError::bad(
-            ErrorCode::InvalidMerge,
-            "only conversations of the same customer can be merged",
-        ));
-    }
-    if source.merged_into.is_some() || target.merged_into.is_some() {
-        return Err(AppError::bad(
-            ErrorCode::InvalidMerge,
-            "one of them was already merged",
-        ));
-    }
-    let by = user.display_name().to_string();
-    let mut tx = state.db.begin().await?;
-    let copies = copy_messages(&state, &mut tx, &source, &target, None).await?;
-    let mut events = vec![];
-    events.push(
-        desk::record_event(
-            &state,
-            &mut tx,
-            &target,
-            messages::kind::EVENT,
-            Some(user),
-            &format!("{by} merged #{} into this conversation", source.number),
-            serde_json::json!({"event": "merged_in", "from": source.id, "number": source.number, "by": by}),
-        )
-        .await?,
-    );
-    let closed = conversations::update(
-        &mut tx,
-        &source,
-        &conversations::Changes {
-            status: Some("resolved".into()),
-            snoozed_until: Some(None),
-            waiting_since: Some(None),
-            merged_into: Some(target.id.clone()),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let source_event = desk::record_event(
-        &state,
-        &mut tx,
-        &closed,
-        messages::kind::EVENT,
-        Some(user),
-        &format!("{by} merged this conversation into #{}", target.number),
-        serde_json::json!({"event": "merged_into", "into": target.id, "number": target.number, "by": by}),
-    )
-    .await?;
-    crate::sla::on_status(&state, &mut tx, &closed, "resolved", now_ms()).await?;
-    tx.commit().await?;
-    let mut all = copies;
-    all.append(&mut events);
-    desk::publish_all(&state, &target, &all).await;
-    desk::publish_all(&state, &closed, &[source_event]).await;
-    Ok(Json(
-        conversations::get(&state.db, &target.id)
-            .await?
-            .ok_or(AppError::NotFound)?,
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SplitRequest {
     /// The message that becomes the first of a new ticket.
@@ -354,96 +247,11 @@ pub struct SplitRequest {
     pub subject: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/split", tag = "tickets", request_body = SplitRequest,
-    responses((status = 201, body = Conversation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn split(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    ApiJson(req): ApiJson<SplitRequest>,
-) -> AppResult<Response> {
-    let user = caller.staff()?;
-    let actor = Actor::Person(user.clone());
-    let source = realtime::visible(&state, &actor, &id).await?;
-    let msg = messages::get(&state.db, &req.message_id)
-        .await?
-        .filter(|m| m.conversation_id == source.id)
-        .ok_or(AppError::NotFound)?;
-    if !matches!(
-        msg.kind.as_str(),
-        messages::kind::TEXT | messages::kind::ATTACHMENT
-    ) {
-        return Err(AppError::bad(
-            ErrorCode::InvalidSplit,
-            "only words or files can start a ticket",
-        ));
-    }
-    let subject = match req.subject.trim() {
-        "" => format!("{} (#{})", source.subject, source.number),
-        s => s.chars().take(200).collect(),
-    };
-    let by = user.display_name().to_string();
-    let mut tx = state.db.begin().await?;
-    let new = conversations::create(
-        &mut tx,
-        &source.inbox_id,
-        source.customer_id.as_deref(),
-        &subject,
-    )
-    .await?;
-    let new = conversations::update(
-        &mut tx,
-        &new,
-        &conversations::Changes {
-            stage: Some(source.stage.clone()),
-            priority: Some(source.priority.clone()),
-            ticket_type: Some(source.ticket_type.clone()),
-            team_id: Some(source.team_id.clone()),
-            waiting_since: Some(Some(now_ms())),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let mut msgs = copy_messages(&state, &mut tx, &source, &new, Some(&msg.id)).await?;
-    msgs.push(
-        desk::record_event(
-            &state,
-            &mut tx,
-            &new,
-            messages::kind::ACTIVITY,
-            Some(user),
-            &format!("{by} split this ticket off #{}", source.number),
-            serde_json::json!({"event": "split_from", "from": source.id, "number": source.number, "by": by}),
-        )
-        .await?,
-    );
-    let note = desk::record_event(
-        &state,
-        &mut tx,
-        &source,
-        messages::kind::ACTIVITY,
-        Some(user),
-        &format!("{by} split message {} off into #{}", msg.seq, new.number),
-        serde_json::json!({"event": "split_into", "into": new.id, "number": new.number, "seq": msg.seq, "by": by}),
-    )
-    .await?;
-    if msg.author_kind == messages::author::CONTACT {
-        crate::sla::on_customer_message(&state, &mut tx, &new, msg.created_at).await?;
-    }
-    tx.commit().await?;
-    desk::publish_all(&state, &new, &msgs).await;
-    desk::publish_all(&state, &source, &[note]).await;
-    state.routing_wake.notify_one();
-    let fresh = conversations::get(&state.db, &new.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(fresh)).into_response())
-}
-
 // ---- Macros ----------------------------------------------------------------------------------
 
 /// What a macro does, in this order: changes, assignment, then the reply.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct MacroActions {
     /// A reply sent to the customer; `{customer.name}`, `{agent.name}`, `{order.number}`,
@@ -455,14 +263,15 @@ pub struct MacroActions {
     pub ticket_type: Option<String>,
     /// Tags added to the ticket's.
     pub add_tags: Vec<String>,
-    #[schema(value_type = Option<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub fields: Option<Map<String, Value>>,
     /// `me` (whoever applies it) or an agent's id.
     pub assign: Option<String>,
     pub team_id: Option<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MacroForm {
     pub name: String,
@@ -472,7 +281,8 @@ pub struct MacroForm {
     pub actions: MacroActions,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MacroView {
     pub id: String,
     pub name: String,
@@ -480,7 +290,7 @@ pub struct MacroView {
     pub actions: MacroActions,
 }
 
-fn view(m: Macro) -> MacroView {
+pub fn view(m: Macro) -> MacroView {
     MacroView {
         shared: m.owner_id.is_none(),
         actions: serde_json::from_str(&m.actions).unwrap_or_default(),
@@ -489,16 +299,16 @@ fn view(m: Macro) -> MacroView {
     }
 }
 
-fn check_macro(f: &MacroForm) -> AppResult<String> {
+pub fn check_macro(f: &MacroForm) -> Result<String> {
     if f.name.trim().is_empty() || f.name.chars().count() > 100 {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidMacro,
             "a name of 1-100 characters",
         ));
     }
     let a = &f.actions;
     if a.reply.chars().count() > kefu_core::protocol::MAX_BODY_CHARS || a.add_tags.len() > 20 {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidMacro,
             "the reply or the tag list is too long",
         ));
@@ -513,97 +323,31 @@ fn check_macro(f: &MacroForm) -> AppResult<String> {
         && a.assign.is_none()
         && a.team_id.is_none();
     if empty {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidMacro,
             "a macro needs at least one action",
         ));
     }
-    serde_json::to_string(a).map_err(|e| AppError::Internal(e.to_string()))
+    serde_json::to_string(a).map_err(|e| Error::Internal(e.to_string()))
 }
 
-fn may_share(user: &User) -> bool {
+pub fn may_share(user: &User) -> bool {
     user.role().sees_all_inboxes()
 }
 
-#[utoipa::path(get, path = "/api/v1/macros", tag = "tickets",
-    responses((status = 200, body = Vec<MacroView>)))]
-pub async fn list_macros(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Json<Vec<MacroView>>> {
-    let user = caller.staff()?;
-    Ok(Json(
-        macros::usable_by(&state.db, &user.id)
-            .await?
-            .into_iter()
-            .map(view)
-            .collect(),
-    ))
-}
-
-#[utoipa::path(post, path = "/api/v1/macros", tag = "tickets", request_body = MacroForm,
-    responses((status = 201, body = MacroView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn create_macro(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    ApiJson(f): ApiJson<MacroForm>,
-) -> AppResult<Response> {
-    let user = caller.staff()?;
-    let actions = check_macro(&f)?;
-    if f.shared && !may_share(user) {
-        return Err(AppError::Forbidden);
-    }
-    let owner = (!f.shared).then_some(user.id.as_str());
-    let m = macros::create(&state.db, owner, f.name.trim(), &actions).await?;
-    Ok((StatusCode::CREATED, Json(view(m))).into_response())
-}
-
 /// The macro `id` if `user` may change it: their own, or a shared one for admins and supervisors.
-async fn own_macro(state: &AppState, user: &User, id: &str) -> AppResult<Macro> {
-    let m = macros::get(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub async fn own_macro(state: &Service, user: &User, id: &str) -> Result<Macro> {
+    let m = macros::get(&state.db, id).await?.ok_or(Error::NotFound)?;
     match &m.owner_id {
         Some(o) if o == &user.id => Ok(m),
         None if may_share(user) => Ok(m),
-        None => Err(AppError::Forbidden),
-        Some(_) => Err(AppError::NotFound),
+        None => Err(Error::Forbidden),
+        Some(_) => Err(Error::NotFound),
     }
 }
 
-#[utoipa::path(put, path = "/api/v1/macros/{id}", tag = "tickets", request_body = MacroForm,
-    responses((status = 200, body = MacroView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update_macro(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    ApiJson(f): ApiJson<MacroForm>,
-) -> AppResult<Json<MacroView>> {
-    let user = caller.staff()?;
-    let m = own_macro(&state, user, &id).await?;
-    let actions = check_macro(&f)?;
-    macros::update(&state.db, &m.id, f.name.trim(), &actions).await?;
-    Ok(Json(view(
-        macros::get(&state.db, &m.id)
-            .await?
-            .ok_or(AppError::NotFound)?,
-    )))
-}
-
-#[utoipa::path(delete, path = "/api/v1/macros/{id}", tag = "tickets",
-    responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete_macro(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-) -> AppResult<StatusCode> {
-    let user = caller.staff()?;
-    let m = own_macro(&state, user, &id).await?;
-    macros::delete(&state.db, &m.id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MacroResult {
     pub conversation: Conversation,
     /// Variables of the reply that could not be filled in (left as written).
@@ -643,75 +387,6 @@ pub fn fill(text: &str, vars: &[(&str, String)]) -> (String, Vec<String>) {
     }
     out.push_str(rest);
     (out, unfilled)
-}
-
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/macros/{macro_id}", tag = "tickets",
-    responses((status = 200, body = MacroResult), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn apply_macro(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((id, macro_id)): Path<(String, String)>,
-) -> AppResult<Json<MacroResult>> {
-    let user = caller.staff()?;
-    let m = macros::get(&state.db, &macro_id)
-        .await?
-        .filter(|m| m.owner_id.is_none() || m.owner_id.as_deref() == Some(user.id.as_str()))
-        .ok_or(AppError::NotFound)?;
-    let a: MacroActions = serde_json::from_str(&m.actions).unwrap_or_default();
-    let actor = Actor::Person(user.clone());
-    let conv = realtime::visible(&state, &actor, &id).await?;
-    let tags = (!a.add_tags.is_empty()).then(|| {
-        conversations::split_tags(&conv.tags)
-            .map(str::to_string)
-            .chain(a.add_tags.iter().cloned())
-            .collect::<Vec<_>>()
-    });
-    let patch = ConversationPatch {
-        status: a.status.clone().filter(|s| s != "snoozed"),
-        snoozed_until: None,
-        stage: a.stage.clone(),
-        priority: a.priority.clone(),
-        assignee_id: a.assign.as_ref().map(|who| {
-            Some(if who == "me" {
-                user.id.clone()
-            } else {
-                who.clone()
-            })
-        }),
-        team_id: a.team_id.clone().map(Some),
-        tags,
-        ticket_type: a.ticket_type.clone(),
-        fields: a.fields.clone(),
-    };
-    // The reply first (a resolving macro answers, then resolves).
-    let mut unfilled = vec![];
-    if !a.reply.trim().is_empty() {
-        let ctx = crate::phrases::Context::of(&state, user, Some(&conv)).await?;
-        let (body, missing) = ctx.fill(&a.reply);
-        unfilled = missing;
-        realtime::store_message_with(
-            &state,
-            &actor,
-            &conv,
-            None,
-            messages::kind::TEXT,
-            &body,
-            "",
-            None,
-        )
-        .await?;
-    }
-    let conversation = if patch.is_empty() {
-        conversations::get(&state.db, &conv.id)
-            .await?
-            .ok_or(AppError::NotFound)?
-    } else {
-        desk::apply(&state, user, &conv.id, &patch).await?
-    };
-    Ok(Json(MacroResult {
-        conversation,
-        unfilled,
-    }))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use kefu_core::time::now_ms;
 use kefu_store::outbox::{self, OutboxMail};
 use tokio::sync::watch;
 
-use crate::state::AppState;
+use crate::Service;
 
 pub const POLL_INTERVAL_MS: i64 = 5_000;
 /// How long a claimed mail is reserved for the sender that claimed it.
@@ -33,7 +33,7 @@ impl Transport for NoTransport {
 /// server-wide SMTP server (`None`: not configured); conversation mail goes through its inbox's
 /// server.
 pub async fn deliver_due<T: Transport>(
-    state: &AppState,
+    state: &Service,
     transport: Option<&T>,
 ) -> kefu_store::Result<usize> {
     let mut sent = 0;
@@ -42,7 +42,7 @@ pub async fn deliver_due<T: Transport>(
             continue;
         }
         let mail = if mail.kind == "chat_reply" {
-            match crate::desk::prepare_chat_reply(state, &mail).await {
+            match crate::chat::desk::prepare_chat_reply(state, &mail).await {
                 Ok(Some(m)) => m,
                 Ok(None) => continue,
                 Err(e) => {
@@ -90,7 +90,7 @@ pub async fn deliver_due<T: Transport>(
 
 /// Runs until `shutdown` turns true; woken early when mail is queued.
 pub async fn run<T: Transport>(
-    state: AppState,
+    state: Service,
     transport: Option<T>,
     mut shutdown: watch::Receiver<bool>,
 ) {

@@ -19,8 +19,8 @@ use kefu_store::messages::{self, Message, NewMessage};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Actor, finish, stage_stored, store_alone, store_alone_then};
-use crate::error::{AppError, AppResult};
-use crate::state::{AppState, Inner};
+use crate::Service;
+use crate::{Error, Result};
 
 /// The most messages one transaction takes.
 const MAX_BATCH: usize = 256;
@@ -42,7 +42,7 @@ pub struct Job {
     pub mail: Option<crate::mail::MailOptions>,
 }
 
-type Reply = oneshot::Sender<AppResult<(Message, bool)>>;
+type Reply = oneshot::Sender<Result<(Message, bool)>>;
 /// A queued message: what to store, where to answer, and its place in the queue (let go when
 /// the committer takes it).
 type Queued = (Job, Reply, Slot);
@@ -77,13 +77,13 @@ impl Drop for Slot {
     }
 }
 
-fn shed(state: &AppState) -> AppError {
+fn shed(state: &Service) -> Error {
     state.committer.shed.fetch_add(1, Ordering::Relaxed);
-    AppError::Busy
+    Error::Busy
 }
 
 /// Stores `job` in the next shared transaction; returns once it committed.
-pub async fn submit(state: &AppState, job: Job) -> AppResult<(Message, bool)> {
+pub async fn submit(state: &Service, job: Job) -> Result<(Message, bool)> {
     let place = admit(state)?;
     enqueue(state, job, place).await?.await
 }
@@ -94,9 +94,9 @@ pub async fn submit(state: &AppState, job: Job) -> AppResult<(Message, bool)> {
 /// the server behind on reading what it was sent, docs/benchmarks.md, L2).
 pub struct Place(Slot);
 
-/// Takes a place for one message, or refuses it at once with [`AppError::Busy`] when too
+/// Takes a place for one message, or refuses it at once with [`Error::Busy`] when too
 /// many are waiting on this instance.
-pub fn admit(state: &AppState) -> AppResult<Place> {
+pub fn admit(state: &Service) -> Result<Place> {
     Slot::take(&state.committer.queued, MAX_QUEUED)
         .map(Place)
         .ok_or_else(|| shed(state))
@@ -104,7 +104,7 @@ pub fn admit(state: &AppState) -> AppResult<Place> {
 
 /// Queues `job` for the next shared transaction (messages are stored in the order they were
 /// queued) and returns the future that waits for its commit.
-pub async fn enqueue(state: &AppState, job: Job, place: Place) -> AppResult<super::Sending> {
+pub async fn enqueue(state: &Service, job: Job, place: Place) -> Result<super::Sending> {
     let Place(slot) = place;
     let sender = state.committer.tx.get_or_init(|| {
         let (tx, rx) = mpsc::unbounded_channel();
@@ -122,12 +122,12 @@ pub async fn enqueue(state: &AppState, job: Job, place: Place) -> AppResult<supe
         match answer.await {
             Ok(r) => r,
             // The committer is gone (shutting down): nothing was stored.
-            Err(_) => Err(AppError::Unavailable("the server is shutting down".into())),
+            Err(_) => Err(Error::Unavailable("the server is shutting down".into())),
         }
     }))
 }
 
-async fn run(state: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Queued>) {
+async fn run(state: Weak<crate::Shared>, mut rx: mpsc::UnboundedReceiver<Queued>) {
     while let Some((job, reply, slot)) = rx.recv().await {
         drop(slot);
         let (mut jobs, mut replies) = (vec![job], vec![reply]);
@@ -144,7 +144,7 @@ async fn run(state: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Queued>) {
         let Some(inner) = state.upgrade() else {
             return;
         };
-        let state = AppState(inner);
+        let state = Service(inner);
         store_and_answer(&state, &jobs, replies).await;
     }
 }
@@ -153,7 +153,7 @@ async fn run(state: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Queued>) {
 /// A sender is answered as soon as its message committed and before the message is
 /// announced, so its acknowledgement goes out ahead of its own echo; when the shared
 /// transaction fails, each is stored alone instead.
-async fn store_and_answer(state: &AppState, jobs: &[Job], replies: Vec<Reply>) {
+async fn store_and_answer(state: &Service, jobs: &[Job], replies: Vec<Reply>) {
     let alone = async |job: &Job, reply: Reply| {
         let mut reply = Some(reply);
         let r = store_alone_then(state, job, |m| {
@@ -189,14 +189,14 @@ async fn store_and_answer(state: &AppState, jobs: &[Job], replies: Vec<Reply>) {
 }
 
 /// Stores `jobs` as the committer does and returns each one's result.
-pub async fn store_batch(state: &AppState, jobs: &[Job]) -> Vec<AppResult<(Message, bool)>> {
+pub async fn store_batch(state: &Service, jobs: &[Job]) -> Vec<Result<(Message, bool)>> {
     let (replies, answers): (Vec<Reply>, Vec<_>) = jobs.iter().map(|_| oneshot::channel()).unzip();
     store_and_answer(state, jobs, replies).await;
     let mut out = Vec::with_capacity(jobs.len());
     for a in answers {
         out.push(
             a.await
-                .unwrap_or_else(|_| Err(AppError::Internal("no answer".into()))),
+                .unwrap_or_else(|_| Err(Error::Internal("no answer".into()))),
         );
     }
     out
@@ -204,10 +204,7 @@ pub async fn store_batch(state: &AppState, jobs: &[Job]) -> Vec<AppResult<(Messa
 
 impl Job {
     /// The row to append, written by `author` (the job's actor).
-    pub(crate) fn new_message<'a>(
-        &'a self,
-        author: &'a kefu_core::protocol::Author,
-    ) -> NewMessage<'a> {
+    pub fn new_message<'a>(&'a self, author: &'a kefu_core::protocol::Author) -> NewMessage<'a> {
         NewMessage {
             conversation_id: &self.conv.id,
             kind: &self.kind,
@@ -222,7 +219,7 @@ impl Job {
 
 /// Stores every message of `batch` in one transaction and commits it: the messages
 /// themselves in a few statements together, then what each brings with it.
-async fn together(state: &AppState, jobs: &[Job]) -> AppResult<Vec<super::Staged>> {
+async fn together(state: &Service, jobs: &[Job]) -> Result<Vec<super::Staged>> {
     let started = std::time::Instant::now();
     let mut tx = state.db.begin().await?;
     let authors: Vec<_> = jobs.iter().map(|j| j.actor.author()).collect();
@@ -236,7 +233,7 @@ async fn together(state: &AppState, jobs: &[Job]) -> AppResult<Vec<super::Staged
     for (job, (msg, fresh)) in jobs.iter().zip(stored) {
         staged.push(stage_stored(state, &mut tx, job, msg, fresh).await?);
     }
-    tx.commit().await.map_err(AppError::from)?;
+    tx.commit().await.map_err(Error::from)?;
     kefu_store::slow("a shared chat transaction", started);
     Ok(staged)
 }

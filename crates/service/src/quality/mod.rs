@@ -4,37 +4,31 @@
 //! which is recorded. Every check is recorded for the quality report (per agent and team, by
 //! rule, with examples; CSV).
 
-use kefu_core::error::ErrorCode;
+pub mod phrases;
+
+use kefu_core::ErrorCode;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Extension;
-use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use kefu_core::quality::{self as rules, Finding, Guard, MailDraft, MailFinding, Rule, Severity};
+use kefu_core::quality::{self as rules, Finding, Guard, MailDraft, MailFinding, Severity};
 use kefu_core::time::now_ms;
 use kefu_store::conversations::Conversation;
 use kefu_store::people::User;
 use kefu_store::quality::{self as store, Check};
 use kefu_store::{attachments, settings, teams};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::api::ApiJson;
-use crate::auth::Caller;
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::realtime::{self, Actor};
-use crate::state::AppState;
+use crate::Service;
+use crate::accounts::caller::Caller;
+use crate::{Error, Result};
 
 pub const RULES_KEY: &str = "forbidden_phrases";
 const CACHE_FOR: Duration = Duration::from_secs(10);
 
 /// The guard over the shop's rules (the seed's list until an admin edits it), cached for a
 /// few seconds per instance.
-pub async fn guard(state: &AppState) -> AppResult<Arc<Guard>> {
+pub async fn guard(state: &Service) -> Result<Arc<Guard>> {
     if let Some((at, g)) = state
         .guard
         .lock()
@@ -69,11 +63,12 @@ pub mod outcome {
 }
 
 /// What the checks found in one reply.
-#[derive(Debug, Default, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verdict {
-    #[schema(value_type = Vec<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub phrases: Vec<Finding>,
-    #[schema(value_type = Vec<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub mail: Vec<MailFinding>,
 }
 
@@ -113,24 +108,24 @@ impl Verdict {
 /// Decides whether an agent's reply may go out, and records the check. `Ok(())` to send;
 /// the reply is recorded as clean or sent anyway only by [`record_sent`] once it is stored.
 pub async fn gate(
-    state: &AppState,
+    state: &Service,
     agent: &User,
     conv: &Conversation,
     channel: &str,
     body: &str,
     verdict: &Verdict,
     accept_warnings: bool,
-) -> AppResult<()> {
+) -> Result<()> {
     if verdict.blocks() {
         record(state, agent, conv, channel, outcome::BLOCKED, verdict, body).await?;
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::ReplyBlocked,
             format!("this reply cannot be sent: {}", verdict.summary()),
         ));
     }
     if verdict.warns() && !accept_warnings {
         record(state, agent, conv, channel, outcome::STOPPED, verdict, body).await?;
-        return Err(AppError::Conflict(
+        return Err(Error::Conflict(
             ErrorCode::ReplyWarnings,
             format!("check this reply before sending it: {}", verdict.summary()),
         ));
@@ -140,13 +135,13 @@ pub async fn gate(
 
 /// Records a reply that went out (clean, or sent despite warnings).
 pub async fn record_sent(
-    state: &AppState,
+    state: &Service,
     agent: &User,
     conv: &Conversation,
     channel: &str,
     body: &str,
     verdict: &Verdict,
-) -> AppResult<()> {
+) -> Result<()> {
     let o = if verdict.warns() {
         outcome::SENT_ANYWAY
     } else {
@@ -156,14 +151,14 @@ pub async fn record_sent(
 }
 
 async fn record(
-    state: &AppState,
+    state: &Service,
     agent: &User,
     conv: &Conversation,
     channel: &str,
     outcome: &str,
     verdict: &Verdict,
     body: &str,
-) -> AppResult<()> {
+) -> Result<()> {
     // The excerpt around the first finding (examples in the report), never the whole reply.
     let excerpt: String = match verdict.phrases.first() {
         Some(f) => {
@@ -196,7 +191,7 @@ async fn record(
 }
 
 /// The guard's findings in an agent's reply.
-pub async fn check_reply(state: &AppState, body: &str) -> AppResult<Verdict> {
+pub async fn check_reply(state: &Service, body: &str) -> Result<Verdict> {
     Ok(Verdict {
         phrases: guard(state).await?.check(body),
         mail: vec![],
@@ -204,34 +199,22 @@ pub async fn check_reply(state: &AppState, body: &str) -> AppResult<Verdict> {
 }
 
 /// A mail draft's findings: the guard over its body, and its etiquette.
-pub async fn check_mail(state: &AppState, d: &MailDraft) -> AppResult<Verdict> {
+pub async fn check_mail(state: &Service, d: &MailDraft) -> Result<Verdict> {
     Ok(Verdict {
         phrases: guard(state).await?.check(&d.body),
         mail: rules::check_mail(d),
     })
 }
 
-// ---- API -------------------------------------------------------------------------------------
-
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
     pub text: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/quality/check", tag = "quality", request_body = CheckRequest,
-    responses((status = 200, body = Verdict), (status = 400, body = ErrorBody)))]
-pub async fn check(
-    State(state): State<AppState>,
-    ApiJson(r): ApiJson<CheckRequest>,
-) -> AppResult<Json<Verdict>> {
-    if r.text.len() > 200_000 {
-        return Err(AppError::TooLarge);
-    }
-    Ok(Json(check_reply(&state, &r.text).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MailCheckRequest {
     /// `Re: <conversation subject>` when absent.
@@ -254,18 +237,18 @@ pub struct MailCheckRequest {
 /// The draft as the etiquette check reads it: file names from the conversation's files, the
 /// signature's text from the agent's or the inbox's signatures.
 pub async fn draft_of(
-    state: &AppState,
+    state: &Service,
     user: &User,
     conv: &Conversation,
     r: &MailCheckRequest,
-) -> AppResult<MailDraft> {
+) -> Result<MailDraft> {
     let mut names = vec![];
     for id in &r.attachment_ids {
         let a = attachments::get(&state.db, id)
             .await?
             .filter(|a| a.conversation_id == conv.id)
             .ok_or_else(|| {
-                AppError::bad(
+                Error::invalid(
                     ErrorCode::InvalidAttachment,
                     "no such file in this conversation",
                 )
@@ -291,44 +274,10 @@ pub async fn draft_of(
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/mail/check", tag = "quality", request_body = MailCheckRequest,
-    responses((status = 200, body = Verdict), (status = 404, body = ErrorBody)))]
-pub async fn check_mail_draft(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    ApiJson(r): ApiJson<MailCheckRequest>,
-) -> AppResult<Json<Verdict>> {
-    let user = caller.staff()?;
-    let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
-    let d = draft_of(&state, user, &conv, &r).await?;
-    Ok(Json(check_mail(&state, &d).await?))
-}
-
-#[utoipa::path(get, path = "/api/v1/quality/rules", tag = "quality",
-    responses((status = 200, body = Vec<Object>)))]
-pub async fn list_rules(State(state): State<AppState>) -> AppResult<Json<Vec<Rule>>> {
-    Ok(Json(guard(&state).await?.rules().to_vec()))
-}
-
-#[utoipa::path(put, path = "/api/v1/quality/rules", tag = "quality", request_body = Vec<Object>,
-    responses((status = 200, body = Vec<Object>), (status = 400, body = ErrorBody)))]
-pub async fn save_rules(
-    State(state): State<AppState>,
-    ApiJson(rules): ApiJson<Vec<Rule>>,
-) -> AppResult<Json<Vec<Rule>>> {
-    let g = Arc::new(
-        Guard::new(rules).map_err(|e| AppError::bad(ErrorCode::InvalidRule, e.to_string()))?,
-    );
-    let json = serde_json::to_string(g.rules()).map_err(|e| AppError::Internal(e.to_string()))?;
-    settings::set(&state.db, RULES_KEY, &json).await?;
-    *state.guard.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), g.clone()));
-    Ok(Json(g.rules().to_vec()))
-}
-
 // ---- The report ------------------------------------------------------------------------------
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 pub struct ReportQuery {
     /// Start (ms since the epoch); default 30 days ago.
     pub from: Option<i64>,
@@ -338,7 +287,8 @@ pub struct ReportQuery {
     pub team_id: Option<String>,
 }
 
-#[derive(Debug, Default, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentQuality {
     pub agent_id: String,
     pub agent: String,
@@ -356,7 +306,8 @@ pub struct AgentQuality {
     pub examples: Vec<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QualityReport {
     pub from: i64,
     pub to: i64,
@@ -365,18 +316,18 @@ pub struct QualityReport {
     pub total: AgentQuality,
 }
 
-pub async fn report(state: &AppState, q: &ReportQuery) -> AppResult<QualityReport> {
+pub async fn report(state: &Service, q: &ReportQuery) -> Result<QualityReport> {
     let to = q.to.unwrap_or_else(now_ms);
     let from = q.from.unwrap_or(to - 30 * kefu_core::time::DAY);
     if from >= to {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidPeriod,
             "from must be before to",
         ));
     }
     let team = q.team_id.as_deref().unwrap_or("");
     if !team.is_empty() && teams::get_team(&state.db, team).await?.is_none() {
-        return Err(AppError::bad(ErrorCode::InvalidTeam, "no such team"));
+        return Err(Error::invalid(ErrorCode::InvalidTeam, "no such team"));
     }
     let rows = store::between(&state.db, from, to, team).await?;
     let mut by_agent: HashMap<String, AgentQuality> = HashMap::new();
@@ -423,28 +374,17 @@ pub async fn report(state: &AppState, q: &ReportQuery) -> AppResult<QualityRepor
     })
 }
 
-fn may_report(caller: &Caller) -> AppResult<()> {
+pub fn may_report(caller: &Caller) -> Result<()> {
     match caller {
         Caller::Person { user, .. } if user.role().sees_all_inboxes() => Ok(()),
         Caller::Token { .. } => Ok(()),
-        _ => Err(AppError::Forbidden),
+        _ => Err(Error::Forbidden),
     }
-}
-
-#[utoipa::path(get, path = "/api/v1/reports/quality", tag = "quality", params(ReportQuery),
-    responses((status = 200, body = QualityReport), (status = 403, body = ErrorBody)))]
-pub async fn get_report(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Query(q): Query<ReportQuery>,
-) -> AppResult<Json<QualityReport>> {
-    may_report(&caller)?;
-    Ok(Json(report(&state, &q).await?))
 }
 
 /// A CSV field: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or
 /// `@` is defused so a spreadsheet never reads it as a formula.
-fn csv(s: &str) -> String {
+pub fn csv(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@']) {
         format!("'{s}")
     } else {
@@ -457,48 +397,10 @@ fn csv(s: &str) -> String {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/reports/quality.csv", tag = "quality", params(ReportQuery),
-    responses((status = 200, description = "the report as CSV (UTF-8 with BOM)"), (status = 403, body = ErrorBody)))]
-pub async fn get_report_csv(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Query(q): Query<ReportQuery>,
-) -> AppResult<Response> {
-    may_report(&caller)?;
-    let r = report(&state, &q).await?;
-    // A byte-order mark so spreadsheet programs read the Chinese names as UTF-8.
-    let mut out =
-        String::from("\u{feff}agent,checked,clean,sent_anyway,stopped,blocked,rules,examples\r\n");
-    for a in r.agents.iter().chain(std::iter::once(&r.total)) {
-        let rules: Vec<String> = a.by_rule.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\r\n",
-            csv(&a.agent),
-            a.checked,
-            a.clean,
-            a.sent_anyway,
-            a.stopped,
-            a.blocked,
-            csv(&rules.join(" ")),
-            csv(&a.examples.join(" | "))
-        ));
-    }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"quality.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
-}
-
 // ---- Packing attachments ---------------------------------------------------------------------
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ZipRequest {
     /// Files of the conversation to pack (2 to 50).
@@ -508,82 +410,10 @@ pub struct ZipRequest {
     pub name: String,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Zipped {
     /// The new file, to send instead of the packed ones.
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub attachment: kefu_store::attachments::Attachment,
-}
-
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/attachments/zip", tag = "quality", request_body = ZipRequest,
-    responses((status = 201, body = Zipped), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
-pub async fn zip(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    ApiJson(r): ApiJson<ZipRequest>,
-) -> AppResult<Response> {
-    let user = caller.staff()?;
-    let conv = realtime::visible(&state, &Actor::Person(user.clone()), &id).await?;
-    if !(2..=50).contains(&r.attachment_ids.len()) {
-        return Err(AppError::bad(ErrorCode::InvalidZip, "pack 2 to 50 files"));
-    }
-    let mut files: Vec<(String, Vec<u8>)> = vec![];
-    let mut total = 0usize;
-    for aid in &r.attachment_ids {
-        let a = attachments::get(&state.db, aid)
-            .await?
-            .filter(|a| a.conversation_id == conv.id)
-            .ok_or_else(|| {
-                AppError::bad(
-                    ErrorCode::InvalidAttachment,
-                    "no such file in this conversation",
-                )
-            })?;
-        let bytes = tokio::fs::read(crate::files::storage_path(&state, &a.storage_key))
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        total += bytes.len();
-        if total > state.config.max_upload_bytes {
-            return Err(AppError::TooLarge);
-        }
-        // Two files of one name get numbered, as a file manager would.
-        let mut name = a.name.clone();
-        let mut n = 2;
-        while files.iter().any(|(f, _)| *f == name) {
-            name = match a.name.rsplit_once('.') {
-                Some((stem, ext)) => format!("{stem} ({n}).{ext}"),
-                None => format!("{} ({n})", a.name),
-            };
-            n += 1;
-        }
-        files.push((name, bytes));
-    }
-    let bytes = crate::files::zip_stored(&files);
-    let name = if r.name.trim().is_empty() {
-        format!("ticket-{}-files.zip", conv.number)
-    } else {
-        let n = crate::files::clean_name(r.name.trim());
-        if n.to_lowercase().ends_with(".zip") {
-            n
-        } else {
-            format!("{n}.zip")
-        }
-    };
-    let key = crate::files::store_bytes(&state, conv.created_at, "", &bytes).await?;
-    let a = attachments::insert(
-        &state.db,
-        &conv.id,
-        &name,
-        "application/zip",
-        bytes.len() as i64,
-        &key,
-        &user.id,
-    )
-    .await?;
-    Ok((
-        axum::http::StatusCode::CREATED,
-        Json(Zipped { attachment: a }),
-    )
-        .into_response())
 }
