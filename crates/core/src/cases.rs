@@ -116,6 +116,46 @@ pub fn at_least(severity: &str, threshold: &str) -> bool {
     matches!((rank(severity), rank(threshold)), (Some(a), Some(b)) if a >= b)
 }
 
+/// The escalation rule: a complaint at or above the shop's `escalate_from` severity goes to the
+/// supervisor team, when the shop named one. Claims are never escalated by severity.
+pub fn escalates(
+    kind: &str,
+    severity: &str,
+    escalate_from: &str,
+    has_supervisor_team: bool,
+) -> bool {
+    kind == "complaint" && has_supervisor_team && at_least(severity, escalate_from)
+}
+
+/// The ticket priority of a new case: critical is urgent, high (or escalated) is high, the
+/// rest normal.
+pub fn priority(severity: &str, escalated: bool) -> &'static str {
+    match severity {
+        "critical" => "urgent",
+        "high" => "high",
+        _ if escalated => "high",
+        _ => "normal",
+    }
+}
+
+/// The longest subject a case's conversation gets, in characters.
+pub const MAX_SUBJECT_CHARS: usize = 200;
+
+/// The subject of a new case's conversation, in both languages so that every agent reads it:
+/// `[投诉 Complaint] {category} · {order}` or `[售后 After-sale] {reason} · {order}`.
+pub fn subject(kind: &str, category: &str, reason: &str, order_ref: &str) -> String {
+    let (label, topic) = if kind == "claim" {
+        ("售后 After-sale", reason.trim())
+    } else {
+        ("投诉 Complaint", category)
+    };
+    let mut subject = format!("[{label}] {topic}");
+    if !order_ref.trim().is_empty() {
+        subject.push_str(&format!(" · {}", order_ref.trim()));
+    }
+    subject.chars().take(MAX_SUBJECT_CHARS).collect()
+}
+
 /// Letters that cannot be misread for one another on a phone call or a receipt.
 const ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
@@ -142,6 +182,60 @@ pub fn is_tracking(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
+    fn rank(p: &str) -> usize {
+        PRIORITIES.iter().position(|x| *x == p).unwrap_or(0)
+    }
+
+    proptest! {
+        /// A worse severity never gets a lower priority; an escalated case is at least high;
+        /// critical is always urgent.
+        #[test]
+        fn priority_follows_severity(a in 0..4usize, b in 0..4usize, escalated: bool) {
+            let (lo, hi) = (a.min(b), a.max(b));
+            prop_assert!(rank(priority(SEVERITIES[lo], escalated)) <= rank(priority(SEVERITIES[hi], escalated)));
+            if escalated {
+                prop_assert!(rank(priority(SEVERITIES[lo], true)) >= rank("high"));
+            }
+            prop_assert_eq!(priority("critical", escalated), "urgent");
+        }
+
+        /// Only complaints escalate, only with a supervisor team, exactly from the threshold on.
+        #[test]
+        fn escalation_is_the_threshold(s in 0..4usize, t in 0..4usize, team: bool, claim: bool) {
+            let kind = if claim { "claim" } else { "complaint" };
+            let e = escalates(kind, SEVERITIES[s], SEVERITIES[t], team);
+            prop_assert_eq!(e, !claim && team && s >= t);
+        }
+
+        /// A subject is never longer than the limit, names its kind, and ends with the order
+        /// number when there is one and it fits.
+        #[test]
+        fn subjects_are_bounded_and_name_the_order(
+            claim: bool, topic in "\\PC{0,300}", order in "[A-Z0-9-]{0,20}",
+        ) {
+            let kind = if claim { "claim" } else { "complaint" };
+            let s = subject(kind, &topic, &topic, &order);
+            prop_assert!(s.chars().count() <= MAX_SUBJECT_CHARS);
+            let label = if claim { "[售后 After-sale]" } else { "[投诉 Complaint]" };
+            prop_assert!(s.starts_with(label));
+            if !order.is_empty() && topic.trim().chars().count() < 150 {
+                let ending = format!(" · {order}");
+                prop_assert!(s.ends_with(&ending));
+            }
+        }
+    }
+
+    #[test]
+    fn subjects_read_as_before() {
+        assert_eq!(
+            subject("complaint", "物流", "", "A-1"),
+            "[投诉 Complaint] 物流 · A-1"
+        );
+        assert_eq!(subject("claim", "", " 坏了 ", ""), "[售后 After-sale] 坏了");
+    }
 
     #[test]
     fn claim_flow() {

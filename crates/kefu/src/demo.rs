@@ -223,7 +223,12 @@ async fn seed_tickets(db: &Db, supervisors: &str) -> anyhow::Result<()> {
         "categories": ["商品质量 Product quality", "物流配送 Delivery", "服务态度 Service",
                        "价格与优惠 Price and promotions", "其他 Other"]
     });
-    settings::set(db, kefu_web::cases::SETTINGS_KEY, &cases.to_string()).await?;
+    settings::set(
+        db,
+        kefu_service::tickets::cases::SETTINGS_KEY,
+        &cases.to_string(),
+    )
+    .await?;
     let actions = serde_json::json!({
         "reply": "{customer.name}您好，已为您登记售后工单 #{ticket.number}，我们会在一个工作日内处理。",
         "ticket_type": "claim", "stage": "after_sale", "add_tags": ["售后"], "assign": "me"

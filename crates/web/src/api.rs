@@ -1,6 +1,7 @@
 //! REST API under `/api/v1`, documented by OpenAPI. Callers are signed-in people (cookie plus
 //! `X-CSRF-Token` for changes) or API tokens (`Authorization: Bearer kefu_…`) with scopes.
 
+pub mod cases;
 pub mod files;
 pub mod phrases;
 pub mod quality;
@@ -794,10 +795,10 @@ pub async fn revoke_token(
           crate::api::tickets::split, crate::api::tickets::list_macros, crate::api::tickets::create_macro,
           crate::api::tickets::update_macro, crate::api::tickets::delete_macro, crate::api::tickets::apply_macro,
           crate::api::sla::get_config, crate::api::sla::put_config, crate::api::sla::get_report,
-          crate::cases::send_code, crate::cases::file, crate::cases::view, crate::cases::add_info,
-          crate::cases::add_file, crate::cases::download, crate::cases::staff_view,
-          crate::cases::open_from_conversation, crate::cases::move_case,
-          crate::cases::get_settings, crate::cases::put_settings,
+          crate::api::cases::send_code, crate::api::cases::file, crate::api::cases::view, crate::api::cases::add_info,
+          crate::api::cases::add_file, crate::api::cases::download, crate::api::cases::staff_view,
+          crate::api::cases::open_from_conversation, crate::api::cases::move_case,
+          crate::api::cases::get_settings, crate::api::cases::put_settings,
           crate::api::quality::check, crate::api::quality::list_rules, crate::api::quality::save_rules,
           crate::api::quality::check_mail_draft, crate::api::quality::zip, crate::api::quality::get_report,
           crate::api::quality::get_report_csv, crate::api::phrases::list, crate::api::phrases::create,

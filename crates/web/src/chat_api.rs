@@ -131,7 +131,7 @@ pub struct ConversationContext {
     #[schema(value_type = Option<Object>)]
     pub sla: Option<kefu_store::sla::Clock>,
     /// The complaint or claim this conversation is, with the statuses it may move to.
-    pub case: Option<crate::cases::StaffCase>,
+    pub case: Option<kefu_service::tickets::cases::StaffCase>,
 }
 
 impl CustomerCard {
@@ -221,7 +221,7 @@ pub async fn conversation_context(
         .unwrap_or_default();
     let case = kefu_store::cases::get(&state.db, &conv.id)
         .await?
-        .map(crate::cases::StaffCase::of);
+        .map(kefu_service::tickets::cases::StaffCase::of);
     Ok(Json(ConversationContext {
         sla: kefu_store::sla::get(&state.db, &conv.id).await?,
         case,

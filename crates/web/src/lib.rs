@@ -3,7 +3,6 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
-pub mod cases;
 pub mod chat_api;
 pub mod error;
 pub mod kb_api;
@@ -614,71 +613,71 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
             "/api/v1/cases/code",
             Public,
             None,
-            cases::send_code,
+            api::cases::send_code,
         )
-        .route(M::POST, "/api/v1/cases", Public, None, cases::file)
+        .route(M::POST, "/api/v1/cases", Public, None, api::cases::file)
         .route(
             M::GET,
             "/api/v1/cases/{tracking}",
             Public,
             None,
-            cases::view,
+            api::cases::view,
         )
         .route(
             M::POST,
             "/api/v1/cases/{tracking}/messages",
             Public,
             None,
-            cases::add_info,
+            api::cases::add_info,
         )
         .route(
             M::POST,
             "/api/v1/cases/{tracking}/files",
             Public,
             None,
-            cases::add_file,
+            api::cases::add_file,
         )
         .route(
             M::GET,
             "/api/v1/cases/{tracking}/files/{attachment_id}",
             Public,
             None,
-            cases::download,
+            api::cases::download,
         )
         .route(
             M::GET,
             "/api/v1/conversations/{id}/case",
             Staff,
             None,
-            cases::staff_view,
+            api::cases::staff_view,
         )
         .route(
             M::POST,
             "/api/v1/conversations/{id}/case",
             Staff,
             None,
-            cases::open_from_conversation,
+            api::cases::open_from_conversation,
         )
         .route(
             M::POST,
             "/api/v1/conversations/{id}/case/status",
             Staff,
             None,
-            cases::move_case,
+            api::cases::move_case,
         )
         .route(
             M::GET,
             "/api/v1/case-settings",
             Admin,
             None,
-            cases::get_settings,
+            api::cases::get_settings,
         )
         .route(
             M::PUT,
             "/api/v1/case-settings",
             Admin,
             None,
-            cases::put_settings,
+            api::cases::put_settings,
         )
         .get("/admin/tickets", Admin, pages::admin::tickets_page)
         .get("/admin/quality", Admin, pages::admin::quality_page)

@@ -3,6 +3,7 @@
 //! message off into a new ticket, and macros (a reply from a template, changes, an assignment
 //! in one click).
 
+pub mod cases;
 pub mod sla;
 
 use kefu_core::ErrorCode;

@@ -11,7 +11,6 @@ use kefu_service::chat::{self, Actor};
 use kefu_store::attachments::{self, Attachment};
 use kefu_store::messages::{self, Message};
 
-#[allow(unused_imports)]
 use kefu_service::files::*;
 
 /// Stores an uploaded file in the conversation and posts it as an `attachment` message.

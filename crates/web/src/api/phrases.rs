@@ -14,7 +14,6 @@ use kefu_service::chat::{self, Actor};
 use kefu_store::quality::{self as store};
 use kefu_store::settings;
 
-#[allow(unused_imports)]
 use kefu_service::quality::phrases::*;
 
 #[utoipa::path(get, path = "/api/v1/phrase-kinds", tag = "quality",

@@ -16,7 +16,6 @@ use kefu_store::{attachments, settings};
 use std::sync::Arc;
 use std::time::Instant;
 
-#[allow(unused_imports)]
 use kefu_service::quality::*;
 
 #[utoipa::path(post, path = "/api/v1/quality/check", tag = "quality", request_body = CheckRequest,

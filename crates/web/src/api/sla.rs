@@ -11,7 +11,6 @@ use axum::extract::{Query, State};
 use kefu_core::error::ErrorCode;
 use kefu_core::time::now_ms;
 
-#[allow(unused_imports)]
 use kefu_service::tickets::sla::*;
 
 #[utoipa::path(get, path = "/api/v1/sla", tag = "tickets",

@@ -18,7 +18,6 @@ use kefu_store::macros::{self};
 use kefu_store::messages::{self};
 use kefu_store::settings;
 
-#[allow(unused_imports)]
 use kefu_service::tickets::*;
 
 #[utoipa::path(get, path = "/api/v1/ticket-fields", tag = "tickets",

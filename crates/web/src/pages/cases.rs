@@ -34,7 +34,7 @@ pub struct FormQuery {
 }
 
 pub async fn form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<FormQuery>) -> Response {
-    let settings = crate::cases::load_settings(&state)
+    let settings = kefu_service::tickets::cases::load_settings(&state)
         .await
         .unwrap_or_default();
     let signed_in = matches!(&ctx.caller, Caller::Person { user, .. } if !user.role().is_staff());

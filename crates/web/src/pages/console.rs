@@ -32,7 +32,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Response {
         Ok(inboxes) => render(&ConsolePage {
             c: ctx.chrome("/console"),
             inboxes,
-            case_categories: crate::cases::load_settings(&state)
+            case_categories: kefu_service::tickets::cases::load_settings(&state)
                 .await
                 .map(|s| s.categories)
                 .unwrap_or_default(),
