@@ -1,6 +1,12 @@
 //! The route table. Every route is added with an access rule, and the table is kept so a test
 //! can walk every route and prove that nobody gets past a rule they do not meet.
 
+pub mod api;
+pub mod chat;
+pub mod knowledge;
+pub mod pages;
+pub mod tickets;
+
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::handler::Handler;

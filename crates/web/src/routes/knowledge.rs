@@ -1,0 +1,151 @@
+//! The knowledge base and search.
+
+use axum::http::Method;
+
+use super::{Access, Routes};
+use crate::*;
+
+/// Adds this area's routes.
+pub fn add(r: Routes) -> Routes {
+    use Access::*;
+    use Method as M;
+    r
+        // Knowledge base and search.
+        .route(
+            M::GET,
+            "/api/v1/kb/categories",
+            Staff,
+            None,
+            kb_api::list_categories,
+        )
+        .route(
+            M::POST,
+            "/api/v1/kb/categories",
+            Staff,
+            None,
+            kb_api::create_category,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/kb/categories/{id}",
+            Staff,
+            None,
+            kb_api::update_category,
+        )
+        .route(
+            M::DELETE,
+            "/api/v1/kb/categories/{id}",
+            Staff,
+            None,
+            kb_api::delete_category,
+        )
+        .route(
+            M::GET,
+            "/api/v1/kb/articles",
+            Staff,
+            None,
+            kb_api::list_articles,
+        )
+        .route(
+            M::POST,
+            "/api/v1/kb/articles",
+            Staff,
+            None,
+            kb_api::create_article,
+        )
+        .route(
+            M::GET,
+            "/api/v1/kb/articles/{id}",
+            Staff,
+            None,
+            kb_api::get_article,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/kb/articles/{id}",
+            Staff,
+            None,
+            kb_api::update_article,
+        )
+        .route(
+            M::GET,
+            "/api/v1/kb/articles/{id}/revisions",
+            Staff,
+            None,
+            kb_api::list_revisions,
+        )
+        .route(
+            M::POST,
+            "/api/v1/kb/articles/{id}/revisions/{number}/restore",
+            Staff,
+            None,
+            kb_api::restore_revision,
+        )
+        .route(
+            M::GET,
+            "/api/v1/kb/articles/{id}/feedback",
+            Staff,
+            None,
+            kb_api::list_feedback,
+        )
+        .route(
+            M::GET,
+            "/api/v1/kb/export.csv",
+            Staff,
+            None,
+            kb_api::export_csv,
+        )
+        .route(
+            M::POST,
+            "/api/v1/kb/import.csv",
+            Staff,
+            None,
+            kb_api::import_csv,
+        )
+        .route(M::GET, "/api/v1/search", Staff, None, kb_api::search)
+        .route(
+            M::GET,
+            "/api/v1/conversations/{id}/suggestions",
+            Staff,
+            None,
+            kb_api::suggestions,
+        )
+        .route(
+            M::POST,
+            "/api/v1/conversations/{id}/article",
+            Staff,
+            None,
+            kb_api::draft_from_conversation,
+        )
+        .route(
+            M::GET,
+            "/widget/api/articles",
+            Visitor,
+            None,
+            widget::suggest_articles,
+        )
+        .route(
+            M::GET,
+            "/widget/api/articles/{id}",
+            Visitor,
+            None,
+            widget::read_article,
+        )
+        .route(
+            M::POST,
+            "/widget/api/articles/{id}/settled",
+            Visitor,
+            None,
+            widget::article_settled,
+        )
+        .route(M::GET, "/api/v1/outbox", Admin, None, api::list_outbox)
+        .route(M::GET, "/api/v1/tokens", Admin, None, api::list_tokens)
+        .route(M::POST, "/api/v1/tokens", Admin, None, api::create_token)
+        .route(
+            M::DELETE,
+            "/api/v1/tokens/{id}",
+            Admin,
+            None,
+            api::revoke_token,
+        )
+}
