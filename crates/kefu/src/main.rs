@@ -104,7 +104,7 @@ enum ConfigCommand {
     Example,
 }
 
-fn web_error(e: kefu_web::error::AppError) -> anyhow::Error {
+fn service_error(e: kefu_service::Error) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
@@ -186,24 +186,26 @@ fn main() -> ExitCode {
                 let is_csv = |p: &std::path::Path| p.extension().is_some_and(|e| e == "csv");
                 match command {
                     KbCommand::Export { path } if is_csv(&path) => {
-                        let csv = kefu_web::kb_io::export_csv(&db).await.map_err(web_error)?;
+                        let csv = kefu_service::knowledge::io::export_csv(&db)
+                            .await
+                            .map_err(service_error)?;
                         std::fs::write(&path, csv)?;
                         println!("articles written to {}", path.display());
                     }
                     KbCommand::Export { path } => {
-                        let n = kefu_web::kb_io::export_folder(&db, &path)
+                        let n = kefu_service::knowledge::io::export_folder(&db, &path)
                             .await
-                            .map_err(web_error)?;
+                            .map_err(service_error)?;
                         println!("{n} articles written to {}", path.display());
                     }
                     KbCommand::Import { path } => {
                         let report = if is_csv(&path) {
                             let text = std::fs::read_to_string(&path)?;
-                            kefu_web::kb_io::import_csv(&db, &text, None).await
+                            kefu_service::knowledge::io::import_csv(&db, &text, None).await
                         } else {
-                            kefu_web::kb_io::import_folder(&db, &path, None).await
+                            kefu_service::knowledge::io::import_folder(&db, &path, None).await
                         }
-                        .map_err(web_error)?;
+                        .map_err(service_error)?;
                         println!(
                             "imported: {} new, {} changed, {} unchanged, {} new categories \
                              (a running server's search catches up by itself)",

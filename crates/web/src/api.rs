@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod files;
+pub mod kb;
 pub mod phrases;
 pub mod quality;
 pub mod sla;
@@ -785,12 +786,12 @@ pub async fn revoke_token(
           crate::mail_api::reply, crate::mail_api::deliveries, crate::mail_api::retry,
           crate::mail_api::original, crate::mail_api::signatures, crate::mail_api::add_signature,
           crate::mail_api::delete_signature, crate::mail_api::not_stored, crate::mail_api::raw,
-          crate::kb_api::list_categories, crate::kb_api::create_category, crate::kb_api::update_category,
-          crate::kb_api::delete_category, crate::kb_api::list_articles, crate::kb_api::create_article,
-          crate::kb_api::get_article, crate::kb_api::update_article, crate::kb_api::list_revisions,
-          crate::kb_api::restore_revision, crate::kb_api::list_feedback, crate::kb_api::search,
-          crate::kb_api::suggestions, crate::kb_api::draft_from_conversation, crate::kb_api::export_csv,
-          crate::kb_api::import_csv,
+          crate::api::kb::list_categories, crate::api::kb::create_category, crate::api::kb::update_category,
+          crate::api::kb::delete_category, crate::api::kb::list_articles, crate::api::kb::create_article,
+          crate::api::kb::get_article, crate::api::kb::update_article, crate::api::kb::list_revisions,
+          crate::api::kb::restore_revision, crate::api::kb::list_feedback, crate::api::kb::search,
+          crate::api::kb::suggestions, crate::api::kb::draft_from_conversation, crate::api::kb::export_csv,
+          crate::api::kb::import_csv,
           crate::api::tickets::list_fields, crate::api::tickets::save_fields, crate::api::tickets::merge,
           crate::api::tickets::split, crate::api::tickets::list_macros, crate::api::tickets::create_macro,
           crate::api::tickets::update_macro, crate::api::tickets::delete_macro, crate::api::tickets::apply_macro,

@@ -5,8 +5,6 @@ pub mod assets;
 pub mod auth;
 pub mod chat_api;
 pub mod error;
-pub mod kb_api;
-pub mod kb_io;
 pub mod mail_api;
 pub mod middleware;
 pub mod pages;

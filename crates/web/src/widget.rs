@@ -594,7 +594,7 @@ pub async fn suggest_articles(
     Query(q): Query<SuggestQuery>,
 ) -> AppResult<Json<Vec<Suggestion>>> {
     let v = visitor(&caller)?;
-    let text = crate::kb_api::check_query(&q.q)?;
+    let text = kefu_service::knowledge::articles::check_query(&q.q)?;
     if text.chars().count() < 2 && !text.chars().any(kefu_search::analyze::is_cjk) {
         return Ok(Json(vec![]));
     }

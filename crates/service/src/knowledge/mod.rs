@@ -1,3 +1,5 @@
 //! The knowledge base: articles written in Markdown, rendered safe.
 
+pub mod articles;
+pub mod io;
 pub mod markdown;

@@ -373,7 +373,7 @@ struct SearchPage<'a> {
 
 pub async fn search(ctx: Ctx, Query(q): Query<LangQuery>) -> AppResult<Response> {
     let lang = content_lang(&ctx, &q.lang);
-    let text = crate::kb_api::check_query(&q.q)?.to_string();
+    let text = kefu_service::knowledge::articles::check_query(&q.q)?.to_string();
     let mut results = Vec::new();
     if !text.is_empty() {
         let index = ctx.state.search.index().await?;

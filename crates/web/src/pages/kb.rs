@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::{Chrome, Ctx, page_error, render};
 use crate::error::{AppError, AppResult};
-use crate::kb_api::{self, ArticleBody, CategoryBody};
+use kefu_service::knowledge::articles::{self as kb_api, ArticleBody, CategoryBody};
 use kefu_service::knowledge::markdown;
 
 fn publisher(ctx: &Ctx) -> bool {
@@ -258,7 +258,7 @@ pub async fn create(ctx: Ctx, Form(f): Form<ArticleForm>) -> Response {
         if input.status != status::DRAFT && !publisher(&ctx) {
             return Err(AppError::Forbidden);
         }
-        kb_api::save_new(&ctx.state, &input, &user, reason::EDIT).await
+        Ok(kb_api::save_new(&ctx.state, &input, &user, reason::EDIT).await?)
     };
     match run.await {
         Ok(a) => Redirect::to(&format!("/kb/articles/{}?saved=1", a.id)).into_response(),
@@ -355,7 +355,7 @@ pub async fn create_category(ctx: Ctx, Form(f): Form<CategoryForm>) -> Response 
             description_en: String::new(),
             position: 0,
         };
-        kb_api::create_category_from(&ctx.state, &body).await
+        Ok(kb_api::create_category_from(&ctx.state, &body).await?)
     };
     match run.await {
         Ok(_) => Redirect::to("/kb?notice=notice-category-created").into_response(),

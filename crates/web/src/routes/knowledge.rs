@@ -16,106 +16,106 @@ pub fn add(r: Routes) -> Routes {
             "/api/v1/kb/categories",
             Staff,
             None,
-            kb_api::list_categories,
+            api::kb::list_categories,
         )
         .route(
             M::POST,
             "/api/v1/kb/categories",
             Staff,
             None,
-            kb_api::create_category,
+            api::kb::create_category,
         )
         .route(
             M::PUT,
             "/api/v1/kb/categories/{id}",
             Staff,
             None,
-            kb_api::update_category,
+            api::kb::update_category,
         )
         .route(
             M::DELETE,
             "/api/v1/kb/categories/{id}",
             Staff,
             None,
-            kb_api::delete_category,
+            api::kb::delete_category,
         )
         .route(
             M::GET,
             "/api/v1/kb/articles",
             Staff,
             None,
-            kb_api::list_articles,
+            api::kb::list_articles,
         )
         .route(
             M::POST,
             "/api/v1/kb/articles",
             Staff,
             None,
-            kb_api::create_article,
+            api::kb::create_article,
         )
         .route(
             M::GET,
             "/api/v1/kb/articles/{id}",
             Staff,
             None,
-            kb_api::get_article,
+            api::kb::get_article,
         )
         .route(
             M::PUT,
             "/api/v1/kb/articles/{id}",
             Staff,
             None,
-            kb_api::update_article,
+            api::kb::update_article,
         )
         .route(
             M::GET,
             "/api/v1/kb/articles/{id}/revisions",
             Staff,
             None,
-            kb_api::list_revisions,
+            api::kb::list_revisions,
         )
         .route(
             M::POST,
             "/api/v1/kb/articles/{id}/revisions/{number}/restore",
             Staff,
             None,
-            kb_api::restore_revision,
+            api::kb::restore_revision,
         )
         .route(
             M::GET,
             "/api/v1/kb/articles/{id}/feedback",
             Staff,
             None,
-            kb_api::list_feedback,
+            api::kb::list_feedback,
         )
         .route(
             M::GET,
             "/api/v1/kb/export.csv",
             Staff,
             None,
-            kb_api::export_csv,
+            api::kb::export_csv,
         )
         .route(
             M::POST,
             "/api/v1/kb/import.csv",
             Staff,
             None,
-            kb_api::import_csv,
+            api::kb::import_csv,
         )
-        .route(M::GET, "/api/v1/search", Staff, None, kb_api::search)
+        .route(M::GET, "/api/v1/search", Staff, None, api::kb::search)
         .route(
             M::GET,
             "/api/v1/conversations/{id}/suggestions",
             Staff,
             None,
-            kb_api::suggestions,
+            api::kb::suggestions,
         )
         .route(
             M::POST,
             "/api/v1/conversations/{id}/article",
             Staff,
             None,
-            kb_api::draft_from_conversation,
+            api::kb::draft_from_conversation,
         )
         .route(
             M::GET,

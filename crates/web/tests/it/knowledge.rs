@@ -999,7 +999,7 @@ async fn import_export(t: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("kb");
     assert_eq!(
-        kefu_web::kb_io::export_folder(&s.t.db, &folder)
+        kefu_service::knowledge::io::export_folder(&s.t.db, &folder)
             .await
             .unwrap(),
         2
@@ -1007,13 +1007,13 @@ async fn import_export(t: TestDb) {
     assert!(folder.join("orders/returns.zh.md").exists());
     assert!(folder.join("shipping/express.en.md").exists());
     assert!(
-        kefu_web::kb_io::export_folder(&s.t.db, &folder)
+        kefu_service::knowledge::io::export_folder(&s.t.db, &folder)
             .await
             .is_err(),
         "never over a folder in use"
     );
     let other = TestDb::open(backend).await.unwrap();
-    let r = kefu_web::kb_io::import_folder(&other.db, &folder, None)
+    let r = kefu_service::knowledge::io::import_folder(&other.db, &folder, None)
         .await
         .unwrap();
     assert_eq!((r.created, r.updated, r.categories_created), (2, 0, 2));
@@ -1028,7 +1028,7 @@ async fn import_export(t: TestDb) {
         .unwrap();
     assert_eq!(shipping.parent_id, Some(orders.id));
     // Again: nothing changes. Edit one file: one new revision.
-    let r = kefu_web::kb_io::import_folder(&other.db, &folder, None)
+    let r = kefu_service::knowledge::io::import_folder(&other.db, &folder, None)
         .await
         .unwrap();
     assert_eq!((r.created, r.updated, r.unchanged), (0, 0, 2));
@@ -1037,7 +1037,7 @@ async fn import_export(t: TestDb) {
         .unwrap()
         .replace("seven", "fourteen");
     std::fs::write(&file, text).unwrap();
-    let r = kefu_web::kb_io::import_folder(&other.db, &folder, None)
+    let r = kefu_service::knowledge::io::import_folder(&other.db, &folder, None)
         .await
         .unwrap();
     assert_eq!((r.updated, r.unchanged), (1, 1));
@@ -1049,7 +1049,7 @@ async fn import_export(t: TestDb) {
     assert!(a.body_en.contains("fourteen"));
     std::fs::write(folder.join("orders/broken.en.md"), "no front matter").unwrap();
     assert!(
-        kefu_web::kb_io::import_folder(&other.db, &folder, None)
+        kefu_service::knowledge::io::import_folder(&other.db, &folder, None)
             .await
             .is_err()
     );

@@ -14,17 +14,18 @@
 //! article, a known one gets a new revision when its content differs. Categories are matched
 //! by slug and made when missing.
 
-use kefu_core::error::ErrorCode;
+use kefu_core::ErrorCode;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use kefu_store::knowledge::{self, Article, ArticleInput, Category, CategoryInput, reason, status};
 use kefu_store::{Db, conversations};
 
-use crate::error::{AppError, AppResult};
+use crate::{Error, Result};
 
 /// What an import did.
-#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     pub created: usize,
     pub updated: usize,
@@ -89,13 +90,13 @@ fn front_matter(fields: &[(&str, String)], body: &str) -> String {
 // ---------------------------------------------------------------------------------- folder
 
 /// Writes every category and article into `dir` (which must be empty or missing).
-pub async fn export_folder(db: &Db, dir: &Path) -> AppResult<usize> {
+pub async fn export_folder(db: &Db, dir: &Path) -> Result<usize> {
     let io = |e: std::io::Error| {
-        AppError::bad(ErrorCode::ExportFailed, format!("{}: {e}", dir.display()))
+        Error::invalid(ErrorCode::ExportFailed, format!("{}: {e}", dir.display()))
     };
     std::fs::create_dir_all(dir).map_err(io)?;
     if std::fs::read_dir(dir).map_err(io)?.next().is_some() {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::ExportFailed,
             format!("{} is not empty", dir.display()),
         ));
@@ -176,15 +177,15 @@ struct Incoming {
 }
 
 /// Reads a folder written by [`export_folder`] (or by hand) and imports it.
-pub async fn import_folder(db: &Db, dir: &Path, author: Option<&str>) -> AppResult<ImportReport> {
-    let bad = |what: String| AppError::bad(ErrorCode::ImportFailed, what);
+pub async fn import_folder(db: &Db, dir: &Path, author: Option<&str>) -> Result<ImportReport> {
+    let bad = |what: String| Error::invalid(ErrorCode::ImportFailed, what);
     let read_dir = |d: &Path| {
         let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(d)
             .map_err(|e| bad(format!("{}: {e}", d.display())))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
         entries.sort();
-        Ok::<_, AppError>(entries)
+        Ok::<_, Error>(entries)
     };
     let mut categories: Vec<(String, BTreeMap<String, String>)> = Vec::new();
     let mut articles: BTreeMap<String, Incoming> = BTreeMap::new();
@@ -265,7 +266,7 @@ async fn ensure_category(
     slug: &str,
     meta: &BTreeMap<String, String>,
     report: &mut ImportReport,
-) -> AppResult<Category> {
+) -> Result<Category> {
     if let Some(c) = knowledge::category_by_slug(db, slug).await? {
         return Ok(c);
     }
@@ -275,7 +276,7 @@ async fn ensure_category(
             knowledge::category_by_slug(db, p)
                 .await?
                 .ok_or_else(|| {
-                    AppError::bad(
+                    Error::invalid(
                         ErrorCode::ImportFailed,
                         format!("category {slug}: no parent {p}"),
                     )
@@ -306,9 +307,9 @@ async fn import_one(
     a: Incoming,
     author: Option<&str>,
     report: &mut ImportReport,
-) -> AppResult<()> {
+) -> Result<()> {
     let what =
-        |m: String| AppError::bad(ErrorCode::ImportFailed, format!("article {}: {m}", a.slug));
+        |m: String| Error::invalid(ErrorCode::ImportFailed, format!("article {}: {m}", a.slug));
     let category = ensure_category(db, &a.category, &BTreeMap::new(), report).await?;
     let st = if a.status.is_empty() {
         status::PUBLISHED
@@ -341,7 +342,7 @@ async fn import_one(
         title_en: a.title_en.trim().to_string(),
         body_en: a.body_en.clone(),
     };
-    crate::kb_api::check_slug(&input.slug).map_err(|_| what("bad slug".into()))?;
+    crate::knowledge::articles::check_slug(&input.slug).map_err(|_| what("bad slug".into()))?;
     let mut tx = db.begin().await?;
     match knowledge::article_by_slug(db, &a.slug).await? {
         Some(existing) if same(&existing, &input) => report.unchanged += 1,
@@ -387,7 +388,7 @@ fn csv_field(out: &mut String, v: &str) {
 }
 
 /// Every article as CSV (RFC 4180), with a header row.
-pub async fn export_csv(db: &Db) -> AppResult<String> {
+pub async fn export_csv(db: &Db) -> Result<String> {
     let categories = knowledge::categories(db).await?;
     let slug_of: BTreeMap<&str, &str> = categories
         .iter()
@@ -473,8 +474,8 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
 }
 
 /// Imports CSV with the columns of [`export_csv`] (in any order, named by the header row).
-pub async fn import_csv(db: &Db, text: &str, author: Option<&str>) -> AppResult<ImportReport> {
-    let bad = |m: String| AppError::bad(ErrorCode::InvalidCsv, m);
+pub async fn import_csv(db: &Db, text: &str, author: Option<&str>) -> Result<ImportReport> {
+    let bad = |m: String| Error::invalid(ErrorCode::InvalidCsv, m);
     let rows = parse_csv(text).map_err(bad)?;
     let Some((header, rows)) = rows.split_first() else {
         return Err(bad("the CSV is empty".into()));
