@@ -447,7 +447,9 @@ pub async fn file(state: &Service, caller: &Caller, ip: &str, n: &NewCase) -> Re
             .await?,
         );
     }
-    crate::tickets::sla::on_customer_message(state, &mut tx, &conv, now).await?;
+    // The customer wrote: what follows is the same as for every channel (here: the SLA
+    // clocks; the conversation is new, open and already waiting).
+    events.extend(crate::customer_wrote::stage(state, &mut tx, &conv, &first, now).await?);
     if !email.is_empty() {
         crate::accounts::queue_mail(
             state,
@@ -464,14 +466,13 @@ pub async fn file(state: &Service, caller: &Caller, ip: &str, n: &NewCase) -> Re
     }
     tx.commit().await?;
     state.outbox_wake.notify_one();
-    state.routing_wake.notify_one();
     let author = kefu_core::protocol::Author {
         kind: messages::author::CONTACT.into(),
         id: Some(contact),
         name: n.name.clone(),
     };
     chat::publish_message(state, &conv, &first, &author);
-    crate::chat::desk::publish_all(state, &conv, &events).await;
+    crate::customer_wrote::committed(state, &conv, &events).await;
     let url = status_link(state, &case.tracking, &key);
     Ok(Filed {
         tracking: case.tracking,
