@@ -130,4 +130,12 @@ impl Service {
             path_and_query
         )
     }
+
+    /// The shop's name as the admin set it, if set (and readable).
+    pub async fn shop_name(&self) -> Option<String> {
+        kefu_store::settings::get(&self.db, kefu_store::settings::SHOP_NAME)
+            .await
+            .ok()
+            .flatten()
+    }
 }

@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod files;
 pub mod kb;
+pub mod phone;
 pub mod phrases;
 pub mod quality;
 pub mod sla;
@@ -15,11 +16,15 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kefu_core::Role;
 use kefu_core::error::ErrorCode;
 use kefu_core::identity::SignedIdentity;
-use kefu_core::{Role, validate};
+use kefu_service::accounts::teams::{ProfilePatch, TeamView as ApiTeam};
+use kefu_service::chat::desk::{self, InboxView as ApiInbox};
+use kefu_service::chat::queries;
+use kefu_store::conversations::Conversation;
 use kefu_store::people::User;
-use kefu_store::{audit, conversations, outbox, people, teams};
+use kefu_store::{audit, outbox};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -116,17 +121,6 @@ pub async fn me(Extension(caller): Extension<Caller>) -> AppResult<Json<ApiUser>
     Ok(Json(user.into()))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProfilePatch {
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    /// `zh-CN` or `en`.
-    pub language: Option<String>,
-    /// `email`, `chat`, `phone` or `sms`.
-    pub preferred_channel: Option<String>,
-}
-
 #[utoipa::path(patch, path = "/api/v1/me", tag = "account", request_body = ProfilePatch,
     responses((status = 200, body = ApiUser), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn update_me(
@@ -135,33 +129,7 @@ pub async fn update_me(
     ApiJson(p): ApiJson<ProfilePatch>,
 ) -> AppResult<Json<ApiUser>> {
     let (user, _) = caller.person()?;
-    let name = match p.name {
-        Some(n) if n.trim().is_empty() => String::new(),
-        Some(n) => validate::name(&n)?,
-        None => user.name.clone(),
-    };
-    let phone = match p.phone {
-        Some(ph) => validate::phone(&ph)?,
-        None => user.phone.clone(),
-    };
-    let language = match p.language {
-        Some(l) => validate::language(&l)?,
-        None => user.language.clone(),
-    };
-    let channel = match p.preferred_channel {
-        Some(c) => validate::channel(&c)?,
-        None => user.preferred_channel.clone(),
-    };
-    let profile = people::Profile {
-        name: &name,
-        phone: &phone,
-        language: &language,
-        preferred_channel: &channel,
-    };
-    people::update_profile(&state.db, &user.id, &profile).await?;
-    let updated = people::get(&state.db, &user.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let updated = accounts::teams::update_profile(&state, user, &p).await?;
     Ok(Json((&updated).into()))
 }
 
@@ -180,23 +148,8 @@ pub async fn list_users(
     State(state): State<AppState>,
     Query(q): Query<UsersQuery>,
 ) -> AppResult<Json<Vec<ApiUser>>> {
-    let users = match q.kind.as_deref() {
-        None | Some("staff") => people::list_staff(&state.db).await?,
-        Some("customers") => {
-            people::list_customers(
-                &state.db,
-                q.limit.unwrap_or(100).clamp(1, 500),
-                q.offset.unwrap_or(0).max(0),
-            )
-            .await?
-        }
-        Some(_) => {
-            return Err(AppError::bad(
-                ErrorCode::InvalidKind,
-                "kind must be staff or customers",
-            ));
-        }
-    };
+    let users =
+        accounts::teams::people_of_kind(&state, q.kind.as_deref(), q.limit, q.offset).await?;
     Ok(Json(users.iter().map(ApiUser::from).collect()))
 }
 
@@ -206,10 +159,7 @@ pub async fn get_user(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> AppResult<Json<ApiUser>> {
-    let user = people::get(&state.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Json((&user).into()))
+    Ok(Json((&accounts::teams::person(&state, &id).await?).into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -229,9 +179,7 @@ pub async fn update_user(
     Path(id): Path<String>,
     ApiJson(p): ApiJson<UserPatch>,
 ) -> AppResult<Json<ApiUser>> {
-    let mut user = people::get(&state.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let mut user = accounts::teams::person(&state, &id).await?;
     if let Some(role) = p.role {
         let role = Role::parse(&role)
             .ok_or_else(|| AppError::bad(ErrorCode::InvalidRole, "unknown role"))?;
@@ -276,29 +224,9 @@ pub async fn invite(
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ApiTeam {
-    pub id: String,
-    pub name: String,
-    pub member_ids: Vec<String>,
-}
-
 #[utoipa::path(get, path = "/api/v1/teams", tag = "teams", responses((status = 200, body = Vec<ApiTeam>)))]
 pub async fn list_teams(State(state): State<AppState>) -> AppResult<Json<Vec<ApiTeam>>> {
-    let mut out = vec![];
-    for t in teams::list_teams(&state.db).await? {
-        let member_ids = teams::members(&state.db, &t.id)
-            .await?
-            .into_iter()
-            .map(|(id, _, _)| id)
-            .collect();
-        out.push(ApiTeam {
-            id: t.id,
-            name: t.name,
-            member_ids,
-        });
-    }
-    Ok(Json(out))
+    Ok(Json(accounts::teams::teams(&state).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -313,15 +241,7 @@ pub async fn create_team(
     State(state): State<AppState>,
     ApiJson(n): ApiJson<NewTeam>,
 ) -> AppResult<Response> {
-    let name = validate::name(&n.name)?;
-    let team = teams::create_team(&state.db, &name)
-        .await
-        .map_err(|e| match e {
-            kefu_store::Error::Conflict(_) => {
-                AppError::Conflict(ErrorCode::NameTaken, "a team with this name exists".into())
-            }
-            other => other.into(),
-        })?;
+    let team = accounts::teams::create_team(&state, &n.name).await?;
     Ok((StatusCode::CREATED, Json(Created { id: team.id })).into_response())
 }
 
@@ -338,19 +258,7 @@ pub async fn add_member(
     Path(id): Path<String>,
     ApiJson(n): ApiJson<NewMember>,
 ) -> AppResult<StatusCode> {
-    teams::get_team(&state.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let user = people::get(&state.db, &n.user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !user.role().is_staff() {
-        return Err(AppError::bad(
-            ErrorCode::InvalidMember,
-            "only staff join teams",
-        ));
-    }
-    teams::add_member(&state.db, &id, &user.id).await?;
+    accounts::teams::add_member(&state, &id, &n.user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -360,19 +268,8 @@ pub async fn remove_member(
     State(state): State<AppState>,
     Path((id, user_id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    teams::get_team(&state.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    teams::remove_member(&state.db, &id, &user_id).await?;
+    accounts::teams::remove_member(&state, &id, &user_id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ApiInbox {
-    pub id: String,
-    pub name: String,
-    pub channel: String,
-    pub team_ids: Vec<String>,
 }
 
 /// The inboxes the caller may work: all for admins, supervisors and tokens; their teams' for agents.
@@ -381,23 +278,7 @@ pub async fn list_inboxes(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Vec<ApiInbox>>> {
-    let inboxes = match caller.user() {
-        Some(u) if !u.role().sees_all_inboxes() => {
-            teams::inboxes_of_member(&state.db, &u.id).await?
-        }
-        _ => teams::list_inboxes(&state.db).await?,
-    };
-    let mut out = vec![];
-    for i in inboxes {
-        let team_ids = teams::inbox_team_ids(&state.db, &i.id).await?;
-        out.push(ApiInbox {
-            id: i.id,
-            name: i.name,
-            channel: i.channel,
-            team_ids,
-        });
-    }
-    Ok(Json(out))
+    Ok(Json(desk::inboxes(&state, caller.user()).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -418,72 +299,28 @@ pub async fn create_inbox(
     State(state): State<AppState>,
     ApiJson(n): ApiJson<NewInbox>,
 ) -> AppResult<Response> {
-    let name = validate::name(&n.name)?;
-    for t in &n.team_ids {
-        teams::get_team(&state.db, t)
-            .await?
-            .ok_or_else(|| AppError::bad(ErrorCode::InvalidTeam, "no such team"))?;
-    }
-    let channel = match n.channel.as_deref().unwrap_or("widget") {
-        "widget" => "widget",
-        "email" => kefu_service::mail::CHANNEL,
-        _ => {
-            return Err(AppError::bad(
-                ErrorCode::InvalidChannel,
-                "channel is widget or email",
-            ));
-        }
-    };
-    let mut tx = state.db.begin().await?;
-    let inbox = teams::create_inbox(&mut tx, &name, channel).await?;
-    for t in &n.team_ids {
-        teams::assign_inbox(&mut tx, &inbox.id, t).await?;
-    }
-    tx.commit().await?;
+    let inbox = desk::create_inbox(&state, &n.name, n.channel.as_deref(), &n.team_ids).await?;
     Ok((StatusCode::CREATED, Json(Created { id: inbox.id })).into_response())
 }
 
-/// Whether the caller may see a conversation. Everyone else gets 404, as if it did not exist.
-async fn may_see(
-    state: &AppState,
-    caller: &Caller,
-    c: &conversations::Conversation,
-) -> AppResult<bool> {
-    Ok(match caller {
-        Caller::Token { token } => token.has_scope("conversations:read"),
-        Caller::Person { user, .. } => match user.role() {
-            Role::Customer => c.customer_id.as_deref() == Some(user.id.as_str()),
-            r if r.sees_all_inboxes() => true,
-            _ => teams::is_member_of_inbox(&state.db, &user.id, &c.inbox_id).await?,
-        },
-        _ => false,
-    })
-}
-
-#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(crate::chat_api::ListQuery),
-    responses((status = 200, body = Vec<conversations::Conversation>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(queries::ListQuery),
+    responses((status = 200, body = Vec<Conversation>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_conversations(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Query(q): Query<crate::chat_api::ListQuery>,
-) -> AppResult<Json<Vec<conversations::Conversation>>> {
-    Ok(Json(crate::chat_api::list(&state, &caller, &q).await?))
+    Query(q): Query<queries::ListQuery>,
+) -> AppResult<Json<Vec<Conversation>>> {
+    Ok(Json(queries::list(&state, &caller, &q).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations",
-    responses((status = 200, body = conversations::Conversation), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Conversation), (status = 404, body = ErrorBody)))]
 pub async fn get_conversation(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> AppResult<Json<conversations::Conversation>> {
-    let c = conversations::get(&state.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !may_see(&state, &caller, &c).await? {
-        return Err(AppError::NotFound);
-    }
-    Ok(Json(c))
+) -> AppResult<Json<Conversation>> {
+    Ok(Json(queries::readable(&state, &caller, &id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -495,45 +332,21 @@ pub struct NewConversation {
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations", tag = "conversations", request_body = NewConversation,
-    responses((status = 201, body = conversations::Conversation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = Conversation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn create_conversation(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     ApiJson(n): ApiJson<NewConversation>,
 ) -> AppResult<Response> {
-    let inbox = teams::get_inbox(&state.db, &n.inbox_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Some(u) = caller.user()
-        && !u.role().sees_all_inboxes()
-        && !teams::is_member_of_inbox(&state.db, &u.id, &inbox.id).await?
-    {
-        return Err(AppError::NotFound);
-    }
-    if let Some(cid) = &n.customer_id {
-        let customer = people::get(&state.db, cid)
-            .await?
-            .ok_or_else(|| AppError::bad(ErrorCode::InvalidCustomer, "no such customer"))?;
-        if customer.role() != Role::Customer {
-            return Err(AppError::bad(
-                ErrorCode::InvalidCustomer,
-                "no such customer",
-            ));
-        }
-    }
-    let subject: String = n.subject.trim().chars().take(200).collect();
-    let c = conversations::create(&state.db, &inbox.id, n.customer_id.as_deref(), &subject).await?;
+    let c = queries::open(
+        &state,
+        &caller,
+        &n.inbox_id,
+        n.customer_id.as_deref(),
+        &n.subject,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
-}
-
-/// The caller as someone who acts in conversations (people only; tokens read but do not write).
-fn actor(caller: &Caller) -> AppResult<kefu_service::chat::Actor> {
-    match caller {
-        Caller::Person { user, .. } => Ok(kefu_service::chat::Actor::Person(user.clone())),
-        Caller::Visitor { visitor } => Ok(kefu_service::chat::Actor::Visitor(visitor.clone())),
-        Caller::Token { .. } => Err(AppError::Forbidden),
-        _ => Err(AppError::Unauthorized),
-    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -553,25 +366,8 @@ pub async fn list_messages(
     Path(id): Path<String>,
     Query(q): Query<MessagesQuery>,
 ) -> AppResult<Json<Vec<kefu_store::messages::Message>>> {
-    let q = crate::widget::AfterQuery {
-        after: q.after,
-        limit: q.limit,
-    };
-    if let Caller::Token { token } = &caller {
-        let c = conversations::get(&state.db, &id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !token.has_scope("conversations:read") {
-            return Err(AppError::NotFound);
-        }
-        let limit = q.limit.unwrap_or(200).clamp(1, 500);
-        return Ok(Json(
-            kefu_store::messages::after(&state.db, &c.id, q.after, limit, true).await?,
-        ));
-    }
-    let actor = actor(&caller)?;
     Ok(Json(
-        crate::widget::list_messages_for(&state, &actor, &id, &q).await?,
+        queries::messages(&state, &caller, &id, q.after, q.limit).await?,
     ))
 }
 
@@ -584,7 +380,7 @@ pub async fn post_message(
     Path(id): Path<String>,
     ApiJson(n): ApiJson<crate::widget::NewChatMessage>,
 ) -> AppResult<Response> {
-    let actor = actor(&caller)?;
+    let actor = queries::actor(&caller)?;
     kefu_service::chat::limit_address(&state, &actor, &origin.ip)?;
     crate::widget::sent(
         kefu_service::chat::send(
@@ -633,12 +429,8 @@ pub async fn verify_identity(
     ApiOrigin(origin): ApiOrigin,
     ApiJson(id): ApiJson<SignedIdentity>,
 ) -> AppResult<Json<VerifiedIdentity>> {
-    let (user, session) = accounts::identity_sign_in(&state, &id, &origin).await?;
-    // The API answers with the id only; the session is for the browser flow (/sso).
-    kefu_store::sessions::delete(&state.db, &kefu_core::id::token_digest(&session)).await?;
-    Ok(Json(VerifiedIdentity {
-        customer_id: user.id,
-    }))
+    let customer_id = accounts::verify_identity(&state, &id, &origin).await?;
+    Ok(Json(VerifiedIdentity { customer_id }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -655,9 +447,7 @@ pub async fn list_audit(
     State(state): State<AppState>,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Json<Vec<audit::AuditEntry>>> {
-    Ok(Json(
-        audit::list(&state.db, q.before, q.limit.unwrap_or(100).clamp(1, 500)).await?,
-    ))
+    Ok(Json(accounts::audit_log(&state, q.before, q.limit).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "admin",
@@ -665,7 +455,7 @@ pub async fn list_audit(
 pub async fn list_outbox(
     State(state): State<AppState>,
 ) -> AppResult<Json<Vec<outbox::OutboxMail>>> {
-    Ok(Json(outbox::list(&state.db, 200).await?))
+    Ok(Json(kefu_service::mail::delivery::recent(&state).await?))
 }
 
 pub mod docs {
@@ -804,9 +594,9 @@ pub async fn revoke_token(
           crate::api::quality::check_mail_draft, crate::api::quality::zip, crate::api::quality::get_report,
           crate::api::quality::get_report_csv, crate::api::phrases::list, crate::api::phrases::create,
           crate::api::phrases::update, crate::api::phrases::delete, crate::api::phrases::list_kinds,
-          crate::api::phrases::save_kinds, crate::api::phrases::fill, crate::phone::log_call,
-          crate::phone::list_calls, crate::phone::request_callback, crate::phone::list_callbacks,
-          crate::phone::take, crate::phone::script),
+          crate::api::phrases::save_kinds, crate::api::phrases::fill, crate::api::phone::log_call,
+          crate::api::phone::list_calls, crate::api::phone::request_callback, crate::api::phone::list_callbacks,
+          crate::api::phone::take, crate::api::phone::script),
     components(schemas(ErrorBody)),
     tags((name = "account"), (name = "people"), (name = "teams"), (name = "conversations"), (name = "knowledge"), (name = "mail"), (name = "tickets"), (name = "cases"), (name = "quality"), (name = "phone"), (name = "admin"))
 )]

@@ -8,7 +8,6 @@ pub mod error;
 pub mod mail_api;
 pub mod middleware;
 pub mod pages;
-pub mod phone;
 pub mod realtime;
 pub mod routes;
 pub mod state;

@@ -1,26 +1,26 @@
-//! The widget's HTTP side for visitors: get a visitor token, open conversations, read and send
-//! messages. Every call but the first carries the token in `X-Kefu-Visitor`.
+//! The widget's HTTP side for visitors: the chat page in its iframe, and the calls of the
+//! widget's script. Every call but the first carries the visitor token in `X-Kefu-Visitor`;
+//! each maps to one call of `kefu_service::chat::widget` (or `knowledge::self_service`).
 
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kefu_core::Role;
-use kefu_core::error::ErrorCode;
-use kefu_store::conversations::{self, Conversation};
-use kefu_store::messages::{self, Message};
-use kefu_store::people::{self, NewUser};
-use kefu_store::visitors;
+use kefu_service::chat::widget::{
+    self as svc, OfflineMessage, PageAnswer, PageReport, WidgetStatus, visitor,
+};
+use kefu_service::chat::{self, Actor};
+use kefu_service::knowledge::self_service::{self, Suggestion, WidgetArticle};
+use kefu_store::conversations::Conversation;
+use kefu_store::messages::Message;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::{ApiJson, ApiOrigin};
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
-use kefu_service::chat::{self, Actor};
-use kefu_service::limits::Rule;
 
 #[derive(askama::Template)]
 #[template(path = "widget_frame.html")]
@@ -44,15 +44,14 @@ pub async fn frame(
     headers: axum::http::HeaderMap,
     Query(q): Query<FrameQuery>,
 ) -> Response {
-    let Ok(inbox) = kefu_service::chat::desk::widget_inbox(&state, &q.inbox).await else {
+    let Ok(inbox) = chat::desk::widget_inbox(&state, &q.inbox).await else {
         return crate::pages::error_page(&state, &headers, StatusCode::NOT_FOUND);
     };
     let lang = kefu_service::i18n::Lang::parse(&q.lang)
         .unwrap_or_else(|| crate::pages::page_lang(&headers, &Caller::Anonymous));
-    let shop_name = kefu_store::settings::get(&state.db, kefu_store::settings::SHOP_NAME)
+    let shop_name = state
+        .shop_name()
         .await
-        .ok()
-        .flatten()
         .unwrap_or_else(|| inbox.name.clone());
     crate::pages::render(&FramePage {
         t: kefu_service::i18n::Tr {
@@ -64,74 +63,20 @@ pub async fn frame(
     })
 }
 
-/// New visitors per IP: generous for shared offices, tight for scripts.
-const VISITORS_PER_IP: Rule = Rule::per_minutes(60, 10);
-/// New conversations per visitor, and per IP (many visitors behind one address).
-const CONVERSATIONS_PER_VISITOR: Rule = Rule::per_minutes(10, 10);
-const CONVERSATIONS_PER_IP: Rule = Rule::per_minutes(100, 10);
-
-fn limit_new_conversation(state: &AppState, v: &visitors::Visitor, ip: &str) -> AppResult<()> {
-    state
-        .limiter
-        .hit(&format!("conv:visitor:{}", v.id), CONVERSATIONS_PER_VISITOR)
-        .and_then(|()| {
-            state
-                .limiter
-                .hit(&format!("conv:ip:{ip}"), CONVERSATIONS_PER_IP)
-        })
-        .map_err(AppError::RateLimited)
-}
-
-fn visitor(caller: &Caller) -> AppResult<&visitors::Visitor> {
-    match caller {
-        Caller::Visitor { visitor } => Ok(visitor),
-        _ => Err(AppError::Unauthorized),
-    }
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewVisitor {
     pub inbox_id: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct VisitorSession {
-    /// Keep it (the widget stores it in its own storage) and send it as `X-Kefu-Visitor`.
-    pub visitor_token: String,
-    pub contact_id: String,
-}
-
-/// A new anonymous visitor of a widget inbox, with a contact record of their own.
+/// A new anonymous visitor of a widget inbox, with a customer record of their own.
 pub async fn create_visitor(
     State(state): State<AppState>,
     ApiOrigin(origin): ApiOrigin,
     ApiJson(n): ApiJson<NewVisitor>,
 ) -> AppResult<Response> {
-    state
-        .limiter
-        .hit(&format!("visitor:ip:{}", origin.ip), VISITORS_PER_IP)
-        .map_err(AppError::RateLimited)?;
-    let inbox = kefu_service::chat::desk::widget_inbox(&state, &n.inbox_id).await?;
-    let mut tx = state.db.begin().await?;
-    let contact = people::insert(
-        &mut tx,
-        &NewUser {
-            role: Some(Role::Customer),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let (token, _) = visitors::create(&mut tx, &inbox.id, &contact.id).await?;
-    tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(VisitorSession {
-            visitor_token: token,
-            contact_id: contact.id,
-        }),
-    )
-        .into_response())
+    let session = svc::create_visitor(&state, &n.inbox_id, &origin.ip).await?;
+    Ok((StatusCode::CREATED, Json(session)).into_response())
 }
 
 /// The visitor's conversations in this widget, newest first.
@@ -139,10 +84,7 @@ pub async fn list_conversations(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Vec<Conversation>>> {
-    let v = visitor(&caller)?;
-    Ok(Json(
-        conversations::list_for_contact_in_inbox(&state.db, &v.contact_id, &v.inbox_id).await?,
-    ))
+    Ok(Json(svc::conversations(&state, visitor(&caller)?).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -159,9 +101,7 @@ pub async fn create_conversation(
     ApiJson(n): ApiJson<NewWidgetConversation>,
 ) -> AppResult<Response> {
     let v = visitor(&caller)?;
-    limit_new_conversation(&state, v, &origin.ip)?;
-    let subject: String = n.subject.trim().chars().take(200).collect();
-    let c = conversations::create(&state.db, &v.inbox_id, Some(&v.contact_id), &subject).await?;
+    let c = svc::create_conversation(&state, v, &origin.ip, &n.subject).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
@@ -172,18 +112,6 @@ pub struct AfterQuery {
     pub limit: Option<i64>,
 }
 
-/// Messages after a sequence number, for whoever may see the conversation (notes only for staff).
-pub async fn list_messages_for(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    q: &AfterQuery,
-) -> AppResult<Vec<Message>> {
-    let c = chat::visible(state, actor, id).await?;
-    let limit = q.limit.unwrap_or(200).clamp(1, 500);
-    Ok(messages::after(&state.db, &c.id, q.after, limit, actor.is_staff()).await?)
-}
-
 pub async fn list_messages(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -191,7 +119,9 @@ pub async fn list_messages(
     Query(q): Query<AfterQuery>,
 ) -> AppResult<Json<Vec<Message>>> {
     let actor = Actor::Visitor(visitor(&caller)?.clone());
-    Ok(Json(list_messages_for(&state, &actor, &id, &q).await?))
+    Ok(Json(
+        svc::messages_after(&state, &actor, &id, q.after, q.limit).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -231,51 +161,12 @@ pub fn sent((m, fresh): (Message, bool)) -> AppResult<Response> {
     Ok((status, Json(m)).into_response())
 }
 
-// ---- Availability, pre-chat and offline forms, identity ----------------------------------
-
-#[derive(Serialize)]
-pub struct WidgetStatus {
-    #[serde(flatten)]
-    pub availability: kefu_service::chat::desk::Availability,
-    /// `off`, `optional` or `required`.
-    pub prechat: String,
-    pub greeting: String,
-    pub offline_message: String,
-    pub contact: ContactCard,
-}
-
-#[derive(Serialize)]
-pub struct ContactCard {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    /// Signed in through the shop's signature.
-    pub verified: bool,
-}
-
 /// What the widget shows: the live chat or the offline form, and whether to ask who they are.
 pub async fn status(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<WidgetStatus>> {
-    let v = visitor(&caller)?;
-    let settings = kefu_service::chat::desk::InboxSettings::load(&state, &v.inbox_id).await?;
-    let contact = people::get(&state.db, &v.contact_id).await?;
-    let email = people::reply_address(&state.db, &v.contact_id)
-        .await?
-        .unwrap_or_default();
-    Ok(Json(WidgetStatus {
-        availability: kefu_service::chat::desk::availability(&state, &v.inbox_id).await?,
-        prechat: settings.prechat,
-        greeting: settings.greeting,
-        offline_message: settings.offline_message,
-        contact: ContactCard {
-            id: v.contact_id.clone(),
-            verified: contact.as_ref().is_some_and(|c| c.external_id.is_some()),
-            name: contact.map(|c| c.name).unwrap_or_default(),
-            email,
-        },
-    }))
+    Ok(Json(svc::status(&state, visitor(&caller)?).await?))
 }
 
 #[derive(Deserialize)]
@@ -287,39 +178,14 @@ pub struct ContactDetails {
     pub email: String,
 }
 
-fn checked_details(d: &ContactDetails) -> AppResult<(String, String)> {
-    let name = if d.name.trim().is_empty() {
-        String::new()
-    } else {
-        kefu_core::validate::name(&d.name)?
-    };
-    let email = if d.email.trim().is_empty() {
-        String::new()
-    } else {
-        kefu_core::validate::email(&d.email)?
-    };
-    Ok((name, email))
-}
-
 /// The pre-chat form: the visitor says who they are (a known customer record from now on).
 pub async fn set_contact(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     ApiJson(d): ApiJson<ContactDetails>,
 ) -> AppResult<StatusCode> {
-    let v = visitor(&caller)?;
-    let (name, email) = checked_details(&d)?;
-    people::set_contact_details(&state.db, &v.contact_id, &name, &email).await?;
+    svc::set_contact(&state, visitor(&caller)?, &d.name, &d.email).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OfflineMessage {
-    #[serde(default)]
-    pub name: String,
-    pub email: String,
-    pub message: String,
 }
 
 /// When nobody is online: the visitor leaves a message and an address; the reply goes there.
@@ -329,36 +195,7 @@ pub async fn leave_message(
     ApiOrigin(origin): ApiOrigin,
     ApiJson(m): ApiJson<OfflineMessage>,
 ) -> AppResult<Response> {
-    let v = visitor(&caller)?;
-    limit_new_conversation(&state, v, &origin.ip)?;
-    if m.email.trim().is_empty() {
-        return Err(AppError::bad(
-            ErrorCode::EmailRequired,
-            "leave an e-mail address for the reply",
-        ));
-    }
-    let (name, email) = checked_details(&ContactDetails {
-        name: m.name.clone(),
-        email: m.email.clone(),
-    })?;
-    kefu_core::protocol::check_body(&m.message)?;
-    people::set_contact_details(&state.db, &v.contact_id, &name, &email).await?;
-    let subject: String = m.message.trim().chars().take(80).collect();
-    let c = conversations::create(&state.db, &v.inbox_id, Some(&v.contact_id), &subject).await?;
-    let actor = Actor::Visitor(v.clone());
-    chat::store_message(
-        &state,
-        &actor,
-        &c,
-        Some(&kefu_core::id::new_id()),
-        messages::kind::TEXT,
-        m.message.trim(),
-        r#"{"offline":true}"#,
-    )
-    .await?;
-    let c = conversations::get(&state.db, &c.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let c = svc::leave_message(&state, visitor(&caller)?, &origin.ip, &m).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
@@ -368,59 +205,18 @@ pub struct Identified {
     pub verified: bool,
 }
 
-/// The shop vouches for the visitor (HMAC signature): from now on they are that customer and
-/// see that customer's conversations; what they wrote anonymously moves with them.
+/// The shop vouches for the visitor (HMAC signature): from now on they are that customer.
 pub async fn identify(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     ApiJson(id): ApiJson<kefu_core::identity::SignedIdentity>,
 ) -> AppResult<Json<Identified>> {
-    let v = visitor(&caller)?;
-    let customer = kefu_service::accounts::verified_customer(&state, &id, &origin).await?;
-    if customer.id != v.contact_id {
-        let mut tx = state.db.begin().await?;
-        conversations::reassign_contact(&mut tx, &v.contact_id, &customer.id).await?;
-        visitors::set_contact(&mut tx, &v.id, &customer.id).await?;
-        tx.commit().await?;
-    }
+    let contact_id = svc::identify(&state, visitor(&caller)?, &id, &origin).await?;
     Ok(Json(Identified {
-        contact_id: customer.id,
+        contact_id,
         verified: true,
     }))
-}
-
-// ---- Browse consult ---------------------------------------------------------------------
-
-const PAGES_PER_VISITOR: Rule = Rule::per_minutes(60, 1);
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PageReport {
-    pub url: String,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub referrer: String,
-}
-
-#[derive(Serialize)]
-pub struct PageAnswer {
-    pub view_id: String,
-    /// A proactive greeting to open after `after_seconds` on this page.
-    pub invitation: Option<Invitation>,
-}
-
-#[derive(Serialize)]
-pub struct Invitation {
-    pub message: String,
-    pub after_seconds: i64,
-}
-
-fn web_url(s: &str) -> Option<String> {
-    let s = s.trim();
-    ((s.starts_with("https://") || s.starts_with("http://")) && s.len() <= 2000)
-        .then(|| s.to_string())
 }
 
 /// The widget reports the page the visitor opened; the answer may carry an invitation.
@@ -429,46 +225,7 @@ pub async fn report_page(
     Extension(caller): Extension<Caller>,
     ApiJson(p): ApiJson<PageReport>,
 ) -> AppResult<Json<PageAnswer>> {
-    let v = visitor(&caller)?;
-    state
-        .limiter
-        .hit(&format!("pages:visitor:{}", v.id), PAGES_PER_VISITOR)
-        .map_err(AppError::RateLimited)?;
-    let url =
-        web_url(&p.url).ok_or_else(|| AppError::bad(ErrorCode::InvalidUrl, "an http(s) URL"))?;
-    let referrer = web_url(&p.referrer).unwrap_or_default();
-    let title: String = p.title.trim().chars().take(300).collect();
-    let today = kefu_core::time::now_ms() / kefu_core::time::DAY * kefu_core::time::DAY;
-    let returning = kefu_store::browsing::earlier_visits(&state.db, &v.id, today).await? > 0;
-    let view = kefu_store::browsing::open_page(&state.db, &v.id, &url, &title, &referrer).await?;
-    visitors::touch(&state.db, v).await?;
-    let chatting = conversations::list_for_contact_in_inbox(&state.db, &v.contact_id, &v.inbox_id)
-        .await?
-        .iter()
-        .any(|c| c.status != "resolved");
-    let mut invitation = None;
-    // Invite only when someone can answer.
-    if !chatting
-        && kefu_service::chat::desk::availability(&state, &v.inbox_id)
-            .await?
-            .open
-    {
-        for r in kefu_store::browsing::rules(&state.db, &v.inbox_id).await? {
-            if kefu_store::browsing::matches(&r.url_pattern, &url)
-                && (!r.returning_only || returning)
-            {
-                invitation = Some(Invitation {
-                    message: r.message,
-                    after_seconds: r.min_seconds,
-                });
-                break;
-            }
-        }
-    }
-    Ok(Json(PageAnswer {
-        view_id: view.id,
-        invitation,
-    }))
+    Ok(Json(svc::report_page(&state, visitor(&caller)?, &p).await?))
 }
 
 /// The visitor is still on the page (sent every 30 s while it is visible).
@@ -477,20 +234,9 @@ pub async fn page_ping(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    let v = visitor(&caller)?;
-    state
-        .limiter
-        .hit(&format!("pages:visitor:{}", v.id), PAGES_PER_VISITOR)
-        .map_err(AppError::RateLimited)?;
-    if kefu_store::browsing::still_on(&state.db, &v.id, &id).await? {
-        visitors::touch(&state.db, v).await?;
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound)
-    }
+    svc::page_ping(&state, visitor(&caller)?, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
-
-// ---- Queue, transcript, files -----------------------------------------------------------
 
 #[derive(Serialize)]
 pub struct QueuePosition {
@@ -503,14 +249,9 @@ pub async fn queue_position(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<QueuePosition>> {
-    let actor = Actor::Visitor(visitor(&caller)?.clone());
-    let c = chat::visible(&state, &actor, &id).await?;
-    Ok(Json(QueuePosition {
-        position: conversations::queue_position(&state.db, &c).await?,
-    }))
+    let position = svc::queue_position(&state, visitor(&caller)?, &id).await?;
+    Ok(Json(QueuePosition { position }))
 }
-
-const TRANSCRIPTS_PER_VISITOR: Rule = Rule::per_minutes(5, 60);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -525,19 +266,7 @@ pub async fn transcript(
     Path(id): Path<String>,
     ApiJson(t): ApiJson<TranscriptRequest>,
 ) -> AppResult<StatusCode> {
-    let v = visitor(&caller)?;
-    let actor = Actor::Visitor(v.clone());
-    let c = chat::visible(&state, &actor, &id).await?;
-    let email = kefu_core::validate::email(&t.email)?;
-    state
-        .limiter
-        .hit(
-            &format!("transcript:visitor:{}", v.id),
-            TRANSCRIPTS_PER_VISITOR,
-        )
-        .map_err(AppError::RateLimited)?;
-    people::set_contact_details(&state.db, &v.contact_id, "", &email).await?;
-    kefu_service::chat::desk::mail_transcript(&state, &c, &email).await?;
+    svc::transcript(&state, visitor(&caller)?, &id, &t.email).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -573,20 +302,6 @@ pub struct SuggestQuery {
     pub lang: String,
 }
 
-/// An article the widget offers for what the visitor is typing.
-#[derive(Serialize)]
-pub struct Suggestion {
-    pub id: String,
-    /// Plain text (the widget never puts network text into HTML).
-    pub title: String,
-    pub title_html: String,
-    pub snippet_html: String,
-}
-
-fn widget_lang(lang: &str) -> &'static str {
-    if lang.starts_with("zh") { "zh" } else { "en" }
-}
-
 /// Published articles matching what the visitor types (as they type), their language first.
 pub async fn suggest_articles(
     State(state): State<AppState>,
@@ -594,48 +309,7 @@ pub async fn suggest_articles(
     Query(q): Query<SuggestQuery>,
 ) -> AppResult<Json<Vec<Suggestion>>> {
     let v = visitor(&caller)?;
-    let text = kefu_service::knowledge::articles::check_query(&q.q)?;
-    if text.chars().count() < 2 && !text.chars().any(kefu_search::analyze::is_cjk) {
-        return Ok(Json(vec![]));
-    }
-    state
-        .limiter
-        .hit(
-            &format!("widget-suggest:{}", v.id),
-            Rule::per_minutes(120, 1),
-        )
-        .map_err(AppError::RateLimited)?;
-    let index = state.search.index().await?;
-    let public = ["public".to_string()];
-    let mut req = kefu_search::Request::new(text, kefu_search::Kind::Article);
-    req.scopes = Some(&public);
-    req.lang = Some(widget_lang(&q.lang));
-    req.limit = 3;
-    req.as_you_type = true;
-    let hits = index
-        .search(&req)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Json(
-        hits.into_iter()
-            .map(|h| Suggestion {
-                id: h.id,
-                title: h.title.text(),
-                title_html: h.title.to_html(),
-                snippet_html: h.snippet.to_html(),
-            })
-            .collect(),
-    ))
-}
-
-/// A published article for reading inside the widget.
-#[derive(Serialize)]
-pub struct WidgetArticle {
-    pub id: String,
-    pub title: String,
-    /// Safe HTML.
-    pub html: String,
-    /// Its address in the help centre.
-    pub url: String,
+    Ok(Json(self_service::suggest(&state, v, &q.q, &q.lang).await?))
 }
 
 pub async fn read_article(
@@ -645,18 +319,7 @@ pub async fn read_article(
     Query(q): Query<SuggestQuery>,
 ) -> AppResult<Json<WidgetArticle>> {
     visitor(&caller)?;
-    let a = kefu_store::knowledge::get_article(&state.db, &id)
-        .await?
-        .filter(|a| a.is_published())
-        .ok_or(AppError::NotFound)?;
-    kefu_store::knowledge::record_view(&state.db, &a.id).await?;
-    let lang = a.shown_lang(widget_lang(&q.lang));
-    Ok(Json(WidgetArticle {
-        id: a.id.clone(),
-        title: a.title(lang).to_string(),
-        html: kefu_service::knowledge::markdown::to_html(a.body(lang)),
-        url: state.link(&format!("/help/articles/{}?lang={lang}", a.slug)),
-    }))
+    Ok(Json(self_service::read(&state, &id, &q.lang).await?))
 }
 
 #[derive(Deserialize)]
@@ -674,19 +337,6 @@ pub async fn article_settled(
     Path(id): Path<String>,
     ApiJson(s): ApiJson<Settled>,
 ) -> AppResult<StatusCode> {
-    let v = visitor(&caller)?;
-    state
-        .limiter
-        .hit(
-            &format!("widget-settled:{}", v.id),
-            Rule::per_minutes(20, 10),
-        )
-        .map_err(AppError::RateLimited)?;
-    let a = kefu_store::knowledge::get_article(&state.db, &id)
-        .await?
-        .filter(|a| a.is_published())
-        .ok_or(AppError::NotFound)?;
-    let query: String = s.query.trim().chars().take(200).collect();
-    kefu_store::knowledge::record_deflection(&state.db, &a.id, Some(&v.id), &query).await?;
+    self_service::settled(&state, visitor(&caller)?, &id, &s.query).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -101,3 +101,15 @@ pub async fn verified_customer(
     tx.commit().await?;
     Ok(user)
 }
+
+/// Checks a shop-signed identity for the API: a valid one creates or finds the customer (and
+/// is audited like a sign-in), and only the customer's id is given back, no session.
+pub async fn verify_identity(
+    state: &Service,
+    id: &SignedIdentity,
+    origin: &Origin,
+) -> Result<String> {
+    let (user, session) = identity_sign_in(state, id, origin).await?;
+    sessions::delete(&state.db, &kefu_core::id::token_digest(&session)).await?;
+    Ok(user.id)
+}

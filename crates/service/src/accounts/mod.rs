@@ -11,6 +11,7 @@ pub mod security;
 pub mod signin;
 pub mod signup;
 pub mod staff;
+pub mod teams;
 
 pub use api_tokens::*;
 pub use identity::*;

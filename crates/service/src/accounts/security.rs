@@ -181,3 +181,13 @@ pub async fn disable_totp(state: &Service, caller: &Caller, origin: &Origin) -> 
     tx.commit().await?;
     Ok(())
 }
+
+/// The audit log, newest first: entries strictly older than `before` (ms), at most `limit`
+/// (default 100, up to 500).
+pub async fn audit_log(
+    state: &Service,
+    before: Option<i64>,
+    limit: Option<i64>,
+) -> Result<Vec<kefu_store::audit::AuditEntry>> {
+    Ok(kefu_store::audit::list(&state.db, before, limit.unwrap_or(100).clamp(1, 500)).await?)
+}

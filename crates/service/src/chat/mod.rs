@@ -7,7 +7,9 @@ pub mod bus;
 pub mod commit;
 pub mod desk;
 pub mod hub;
+pub mod queries;
 pub mod token;
+pub mod widget;
 
 use kefu_core::ErrorCode;
 use std::collections::HashMap;

@@ -3,3 +3,4 @@
 pub mod articles;
 pub mod io;
 pub mod markdown;
+pub mod self_service;

@@ -113,3 +113,8 @@ pub async fn run<T: Transport>(
         }
     }
 }
+
+/// The latest 200 mails of the outbox, for admins.
+pub async fn recent(state: &Service) -> crate::Result<Vec<OutboxMail>> {
+    Ok(outbox::list(&state.db, 200).await?)
+}

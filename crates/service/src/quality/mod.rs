@@ -4,6 +4,7 @@
 //! which is recorded. Every check is recorded for the quality report (per agent and team, by
 //! rule, with examples; CSV).
 
+pub mod phone;
 pub mod phrases;
 
 use kefu_core::ErrorCode;

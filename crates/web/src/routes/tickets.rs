@@ -178,30 +178,36 @@ pub fn add(r: Routes) -> Routes {
             api::phrases::fill,
         )
         // Phone service.
-        .route(M::POST, "/api/v1/calls", Staff, None, phone::log_call)
-        .route(M::GET, "/api/v1/calls", Staff, None, phone::list_calls)
+        .route(M::POST, "/api/v1/calls", Staff, None, api::phone::log_call)
+        .route(M::GET, "/api/v1/calls", Staff, None, api::phone::list_calls)
         .route(
             M::POST,
             "/api/v1/callbacks",
             Public,
             None,
-            phone::request_callback,
+            api::phone::request_callback,
         )
         .route(
             M::GET,
             "/api/v1/callbacks",
             Staff,
             None,
-            phone::list_callbacks,
+            api::phone::list_callbacks,
         )
         .route(
             M::POST,
             "/api/v1/callbacks/{id}/take",
             Staff,
             None,
-            phone::take,
+            api::phone::take,
         )
-        .route(M::GET, "/api/v1/call-script", Staff, None, phone::script)
+        .route(
+            M::GET,
+            "/api/v1/call-script",
+            Staff,
+            None,
+            api::phone::script,
+        )
         // Complaints and after-sale claims.
         .route(
             M::POST,

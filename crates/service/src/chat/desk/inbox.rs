@@ -3,6 +3,8 @@
 use kefu_core::ErrorCode;
 
 use kefu_core::time::now_ms;
+use kefu_store::browsing::{self, InvitationRule};
+use kefu_store::people::User;
 use kefu_store::{presence, teams};
 use serde::{Deserialize, Serialize};
 
@@ -146,4 +148,219 @@ pub async fn availability(state: &Service, inbox_id: &str) -> Result<Availabilit
         agents_online,
         open: in_hours && agents_online > 0,
     })
+}
+
+/// Checks and stores a widget inbox's settings; routing looks again at once.
+pub async fn save_settings(state: &Service, id: &str, s: &InboxSettings) -> Result<()> {
+    let inbox = widget_inbox(state, id).await?;
+    s.check()?;
+    let json = serde_json::to_string(s).map_err(|e| Error::Internal(e.to_string()))?;
+    teams::set_inbox_settings(&state.db, &inbox.id, &json).await?;
+    state.routing_wake.notify_one();
+    Ok(())
+}
+
+/// Business hours as the admin writes them: one span per line, `1-5 09:00-18:00`, days 1
+/// (Monday) to 7 (Sunday) as a range or a comma list.
+pub fn hours_text(spans: &[Span]) -> String {
+    spans
+        .iter()
+        .map(|s| {
+            let days: Vec<String> = s.days.iter().map(|d| (d + 1).to_string()).collect();
+            format!("{} {}-{}", days.join(","), s.from, s.to)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads what [`hours_text`] writes.
+pub fn parse_hours(text: &str) -> Result<Vec<Span>> {
+    let bad = |line: &str| {
+        Error::invalid(
+            ErrorCode::InvalidHours,
+            format!("cannot read \"{line}\": write e.g. 1-5 09:00-18:00"),
+        )
+    };
+    let mut out = vec![];
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (days, times) = line
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| bad(line))?;
+        let (from, to) = times.trim().split_once('-').ok_or_else(|| bad(line))?;
+        let mut list = vec![];
+        for part in days.split(',') {
+            let (a, b) = part.split_once('-').unwrap_or((part, part));
+            let (a, b): (u8, u8) = (
+                a.trim().parse().map_err(|_| bad(line))?,
+                b.trim().parse().map_err(|_| bad(line))?,
+            );
+            if !(1..=7).contains(&a) || !(a..=7).contains(&b) {
+                return Err(bad(line));
+            }
+            list.extend((a..=b).map(|d| d - 1));
+        }
+        out.push(Span {
+            days: list,
+            from: from.trim().into(),
+            to: to.trim().into(),
+        });
+    }
+    Ok(out)
+}
+
+// ---- Proactive invitations ---------------------------------------------------------------
+
+/// A widget inbox's invitation rules.
+pub async fn invitation_rules(state: &Service, inbox_id: &str) -> Result<Vec<InvitationRule>> {
+    let inbox = widget_inbox(state, inbox_id).await?;
+    Ok(browsing::rules(&state.db, &inbox.id).await?)
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewRule {
+    /// `*` matches any run of characters: `*/checkout*`.
+    pub url_pattern: String,
+    #[serde(default)]
+    pub min_seconds: i64,
+    #[serde(default)]
+    pub returning_only: bool,
+    pub message: String,
+}
+
+/// Checks and stores an invitation rule of a widget inbox (at most 50).
+pub async fn add_invitation_rule(
+    state: &Service,
+    inbox_id: &str,
+    r: &NewRule,
+) -> Result<InvitationRule> {
+    let inbox = widget_inbox(state, inbox_id).await?;
+    let pattern = r.url_pattern.trim();
+    let message = r.message.trim();
+    if pattern.is_empty() || pattern.len() > 500 {
+        return Err(Error::invalid(
+            ErrorCode::InvalidPattern,
+            "the URL pattern is 1 to 500 characters",
+        ));
+    }
+    if message.is_empty() || message.chars().count() > 500 {
+        return Err(Error::invalid(
+            ErrorCode::InvalidMessage,
+            "the greeting is 1 to 500 characters",
+        ));
+    }
+    if !(0..=3600).contains(&r.min_seconds) {
+        return Err(Error::invalid(
+            ErrorCode::InvalidSeconds,
+            "min_seconds is 0 to 3600",
+        ));
+    }
+    if browsing::rules(&state.db, &inbox.id).await?.len() >= 50 {
+        return Err(Error::invalid(
+            ErrorCode::TooManyRules,
+            "at most 50 rules per inbox",
+        ));
+    }
+    Ok(browsing::add_rule(
+        &state.db,
+        &inbox.id,
+        pattern,
+        r.min_seconds,
+        r.returning_only,
+        message,
+    )
+    .await?)
+}
+
+/// Deletes an invitation rule of an inbox.
+pub async fn delete_invitation_rule(state: &Service, inbox_id: &str, rule_id: &str) -> Result<()> {
+    if browsing::delete_rule(&state.db, inbox_id, rule_id).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+// ---- Inboxes ------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ApiInbox))]
+pub struct InboxView {
+    pub id: String,
+    pub name: String,
+    pub channel: String,
+    pub team_ids: Vec<String>,
+}
+
+/// The inboxes someone may work: all for admins, supervisors and tokens (`None`); their
+/// teams' for agents.
+pub async fn inboxes(state: &Service, user: Option<&User>) -> Result<Vec<InboxView>> {
+    let inboxes = match user {
+        Some(u) if !u.role().sees_all_inboxes() => {
+            teams::inboxes_of_member(&state.db, &u.id).await?
+        }
+        _ => teams::list_inboxes(&state.db).await?,
+    };
+    let mut out = vec![];
+    for i in inboxes {
+        let team_ids = teams::inbox_team_ids(&state.db, &i.id).await?;
+        out.push(InboxView {
+            id: i.id,
+            name: i.name,
+            channel: i.channel,
+            team_ids,
+        });
+    }
+    Ok(out)
+}
+
+/// A new inbox of a channel (`widget` when none is given, or `email`), worked by these teams.
+pub async fn create_inbox(
+    state: &Service,
+    name: &str,
+    channel: Option<&str>,
+    team_ids: &[String],
+) -> Result<teams::Inbox> {
+    let name = kefu_core::validate::name(name)?;
+    for t in team_ids {
+        teams::get_team(&state.db, t)
+            .await?
+            .ok_or_else(|| Error::invalid(ErrorCode::InvalidTeam, "no such team"))?;
+    }
+    let channel = match channel.unwrap_or("widget") {
+        "widget" => "widget",
+        "email" => crate::mail::CHANNEL,
+        _ => {
+            return Err(Error::invalid(
+                ErrorCode::InvalidChannel,
+                "channel is widget or email",
+            ));
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let inbox = teams::create_inbox(&mut tx, &name, channel).await?;
+    for t in team_ids {
+        teams::assign_inbox(&mut tx, &inbox.id, t).await?;
+    }
+    tx.commit().await?;
+    Ok(inbox)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_round_trip_through_text() {
+        let spans = parse_hours("1-5 09:00-18:00\n6,7 10:00-16:00\n").unwrap();
+        assert_eq!(spans[0].days, vec![0, 1, 2, 3, 4]);
+        assert_eq!(spans[1].days, vec![5, 6]);
+        assert_eq!(hours_text(&spans), "1,2,3,4,5 09:00-18:00\n6,7 10:00-16:00");
+        assert!(parse_hours("weekdays 9-6").is_err());
+        assert!(parse_hours("0-5 09:00-18:00").is_err());
+        assert!(parse_hours("5-1 09:00-18:00").is_err());
+        assert!(parse_hours("").unwrap().is_empty());
+    }
 }

@@ -1,27 +1,21 @@
 //! Phone service (电话服务): agents log calls on the customer and the conversation; customers
 //! ask for a callback from the help centre or the widget, which waits in the console until an
-//! agent takes it; the call page gives the script of each stage of a call, built from the
+//! agent takes it; the call script gives the lines of each stage of a call, built from the
 //! standard phrases.
 
-use axum::Extension;
-use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use kefu_core::error::ErrorCode;
 use kefu_core::time::{DAY, now_ms};
 use kefu_store::messages;
+use kefu_store::people::User;
 use kefu_store::phone::{self as store, Call, Callback, NewCallback};
 use kefu_store::quality as phrases_store;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::api::{ApiJson, ApiOrigin};
-use crate::auth::Caller;
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::state::AppState;
-use kefu_service::chat::{self, Actor};
-use kefu_service::limits::Rule;
+use crate::accounts::caller::Caller;
+use crate::chat::{self, Actor};
+use crate::limits::Rule;
+use crate::quality::phrases;
+use crate::{Error, Result, Service};
 
 pub const OUTCOMES: [&str; 6] = [
     "answered",
@@ -34,7 +28,7 @@ pub const OUTCOMES: [&str; 6] = [
 const CALLBACKS_PER_IP: Rule = Rule::per_minutes(5, 60);
 
 /// A phone number as people write it: digits with `+`, spaces, `-` and brackets, 5-20 long.
-pub fn check_phone(s: &str) -> AppResult<String> {
+pub fn check_phone(s: &str) -> Result<String> {
     let s = s.trim();
     let digits = s.chars().filter(char::is_ascii_digit).count();
     let ok = (5..=20).contains(&s.chars().count())
@@ -43,14 +37,15 @@ pub fn check_phone(s: &str) -> AppResult<String> {
     if ok {
         Ok(s.to_string())
     } else {
-        Err(AppError::bad(
+        Err(Error::invalid(
             ErrorCode::InvalidPhone,
             "a phone number is 5-20 digits, with + - ( ) or spaces",
         ))
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CallForm {
     /// The conversation the call belongs to (its customer is the call's).
@@ -81,28 +76,21 @@ fn minutes_text(seconds: i64) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
-#[utoipa::path(post, path = "/api/v1/calls", tag = "phone", request_body = CallForm,
-    responses((status = 201, body = Call), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn log_call(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    ApiJson(f): ApiJson<CallForm>,
-) -> AppResult<Response> {
-    let user = caller.staff()?;
+fn check_call(f: &CallForm, now: i64) -> Result<(String, i64)> {
     if !["inbound", "outbound"].contains(&f.direction.as_str()) {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidDirection,
             "direction is inbound or outbound",
         ));
     }
     if !OUTCOMES.contains(&f.outcome.as_str()) {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidOutcome,
             format!("outcome is one of {}", OUTCOMES.join(", ")),
         ));
     }
     if !(0..=24 * 3600).contains(&f.duration_seconds) || f.notes.chars().count() > 5000 {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidCall,
             "a call lasts up to a day and its notes up to 5000 characters",
         ));
@@ -112,16 +100,23 @@ pub async fn log_call(
     } else {
         check_phone(&f.number)?
     };
-    let now = now_ms();
     let started_at = f.started_at.unwrap_or(now - f.duration_seconds * 1000);
     if started_at > now + 60_000 || started_at < now - 366 * DAY {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidCall,
             "the call's time is in the future or over a year ago",
         ));
     }
+    Ok((number, started_at))
+}
+
+/// An agent logs a call: on its conversation (with an activity staff see) or its customer, and
+/// as the answer to a callback, which it closes.
+pub async fn log_call(state: &Service, user: &User, f: &CallForm) -> Result<Call> {
+    let now = now_ms();
+    let (number, started_at) = check_call(f, now)?;
     let conv = match &f.conversation_id {
-        Some(id) => Some(chat::visible(&state, &Actor::Person(user.clone()), id).await?),
+        Some(id) => Some(chat::visible(state, &Actor::Person(user.clone()), id).await?),
         None => None,
     };
     let customer_id = match (&conv, &f.customer_id) {
@@ -130,7 +125,7 @@ pub async fn log_call(
             let c = kefu_store::people::get(&state.db, id)
                 .await?
                 .filter(|u| !u.role().is_staff())
-                .ok_or_else(|| AppError::bad(ErrorCode::InvalidCustomer, "no such customer"))?;
+                .ok_or_else(|| Error::invalid(ErrorCode::InvalidCustomer, "no such customer"))?;
             Some(c.id)
         }
         (None, None) => None,
@@ -139,7 +134,7 @@ pub async fn log_call(
         Some(id) => Some(
             store::get_callback(&state.db, id)
                 .await?
-                .ok_or_else(|| AppError::bad(ErrorCode::InvalidCallback, "no such callback"))?,
+                .ok_or_else(|| Error::invalid(ErrorCode::InvalidCallback, "no such callback"))?,
         ),
         None => None,
     };
@@ -171,9 +166,9 @@ pub async fn log_call(
             store::take_callback(&mut tx, &cb.id, &user.id).await?;
         }
         if !store::finish_callback(&mut tx, &cb.id, &call.id).await? {
-            return Err(AppError::Conflict(
+            return Err(Error::conflict(
                 ErrorCode::CallbackClosed,
-                "this callback was already answered".into(),
+                "this callback was already answered",
             ));
         }
     }
@@ -181,8 +176,8 @@ pub async fn log_call(
     if let Some(c) = &conv {
         let by = user.display_name().to_string();
         event = Some(
-            kefu_service::chat::desk::record_event(
-                &state,
+            chat::desk::record_event(
+                state,
                 &mut tx,
                 c,
                 messages::kind::ACTIVITY,
@@ -201,56 +196,46 @@ pub async fn log_call(
     }
     tx.commit().await?;
     if let (Some(c), Some(e)) = (&conv, event) {
-        kefu_service::chat::desk::publish_all(&state, c, &[e]).await;
+        chat::desk::publish_all(state, c, &[e]).await;
     }
-    Ok((StatusCode::CREATED, Json(call)).into_response())
+    Ok(call)
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct CallsQuery {
-    #[serde(default)]
-    pub customer_id: String,
-    #[serde(default)]
-    pub conversation_id: String,
-}
-
-#[utoipa::path(get, path = "/api/v1/calls", tag = "phone", params(CallsQuery),
-    responses((status = 200, body = Vec<Call>), (status = 400, body = ErrorBody)))]
-pub async fn list_calls(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Query(q): Query<CallsQuery>,
-) -> AppResult<Json<Vec<Call>>> {
-    let user = caller.staff()?;
-    if q.customer_id.is_empty() && q.conversation_id.is_empty() {
-        return Err(AppError::bad(
+/// The calls of a customer or a conversation that this agent may see: those of conversations
+/// they may open, and calls with no conversation.
+pub async fn calls(
+    state: &Service,
+    user: &User,
+    customer_id: &str,
+    conversation_id: &str,
+) -> Result<Vec<Call>> {
+    if customer_id.is_empty() && conversation_id.is_empty() {
+        return Err(Error::invalid(
             ErrorCode::InvalidQuery,
             "give customer_id or conversation_id",
         ));
     }
-    if !q.conversation_id.is_empty() {
-        chat::visible(&state, &Actor::Person(user.clone()), &q.conversation_id).await?;
+    let actor = Actor::Person(user.clone());
+    if !conversation_id.is_empty() {
+        chat::visible(state, &actor, conversation_id).await?;
     }
-    let calls = store::calls_of(&state.db, &q.customer_id, &q.conversation_id).await?;
-    // An agent sees the calls of conversations they may open, and calls with no conversation.
     let mut out = vec![];
-    for c in calls {
+    for c in store::calls_of(&state.db, customer_id, conversation_id).await? {
         let ok = match &c.conversation_id {
-            Some(id) => chat::visible(&state, &Actor::Person(user.clone()), id)
-                .await
-                .is_ok(),
+            Some(id) => chat::visible(state, &actor, id).await.is_ok(),
             None => true,
         };
         if ok {
             out.push(c);
         }
     }
-    Ok(Json(out))
+    Ok(out)
 }
 
 // ---- Callbacks -------------------------------------------------------------------------------
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CallbackRequest {
     #[serde(default)]
@@ -263,26 +248,21 @@ pub struct CallbackRequest {
     pub note: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CallbackAccepted {
-    pub id: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/callbacks", tag = "phone", request_body = CallbackRequest,
-    responses((status = 201, body = CallbackAccepted), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+/// A customer (signed in, a visitor, or nobody known) asks to be called back; agents are told
+/// at once. Limited per address.
 pub async fn request_callback(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    ApiOrigin(origin): ApiOrigin,
-    ApiJson(r): ApiJson<CallbackRequest>,
-) -> AppResult<Response> {
+    state: &Service,
+    caller: &Caller,
+    ip: &str,
+    r: &CallbackRequest,
+) -> Result<String> {
     state
         .limiter
-        .hit(&format!("callback:ip:{}", origin.ip), CALLBACKS_PER_IP)
-        .map_err(AppError::RateLimited)?;
+        .hit(&format!("callback:ip:{ip}"), CALLBACKS_PER_IP)
+        .map_err(Error::RateLimited)?;
     let phone = check_phone(&r.phone)?;
     if r.name.chars().count() > 100 || r.note.chars().count() > 1000 {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidCallback,
             "the name is up to 100 characters and the note up to 1000",
         ));
@@ -291,12 +271,12 @@ pub async fn request_callback(
     if let Some(t) = r.preferred_at
         && !(now - 60 * 60_000..=now + 30 * DAY).contains(&t)
     {
-        return Err(AppError::bad(
+        return Err(Error::invalid(
             ErrorCode::InvalidTime,
             "choose a time within the next 30 days",
         ));
     }
-    let customer = match &caller {
+    let customer = match caller {
         Caller::Person { user, .. } if !user.role().is_staff() => Some(user.id.clone()),
         Caller::Visitor { visitor } => Some(visitor.contact_id.clone()),
         _ => None,
@@ -319,22 +299,22 @@ pub async fn request_callback(
         conversation: String::new(),
         body: format!("{} {}", r.name.trim(), phone),
     };
-    kefu_service::chat::bus::announce_staff(&state, None, &f.to_json()).await;
+    chat::bus::announce_staff(state, None, &f.to_json()).await;
     state.hub.publish_staff(None, &f.to_json());
-    Ok((StatusCode::CREATED, Json(CallbackAccepted { id })).into_response())
+    Ok(id)
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallbackView {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub callback: Callback,
     pub assignee: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/callbacks", tag = "phone",
-    responses((status = 200, body = Vec<CallbackView>)))]
-pub async fn list_callbacks(State(state): State<AppState>) -> AppResult<Json<Vec<CallbackView>>> {
+/// The callbacks waiting for a call, with the name of whoever took each.
+pub async fn pending_callbacks(state: &Service) -> Result<Vec<CallbackView>> {
     let mut out = vec![];
     for cb in store::pending_callbacks(&state.db).await? {
         let assignee = match &cb.assignee_id {
@@ -348,27 +328,21 @@ pub async fn list_callbacks(State(state): State<AppState>) -> AppResult<Json<Vec
             assignee,
         });
     }
-    Ok(Json(out))
+    Ok(out)
 }
 
-#[utoipa::path(post, path = "/api/v1/callbacks/{id}/take", tag = "phone",
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn take(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-) -> AppResult<Json<serde_json::Value>> {
-    let user = caller.staff()?;
-    store::get_callback(&state.db, &id)
+/// An agent takes a callback nobody else has taken.
+pub async fn take_callback(state: &Service, user: &User, id: &str) -> Result<()> {
+    store::get_callback(&state.db, id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    if !store::take_callback(&state.db, &id, &user.id).await? {
-        return Err(AppError::Conflict(
+        .ok_or(Error::NotFound)?;
+    if !store::take_callback(&state.db, id, &user.id).await? {
+        return Err(Error::conflict(
             ErrorCode::CallbackTaken,
-            "someone else took this callback".into(),
+            "someone else took this callback",
         ));
     }
-    Ok(Json(serde_json::json!({"id": id, "status": "taken"})))
+    Ok(())
 }
 
 // ---- The call script -------------------------------------------------------------------------
@@ -383,38 +357,31 @@ pub const STAGES: [(&str, &str); 6] = [
     ("hang_up", "hangup"),
 ];
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScriptStage {
     pub stage: String,
     pub kind: String,
     /// The phrases, filled in for this customer.
-    #[schema(value_type = Vec<Object>)]
-    pub lines: Vec<kefu_service::quality::phrases::Filled>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub lines: Vec<phrases::Filled>,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ScriptQuery {
-    #[serde(default)]
-    pub conversation_id: String,
-    /// `zh` or `en`.
-    pub lang: Option<String>,
-}
-
-#[utoipa::path(get, path = "/api/v1/call-script", tag = "phone", params(ScriptQuery),
-    responses((status = 200, body = Vec<ScriptStage>), (status = 404, body = ErrorBody)))]
+/// The script of a call: up to five phrases per stage, filled in for the conversation's
+/// customer, in the language asked for.
 pub async fn script(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Query(q): Query<ScriptQuery>,
-) -> AppResult<Json<Vec<ScriptStage>>> {
-    let user = caller.staff()?;
-    let conv = if q.conversation_id.is_empty() {
+    state: &Service,
+    user: &User,
+    conversation_id: &str,
+    lang: Option<&str>,
+) -> Result<Vec<ScriptStage>> {
+    let conv = if conversation_id.is_empty() {
         None
     } else {
-        Some(chat::visible(&state, &Actor::Person(user.clone()), &q.conversation_id).await?)
+        Some(chat::visible(state, &Actor::Person(user.clone()), conversation_id).await?)
     };
     let all = phrases_store::phrases_for(&state.db, &user.id).await?;
-    let ctx = kefu_service::quality::phrases::Context::of(&state, user, conv.as_ref()).await?;
+    let ctx = phrases::Context::of(state, user, conv.as_ref()).await?;
     let mut out = vec![];
     for (stage, kind) in STAGES {
         // Hanging up: the shop's own "hangup" phrases, else the thanks.
@@ -425,7 +392,7 @@ pub async fn script(
         let lines = of_kind
             .into_iter()
             .take(5)
-            .map(|p| ctx.phrase(p, q.lang.as_deref()))
+            .map(|p| ctx.phrase(p, lang))
             .collect();
         out.push(ScriptStage {
             stage: stage.into(),
@@ -433,5 +400,5 @@ pub async fn script(
             lines,
         });
     }
-    Ok(Json(out))
+    Ok(out)
 }

@@ -1,0 +1,149 @@
+//! The people and teams admins and agents look up: one's own profile, the staff and customer
+//! lists, teams and their members.
+
+use kefu_core::error::ErrorCode;
+use kefu_core::validate;
+use kefu_store::people::{self, User};
+use kefu_store::teams;
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result, Service};
+
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// `zh-CN` or `en`.
+    pub language: Option<String>,
+    /// `email`, `chat`, `phone` or `sms`.
+    pub preferred_channel: Option<String>,
+}
+
+/// A person changes their own name, phone, language or preferred channel.
+pub async fn update_profile(state: &Service, user: &User, p: &ProfilePatch) -> Result<User> {
+    let name = match &p.name {
+        Some(n) if n.trim().is_empty() => String::new(),
+        Some(n) => validate::name(n)?,
+        None => user.name.clone(),
+    };
+    let phone = match &p.phone {
+        Some(ph) => validate::phone(ph)?,
+        None => user.phone.clone(),
+    };
+    let language = match &p.language {
+        Some(l) => validate::language(l)?,
+        None => user.language.clone(),
+    };
+    let channel = match &p.preferred_channel {
+        Some(c) => validate::channel(c)?,
+        None => user.preferred_channel.clone(),
+    };
+    let profile = people::Profile {
+        name: &name,
+        phone: &phone,
+        language: &language,
+        preferred_channel: &channel,
+    };
+    people::update_profile(&state.db, &user.id, &profile).await?;
+    people::get(&state.db, &user.id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The staff (`kind` absent or `staff`) or a page of customers (`customers`).
+pub async fn people_of_kind(
+    state: &Service,
+    kind: Option<&str>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> Result<Vec<User>> {
+    Ok(match kind {
+        None | Some("staff") => people::list_staff(&state.db).await?,
+        Some("customers") => {
+            people::list_customers(
+                &state.db,
+                limit.unwrap_or(100).clamp(1, 500),
+                offset.unwrap_or(0).max(0),
+            )
+            .await?
+        }
+        Some(_) => {
+            return Err(Error::invalid(
+                ErrorCode::InvalidKind,
+                "kind must be staff or customers",
+            ));
+        }
+    })
+}
+
+/// One person by id.
+pub async fn person(state: &Service, id: &str) -> Result<User> {
+    people::get(&state.db, id).await?.ok_or(Error::NotFound)
+}
+
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ApiTeam))]
+pub struct TeamView {
+    pub id: String,
+    pub name: String,
+    pub member_ids: Vec<String>,
+}
+
+/// Every team with its members' ids.
+pub async fn teams(state: &Service) -> Result<Vec<TeamView>> {
+    let mut out = vec![];
+    for t in teams::list_teams(&state.db).await? {
+        let member_ids = teams::members(&state.db, &t.id)
+            .await?
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .collect();
+        out.push(TeamView {
+            id: t.id,
+            name: t.name,
+            member_ids,
+        });
+    }
+    Ok(out)
+}
+
+/// A new team; its name is unique.
+pub async fn create_team(state: &Service, name: &str) -> Result<teams::Team> {
+    let name = validate::name(name)?;
+    teams::create_team(&state.db, &name)
+        .await
+        .map_err(|e| match e {
+            kefu_store::Error::Conflict(_) => {
+                Error::conflict(ErrorCode::NameTaken, "a team with this name exists")
+            }
+            other => other.into(),
+        })
+}
+
+/// A member of staff joins a team.
+pub async fn add_member(state: &Service, team_id: &str, user_id: &str) -> Result<()> {
+    teams::get_team(&state.db, team_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let user = person(state, user_id).await?;
+    if !user.role().is_staff() {
+        return Err(Error::invalid(
+            ErrorCode::InvalidMember,
+            "only staff join teams",
+        ));
+    }
+    teams::add_member(&state.db, team_id, &user.id).await?;
+    Ok(())
+}
+
+/// Someone leaves a team.
+pub async fn remove_member(state: &Service, team_id: &str, user_id: &str) -> Result<()> {
+    teams::get_team(&state.db, team_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    teams::remove_member(&state.db, team_id, user_id).await?;
+    Ok(())
+}
