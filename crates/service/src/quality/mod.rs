@@ -6,9 +6,12 @@
 
 pub mod phone;
 pub mod phrases;
+pub mod report;
+
+pub use report::*;
 
 use kefu_core::ErrorCode;
-use std::collections::{BTreeMap, HashMap};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,11 +20,10 @@ use kefu_core::time::now_ms;
 use kefu_store::conversations::Conversation;
 use kefu_store::people::User;
 use kefu_store::quality::{self as store, Check};
-use kefu_store::{attachments, settings, teams};
+use kefu_store::{attachments, settings};
 use serde::{Deserialize, Serialize};
 
 use crate::Service;
-use crate::accounts::caller::Caller;
 use crate::{Error, Result};
 
 pub const RULES_KEY: &str = "forbidden_phrases";
@@ -275,129 +277,6 @@ pub async fn draft_of(
     })
 }
 
-// ---- The report ------------------------------------------------------------------------------
-
-#[derive(Debug, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-pub struct ReportQuery {
-    /// Start (ms since the epoch); default 30 days ago.
-    pub from: Option<i64>,
-    /// End (ms since the epoch); default now.
-    pub to: Option<i64>,
-    /// Only this team's conversations.
-    pub team_id: Option<String>,
-}
-
-#[derive(Debug, Default, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AgentQuality {
-    pub agent_id: String,
-    pub agent: String,
-    /// Replies checked when they were sent or tried.
-    pub checked: i64,
-    pub clean: i64,
-    /// Sent despite warnings.
-    pub sent_anyway: i64,
-    /// Stopped by warnings (revised).
-    pub stopped: i64,
-    pub blocked: i64,
-    /// Findings by rule id (`mail:<code>` for etiquette).
-    pub by_rule: BTreeMap<String, i64>,
-    /// Up to ten different excerpts with findings, newest first.
-    pub examples: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct QualityReport {
-    pub from: i64,
-    pub to: i64,
-    pub agents: Vec<AgentQuality>,
-    /// The same counts for the whole period (or team).
-    pub total: AgentQuality,
-}
-
-pub async fn report(state: &Service, q: &ReportQuery) -> Result<QualityReport> {
-    let to = q.to.unwrap_or_else(now_ms);
-    let from = q.from.unwrap_or(to - 30 * kefu_core::time::DAY);
-    if from >= to {
-        return Err(Error::invalid(
-            ErrorCode::InvalidPeriod,
-            "from must be before to",
-        ));
-    }
-    let team = q.team_id.as_deref().unwrap_or("");
-    if !team.is_empty() && teams::get_team(&state.db, team).await?.is_none() {
-        return Err(Error::invalid(ErrorCode::InvalidTeam, "no such team"));
-    }
-    let rows = store::between(&state.db, from, to, team).await?;
-    let mut by_agent: HashMap<String, AgentQuality> = HashMap::new();
-    let mut total = AgentQuality {
-        agent: "*".into(),
-        ..Default::default()
-    };
-    for c in rows {
-        let a = by_agent
-            .entry(c.agent_id.clone())
-            .or_insert_with(|| AgentQuality {
-                agent_id: c.agent_id.clone(),
-                ..Default::default()
-            });
-        for q in [&mut *a, &mut total] {
-            q.checked += 1;
-            match c.outcome.as_str() {
-                outcome::CLEAN => q.clean += 1,
-                outcome::SENT_ANYWAY => q.sent_anyway += 1,
-                outcome::STOPPED => q.stopped += 1,
-                _ => q.blocked += 1,
-            }
-            for r in c.rules.split(',').filter(|r| !r.is_empty()) {
-                *q.by_rule.entry(r.to_string()).or_default() += 1;
-            }
-            if !c.excerpt.is_empty() && q.examples.len() < 10 && !q.examples.contains(&c.excerpt) {
-                q.examples.push(c.excerpt.clone());
-            }
-        }
-    }
-    let mut agents: Vec<AgentQuality> = by_agent.into_values().collect();
-    for a in &mut agents {
-        a.agent = kefu_store::people::get(&state.db, &a.agent_id)
-            .await?
-            .map(|u| u.display_name().to_string())
-            .unwrap_or_default();
-    }
-    agents.sort_by(|a, b| b.checked.cmp(&a.checked).then(a.agent.cmp(&b.agent)));
-    Ok(QualityReport {
-        from,
-        to,
-        agents,
-        total,
-    })
-}
-
-pub fn may_report(caller: &Caller) -> Result<()> {
-    match caller {
-        Caller::Person { user, .. } if user.role().sees_all_inboxes() => Ok(()),
-        Caller::Token { .. } => Ok(()),
-        _ => Err(Error::Forbidden),
-    }
-}
-
-/// A CSV field: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or
-/// `@` is defused so a spreadsheet never reads it as a formula.
-pub fn csv(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 // ---- Packing attachments ---------------------------------------------------------------------
 
 #[derive(Deserialize)]
@@ -417,4 +296,87 @@ pub struct Zipped {
     /// The new file, to send instead of the packed ones.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub attachment: kefu_store::attachments::Attachment,
+}
+
+/// Packs 2 to 50 files of a conversation into one zip archive stored as a new file of it
+/// (within the upload limit); two files of one name get numbered, as a file manager would.
+pub async fn pack(
+    state: &Service,
+    user: &User,
+    conversation_id: &str,
+    r: &ZipRequest,
+) -> Result<Zipped> {
+    let conv = crate::chat::visible(
+        state,
+        &crate::chat::Actor::Person(user.clone()),
+        conversation_id,
+    )
+    .await?;
+    if !(2..=50).contains(&r.attachment_ids.len()) {
+        return Err(Error::invalid(ErrorCode::InvalidZip, "pack 2 to 50 files"));
+    }
+    let mut files: Vec<(String, Vec<u8>)> = vec![];
+    let mut total = 0usize;
+    for aid in &r.attachment_ids {
+        let a = attachments::get(&state.db, aid)
+            .await?
+            .filter(|a| a.conversation_id == conv.id)
+            .ok_or_else(|| {
+                Error::invalid(
+                    ErrorCode::InvalidAttachment,
+                    "no such file in this conversation",
+                )
+            })?;
+        let bytes = tokio::fs::read(crate::files::storage_path(state, &a.storage_key))
+            .await
+            .map_err(|_| Error::NotFound)?;
+        total += bytes.len();
+        if total > state.config.max_upload_bytes {
+            return Err(Error::TooLarge);
+        }
+        let mut name = a.name.clone();
+        let mut n = 2;
+        while files.iter().any(|(f, _)| *f == name) {
+            name = match a.name.rsplit_once('.') {
+                Some((stem, ext)) => format!("{stem} ({n}).{ext}"),
+                None => format!("{} ({n})", a.name),
+            };
+            n += 1;
+        }
+        files.push((name, bytes));
+    }
+    let bytes = crate::files::zip_stored(&files);
+    let name = if r.name.trim().is_empty() {
+        format!("ticket-{}-files.zip", conv.number)
+    } else {
+        let n = crate::files::clean_name(r.name.trim());
+        if n.to_lowercase().ends_with(".zip") {
+            n
+        } else {
+            format!("{n}.zip")
+        }
+    };
+    let key = crate::files::store_bytes(state, conv.created_at, "", &bytes).await?;
+    let attachment = attachments::insert(
+        &state.db,
+        &conv.id,
+        &name,
+        "application/zip",
+        bytes.len() as i64,
+        &key,
+        &user.id,
+    )
+    .await?;
+    Ok(Zipped { attachment })
+}
+
+/// Checks and stores the shop's forbidden-phrase rules; this instance uses them at once.
+pub async fn save_rules(state: &Service, rules: Vec<rules::Rule>) -> Result<Vec<rules::Rule>> {
+    let g = Arc::new(
+        Guard::new(rules).map_err(|e| Error::invalid(ErrorCode::InvalidRule, e.to_string()))?,
+    );
+    let json = serde_json::to_string(g.rules()).map_err(|e| Error::Internal(e.to_string()))?;
+    settings::set(&state.db, RULES_KEY, &json).await?;
+    *state.guard.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), g.clone()));
+    Ok(g.rules().to_vec())
 }

@@ -196,3 +196,109 @@ impl Context {
         }
     }
 }
+
+// ---- Use cases -------------------------------------------------------------------------------
+
+/// Checks and stores the kinds admins added (up to 30, new keys of a-z, 0-9 and `_`, each with
+/// a Chinese label).
+pub async fn save_kinds(state: &Service, kinds: Vec<CustomKind>) -> Result<Vec<CustomKind>> {
+    let mut seen = std::collections::HashSet::new();
+    for k in &kinds {
+        let ok = !k.key.is_empty()
+            && k.key.len() <= 30
+            && k.key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && !KINDS.contains(&k.key.as_str())
+            && seen.insert(k.key.clone())
+            && !k.label_zh.trim().is_empty()
+            && k.label_zh.chars().count() <= 30
+            && k.label_en.chars().count() <= 30;
+        if !ok {
+            return Err(Error::invalid(
+                ErrorCode::InvalidKind,
+                format!(
+                    "kind {:?}: a new key of a-z, 0-9 and _, with a Chinese label",
+                    k.key
+                ),
+            ));
+        }
+    }
+    if kinds.len() > 30 {
+        return Err(Error::invalid(
+            ErrorCode::InvalidKind,
+            "at most 30 kinds of your own",
+        ));
+    }
+    let json = serde_json::to_string(&kinds).map_err(|e| Error::Internal(e.to_string()))?;
+    settings::set(&state.db, KINDS_KEY, &json).await?;
+    Ok(kinds)
+}
+
+fn view_of(p: Phrase) -> PhraseView {
+    PhraseView {
+        shared: p.owner_id.is_none(),
+        phrase: p,
+    }
+}
+
+/// The phrases an agent may use: the shop's and their own.
+pub async fn usable(state: &Service, user: &User) -> Result<Vec<PhraseView>> {
+    Ok(store::phrases_for(&state.db, &user.id)
+        .await?
+        .into_iter()
+        .map(view_of)
+        .collect())
+}
+
+/// A new phrase: the agent's own, or the shop's (supervisors and admins only).
+pub async fn create(state: &Service, user: &User, f: &PhraseForm) -> Result<PhraseView> {
+    check_form(state, f).await?;
+    if f.shared && !user.role().sees_all_inboxes() {
+        return Err(Error::Forbidden);
+    }
+    let owner = (!f.shared).then_some(user.id.as_str());
+    Ok(view_of(
+        store::add_phrase(&state.db, &new_of(f, owner)).await?,
+    ))
+}
+
+/// Changes a phrase the agent may change.
+pub async fn update(state: &Service, user: &User, id: &str, f: &PhraseForm) -> Result<PhraseView> {
+    let p = own(state, user, id).await?;
+    check_form(state, f).await?;
+    store::update_phrase(&state.db, &p.id, &new_of(f, None)).await?;
+    let p = store::get_phrase(&state.db, &p.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(view_of(p))
+}
+
+/// Deletes a phrase the agent may change.
+pub async fn delete(state: &Service, user: &User, id: &str) -> Result<()> {
+    let p = own(state, user, id).await?;
+    store::delete_phrase(&state.db, &p.id).await?;
+    Ok(())
+}
+
+/// A phrase the agent may use, filled in for a conversation they may open.
+pub async fn fill_in(
+    state: &Service,
+    user: &User,
+    conversation_id: &str,
+    phrase_id: &str,
+    lang: Option<&str>,
+) -> Result<Filled> {
+    let conv = crate::chat::visible(
+        state,
+        &crate::chat::Actor::Person(user.clone()),
+        conversation_id,
+    )
+    .await?;
+    let p = store::get_phrase(&state.db, phrase_id)
+        .await?
+        .filter(|p| p.owner_id.is_none() || p.owner_id.as_deref() == Some(user.id.as_str()))
+        .ok_or(Error::NotFound)?;
+    let ctx = Context::of(state, user, Some(&conv)).await?;
+    Ok(ctx.phrase(&p, lang))
+}

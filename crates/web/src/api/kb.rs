@@ -2,22 +2,19 @@
 
 use crate::api::ApiJson;
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::state::AppState;
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kefu_core::error::ErrorCode;
-use kefu_search::{Kind, Request};
-use kefu_service::chat::{self, Actor};
-use kefu_store::knowledge::{
-    self, Article, ArticleFilter, Category, Feedback, Revision, reason, status,
+use kefu_service::knowledge::articles::{
+    ArticleBody, ArticleQuery, ArticleView, CategoryBody, DraftFromConversation, SearchHit,
+    SearchQuery,
 };
-use kefu_store::{messages, teams};
-
-use kefu_service::knowledge::articles::*;
+use kefu_service::knowledge::{editing, finding};
+use kefu_store::knowledge::{Article, Category, Feedback, Revision};
 
 #[utoipa::path(get, path = "/api/v1/kb/categories", tag = "knowledge",
     responses((status = 200, body = Vec<Category>)))]
@@ -26,7 +23,7 @@ pub async fn list_categories(
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Vec<Category>>> {
     caller.staff()?;
-    Ok(Json(knowledge::categories(&state.db).await?))
+    Ok(Json(editing::categories(&state).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/kb/categories", tag = "knowledge", request_body = CategoryBody,
@@ -36,10 +33,7 @@ pub async fn create_category(
     Extension(caller): Extension<Caller>,
     ApiJson(b): ApiJson<CategoryBody>,
 ) -> AppResult<Response> {
-    if !publishes(caller.staff()?) {
-        return Err(AppError::Forbidden);
-    }
-    let c = create_category_from(&state, &b).await?;
+    let c = editing::create_category(&state, caller.staff()?, &b).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
@@ -51,23 +45,8 @@ pub async fn update_category(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CategoryBody>,
 ) -> AppResult<Json<Category>> {
-    if !publishes(caller.staff()?) {
-        return Err(AppError::Forbidden);
-    }
-    let input = category_input(&state, &b).await?;
-    if input.parent_id.as_deref() == Some(id.as_str()) {
-        return Err(AppError::bad(
-            ErrorCode::InvalidParent,
-            "a category cannot hold itself",
-        ));
-    }
-    knowledge::update_category(&state.db, &id, &input)
-        .await
-        .map_err(slug_taken)?;
     Ok(Json(
-        knowledge::get_category(&state.db, &id)
-            .await?
-            .ok_or(AppError::NotFound)?,
+        editing::update_category(&state, caller.staff()?, &id, &b).await?,
     ))
 }
 
@@ -78,17 +57,7 @@ pub async fn delete_category(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    if !publishes(caller.staff()?) {
-        return Err(AppError::Forbidden);
-    }
-    let mut tx = state.db.begin().await?;
-    knowledge::delete_category(&mut tx, &id)
-        .await
-        .map_err(|e| match e {
-            kefu_store::Error::Conflict(m) => AppError::Conflict(ErrorCode::CategoryNotEmpty, m),
-            e => e.into(),
-        })?;
-    tx.commit().await?;
+    editing::delete_category(&state, caller.staff()?, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -100,19 +69,7 @@ pub async fn list_articles(
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Json<Vec<Article>>> {
     caller.staff()?;
-    Ok(Json(
-        knowledge::list_articles(
-            &state.db,
-            &ArticleFilter {
-                category_id: &q.category,
-                status: &q.status,
-                tag: &q.tag,
-                limit: q.limit.unwrap_or(100).clamp(1, 500),
-                offset: q.offset.unwrap_or(0).max(0),
-            },
-        )
-        .await?,
-    ))
+    Ok(Json(editing::list(&state, &q).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/kb/articles", tag = "knowledge", request_body = ArticleBody,
@@ -122,13 +79,8 @@ pub async fn create_article(
     Extension(caller): Extension<Caller>,
     ApiJson(b): ApiJson<ArticleBody>,
 ) -> AppResult<Response> {
-    let user = caller.staff()?;
-    let input = article_input(&state, &b).await?;
-    if input.status != status::DRAFT && !publishes(user) {
-        return Err(AppError::Forbidden);
-    }
-    let a = save_new(&state, &input, user, reason::EDIT).await?;
-    Ok((StatusCode::CREATED, Json(ArticleView::of(a))).into_response())
+    let a = editing::create(&state, caller.staff()?, &b).await?;
+    Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/kb/articles/{id}", tag = "knowledge",
@@ -139,10 +91,7 @@ pub async fn get_article(
     Path(id): Path<String>,
 ) -> AppResult<Json<ArticleView>> {
     caller.staff()?;
-    let a = knowledge::get_article(&state.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(ArticleView::of(a)))
+    Ok(Json(editing::get(&state, &id).await?))
 }
 
 #[utoipa::path(put, path = "/api/v1/kb/articles/{id}", tag = "knowledge", request_body = ArticleBody,
@@ -154,28 +103,9 @@ pub async fn update_article(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ArticleBody>,
 ) -> AppResult<Json<ArticleView>> {
-    let user = caller.staff()?;
-    let current = knowledge::get_article(&state.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let input = article_input(&state, &b).await?;
-    if !publishes(user) && (current.status != status::DRAFT || input.status != status::DRAFT) {
-        return Err(AppError::Forbidden);
-    }
-    let mut tx = state.db.begin().await?;
-    let a = knowledge::update_article(
-        &mut tx,
-        &id,
-        &input,
-        Some(&user.id),
-        reason::EDIT,
-        b.revision,
-    )
-    .await
-    .map_err(slug_taken)?;
-    tx.commit().await?;
-    state.search.changed();
-    Ok(Json(ArticleView::of(a)))
+    Ok(Json(
+        editing::update(&state, caller.staff()?, &id, &b).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/kb/articles/{id}/revisions", tag = "knowledge",
@@ -186,11 +116,7 @@ pub async fn list_revisions(
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Revision>>> {
     caller.staff()?;
-    let revs = knowledge::revisions(&state.db, &id).await?;
-    if revs.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    Ok(Json(revs))
+    Ok(Json(editing::revisions(&state, &id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/kb/articles/{id}/revisions/{number}/restore", tag = "knowledge",
@@ -200,17 +126,9 @@ pub async fn restore_revision(
     Extension(caller): Extension<Caller>,
     Path((id, number)): Path<(String, i64)>,
 ) -> AppResult<Json<ArticleView>> {
-    let user = caller.staff()?;
-    if !publishes(user) {
-        return Err(AppError::Forbidden);
-    }
-    let mut tx = state.db.begin().await?;
-    let a = knowledge::restore_revision(&mut tx, &id, number, Some(&user.id))
-        .await
-        .map_err(slug_taken)?;
-    tx.commit().await?;
-    state.search.changed();
-    Ok(Json(ArticleView::of(a)))
+    Ok(Json(
+        editing::restore(&state, caller.staff()?, &id, number).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/kb/articles/{id}/feedback", tag = "knowledge",
@@ -221,10 +139,7 @@ pub async fn list_feedback(
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Feedback>>> {
     caller.staff()?;
-    knowledge::get_article(&state.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(knowledge::feedback(&state.db, &id, 200).await?))
+    Ok(Json(editing::feedback(&state, &id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/search", tag = "knowledge", params(SearchQuery),
@@ -234,60 +149,7 @@ pub async fn search(
     Extension(caller): Extension<Caller>,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<Vec<SearchHit>>> {
-    let user = caller.staff()?.clone();
-    let text = check_query(&q.q)?;
-    if text.is_empty() {
-        return Ok(Json(vec![]));
-    }
-    let kind = match q.kind.as_str() {
-        "" | "articles" => Kind::Article,
-        "conversations" => Kind::Conversation,
-        _ => {
-            return Err(AppError::bad(
-                ErrorCode::InvalidKind,
-                "kind is articles or conversations",
-            ));
-        }
-    };
-    let index = state.search.index().await?;
-    let limit = q.limit.unwrap_or(20).clamp(1, 100);
-    let scopes: Option<Vec<String>> =
-        if kind == Kind::Conversation && !user.role().sees_all_inboxes() {
-            Some(
-                teams::inboxes_of_member(&state.db, &user.id)
-                    .await?
-                    .into_iter()
-                    .map(|i| format!("inbox:{}", i.id))
-                    .collect(),
-            )
-        } else {
-            None
-        };
-    let mut req = Request::new(text, kind);
-    req.scopes = scopes.as_deref();
-    req.lang = match q.lang.as_str() {
-        "zh" | "en" => Some(q.lang.as_str()),
-        _ => None,
-    };
-    req.limit = limit;
-    req.offset = q.offset.unwrap_or(0).min(1000);
-    let hits = index
-        .search(&req)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut out = Vec::with_capacity(hits.len());
-    let actor = Actor::Person(user);
-    for h in hits {
-        // The index's scopes are a first cut; the same check as opening decides.
-        match kind {
-            Kind::Article => out.push(with_url(&state, SearchHit::of(h)).await?),
-            Kind::Conversation => {
-                if chat::visible(&state, &actor, &h.id).await.is_ok() {
-                    out.push(SearchHit::of(h));
-                }
-            }
-        }
-    }
-    Ok(Json(out))
+    Ok(Json(finding::search(&state, caller.staff()?, &q).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/suggestions", tag = "knowledge",
@@ -297,42 +159,9 @@ pub async fn suggestions(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<SearchHit>>> {
-    let user = caller.staff()?.clone();
-    let conv = chat::visible(&state, &Actor::Person(user), &id).await?;
-    // What the customer said last is what the reply answers.
-    let recent = messages::last(&state.db, &conv.id, 20, false).await?;
-    let mut text = String::new();
-    for m in recent.iter().rev() {
-        if m.author_kind == messages::author::CONTACT && m.kind == messages::kind::TEXT {
-            if !text.is_empty() {
-                text.push(' ');
-            }
-            text.push_str(&m.body);
-            if text.chars().count() > 150 {
-                break;
-            }
-        }
-    }
-    if text.trim().is_empty() {
-        text = conv.subject.clone();
-    }
-    let text: String = text.chars().take(200).collect();
-    if text.trim().is_empty() {
-        return Ok(Json(vec![]));
-    }
-    let index = state.search.index().await?;
-    let public = ["public".to_string()];
-    let mut req = Request::new(&text, Kind::Article);
-    req.scopes = Some(&public);
-    req.limit = 5;
-    let hits = index
-        .search(&req)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut out = Vec::with_capacity(hits.len());
-    for h in hits {
-        out.push(with_url(&state, SearchHit::of(h)).await?);
-    }
-    Ok(Json(out))
+    Ok(Json(
+        finding::suggestions(&state, caller.staff()?, &id).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/article", tag = "knowledge", request_body = DraftFromConversation,
@@ -343,81 +172,8 @@ pub async fn draft_from_conversation(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<DraftFromConversation>,
 ) -> AppResult<Response> {
-    let user = caller.staff()?.clone();
-    let conv = chat::visible(&state, &Actor::Person(user.clone()), &id).await?;
-    let all = messages::last(&state.db, &conv.id, 200, false).await?;
-    let mut question = Vec::new();
-    let mut answer = Vec::new();
-    for m in all.iter() {
-        if m.kind != messages::kind::TEXT {
-            continue;
-        }
-        match m.author_kind.as_str() {
-            messages::author::CONTACT if answer.is_empty() => question.push(m.body.trim()),
-            messages::author::AGENT if !question.is_empty() => answer.push(m.body.trim()),
-            _ => {}
-        }
-    }
-    if question.is_empty() || answer.is_empty() {
-        return Err(AppError::bad(
-            ErrorCode::NothingToDraft,
-            "the conversation needs a customer's question and an agent's answer",
-        ));
-    }
-    let lang = if b.lang == "zh"
-        || (b.lang.is_empty()
-            && question
-                .iter()
-                .any(|q| q.chars().any(kefu_search::analyze::is_cjk)))
-    {
-        "zh"
-    } else {
-        "en"
-    };
-    let first_line = question[0].lines().next().unwrap_or_default();
-    let title: String = if conv.subject.trim().is_empty() {
-        first_line.chars().take(80).collect()
-    } else {
-        conv.subject.trim().chars().take(200).collect()
-    };
-    let quote = |lines: &[&str]| {
-        lines
-            .iter()
-            .flat_map(|l| l.lines())
-            .collect::<Vec<_>>()
-            .join("\n\n")
-    };
-    let (q_head, a_head) = if lang == "zh" {
-        ("问题", "解答")
-    } else {
-        ("Question", "Answer")
-    };
-    let body = format!(
-        "## {q_head}\n\n{}\n\n## {a_head}\n\n{}\n",
-        quote(&question),
-        quote(&answer)
-    );
-    let mut body_in = ArticleBody {
-        category_id: b.category_id.clone(),
-        ..Default::default()
-    };
-    if lang == "zh" {
-        body_in.title_zh = title;
-        body_in.body_zh = body;
-    } else {
-        body_in.title_en = title;
-        body_in.body_en = body;
-    }
-    let mut input = article_input(&state, &body_in).await?;
-    // A draft's slug is made unique; the author renames it before publishing.
-    input.slug = format!(
-        "{}-{}",
-        input.slug.chars().take(60).collect::<String>(),
-        random_slug()
-    );
-    input.slug = input.slug.trim_start_matches('-').to_string();
-    let a = save_new(&state, &input, &user, reason::CONVERSATION).await?;
-    Ok((StatusCode::CREATED, Json(ArticleView::of(a))).into_response())
+    let a = finding::draft_from_conversation(&state, caller.staff()?, &id, &b).await?;
+    Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/kb/export.csv", tag = "knowledge",
@@ -449,11 +205,7 @@ pub async fn import_csv(
     Extension(caller): Extension<Caller>,
     body: String,
 ) -> AppResult<Json<kefu_service::knowledge::io::ImportReport>> {
-    let user = caller.staff()?;
-    if !publishes(user) {
-        return Err(AppError::Forbidden);
-    }
-    let report = kefu_service::knowledge::io::import_csv(&state.db, &body, Some(&user.id)).await?;
-    state.search.changed();
-    Ok(Json(report))
+    Ok(Json(
+        editing::import_csv(&state, caller.staff()?, &body).await?,
+    ))
 }

@@ -2,19 +2,16 @@
 
 use crate::api::ApiJson;
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::state::AppState;
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kefu_core::error::ErrorCode;
-use kefu_service::chat::{self, Actor};
-use kefu_store::quality::{self as store};
-use kefu_store::settings;
-
-use kefu_service::quality::phrases::*;
+use kefu_service::quality::phrases::{
+    self as svc, CustomKind, FillQuery, Filled, PhraseForm, PhraseView, custom_kinds,
+};
 
 #[utoipa::path(get, path = "/api/v1/phrase-kinds", tag = "quality",
     responses((status = 200, body = Vec<CustomKind>)))]
@@ -28,37 +25,7 @@ pub async fn save_kinds(
     State(state): State<AppState>,
     ApiJson(kinds): ApiJson<Vec<CustomKind>>,
 ) -> AppResult<Json<Vec<CustomKind>>> {
-    let mut seen = std::collections::HashSet::new();
-    for k in &kinds {
-        let ok = !k.key.is_empty()
-            && k.key.len() <= 30
-            && k.key
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-            && !KINDS.contains(&k.key.as_str())
-            && seen.insert(k.key.clone())
-            && !k.label_zh.trim().is_empty()
-            && k.label_zh.chars().count() <= 30
-            && k.label_en.chars().count() <= 30;
-        if !ok {
-            return Err(AppError::bad(
-                ErrorCode::InvalidKind,
-                format!(
-                    "kind {:?}: a new key of a-z, 0-9 and _, with a Chinese label",
-                    k.key
-                ),
-            ));
-        }
-    }
-    if kinds.len() > 30 {
-        return Err(AppError::bad(
-            ErrorCode::InvalidKind,
-            "at most 30 kinds of your own",
-        ));
-    }
-    let json = serde_json::to_string(&kinds).map_err(|e| AppError::Internal(e.to_string()))?;
-    settings::set(&state.db, KINDS_KEY, &json).await?;
-    Ok(Json(kinds))
+    Ok(Json(svc::save_kinds(&state, kinds).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/phrases", tag = "quality",
@@ -67,17 +34,7 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Vec<PhraseView>>> {
-    let user = caller.staff()?;
-    Ok(Json(
-        store::phrases_for(&state.db, &user.id)
-            .await?
-            .into_iter()
-            .map(|p| PhraseView {
-                shared: p.owner_id.is_none(),
-                phrase: p,
-            })
-            .collect(),
-    ))
+    Ok(Json(svc::usable(&state, caller.staff()?).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/phrases", tag = "quality", request_body = PhraseForm,
@@ -87,21 +44,8 @@ pub async fn create(
     Extension(caller): Extension<Caller>,
     ApiJson(f): ApiJson<PhraseForm>,
 ) -> AppResult<Response> {
-    let user = caller.staff()?;
-    check_form(&state, &f).await?;
-    if f.shared && !user.role().sees_all_inboxes() {
-        return Err(AppError::Forbidden);
-    }
-    let owner = (!f.shared).then_some(user.id.as_str());
-    let p = store::add_phrase(&state.db, &new_of(&f, owner)).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(PhraseView {
-            shared: p.owner_id.is_none(),
-            phrase: p,
-        }),
-    )
-        .into_response())
+    let p = svc::create(&state, caller.staff()?, &f).await?;
+    Ok((StatusCode::CREATED, Json(p)).into_response())
 }
 
 #[utoipa::path(put, path = "/api/v1/phrases/{id}", tag = "quality", request_body = PhraseForm,
@@ -112,17 +56,7 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(f): ApiJson<PhraseForm>,
 ) -> AppResult<Json<PhraseView>> {
-    let user = caller.staff()?;
-    let p = own(&state, user, &id).await?;
-    check_form(&state, &f).await?;
-    store::update_phrase(&state.db, &p.id, &new_of(&f, None)).await?;
-    let p = store::get_phrase(&state.db, &p.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(PhraseView {
-        shared: p.owner_id.is_none(),
-        phrase: p,
-    }))
+    Ok(Json(svc::update(&state, caller.staff()?, &id, &f).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/phrases/{id}", tag = "quality",
@@ -132,9 +66,7 @@ pub async fn delete(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    let user = caller.staff()?;
-    let p = own(&state, user, &id).await?;
-    store::delete_phrase(&state.db, &p.id).await?;
+    svc::delete(&state, caller.staff()?, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -147,11 +79,7 @@ pub async fn fill(
     Query(q): Query<FillQuery>,
 ) -> AppResult<Json<Filled>> {
     let user = caller.staff()?;
-    let conv = chat::visible(&state, &Actor::Person(user.clone()), &id).await?;
-    let p = store::get_phrase(&state.db, &phrase_id)
-        .await?
-        .filter(|p| p.owner_id.is_none() || p.owner_id.as_deref() == Some(user.id.as_str()))
-        .ok_or(AppError::NotFound)?;
-    let ctx = Context::of(&state, user, Some(&conv)).await?;
-    Ok(Json(ctx.phrase(&p, q.lang.as_deref())))
+    Ok(Json(
+        svc::fill_in(&state, user, &id, &phrase_id, q.lang.as_deref()).await?,
+    ))
 }

@@ -7,14 +7,10 @@ use crate::state::AppState;
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kefu_core::error::ErrorCode;
-use kefu_core::quality::{Guard, Rule};
+use kefu_core::quality::Rule;
 use kefu_service::chat::{self, Actor};
-use kefu_store::{attachments, settings};
-use std::sync::Arc;
-use std::time::Instant;
 
 use kefu_service::quality::*;
 
@@ -56,13 +52,9 @@ pub async fn save_rules(
     State(state): State<AppState>,
     ApiJson(rules): ApiJson<Vec<Rule>>,
 ) -> AppResult<Json<Vec<Rule>>> {
-    let g = Arc::new(
-        Guard::new(rules).map_err(|e| AppError::bad(ErrorCode::InvalidRule, e.to_string()))?,
-    );
-    let json = serde_json::to_string(g.rules()).map_err(|e| AppError::Internal(e.to_string()))?;
-    settings::set(&state.db, RULES_KEY, &json).await?;
-    *state.guard.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), g.clone()));
-    Ok(Json(g.rules().to_vec()))
+    Ok(Json(
+        kefu_service::quality::save_rules(&state, rules).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/quality", tag = "quality", params(ReportQuery),
@@ -84,24 +76,7 @@ pub async fn get_report_csv(
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     may_report(&caller)?;
-    let r = report(&state, &q).await?;
-    // A byte-order mark so spreadsheet programs read the Chinese names as UTF-8.
-    let mut out =
-        String::from("\u{feff}agent,checked,clean,sent_anyway,stopped,blocked,rules,examples\r\n");
-    for a in r.agents.iter().chain(std::iter::once(&r.total)) {
-        let rules: Vec<String> = a.by_rule.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\r\n",
-            csv(&a.agent),
-            a.checked,
-            a.clean,
-            a.sent_anyway,
-            a.stopped,
-            a.blocked,
-            csv(&rules.join(" ")),
-            csv(&a.examples.join(" | "))
-        ));
-    }
+    let out = report_csv(&state, &q).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -123,67 +98,6 @@ pub async fn zip(
     Path(id): Path<String>,
     ApiJson(r): ApiJson<ZipRequest>,
 ) -> AppResult<Response> {
-    let user = caller.staff()?;
-    let conv = chat::visible(&state, &Actor::Person(user.clone()), &id).await?;
-    if !(2..=50).contains(&r.attachment_ids.len()) {
-        return Err(AppError::bad(ErrorCode::InvalidZip, "pack 2 to 50 files"));
-    }
-    let mut files: Vec<(String, Vec<u8>)> = vec![];
-    let mut total = 0usize;
-    for aid in &r.attachment_ids {
-        let a = attachments::get(&state.db, aid)
-            .await?
-            .filter(|a| a.conversation_id == conv.id)
-            .ok_or_else(|| {
-                AppError::bad(
-                    ErrorCode::InvalidAttachment,
-                    "no such file in this conversation",
-                )
-            })?;
-        let bytes = tokio::fs::read(kefu_service::files::storage_path(&state, &a.storage_key))
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        total += bytes.len();
-        if total > state.config.max_upload_bytes {
-            return Err(AppError::TooLarge);
-        }
-        // Two files of one name get numbered, as a file manager would.
-        let mut name = a.name.clone();
-        let mut n = 2;
-        while files.iter().any(|(f, _)| *f == name) {
-            name = match a.name.rsplit_once('.') {
-                Some((stem, ext)) => format!("{stem} ({n}).{ext}"),
-                None => format!("{} ({n})", a.name),
-            };
-            n += 1;
-        }
-        files.push((name, bytes));
-    }
-    let bytes = kefu_service::files::zip_stored(&files);
-    let name = if r.name.trim().is_empty() {
-        format!("ticket-{}-files.zip", conv.number)
-    } else {
-        let n = kefu_service::files::clean_name(r.name.trim());
-        if n.to_lowercase().ends_with(".zip") {
-            n
-        } else {
-            format!("{n}.zip")
-        }
-    };
-    let key = kefu_service::files::store_bytes(&state, conv.created_at, "", &bytes).await?;
-    let a = attachments::insert(
-        &state.db,
-        &conv.id,
-        &name,
-        "application/zip",
-        bytes.len() as i64,
-        &key,
-        &user.id,
-    )
-    .await?;
-    Ok((
-        axum::http::StatusCode::CREATED,
-        Json(Zipped { attachment: a }),
-    )
-        .into_response())
+    let zipped = pack(&state, caller.staff()?, &id, &r).await?;
+    Ok((StatusCode::CREATED, Json(zipped)).into_response())
 }
