@@ -154,29 +154,6 @@ pub fn fill(text: &str, vars: &[(&str, String)]) -> (String, Vec<String>) {
     (out, unfilled)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn variables_are_filled_or_reported() {
-        let vars = [
-            ("customer.name", "陈静".to_string()),
-            ("agent.name", "Li".to_string()),
-            ("order.number", String::new()),
-        ];
-        let (s, missing) = fill(
-            "您好 {customer.name}，我是 {agent.name}。订单 {order.number} {x",
-            &vars,
-        );
-        assert_eq!(s, "您好 陈静，我是 Li。订单 {order.number} {x");
-        assert_eq!(missing, vec!["order.number".to_string()]);
-        let (s, missing) = fill("{} {a b} }{", &vars);
-        assert_eq!(s, "{} {a b} }{");
-        assert!(missing.is_empty());
-    }
-}
-
 /// The macros an agent may use: the shared ones and their own.
 pub async fn usable(state: &Service, user: &User) -> Result<Vec<MacroView>> {
     Ok(macros::usable_by(&state.db, &user.id)
@@ -278,4 +255,27 @@ pub async fn apply(state: &Service, user: &User, id: &str, macro_id: &str) -> Re
         conversation,
         unfilled,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_are_filled_or_reported() {
+        let vars = [
+            ("customer.name", "陈静".to_string()),
+            ("agent.name", "Li".to_string()),
+            ("order.number", String::new()),
+        ];
+        let (s, missing) = fill(
+            "您好 {customer.name}，我是 {agent.name}。订单 {order.number} {x",
+            &vars,
+        );
+        assert_eq!(s, "您好 陈静，我是 Li。订单 {order.number} {x");
+        assert_eq!(missing, vec!["order.number".to_string()]);
+        let (s, missing) = fill("{} {a b} }{", &vars);
+        assert_eq!(s, "{} {a b} }{");
+        assert!(missing.is_empty());
+    }
 }
