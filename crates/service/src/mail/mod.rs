@@ -3,10 +3,12 @@
 //! message in one transaction, and conversation mail sent through the outbox with proper
 //! headers, recipients, signatures and attachments.
 
+pub mod admin;
 pub mod delivery;
 mod ingest;
 mod outgoing;
 mod receiver;
+pub mod replies;
 mod settings;
 
 pub use ingest::*;
