@@ -504,7 +504,7 @@ impl From<&kefu_store::api_tokens::ApiToken> for ApiTokenInfo {
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "admin", responses((status = 200, body = Vec<ApiTokenInfo>)))]
 pub async fn list_tokens(State(state): State<AppState>) -> AppResult<Json<Vec<ApiTokenInfo>>> {
-    let tokens = kefu_store::api_tokens::list(&state.db).await?;
+    let tokens = accounts::list_api_tokens(&state).await?;
     Ok(Json(tokens.iter().map(ApiTokenInfo::from).collect()))
 }
 

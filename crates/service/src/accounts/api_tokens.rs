@@ -85,3 +85,8 @@ pub async fn revoke_api_token(
     tx.commit().await?;
     Ok(())
 }
+
+/// Every API token (without secrets).
+pub async fn list_api_tokens(state: &Service) -> Result<Vec<kefu_store::api_tokens::ApiToken>> {
+    Ok(kefu_store::api_tokens::list(&state.db).await?)
+}

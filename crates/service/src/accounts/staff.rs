@@ -306,3 +306,46 @@ pub async fn set_active(
     tx.commit().await?;
     Ok(updated)
 }
+
+/// The shop's settings page: its name and the identity secret (made on first look).
+pub async fn shop_settings(state: &Service) -> Result<(String, String)> {
+    let mut tx = state.db.begin().await?;
+    let secret = ensure_identity_secret(&mut tx).await?;
+    tx.commit().await?;
+    Ok((state.shop_name().await.unwrap_or_default(), secret))
+}
+
+/// Renames the shop.
+pub async fn set_shop_name(state: &Service, name: &str) -> Result<()> {
+    let name = validate::name(name)?;
+    settings::set(&state.db, settings::SHOP_NAME, &name).await?;
+    Ok(())
+}
+
+/// A new identity secret (after a recent sign-in): links signed with the old one stop working
+/// at once. Audited.
+pub async fn rotate_identity_secret(
+    state: &Service,
+    caller: &Caller,
+    origin: &Origin,
+) -> Result<()> {
+    caller.require_recent_auth()?;
+    let mut tx = state.db.begin().await?;
+    settings::set(
+        &mut tx,
+        settings::IDENTITY_SECRET,
+        &kefu_core::id::new_token(),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        caller.actor_id().as_deref(),
+        "identity_secret_rotated",
+        "",
+        &origin.ip,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -147,3 +147,64 @@ pub async fn remove_member(state: &Service, team_id: &str, user_id: &str) -> Res
     teams::remove_member(&state.db, team_id, user_id).await?;
     Ok(())
 }
+
+/// Every team.
+pub async fn all_teams(state: &Service) -> Result<Vec<teams::Team>> {
+    Ok(teams::list_teams(&state.db).await?)
+}
+
+/// Every team with its members (id, name, e-mail), for the admin page.
+pub async fn teams_with_members(
+    state: &Service,
+) -> Result<Vec<(teams::Team, Vec<(String, String, String)>)>> {
+    let mut out = vec![];
+    for t in teams::list_teams(&state.db).await? {
+        let members = teams::members(&state.db, &t.id).await?;
+        out.push((t, members));
+    }
+    Ok(out)
+}
+
+/// Every inbox with the names of the teams that work it.
+pub async fn inboxes_with_teams(state: &Service) -> Result<Vec<(teams::Inbox, Vec<String>)>> {
+    let all_teams = teams::list_teams(&state.db).await?;
+    let mut out = vec![];
+    for i in teams::list_inboxes(&state.db).await? {
+        let ids = teams::inbox_team_ids(&state.db, &i.id).await?;
+        let names = all_teams
+            .iter()
+            .filter(|t| ids.contains(&t.id))
+            .map(|t| t.name.clone())
+            .collect();
+        out.push((i, names));
+    }
+    Ok(out)
+}
+
+/// Every inbox.
+pub async fn all_inboxes(state: &Service) -> Result<Vec<teams::Inbox>> {
+    Ok(teams::list_inboxes(&state.db).await?)
+}
+
+/// A team starts working an inbox.
+pub async fn assign_inbox(state: &Service, inbox_id: &str, team_id: &str) -> Result<()> {
+    teams::get_inbox(&state.db, inbox_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    teams::get_team(&state.db, team_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    teams::assign_inbox(&state.db, inbox_id, team_id).await?;
+    Ok(())
+}
+
+/// Invitations not yet accepted.
+pub async fn pending_invitations(state: &Service) -> Result<Vec<kefu_store::tokens::OneTimeToken>> {
+    Ok(kefu_store::tokens::pending_invitations(&state.db).await?)
+}
+
+/// Withdraws an invitation.
+pub async fn revoke_invitation(state: &Service, id: &str) -> Result<()> {
+    kefu_store::tokens::revoke(&state.db, id).await?;
+    Ok(())
+}

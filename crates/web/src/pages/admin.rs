@@ -13,7 +13,7 @@ use kefu_store::outbox::OutboxMail;
 use kefu_store::people::User;
 use kefu_store::teams::{Inbox, Team};
 use kefu_store::tokens::OneTimeToken;
-use kefu_store::{api_tokens, audit, outbox, people, settings, teams, tokens};
+
 use serde::Deserialize;
 
 use super::auth::NextQuery;
@@ -48,10 +48,10 @@ pub async fn people_page(
 ) -> Response {
     let load = async {
         Ok::<_, AppError>((
-            people::list_staff(&state.db).await?,
-            people::list_customers(&state.db, 100, 0).await?,
-            tokens::pending_invitations(&state.db).await?,
-            teams::list_teams(&state.db).await?,
+            accounts::teams::people_of_kind(&state, Some("staff"), None, None).await?,
+            accounts::teams::people_of_kind(&state, Some("customers"), Some(100), Some(0)).await?,
+            accounts::teams::pending_invitations(&state).await?,
+            accounts::teams::all_teams(&state).await?,
         ))
     };
     match load.await {
@@ -107,9 +107,9 @@ pub async fn revoke_invitation(
     ctx: Ctx,
     Form(f): Form<IdForm>,
 ) -> Response {
-    match tokens::revoke(&state.db, &f.id).await {
+    match accounts::teams::revoke_invitation(&state, &f.id).await {
         Ok(_) => Redirect::to("/admin/people").into_response(),
-        Err(e) => page_error(&ctx, e),
+        Err(e) => page_error(&ctx, AppError::from(e)),
     }
 }
 
@@ -175,22 +175,11 @@ pub async fn teams_page(
     Query(q): Query<NextQuery>,
 ) -> Response {
     let load = async {
-        let mut with_members = vec![];
-        let all_teams = teams::list_teams(&state.db).await?;
-        for t in &all_teams {
-            with_members.push((t.clone(), teams::members(&state.db, &t.id).await?));
-        }
-        let mut inboxes = vec![];
-        for i in teams::list_inboxes(&state.db).await? {
-            let ids = teams::inbox_team_ids(&state.db, &i.id).await?;
-            let names = all_teams
-                .iter()
-                .filter(|t| ids.contains(&t.id))
-                .map(|t| t.name.clone())
-                .collect();
-            inboxes.push((i, names));
-        }
-        Ok::<_, AppError>((with_members, inboxes, people::list_staff(&state.db).await?))
+        Ok::<_, AppError>((
+            accounts::teams::teams_with_members(&state).await?,
+            accounts::teams::inboxes_with_teams(&state).await?,
+            accounts::teams::people_of_kind(&state, Some("staff"), None, None).await?,
+        ))
     };
     match load.await {
         Ok((teams, inboxes, staff)) => render(&TeamsPage {
@@ -214,17 +203,9 @@ pub async fn create_team(
     ctx: Ctx,
     Form(f): Form<NameForm>,
 ) -> Response {
-    let name = match kefu_core::validate::name(&f.name) {
-        Ok(n) => n,
-        Err(e) => return page_error(&ctx, e),
-    };
-    match teams::create_team(&state.db, &name).await {
+    match accounts::teams::create_team(&state, &f.name).await {
         Ok(_) => Redirect::to("/admin/teams?notice=notice-saved").into_response(),
-        Err(kefu_store::Error::Conflict(_)) => page_error(
-            &ctx,
-            AppError::Conflict(ErrorCode::NameTaken, "a team with this name exists".into()),
-        ),
-        Err(e) => page_error(&ctx, e),
+        Err(e) => page_error(&ctx, AppError::from(e)),
     }
 }
 
@@ -242,28 +223,15 @@ pub async fn team_member(
     Form(f): Form<MemberForm>,
 ) -> Response {
     let run = async {
-        teams::get_team(&state.db, &f.team_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let user = people::get(&state.db, &f.user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !user.role().is_staff() {
-            return Err(AppError::bad(
-                ErrorCode::InvalidMember,
-                "only staff join teams",
-            ));
-        }
         if f.remove == "true" {
-            teams::remove_member(&state.db, &f.team_id, &f.user_id).await?;
+            accounts::teams::remove_member(&state, &f.team_id, &f.user_id).await
         } else {
-            teams::add_member(&state.db, &f.team_id, &f.user_id).await?;
+            accounts::teams::add_member(&state, &f.team_id, &f.user_id).await
         }
-        Ok(())
     };
     match run.await {
         Ok(()) => Redirect::to("/admin/teams?notice=notice-saved").into_response(),
-        Err(e) => page_error(&ctx, e),
+        Err(e) => page_error(&ctx, AppError::from(e)),
     }
 }
 
@@ -283,19 +251,16 @@ pub async fn create_inbox(
     Form(f): Form<InboxForm>,
 ) -> Response {
     let run = async {
-        let name = kefu_core::validate::name(&f.name)?;
         let channel = if f.channel == kefu_service::mail::CHANNEL {
             kefu_service::mail::CHANNEL
         } else {
             "widget"
         };
-        let inbox = teams::create_inbox(&state.db, &name, channel).await?;
-        if !f.team_id.is_empty() {
-            teams::get_team(&state.db, &f.team_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            teams::assign_inbox(&state.db, &inbox.id, &f.team_id).await?;
-        }
+        let team_ids: Vec<String> = Some(f.team_id.clone())
+            .filter(|t| !t.is_empty())
+            .into_iter()
+            .collect();
+        kefu_service::chat::desk::create_inbox(&state, &f.name, Some(channel), &team_ids).await?;
         Ok::<_, AppError>(())
     };
     match run.await {
@@ -316,13 +281,7 @@ pub async fn assign_inbox(
     Form(f): Form<AssignForm>,
 ) -> Response {
     let run = async {
-        teams::get_inbox(&state.db, &f.inbox_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        teams::get_team(&state.db, &f.team_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        teams::assign_inbox(&state.db, &f.inbox_id, &f.team_id).await?;
+        accounts::teams::assign_inbox(&state, &f.inbox_id, &f.team_id).await?;
         Ok::<_, AppError>(())
     };
     match run.await {
@@ -346,7 +305,10 @@ async fn tokens_page_with(
     new_token: String,
     notice: Option<&str>,
 ) -> Response {
-    match api_tokens::list(&state.db).await {
+    match accounts::list_api_tokens(state)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(tokens) => render(&TokensPage {
             c: chrome_with(ctx, "/admin/tokens", notice),
             tokens,
@@ -425,7 +387,10 @@ pub async fn audit_page(
     ctx: Ctx,
     Query(q): Query<BeforeQuery>,
 ) -> Response {
-    match audit::list(&state.db, q.before, 100).await {
+    match accounts::audit_log(&state, q.before, Some(100))
+        .await
+        .map_err(AppError::from)
+    {
         Ok(entries) => {
             let older = if entries.len() == 100 {
                 entries.last().map(|e| e.at.to_string()).unwrap_or_default()
@@ -457,7 +422,10 @@ struct OutboxPage<'a> {
 }
 
 pub async fn outbox_page(State(state): State<AppState>, ctx: Ctx) -> Response {
-    match outbox::list(&state.db, 200).await {
+    match kefu_service::mail::delivery::recent(&state)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(mails) => render(&OutboxPage {
             c: ctx.chrome("/admin/outbox"),
             mails: mails
@@ -486,15 +454,7 @@ pub async fn settings_page(
     ctx: Ctx,
     Query(q): Query<NextQuery>,
 ) -> Response {
-    let load = async {
-        let mut tx = state.db.begin().await?;
-        let secret = accounts::ensure_identity_secret(&mut tx).await?;
-        tx.commit().await?;
-        let name = settings::get(&state.db, settings::SHOP_NAME)
-            .await?
-            .unwrap_or_default();
-        Ok::<_, AppError>((name, secret))
-    };
+    let load = async { Ok::<_, AppError>(accounts::shop_settings(&state).await?) };
     match load.await {
         Ok((shop_name, identity_secret)) => render(&SettingsPage {
             c: chrome_with(&ctx, "/admin/settings", q.notice.as_deref()),
@@ -511,8 +471,7 @@ pub async fn save_settings(
     Form(f): Form<NameForm>,
 ) -> Response {
     let run = async {
-        let name = kefu_core::validate::name(&f.name)?;
-        settings::set(&state.db, settings::SHOP_NAME, &name).await?;
+        accounts::set_shop_name(&state, &f.name).await?;
         Ok::<_, AppError>(())
     };
     match run.await {
@@ -524,24 +483,7 @@ pub async fn save_settings(
 /// A new identity secret: links signed with the old one stop working at once.
 pub async fn rotate_identity_secret(State(state): State<AppState>, ctx: Ctx) -> Response {
     let run = async {
-        ctx.caller.require_recent_auth()?;
-        let mut tx = state.db.begin().await?;
-        settings::set(
-            &mut tx,
-            settings::IDENTITY_SECRET,
-            &kefu_core::id::new_token(),
-        )
-        .await?;
-        audit::record(
-            &mut tx,
-            ctx.caller.actor_id().as_deref(),
-            "identity_secret_rotated",
-            "",
-            &ctx.origin.ip,
-            "",
-        )
-        .await?;
-        tx.commit().await?;
+        accounts::rotate_identity_secret(&state, &ctx.caller, &ctx.origin).await?;
         Ok::<_, AppError>(())
     };
     match run.await {
@@ -565,8 +507,8 @@ struct TicketsPage<'a> {
 /// editors are the page's script over the JSON API.
 pub async fn tickets_page(State(state): State<AppState>, ctx: Ctx) -> Response {
     let load = async {
-        let inboxes = teams::list_inboxes(&state.db).await?;
-        let teams = teams::list_teams(&state.db).await?;
+        let inboxes = accounts::teams::all_inboxes(&state).await?;
+        let teams = accounts::teams::all_teams(&state).await?;
         Ok::<_, AppError>(serde_json::json!({
             "inboxes": inboxes.iter().map(|i| serde_json::json!({"id": i.id, "name": i.name})).collect::<Vec<_>>(),
             "teams": teams.iter().map(|t| serde_json::json!({"id": t.id, "name": t.name})).collect::<Vec<_>>(),
@@ -591,7 +533,10 @@ struct QualityPage<'a> {
 
 /// The quality report, the forbidden phrases, and the shop's standard phrases.
 pub async fn quality_page(State(state): State<AppState>, ctx: Ctx) -> Response {
-    match teams::list_teams(&state.db).await {
+    match accounts::teams::all_teams(&state)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(teams) => render(&QualityPage {
             c: ctx.chrome("/admin/quality"),
             teams,
