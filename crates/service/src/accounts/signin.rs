@@ -258,3 +258,56 @@ pub async fn reset_password(
     tx.commit().await?;
     Ok(())
 }
+
+/// Signs out: the session ends (audited). Errors are ignored: the browser forgets it anyway.
+pub async fn sign_out(state: &Service, caller: &Caller, origin: &Origin) {
+    if let Caller::Person { session, user } | Caller::SecondFactor { session, user } = caller {
+        let _ = sessions::delete(&state.db, &session.id_digest).await;
+        let _ = audit::record(
+            &state.db,
+            Some(&user.id),
+            "logout",
+            &user.id,
+            &origin.ip,
+            "",
+        )
+        .await;
+    }
+}
+
+/// Sends the verification mail again to whoever has this address; nothing, and no error, when
+/// nobody has it (the answer must not tell).
+pub async fn resend_verification_to(state: &Service, email: &str, origin: &Origin) -> Result<()> {
+    if let Ok(Some(user)) = people::by_email(&state.db, email).await {
+        super::resend_verification(state, &user, origin).await?;
+    }
+    Ok(())
+}
+
+/// The address a valid, unused invitation was sent to.
+pub async fn invitation_email(state: &Service, token: &str) -> Result<Option<String>> {
+    Ok(tokens::peek(&state.db, tokens::Purpose::Invitation, token)
+        .await?
+        .map(|t| t.email))
+}
+
+/// Whether a password-reset link is still valid.
+pub async fn reset_link_valid(state: &Service, token: &str) -> Result<bool> {
+    Ok(
+        tokens::peek(&state.db, tokens::Purpose::ResetPassword, token)
+            .await?
+            .is_some(),
+    )
+}
+
+/// Remembers the language a person chose (errors ignored: the cookie holds it too).
+pub async fn remember_language(state: &Service, user: &User, code: &str) {
+    let _ = people::set_language(&state.db, &user.id, code).await;
+}
+
+/// How many unused recovery codes a person has left.
+pub async fn recovery_codes_left(state: &Service, user: &User) -> i64 {
+    people::recovery_codes_left(&state.db, &user.id)
+        .await
+        .unwrap_or(0)
+}

@@ -359,3 +359,30 @@ pub async fn read_notification(state: &Service, user: &User, id: &str) -> Result
         Err(Error::NotFound)
     }
 }
+
+/// A customer's own conversations and cases, for their account page.
+pub async fn own_history(
+    state: &Service,
+    user: &User,
+) -> Result<(Vec<Conversation>, Vec<kefu_store::cases::Case>)> {
+    Ok((
+        conversations::list_for_customer(&state.db, &user.id).await?,
+        kefu_store::cases::of_customer(&state.db, &user.id).await?,
+    ))
+}
+
+/// The latest 500 messages of a conversation the person may see (no notes), each with its
+/// frame (author names resolved), for a printable transcript.
+pub async fn transcript(
+    state: &Service,
+    user: &User,
+    id: &str,
+) -> Result<(
+    Conversation,
+    Vec<(Message, kefu_core::protocol::ServerFrame)>,
+)> {
+    let c = chat::visible(state, &Actor::Person(user.clone()), id).await?;
+    let msgs = messages::last(&state.db, &c.id, 500, false).await?;
+    let frames = chat::frames_for(state, &msgs).await?;
+    Ok((c, msgs.into_iter().zip(frames).collect()))
+}

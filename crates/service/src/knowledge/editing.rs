@@ -171,3 +171,30 @@ pub async fn import_csv(
     state.search.changed();
     Ok(report)
 }
+
+/// One article as stored.
+pub async fn article(state: &Service, id: &str) -> Result<Article> {
+    knowledge::get_article(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// One category.
+pub async fn category(state: &Service, id: &str) -> Result<Category> {
+    knowledge::get_category(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// An article's revisions and its latest 100 pieces of feedback, for its editor.
+pub async fn history(state: &Service, id: &str) -> Result<(Vec<Revision>, Vec<Feedback>)> {
+    Ok((
+        knowledge::revisions(&state.db, id).await?,
+        knowledge::feedback(&state.db, id, 100).await?,
+    ))
+}
+
+/// How often each article settled a visitor's question in the widget: (article id, count).
+pub async fn deflections(state: &Service) -> Result<Vec<(String, i64)>> {
+    Ok(knowledge::deflections(&state.db, 1000).await?)
+}

@@ -6,9 +6,9 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
-use kefu_core::{totp, validate};
+use kefu_core::totp;
+use kefu_service::accounts::teams::ProfilePatch;
 use kefu_store::conversations::Conversation;
-use kefu_store::{conversations, people, settings};
 use serde::Deserialize;
 
 use super::auth::NextQuery;
@@ -48,20 +48,19 @@ async fn account_page(ctx: &Ctx, error: Option<AppError>, notice: Option<String>
     let Some(user) = ctx.caller.user() else {
         return Redirect::to("/login").into_response();
     };
-    let convs = match conversations::list_for_customer(&ctx.state.db, &user.id).await {
-        Ok(c) => c,
-        Err(e) => return page_error(ctx, e),
-    };
-    let cases = match kefu_store::cases::of_customer(&ctx.state.db, &user.id).await {
-        Ok(v) => v
-            .into_iter()
-            .map(|k| {
-                let status = format!("case-{}", k.status.replace('_', "-"));
-                let kind = format!("type-{}", k.kind);
-                (k.tracking, kind, status, format_time(k.updated_at))
-            })
-            .collect(),
-        Err(e) => return page_error(ctx, e),
+    let (convs, cases) = match kefu_service::chat::queries::own_history(&ctx.state, user).await {
+        Ok((convs, cases)) => (
+            convs,
+            cases
+                .into_iter()
+                .map(|k| {
+                    let status = format!("case-{}", k.status.replace('_', "-"));
+                    let kind = format!("type-{}", k.kind);
+                    (k.tracking, kind, status, format_time(k.updated_at))
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Err(e) => return page_error(ctx, AppError::from(e)),
     };
     let mut c = ctx.chrome("/account");
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
@@ -105,33 +104,16 @@ pub async fn update_profile(
     let Some(user) = ctx.caller.user() else {
         return Redirect::to("/login").into_response();
     };
-    let checked = (|| -> Result<_, validate::Invalid> {
-        let name = if f.name.trim().is_empty() {
-            String::new()
-        } else {
-            validate::name(&f.name)?
-        };
-        Ok((
-            name,
-            validate::phone(&f.phone)?,
-            validate::language(&f.language)?,
-            validate::channel(&f.preferred_channel)?,
-        ))
-    })();
-    match checked {
-        Ok((name, phone, language, channel)) => {
-            let p = people::Profile {
-                name: &name,
-                phone: &phone,
-                language: &language,
-                preferred_channel: &channel,
-            };
-            if let Err(e) = people::update_profile(&state.db, &user.id, &p).await {
-                return page_error(&ctx, e);
-            }
-            Redirect::to("/account?notice=notice-saved").into_response()
-        }
-        Err(e) => account_page(&ctx, Some(e.into()), None).await,
+    let patch = ProfilePatch {
+        name: Some(f.name.clone()),
+        phone: Some(f.phone.clone()),
+        language: Some(f.language.clone()),
+        preferred_channel: Some(f.preferred_channel.clone()),
+    };
+    match accounts::teams::update_profile(&state, user, &patch).await {
+        Ok(_) => Redirect::to("/account?notice=notice-saved").into_response(),
+        Err(e @ kefu_service::Error::Invalid(..)) => account_page(&ctx, Some(e.into()), None).await,
+        Err(e) => page_error(&ctx, AppError::from(e)),
     }
 }
 
@@ -148,9 +130,7 @@ async fn security_page(ctx: &Ctx, error: Option<AppError>, notice: Option<&str>)
     let Some(user) = ctx.caller.user() else {
         return Redirect::to("/login").into_response();
     };
-    let recovery_left = people::recovery_codes_left(&ctx.state.db, &user.id)
-        .await
-        .unwrap_or(0);
+    let recovery_left = accounts::recovery_codes_left(&ctx.state, user).await;
     let mut c = ctx.chrome("/account/security");
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
     if let Some(e) = &error {
@@ -259,11 +239,7 @@ pub async fn totp_enrol(State(state): State<AppState>, ctx: Ctx) -> Response {
         .map_err(AppError::from)
     {
         Ok(secret) => {
-            let issuer = settings::get(&state.db, settings::SHOP_NAME)
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| "Kefu".into());
+            let issuer = state.shop_name().await.unwrap_or_else(|| "Kefu".into());
             let uri = totp::provisioning_uri(&secret, &issuer, &user.email);
             render(&TotpEnrolPage {
                 c: ctx.chrome("/account/2fa"),
@@ -331,12 +307,9 @@ pub async fn conversation(
         return Redirect::to("/login").into_response();
     };
     let load = async {
-        let actor = kefu_service::chat::Actor::Person(user.clone());
-        let c = kefu_service::chat::visible(&state, &actor, &id).await?;
-        let msgs = kefu_store::messages::last(&state.db, &c.id, 500, false).await?;
-        let frames = kefu_service::chat::frames_for(&state, &msgs).await?;
+        let (c, msgs) = kefu_service::chat::queries::transcript(&state, user, &id).await?;
         let mut lines = vec![];
-        for (m, f) in msgs.iter().zip(frames) {
+        for (m, f) in msgs {
             let kefu_core::protocol::ServerFrame::Message { author, .. } = f else {
                 continue;
             };

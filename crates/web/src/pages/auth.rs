@@ -8,14 +8,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::error::ErrorCode;
 use kefu_core::identity::SignedIdentity;
-use kefu_store::{audit, people, sessions, tokens};
 use serde::Deserialize;
 
 use super::{
     Chrome, Ctx, LANG_COOKIE, clear_session_cookie, home_for, message, page_error,
     redirect_with_session, render, render_status, safe_next,
 };
-use crate::auth::Caller;
 use crate::error::AppError;
 use crate::state::AppState;
 use kefu_service::accounts::{self, SignIn, SignUp};
@@ -207,17 +205,8 @@ pub async fn second_factor_submit(
 }
 
 pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Caller::Person { session, user } | Caller::SecondFactor { session, user } = &ctx.caller {
-        let _ = sessions::delete(&state.db, &session.id_digest).await;
-        let _ = audit::record(
-            &state.db,
-            Some(&user.id),
-            "logout",
-            &user.id,
-            &ctx.origin.ip,
-            "",
-        )
-        .await;
+    {
+        accounts::sign_out(&state, &ctx.caller, &ctx.origin).await;
     }
     let mut r = Redirect::to("/login?notice=notice-signed-out").into_response();
     r.headers_mut()
@@ -325,9 +314,7 @@ pub async fn resend_verification(
     Form(f): Form<EmailForm>,
 ) -> Response {
     // The same answer whether or not the address has an account.
-    if let Ok(Some(user)) = people::by_email(&state.db, &f.email).await
-        && let Err(e) = accounts::resend_verification(&state, &user, &ctx.origin).await
-    {
+    if let Err(e) = accounts::resend_verification_to(&state, &f.email, &ctx.origin).await {
         return page_error(&ctx, e);
     }
     message(
@@ -389,12 +376,15 @@ pub async fn reset_form(
     ctx: Ctx,
     Query(q): Query<TokenQuery>,
 ) -> Response {
-    match tokens::peek(&state.db, tokens::Purpose::ResetPassword, &q.token).await {
-        Ok(Some(_)) => render(&ResetPage {
+    match accounts::reset_link_valid(&state, &q.token)
+        .await
+        .map_err(AppError::from)
+    {
+        Ok(true) => render(&ResetPage {
             c: ctx.chrome("/password/reset"),
             token: q.token,
         }),
-        Ok(None) => page_error(
+        Ok(false) => page_error(
             &ctx,
             AppError::bad(
                 ErrorCode::InvalidToken,
@@ -486,11 +476,14 @@ pub async fn invite_form(
     ctx: Ctx,
     Query(q): Query<TokenQuery>,
 ) -> Response {
-    match tokens::peek(&state.db, tokens::Purpose::Invitation, &q.token).await {
-        Ok(Some(t)) => render(&InvitePage {
+    match accounts::invitation_email(&state, &q.token)
+        .await
+        .map_err(AppError::from)
+    {
+        Ok(Some(email)) => render(&InvitePage {
             c: ctx.chrome("/invite"),
             token: q.token,
-            email: t.email,
+            email,
         }),
         Ok(None) => page_error(
             &ctx,
@@ -515,11 +508,10 @@ pub async fn invite_submit(
         Ok((_, session)) => redirect_with_session(&state, "/console", &session),
         Err(e) if e.code() == ErrorCode::InvalidToken => page_error(&ctx, e),
         Err(e) => {
-            let email = tokens::peek(&state.db, tokens::Purpose::Invitation, &f.token)
+            let email = accounts::invitation_email(&state, &f.token)
                 .await
                 .ok()
                 .flatten()
-                .map(|t| t.email)
                 .unwrap_or_default();
             let mut c = ctx.chrome("/invite");
             c.error = ctx.error_text(&e);
@@ -567,7 +559,7 @@ pub async fn set_language(
 ) -> Response {
     let lang = Lang::parse(&f.lang).unwrap_or(ctx.lang);
     if let Some(user) = ctx.caller.user() {
-        let _ = people::set_language(&state.db, &user.id, lang.code()).await;
+        accounts::remember_language(&state, user, lang.code()).await;
     }
     let to = safe_next(Some(&f.next)).unwrap_or_else(|| "/".into());
     let mut r = Redirect::to(&to).into_response();

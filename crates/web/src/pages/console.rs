@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use kefu_store::teams;
 use kefu_store::teams::Inbox;
 
 use super::{Chrome, Ctx, page_error, render};
@@ -22,11 +21,7 @@ struct ConsolePage<'a> {
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Response {
     let load = async {
         let user = ctx.caller.user().ok_or(AppError::Unauthorized)?;
-        Ok::<_, AppError>(if user.role().sees_all_inboxes() {
-            teams::list_inboxes(&state.db).await?
-        } else {
-            teams::inboxes_of_member(&state.db, &user.id).await?
-        })
+        Ok::<_, AppError>(kefu_service::chat::desk::workable_inboxes(&state, user).await?)
     };
     match load.await {
         Ok(inboxes) => render(&ConsolePage {

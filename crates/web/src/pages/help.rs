@@ -7,13 +7,11 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use kefu_core::error::ErrorCode;
-use kefu_search::{Kind, Request};
-use kefu_store::knowledge::{self, Article, Category};
+use kefu_service::knowledge::help_centre::{self, ArticleLink, CategoryCard, ResultLine};
 use serde::Deserialize;
 
 use super::{Ctx, render, render_status};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use kefu_service::i18n::{Lang, Tr};
 use kefu_service::knowledge::markdown;
 
@@ -83,28 +81,6 @@ fn chrome<'a>(ctx: &'a Ctx, lang: &'static str, path: &str, title: String) -> He
     }
 }
 
-/// A category with what the page lists under it.
-pub struct CategoryCard {
-    pub slug: String,
-    pub name: String,
-    pub description: String,
-    pub count: usize,
-    pub sections: Vec<(String, String)>,
-}
-
-/// An article as a line in a list.
-pub struct ArticleLink {
-    pub slug: String,
-    pub title: String,
-}
-
-fn link(a: &Article, lang: &str) -> ArticleLink {
-    ArticleLink {
-        slug: a.slug.clone(),
-        title: a.title(lang).to_string(),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "help_home.html")]
 struct HomePage<'a> {
@@ -115,38 +91,7 @@ struct HomePage<'a> {
 
 pub async fn home(ctx: Ctx, Query(q): Query<LangQuery>) -> AppResult<Response> {
     let lang = content_lang(&ctx, &q.lang);
-    let all = knowledge::categories(&ctx.state.db).await?;
-    let counts: std::collections::HashMap<String, i64> = knowledge::published_counts(&ctx.state.db)
-        .await?
-        .into_iter()
-        .collect();
-    let count_of = |id: &str| counts.get(id).copied().unwrap_or(0) as usize;
-    let mut categories = Vec::new();
-    for c in all.iter().filter(|c| c.parent_id.is_none()) {
-        let sections: Vec<&Category> = all
-            .iter()
-            .filter(|s| s.parent_id.as_deref() == Some(c.id.as_str()))
-            .collect();
-        let count = count_of(&c.id) + sections.iter().map(|s| count_of(&s.id)).sum::<usize>();
-        if count == 0 {
-            continue;
-        }
-        categories.push(CategoryCard {
-            slug: c.slug.clone(),
-            name: c.name(lang).to_string(),
-            description: c.description(lang).to_string(),
-            count,
-            sections: sections
-                .iter()
-                .map(|s| (s.slug.clone(), s.name(lang).to_string()))
-                .collect(),
-        });
-    }
-    let popular = knowledge::most_read(&ctx.state.db, 8)
-        .await?
-        .iter()
-        .map(|a| link(a, lang))
-        .collect();
+    let (categories, popular) = help_centre::home(&ctx.state, lang).await?;
     let mut h = chrome(
         &ctx,
         lang,
@@ -179,35 +124,10 @@ pub async fn category(
     Query(q): Query<LangQuery>,
 ) -> AppResult<Response> {
     let lang = content_lang(&ctx, &q.lang);
-    let Some(cat) = knowledge::category_by_slug(&ctx.state.db, &slug).await? else {
+    let Some(v) = help_centre::category(&ctx.state, &slug, lang).await? else {
         return Ok(not_found(&ctx, lang));
     };
-    let parent = match &cat.parent_id {
-        Some(p) => knowledge::get_category(&ctx.state.db, p)
-            .await?
-            .map(|p| (p.slug.clone(), p.name(lang).to_string())),
-        None => None,
-    };
-    let own = knowledge::published_in(&ctx.state.db, &cat.id).await?;
-    let mut groups = vec![(
-        String::new(),
-        String::new(),
-        own.iter().map(|a| link(a, lang)).collect::<Vec<_>>(),
-    )];
-    for s in knowledge::categories(&ctx.state.db)
-        .await?
-        .into_iter()
-        .filter(|s| s.parent_id.as_deref() == Some(cat.id.as_str()))
-    {
-        let arts = knowledge::published_in(&ctx.state.db, &s.id).await?;
-        if !arts.is_empty() {
-            groups.push((
-                s.slug.clone(),
-                s.name(lang).to_string(),
-                arts.iter().map(|a| link(a, lang)).collect(),
-            ));
-        }
-    }
+    let cat = &v.category;
     let mut h = chrome(
         &ctx,
         lang,
@@ -219,8 +139,8 @@ pub async fn category(
         h,
         name: cat.name(lang).to_string(),
         description: cat.description(lang).to_string(),
-        parent,
-        groups,
+        parent: v.parent,
+        groups: v.groups,
     }))
 }
 
@@ -245,33 +165,11 @@ pub async fn article(
     Query(q): Query<LangQuery>,
 ) -> AppResult<Response> {
     let lang = content_lang(&ctx, &q.lang);
-    let Some(a) = knowledge::article_by_slug(&ctx.state.db, &slug).await? else {
+    let Some(r) = help_centre::read(&ctx.state, &slug, lang).await? else {
         return Ok(not_found(&ctx, lang));
     };
-    if !a.is_published() {
-        return Ok(not_found(&ctx, lang));
-    }
-    knowledge::record_view(&ctx.state.db, &a.id).await?;
+    let a = &r.article;
     let shown = a.shown_lang(lang);
-    let mut crumbs = Vec::new();
-    let mut cat = knowledge::get_category(&ctx.state.db, &a.category_id).await?;
-    let mut related = Vec::new();
-    if let Some(c) = &cat {
-        related = knowledge::published_in(&ctx.state.db, &c.id)
-            .await?
-            .iter()
-            .filter(|r| r.id != a.id)
-            .take(5)
-            .map(|r| link(r, lang))
-            .collect();
-    }
-    while let Some(c) = cat {
-        crumbs.insert(0, (c.slug.clone(), c.name(lang).to_string()));
-        cat = match &c.parent_id {
-            Some(p) => knowledge::get_category(&ctx.state.db, p).await?,
-            None => None,
-        };
-    }
     let title = a.title(shown).to_string();
     let body = a.body(shown);
     let mut h = chrome(
@@ -298,8 +196,8 @@ pub async fn article(
             .take(10)
             .collect(),
         title,
-        crumbs,
-        related,
+        crumbs: r.crumbs,
+        related: r.related,
         sent: q.sent == "1",
     }))
 }
@@ -319,49 +217,19 @@ pub async fn feedback(
     Form(f): Form<FeedbackForm>,
 ) -> AppResult<Response> {
     let lang = content_lang(&ctx, &f.lang);
-    let helpful = match f.helpful.as_str() {
-        "yes" => true,
-        "no" => false,
-        _ => {
-            return Err(AppError::bad(
-                ErrorCode::InvalidFeedback,
-                "helpful is yes or no",
-            ));
-        }
-    };
-    let comment = f.comment.trim();
-    if comment.chars().count() > 2000 {
-        return Err(AppError::bad(
-            ErrorCode::InvalidComment,
-            "a comment is at most 2000 characters",
-        ));
-    }
-    ctx.state
-        .limiter
-        .hit(
-            &format!("kb-feedback:{}", ctx.origin.ip),
-            kefu_service::limits::Rule::per_minutes(30, 10),
-        )
-        .map_err(AppError::RateLimited)?;
-    let a = knowledge::article_by_slug(&ctx.state.db, &slug)
-        .await?
-        .filter(Article::is_published)
-        .ok_or(AppError::NotFound)?;
-    let mut tx = ctx.state.db.begin().await?;
-    knowledge::add_feedback(&mut tx, &a.id, helpful, comment, lang).await?;
-    tx.commit().await?;
+    let slug = help_centre::feedback(
+        &ctx.state,
+        &ctx.origin.ip,
+        &slug,
+        &f.helpful,
+        &f.comment,
+        lang,
+    )
+    .await?;
     Ok(Redirect::to(&format!(
-        "/help/articles/{}?lang={lang}&sent=1#feedback",
-        a.slug
+        "/help/articles/{slug}?lang={lang}&sent=1#feedback"
     ))
     .into_response())
-}
-
-/// A search result line.
-pub struct ResultLine {
-    pub slug: String,
-    pub title_html: String,
-    pub snippet_html: String,
 }
 
 #[derive(Template)]
@@ -374,30 +242,7 @@ struct SearchPage<'a> {
 pub async fn search(ctx: Ctx, Query(q): Query<LangQuery>) -> AppResult<Response> {
     let lang = content_lang(&ctx, &q.lang);
     let text = kefu_service::knowledge::articles::check_query(&q.q)?.to_string();
-    let mut results = Vec::new();
-    if !text.is_empty() {
-        let index = ctx.state.search.index().await?;
-        let public = ["public".to_string()];
-        let mut req = Request::new(&text, Kind::Article);
-        req.scopes = Some(&public);
-        req.lang = Some(lang);
-        req.limit = 20;
-        let hits = index
-            .search(&req)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        for h in hits {
-            // The index may trail the database by a moment: show only what is published now.
-            if let Some(a) = knowledge::get_article(&ctx.state.db, &h.id).await?
-                && a.is_published()
-            {
-                results.push(ResultLine {
-                    slug: a.slug,
-                    title_html: h.title.to_html(),
-                    snippet_html: h.snippet.to_html(),
-                });
-            }
-        }
-    }
+    let results = help_centre::search(&ctx.state, &text, lang).await?;
     let title = ctx.state.i18n.t(ui_lang(lang), "search");
     let mut h = chrome(&ctx, lang, "/help/search", title);
     h.canonical = ctx.state.link(&with_lang("/help", lang));
@@ -428,19 +273,7 @@ fn not_found(ctx: &Ctx, lang: &'static str) -> Response {
 
 /// Every public help page in both languages, for search engines.
 pub async fn sitemap(ctx: Ctx) -> AppResult<Response> {
-    let mut urls = vec![String::from("/help")];
-    for c in knowledge::categories(&ctx.state.db).await? {
-        urls.push(format!("/help/categories/{}", c.slug));
-    }
-    let mut after = String::new();
-    loop {
-        let page = knowledge::all_articles(&ctx.state.db, &after, 1000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id.clone();
-        for a in page.iter().filter(|a| a.is_published()) {
-            urls.push(format!("/help/articles/{}", a.slug));
-        }
-    }
+    let urls = help_centre::public_paths(&ctx.state).await?;
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

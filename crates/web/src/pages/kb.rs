@@ -8,15 +8,13 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::Role;
-use kefu_core::error::ErrorCode;
-use kefu_store::knowledge::{
-    self, Article, ArticleFilter, Category, Feedback, Revision, reason, status,
-};
+use kefu_store::knowledge::{Article, Category, Feedback, Revision, status};
 use serde::Deserialize;
 
 use super::{Chrome, Ctx, page_error, render};
 use crate::error::{AppError, AppResult};
-use kefu_service::knowledge::articles::{self as kb_api, ArticleBody, CategoryBody};
+use kefu_service::knowledge::articles::{ArticleBody, ArticleQuery, CategoryBody};
+use kefu_service::knowledge::editing;
 use kefu_service::knowledge::markdown;
 
 fn publisher(ctx: &Ctx) -> bool {
@@ -63,18 +61,18 @@ impl ListPage<'_> {
 
 pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Response {
     let load = async {
-        let categories = knowledge::categories(&ctx.state.db).await?;
-        let articles = knowledge::list_articles(
-            &ctx.state.db,
-            &ArticleFilter {
-                category_id: &q.category,
-                status: &q.status,
-                limit: 500,
+        let categories = editing::categories(&ctx.state).await?;
+        let articles = editing::list(
+            &ctx.state,
+            &ArticleQuery {
+                category: q.category.clone(),
+                status: q.status.clone(),
+                limit: Some(500),
                 ..Default::default()
             },
         )
         .await?;
-        let settled = knowledge::deflections(&ctx.state.db, 1000).await?;
+        let settled = editing::deflections(&ctx.state).await?;
         Ok::<_, AppError>((categories, articles, settled))
     };
     match load.await {
@@ -180,12 +178,9 @@ async fn edit_page(
     error: String,
     notice: String,
 ) -> AppResult<Response> {
-    let categories = knowledge::categories(&ctx.state.db).await?;
+    let categories = editing::categories(&ctx.state).await?;
     let (revisions, feedback) = match article {
-        Some(a) => (
-            knowledge::revisions(&ctx.state.db, &a.id).await?,
-            knowledge::feedback(&ctx.state.db, &a.id, 100).await?,
-        ),
+        Some(a) => editing::history(&ctx.state, &a.id).await?,
         None => (vec![], vec![]),
     };
     let mut c = ctx.chrome("/kb");
@@ -238,9 +233,7 @@ pub struct SavedQuery {
 
 pub async fn edit_form(ctx: Ctx, Path(id): Path<String>, Query(q): Query<SavedQuery>) -> Response {
     let run = async {
-        let a = knowledge::get_article(&ctx.state.db, &id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let a = editing::article(&ctx.state, &id).await?;
         let notice = if q.saved == "1" {
             ctx.t("notice-article-saved")
         } else {
@@ -253,12 +246,8 @@ pub async fn edit_form(ctx: Ctx, Path(id): Path<String>, Query(q): Query<SavedQu
 
 pub async fn create(ctx: Ctx, Form(f): Form<ArticleForm>) -> Response {
     let run = async {
-        let user = ctx.caller.user().ok_or(AppError::Unauthorized)?.clone();
-        let input = kb_api::article_input(&ctx.state, &f.body()).await?;
-        if input.status != status::DRAFT && !publisher(&ctx) {
-            return Err(AppError::Forbidden);
-        }
-        Ok(kb_api::save_new(&ctx.state, &input, &user, reason::EDIT).await?)
+        let user = ctx.caller.user().ok_or(AppError::Unauthorized)?;
+        Ok::<_, AppError>(editing::create(&ctx.state, user, &f.body()).await?.article)
     };
     match run.await {
         Ok(a) => Redirect::to(&format!("/kb/articles/{}?saved=1", a.id)).into_response(),
@@ -273,31 +262,14 @@ pub async fn create(ctx: Ctx, Form(f): Form<ArticleForm>) -> Response {
 }
 
 pub async fn save(ctx: Ctx, Path(id): Path<String>, Form(f): Form<ArticleForm>) -> Response {
-    let current = match knowledge::get_article(&ctx.state.db, &id).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return page_error(&ctx, AppError::NotFound),
-        Err(e) => return page_error(&ctx, e),
+    let current = match editing::article(&ctx.state, &id).await {
+        Ok(a) => a,
+        Err(e) => return page_error(&ctx, AppError::from(e)),
     };
     let run = async {
-        let user = ctx.caller.user().ok_or(AppError::Unauthorized)?.clone();
-        let input = kb_api::article_input(&ctx.state, &f.body()).await?;
-        if !publisher(&ctx) && (current.status != status::DRAFT || input.status != status::DRAFT) {
-            return Err(AppError::Forbidden);
-        }
-        let mut tx = ctx.state.db.begin().await?;
-        knowledge::update_article(
-            &mut tx,
-            &id,
-            &input,
-            Some(&user.id),
-            reason::EDIT,
-            f.revision,
-        )
-        .await
-        .map_err(kb_api::slug_taken)?;
-        tx.commit().await?;
-        ctx.state.search.changed();
-        Ok(())
+        let user = ctx.caller.user().ok_or(AppError::Unauthorized)?;
+        editing::update(&ctx.state, user, &id, &f.body()).await?;
+        Ok::<_, AppError>(())
     };
     match run.await {
         Ok(()) => Redirect::to(&format!("/kb/articles/{id}?saved=1")).into_response(),
@@ -313,15 +285,9 @@ pub async fn save(ctx: Ctx, Path(id): Path<String>, Form(f): Form<ArticleForm>) 
 
 pub async fn restore(ctx: Ctx, Path((id, number)): Path<(String, i64)>) -> Response {
     let run = async {
-        if !publisher(&ctx) {
-            return Err(AppError::Forbidden);
-        }
-        let user = ctx.caller.user().ok_or(AppError::Unauthorized)?.clone();
-        let mut tx = ctx.state.db.begin().await?;
-        knowledge::restore_revision(&mut tx, &id, number, Some(&user.id)).await?;
-        tx.commit().await?;
-        ctx.state.search.changed();
-        Ok(())
+        let user = ctx.caller.user().ok_or(AppError::Unauthorized)?;
+        editing::restore(&ctx.state, user, &id, number).await?;
+        Ok::<_, AppError>(())
     };
     match run.await {
         Ok(()) => Redirect::to(&format!("/kb/articles/{id}?saved=1")).into_response(),
@@ -343,9 +309,7 @@ pub struct CategoryForm {
 
 pub async fn create_category(ctx: Ctx, Form(f): Form<CategoryForm>) -> Response {
     let run = async {
-        if !publisher(&ctx) {
-            return Err(AppError::Forbidden);
-        }
+        let user = ctx.caller.user().ok_or(AppError::Unauthorized)?;
         let body = CategoryBody {
             parent_id: Some(f.parent_id.clone()).filter(|p| !p.is_empty()),
             slug: f.slug.clone(),
@@ -355,7 +319,7 @@ pub async fn create_category(ctx: Ctx, Form(f): Form<CategoryForm>) -> Response 
             description_en: String::new(),
             position: 0,
         };
-        Ok(kb_api::create_category_from(&ctx.state, &body).await?)
+        Ok::<_, AppError>(editing::create_category(&ctx.state, user, &body).await?)
     };
     match run.await {
         Ok(_) => Redirect::to("/kb?notice=notice-category-created").into_response(),
@@ -369,12 +333,11 @@ pub async fn save_category(
     Form(f): Form<CategoryForm>,
 ) -> Response {
     let run = async {
+        let user = ctx.caller.user().ok_or(AppError::Unauthorized)?;
         if !publisher(&ctx) {
             return Err(AppError::Forbidden);
         }
-        let current = knowledge::get_category(&ctx.state.db, &id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let current = editing::category(&ctx.state, &id).await?;
         let body = CategoryBody {
             parent_id: Some(f.parent_id.clone()).filter(|p| !p.is_empty() && *p != id),
             slug: f.slug.clone(),
@@ -384,10 +347,7 @@ pub async fn save_category(
             description_en: current.description_en.clone(),
             position: current.position,
         };
-        let input = kb_api::category_input(&ctx.state, &body).await?;
-        knowledge::update_category(&ctx.state.db, &id, &input)
-            .await
-            .map_err(kb_api::slug_taken)?;
+        editing::update_category(&ctx.state, user, &id, &body).await?;
         Ok(())
     };
     match run.await {
@@ -398,20 +358,9 @@ pub async fn save_category(
 
 pub async fn delete_category(ctx: Ctx, Path(id): Path<String>) -> Response {
     let run = async {
-        if !publisher(&ctx) {
-            return Err(AppError::Forbidden);
-        }
-        let mut tx = ctx.state.db.begin().await?;
-        knowledge::delete_category(&mut tx, &id)
-            .await
-            .map_err(|e| match e {
-                kefu_store::Error::Conflict(m) => {
-                    AppError::Conflict(ErrorCode::CategoryNotEmpty, m)
-                }
-                e => e.into(),
-            })?;
-        tx.commit().await?;
-        Ok(())
+        let user = ctx.caller.user().ok_or(AppError::Unauthorized)?;
+        editing::delete_category(&ctx.state, user, &id).await?;
+        Ok::<_, AppError>(())
     };
     match run.await {
         Ok(()) => Redirect::to("/kb?notice=notice-category-deleted").into_response(),

@@ -7,8 +7,8 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::error::ErrorCode;
-use kefu_store::mail::{self as store_mail, InboxState, MailRecord};
-use kefu_store::teams::{self, Inbox};
+use kefu_store::mail::{InboxState, MailRecord};
+use kefu_store::teams::Inbox;
 use serde::Deserialize;
 
 use super::{Chrome, Ctx, page_error, render};
@@ -31,10 +31,7 @@ struct MailPage<'a> {
 }
 
 async fn mail_inbox(state: &AppState, id: &str) -> Result<Inbox, AppError> {
-    teams::get_inbox(&state.db, id)
-        .await?
-        .filter(|i| i.channel == mail::CHANNEL)
-        .ok_or(AppError::NotFound)
+    Ok(mail::admin::mail_inbox(state, id).await?)
 }
 
 async fn page(
@@ -47,8 +44,8 @@ async fn page(
     let load = async {
         let inbox = mail_inbox(state, id).await?;
         let stored = mail::load(state, id).await?;
-        let reading = store_mail::state(&state.db, id).await?;
-        let not_stored = store_mail::not_stored(&state.db, Some(id), 20)
+        let reading = mail::admin::settings_view(state, id).await?.state;
+        let not_stored = mail::admin::not_stored(state, Some(id), 20)
             .await?
             .into_iter()
             .map(|m| {

@@ -348,6 +348,15 @@ pub async fn create_inbox(
     Ok(inbox)
 }
 
+/// The inboxes a person works: every one for those who see all inboxes, else their teams'.
+pub async fn workable_inboxes(state: &Service, user: &User) -> Result<Vec<teams::Inbox>> {
+    Ok(if user.role().sees_all_inboxes() {
+        teams::list_inboxes(&state.db).await?
+    } else {
+        teams::inboxes_of_member(&state.db, &user.id).await?
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
