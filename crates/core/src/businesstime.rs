@@ -70,6 +70,28 @@ pub fn parse_hhmm(s: &str) -> Option<u32> {
     (m < 60 && h * 60 + m <= 1440).then_some(h * 60 + m)
 }
 
+/// The zone a calendar names: an IANA name (`Asia/Shanghai`), or a fixed offset from UTC
+/// written `+08:00` / `-05:30` (what [`offset_zone`] writes).
+fn zone(name: &str) -> Option<TimeZone> {
+    if let Some(rest) = name.strip_prefix(['+', '-']) {
+        let minutes = i32::try_from(parse_hhmm(rest)?).ok()?;
+        if minutes > 14 * 60 {
+            return None;
+        }
+        let sign = if name.starts_with('-') { -1 } else { 1 };
+        let offset = jiff::tz::Offset::from_seconds(sign * minutes * 60).ok()?;
+        return Some(TimeZone::fixed(offset));
+    }
+    TimeZone::get(name).ok()
+}
+
+/// A calendar zone for a fixed offset from UTC in minutes (480 → `+08:00`).
+pub fn offset_zone(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let m = minutes.unsigned_abs();
+    format!("{sign}{:02}:{:02}", m / 60, m % 60)
+}
+
 /// A checked calendar, ready for arithmetic.
 #[derive(Debug, Clone)]
 pub struct BusinessTime {
@@ -84,8 +106,8 @@ impl BusinessTime {
         if cal.hours.len() > 50 || cal.holidays.len() > 1000 {
             return Err(CalendarError::TooLarge);
         }
-        let tz = TimeZone::get(cal.time_zone.trim())
-            .map_err(|_| CalendarError::TimeZone(cal.time_zone.clone()))?;
+        let tz = zone(cal.time_zone.trim())
+            .ok_or_else(|| CalendarError::TimeZone(cal.time_zone.clone()))?;
         let mut week: [Vec<(u32, u32)>; 7] = Default::default();
         if cal.hours.is_empty() {
             for d in &mut week {
@@ -471,5 +493,59 @@ mod tests {
         let bt = BusinessTime::new(&cal).expect("calendar");
         assert!(bt.add(0, 60 * 24 * 366 * 11).is_none());
         assert_eq!(BusinessTime::always().add(0, 90), Some(90 * MINUTE));
+    }
+
+    /// The inbox hours' old rule, kept as the oracle: local time is UTC plus a fixed offset;
+    /// open when the local weekday is listed and `from <= minute < to`.
+    fn fixed_offset_open(spans: &[(Vec<u8>, u32, u32)], offset: i32, at: Millis) -> bool {
+        if spans.is_empty() {
+            return true;
+        }
+        let local = at.div_euclid(60_000) + i64::from(offset);
+        let minute = local.rem_euclid(1440) as u32;
+        // 1970-01-01 was a Thursday (3 when Monday is 0).
+        let day = ((local.div_euclid(1440) + 3).rem_euclid(7)) as u8;
+        spans
+            .iter()
+            .any(|(days, a, b)| days.contains(&day) && *a <= minute && minute < *b)
+    }
+
+    fn hhmm(m: u32) -> String {
+        format!("{:02}:{:02}", m / 60, m % 60)
+    }
+
+    proptest::proptest! {
+        /// Inbox hours with a fixed offset, as a calendar, open exactly when the old rule did.
+        #[test]
+        fn a_fixed_offset_calendar_keeps_the_inbox_rule(
+            spans in proptest::collection::vec(
+                (proptest::collection::vec(0u8..7, 1..4), 0u32..1440, 1u32..=1440), 0..4),
+            offset in -840i32..=840,
+            at in 0i64..4_102_444_800_000,
+        ) {
+            let spans: Vec<(Vec<u8>, u32, u32)> =
+                spans.into_iter().filter(|(_, a, b)| a < b).collect();
+            let cal = Calendar {
+                time_zone: offset_zone(offset),
+                hours: spans
+                    .iter()
+                    .map(|(d, a, b)| Hours { days: d.clone(), from: hhmm(*a), to: hhmm(*b) })
+                    .collect(),
+                holidays: vec![],
+            };
+            let b = BusinessTime::new(&cal).expect("valid calendar");
+            proptest::prop_assert_eq!(b.is_open(at), fixed_offset_open(&spans, offset, at));
+        }
+    }
+
+    #[test]
+    fn fixed_offsets_are_written_and_read() {
+        assert_eq!(offset_zone(480), "+08:00");
+        assert_eq!(offset_zone(-330), "-05:30");
+        assert_eq!(offset_zone(0), "+00:00");
+        assert!(zone("+14:00").is_some());
+        assert!(zone("+14:01").is_none());
+        assert!(zone("+8").is_none());
+        assert!(zone("Asia/Shanghai").is_some());
     }
 }

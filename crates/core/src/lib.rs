@@ -14,6 +14,7 @@ pub mod protocol;
 pub mod quality;
 pub mod role;
 pub mod secretbox;
+pub mod sequence;
 pub mod time;
 pub mod totp;
 pub mod url;

@@ -308,6 +308,8 @@ offline-message = Text above the offline form (empty: the built-in one)
 business-hours = Business hours
 business-hours-help = One span per line: days (1 = Monday … 7 = Sunday) and times, e.g. 1-5 09:00-18:00. Empty: always open. Outside these hours, or with no agent online, the widget takes a message.
 utc-offset = Time zone: minutes from UTC (480 = China Standard Time)
+inbox-time-zone = Time zone by name (e.g. Asia/Shanghai; follows daylight saving). Empty: the offset above.
+inbox-holidays = Holidays: one date per line (YYYY-MM-DD), closed all day
 invitation-rules = Proactive invitations
 invitation-rules-help = When a visitor spends some time on a matching page, the widget opens with this greeting. In the URL pattern, * stands for anything.
 url-pattern = URL pattern

@@ -308,6 +308,8 @@ offline-message = 留言表单上方的说明（留空则使用默认）
 business-hours = 营业时间
 business-hours-help = 每行一个时段：星期（1 = 周一 … 7 = 周日）和时间，例如 1-5 09:00-18:00。留空表示全天营业。营业时间外或没有客服在线时，窗口改为留言。
 utc-offset = 时区：与 UTC 相差的分钟数（480 = 北京时间）
+inbox-time-zone = 时区名称（如 Asia/Shanghai，自动处理夏令时）。留空则用上面的分钟数。
+inbox-holidays = 节假日：每行一个日期（YYYY-MM-DD），当天全天休息
 invitation-rules = 主动邀请
 invitation-rules-help = 访客在匹配的页面停留一段时间后，窗口自动打开并显示这条问候。网址规则中 * 代表任意内容。
 url-pattern = 网址规则

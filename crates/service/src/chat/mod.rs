@@ -5,6 +5,7 @@
 
 pub mod bus;
 pub mod commit;
+pub mod connection;
 pub mod desk;
 pub mod hub;
 pub mod queries;

@@ -24,6 +24,7 @@ struct InboxPage<'a> {
     inbox: Inbox,
     settings: InboxSettings,
     hours: String,
+    holidays: String,
     rules: Vec<InvitationRule>,
     public_url: String,
 }
@@ -49,6 +50,7 @@ pub async fn show(
             render(&InboxPage {
                 c,
                 hours: hours_text(&settings.hours),
+                holidays: settings.holidays.join("\n"),
                 inbox,
                 settings,
                 rules,
@@ -71,6 +73,10 @@ pub struct SettingsForm {
     #[serde(default)]
     hours: String,
     utc_offset_minutes: i32,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    holidays: String,
 }
 
 pub async fn save(
@@ -85,6 +91,14 @@ pub async fn save(
             auto_assign: f.auto_assign == "on",
             hours: parse_hours(&f.hours)?,
             utc_offset_minutes: f.utc_offset_minutes,
+            time_zone: f.time_zone.trim().to_string(),
+            holidays: f
+                .holidays
+                .split(['\n', ',', ' '])
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_string)
+                .collect(),
             prechat: f.prechat.clone(),
             greeting: f.greeting.trim().to_string(),
             offline_message: f.offline_message.trim().to_string(),

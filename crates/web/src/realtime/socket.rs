@@ -11,12 +11,13 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::SplitSink;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use kefu_core::protocol::{self, ClientFrame, ServerFrame};
-use kefu_store::{messages, people, teams, visitors};
+use kefu_core::sequence::{self, Delivery};
+use kefu_service::chat::connection;
 
 use crate::error::AppError;
 use crate::state::AppState;
 use kefu_service::chat::hub::{Interest, Outbound};
-use kefu_service::chat::{Actor, frames_for, publish_ephemeral, send_queued, visible};
+use kefu_service::chat::{Actor, publish_ephemeral, send_queued, visible};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// A client that does not take a frame within this time is cut off.
@@ -266,57 +267,16 @@ async fn close(sink: &mut Sink, code: u16, reason: &'static str) {
     .await;
 }
 
-/// Who the hello says the client is.
 async fn authenticate(
     state: &AppState,
     token: Option<String>,
     visitor: Option<String>,
 ) -> Result<Actor, AppError> {
-    if let Some(v) = visitor {
-        let v = visitors::by_token(&state.db, &v)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        if visitors::stale(&v) {
-            state
-                .seen_visitors
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(v.id.clone());
-        }
-        return Ok(Actor::Visitor(v));
-    }
-    let token = token.ok_or(AppError::Unauthorized)?;
-    let user_id = kefu_service::chat::token::verify(state, &token)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let user = people::get(&state.db, &user_id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    if !user.active {
-        return Err(AppError::Unauthorized);
-    }
-    Ok(Actor::Person(user))
+    Ok(connection::authenticate(state, token, visitor).await?)
 }
 
 async fn interest(state: &AppState, actor: &Actor) -> Result<Interest, AppError> {
-    Ok(match actor {
-        Actor::Visitor(v) => Interest::Contact {
-            contact_id: v.contact_id.clone(),
-            inbox: Some(v.inbox_id.clone()),
-        },
-        Actor::Person(u) if !u.role().is_staff() => Interest::Contact {
-            contact_id: u.id.clone(),
-            inbox: None,
-        },
-        Actor::Person(u) if u.role().sees_all_inboxes() => Interest::AllInboxes,
-        Actor::Person(u) => Interest::Inboxes(
-            teams::inboxes_of_member(&state.db, &u.id)
-                .await?
-                .into_iter()
-                .map(|i| i.id)
-                .collect(),
-        ),
-    })
+    Ok(connection::interest(state, actor).await?)
 }
 
 /// What one connection keeps between frames, besides its subscription.
@@ -390,9 +350,7 @@ async fn run(state: AppState, socket: WebSocket, ip: String) -> Result<(), Strin
     let staff_user = actor.is_staff().then(|| actor.reader_id().to_string());
     let mut sub = state.hub.subscribe(interest, staff_user.as_deref());
     if let Some(u) = &staff_user {
-        // The console is connected: the agent counts as reachable for routing.
-        let _ = kefu_store::presence::touch(&state.db, u).await;
-        state.routing_wake.notify_one();
+        connection::staff_connected(&state, u).await;
     }
     let mut local = Local { ip, viewing: None };
     let result = serve(
@@ -448,20 +406,16 @@ async fn welcome(
             Ok(_) => {
                 let mut after = seen.max(0);
                 loop {
-                    let page = messages::after(&state.db, &conv, after, REPLAY_PAGE, true)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    let n = page.len() as i64;
-                    let Some(tail) = page.last() else { break };
-                    after = tail.seq;
-                    let shown: Vec<_> = page
-                        .into_iter()
-                        .filter(|m| actor.is_staff() || !m.is_internal())
-                        .collect();
-                    for f in frames_for(state, &shown).await.map_err(|e| e.to_string())? {
+                    let (frames, n, tail) =
+                        connection::page_after(state, actor, &conv, after, REPLAY_PAGE)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                    let Some(tail) = tail else { break };
+                    after = tail;
+                    for f in frames {
                         put(sink, &f).await?;
                     }
-                    if n < REPLAY_PAGE {
+                    if (n as i64) < REPLAY_PAGE {
                         break;
                     }
                 }
@@ -609,17 +563,13 @@ async fn deliver(
         // Announcements may have been lost: read back what this client has not seen.
         let known: Vec<(String, i64)> = last.iter().map(|(c, s)| (c.clone(), *s)).collect();
         for (conv, l) in known {
-            let missing = messages::after(&state.db, &conv, l, REPLAY_PAGE, true)
+            let (frames, _, tail) = connection::page_after(state, actor, &conv, l, REPLAY_PAGE)
                 .await
                 .map_err(|e| e.to_string())?;
-            if let Some(tail) = missing.last() {
-                last.insert(conv, tail.seq);
+            if let Some(tail) = tail {
+                last.insert(conv, tail);
             }
-            let shown: Vec<_> = missing
-                .into_iter()
-                .filter(|m| actor.is_staff() || !m.is_internal())
-                .collect();
-            for f in frames_for(state, &shown).await.map_err(|e| e.to_string())? {
+            for f in frames {
                 feed(sink, &f).await?;
             }
         }
@@ -627,21 +577,17 @@ async fn deliver(
     }
     if out.seq > 0 {
         let conv = out.conversation.to_string();
-        match last.get(&conv).copied() {
-            Some(l) if out.seq <= l => return Ok(()),
-            Some(l) if out.seq > l + 1 => {
-                let missing = messages::range(&state.db, &conv, l + 1, out.seq - 1)
+        match sequence::delivery(last.get(&conv).copied(), out.seq) {
+            Delivery::Skip => return Ok(()),
+            Delivery::FillThenSend { from, to } => {
+                let frames = connection::hole(state, actor, &conv, from, to)
                     .await
                     .map_err(|e| e.to_string())?;
-                let shown: Vec<_> = missing
-                    .into_iter()
-                    .filter(|m| actor.is_staff() || !m.is_internal())
-                    .collect();
-                for f in frames_for(state, &shown).await.map_err(|e| e.to_string())? {
+                for f in frames {
                     feed(sink, &f).await?;
                 }
             }
-            _ => {}
+            Delivery::Send => {}
         }
         last.insert(conv, out.seq);
     }
@@ -772,28 +718,20 @@ async fn handle(
                 Err(e) => Some(ServerFrame::error(e.code(), e.to_string(), None)),
             }
         }
-        ClientFrame::Read { conversation, seq } => match visible(state, actor, &conversation).await
-        {
-            Ok(c) => {
-                let seq = seq.clamp(0, c.last_seq);
-                if let Err(e) = messages::mark_read(&state.db, &c.id, actor.reader_id(), seq).await
-                {
-                    return Reply::Now(Some(ServerFrame::error(
-                        ErrorCode::Unavailable,
-                        e.to_string(),
-                        None,
-                    )));
+        ClientFrame::Read { conversation, seq } => {
+            match connection::mark_read(state, actor, &conversation, seq).await {
+                Ok((c, seq)) => {
+                    let f = ServerFrame::Read {
+                        conversation,
+                        reader: actor.reader_id().to_string(),
+                        seq,
+                    };
+                    publish_ephemeral(state, &c, conn, &f, false).await;
+                    None
                 }
-                let f = ServerFrame::Read {
-                    conversation,
-                    reader: actor.reader_id().to_string(),
-                    seq,
-                };
-                publish_ephemeral(state, &c, conn, &f, false).await;
-                None
+                Err(e) => Some(ServerFrame::error(e.code(), e.to_string(), None)),
             }
-            Err(e) => Some(ServerFrame::error(e.code(), e.to_string(), None)),
-        },
+        }
     })
 }
 

@@ -2,6 +2,7 @@
 
 use kefu_core::ErrorCode;
 
+use kefu_core::businesstime::{BusinessTime, Calendar, Hours, offset_zone};
 use kefu_core::time::now_ms;
 use kefu_store::browsing::{self, InvitationRule};
 use kefu_store::people::User;
@@ -21,8 +22,14 @@ pub struct InboxSettings {
     pub auto_assign: bool,
     /// Opening hours; empty means always open.
     pub hours: Vec<Span>,
-    /// The shop's offset from UTC in minutes (480 for China Standard Time).
+    /// The shop's offset from UTC in minutes (480 for China Standard Time), used when
+    /// `time_zone` is empty.
     pub utc_offset_minutes: i32,
+    /// An IANA time zone (`Asia/Shanghai`) for the hours, following daylight saving; empty for
+    /// the fixed `utc_offset_minutes`.
+    pub time_zone: String,
+    /// Whole days closed, `YYYY-MM-DD` in the inbox's zone.
+    pub holidays: Vec<String>,
     /// Ask for name and e-mail before the chat: `off`, `optional` or `required`.
     pub prechat: String,
     /// Shown when the chat opens (empty: the built-in greeting).
@@ -37,6 +44,8 @@ impl Default for InboxSettings {
             auto_assign: true,
             hours: vec![],
             utc_offset_minutes: 480,
+            time_zone: String::new(),
+            holidays: vec![],
             prechat: "off".into(),
             greeting: String::new(),
             offline_message: String::new(),
@@ -101,23 +110,39 @@ impl InboxSettings {
                 }
             }
         }
+        BusinessTime::new(&self.calendar())
+            .map_err(|e| Error::invalid(ErrorCode::InvalidCalendar, e.to_string()))?;
         Ok(())
     }
 
-    /// Whether `at` (ms since the epoch) falls within business hours.
+    /// The hours as a business-time calendar: the one model SLA calendars use too.
+    pub fn calendar(&self) -> Calendar {
+        Calendar {
+            time_zone: if self.time_zone.trim().is_empty() {
+                offset_zone(self.utc_offset_minutes)
+            } else {
+                self.time_zone.trim().to_string()
+            },
+            hours: self
+                .hours
+                .iter()
+                .map(|s| Hours {
+                    days: s.days.clone(),
+                    from: s.from.clone(),
+                    to: s.to.clone(),
+                })
+                .collect(),
+            holidays: self.holidays.clone(),
+        }
+    }
+
+    /// Whether `at` (ms since the epoch) falls within business hours (always, with no hours
+    /// and no holidays; settings that no longer check count as always open).
     pub fn in_hours(&self, at: i64) -> bool {
-        if self.hours.is_empty() {
+        if self.hours.is_empty() && self.holidays.is_empty() {
             return true;
         }
-        let local = at / 60_000 + i64::from(self.utc_offset_minutes);
-        let minute = local.rem_euclid(1440) as u32;
-        // 1970-01-01 was a Thursday (3 when Monday is 0).
-        let day = ((local.div_euclid(1440) + 3).rem_euclid(7)) as u8;
-        self.hours.iter().any(|s| {
-            s.days.contains(&day)
-                && minutes(&s.from).is_some_and(|a| a <= minute)
-                && minutes(&s.to).is_some_and(|b| minute < b)
-        })
+        BusinessTime::new(&self.calendar()).map_or(true, |b| b.is_open(at))
     }
 }
 

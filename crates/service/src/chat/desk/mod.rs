@@ -187,4 +187,36 @@ mod tests {
         };
         assert!(bad.check().is_err());
     }
+
+    #[test]
+    fn inbox_hours_follow_a_named_zone_and_close_on_holidays() {
+        let s = InboxSettings {
+            hours: vec![Span {
+                days: vec![0, 1, 2, 3, 4],
+                from: "09:00".into(),
+                to: "18:00".into(),
+            }],
+            time_zone: "Europe/Berlin".into(),
+            holidays: vec!["2026-11-24".into()],
+            ..Default::default()
+        };
+        s.check().unwrap();
+        // Monday 2026-11-23 09:00 in Berlin (winter, UTC+1) is 08:00 UTC.
+        let monday_0800_utc = 1_795_420_800_000;
+        assert!(s.in_hours(monday_0800_utc));
+        assert!(!s.in_hours(monday_0800_utc - 60_000), "08:59 in Berlin");
+        assert!(
+            !s.in_hours(monday_0800_utc + 86_400_000),
+            "Tuesday is a holiday"
+        );
+        assert!(s.in_hours(monday_0800_utc + 2 * 86_400_000), "Wednesday");
+        let bad_zone = InboxSettings {
+            time_zone: "Mars/Olympus".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            bad_zone.check().unwrap_err().code(),
+            kefu_core::ErrorCode::InvalidCalendar
+        );
+    }
 }
