@@ -10,6 +10,7 @@ pub mod error;
 pub mod id;
 pub mod identity;
 pub mod mailtoken;
+pub mod placeholders;
 pub mod protocol;
 pub mod quality;
 pub mod role;

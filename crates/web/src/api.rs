@@ -12,8 +12,7 @@ pub mod tickets;
 
 use axum::Extension;
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kefu_core::Role;
@@ -25,56 +24,14 @@ use kefu_service::chat::queries;
 use kefu_store::conversations::Conversation;
 use kefu_store::people::User;
 use kefu_store::{audit, outbox};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::{ApiJson, ApiOrigin};
 use crate::state::AppState;
-use kefu_service::accounts::{self, Invitation, Origin};
-
-/// JSON bodies whose every failure is a coded 4xx: malformed JSON, wrong or unknown fields,
-/// a missing content type, a body over the size limit.
-pub struct ApiJson<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = AppError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::JsonSyntaxError(e)) => {
-                Err(AppError::bad(ErrorCode::MalformedJson, e.body_text()))
-            }
-            Err(JsonRejection::JsonDataError(e)) => {
-                Err(AppError::bad(ErrorCode::InvalidBody, e.body_text()))
-            }
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad(
-                ErrorCode::JsonContentTypeRequired,
-                "send the body as application/json",
-            )),
-            Err(JsonRejection::BytesRejection(e))
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                Err(AppError::TooLarge)
-            }
-            Err(e) => Err(AppError::bad(ErrorCode::InvalidBody, e.body_text())),
-        }
-    }
-}
-
-/// Who called and from where, for API handlers.
-pub struct ApiOrigin(pub Origin);
-
-impl axum::extract::FromRequestParts<AppState> for ApiOrigin {
-    type Rejection = AppError;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ApiOrigin(crate::pages::origin_of(state, parts)))
-    }
-}
+use kefu_service::accounts::{self, Invitation};
 
 /// A person as the API shows them (no secrets, no hashes).
 #[derive(Serialize, ToSchema)]
@@ -382,7 +339,7 @@ pub async fn post_message(
 ) -> AppResult<Response> {
     let actor = queries::actor(&caller)?;
     kefu_service::chat::limit_address(&state, &actor, &origin.ip)?;
-    crate::widget::sent(
+    crate::extract::sent(
         kefu_service::chat::send(
             &state,
             &actor,

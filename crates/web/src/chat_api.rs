@@ -18,9 +18,9 @@ use kefu_store::presence::AgentPresence;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::ApiJson;
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
+use crate::extract::ApiJson;
 use crate::state::AppState;
 
 #[utoipa::path(patch, path = "/api/v1/conversations/{id}", tag = "conversations", request_body = ConversationPatch,
@@ -57,7 +57,7 @@ pub async fn upload(
     body: axum::body::Body,
 ) -> AppResult<Response> {
     let actor = Actor::Person(person(&caller)?.clone());
-    crate::widget::sent(crate::api::files::upload(&state, &actor, &id, &q, body).await?)
+    crate::extract::sent(crate::api::files::upload(&state, &actor, &id, &q, body).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "conversations",

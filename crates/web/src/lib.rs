@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod chat_api;
 pub mod error;
+pub mod extract;
 pub mod mail_api;
 pub mod middleware;
 pub mod pages;

@@ -13,9 +13,9 @@ use kefu_service::mail::replies::{self, Delivery, MailReply, NewSignature};
 use kefu_service::mail::{MailCheck, MailSettingsForm};
 use kefu_store::mail::{MailRecord, Signature};
 
-use crate::api::ApiJson;
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
+use crate::extract::ApiJson;
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/inboxes/{id}/mail", tag = "mail",
@@ -54,7 +54,7 @@ pub async fn reply(
     Path(id): Path<String>,
     ApiJson(r): ApiJson<MailReply>,
 ) -> AppResult<Response> {
-    crate::widget::sent(replies::reply(&state, caller.staff()?, &id, r).await?)
+    crate::extract::sent(replies::reply(&state, caller.staff()?, &id, r).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/mail", tag = "mail",

@@ -17,9 +17,10 @@ use kefu_store::messages::Message;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::{ApiJson, ApiOrigin};
 use crate::auth::Caller;
 use crate::error::AppResult;
+use crate::extract::sent;
+use crate::extract::{ApiJson, ApiOrigin};
 use crate::state::AppState;
 
 #[derive(askama::Template)]
@@ -149,16 +150,6 @@ pub async fn post_message(
     let actor = Actor::Visitor(visitor(&caller)?.clone());
     chat::limit_address(&state, &actor, &origin.ip)?;
     sent(chat::send(&state, &actor, &id, &n.client_id, &n.body, n.note, false).await?)
-}
-
-/// 201 for a new message, 200 for a resend of one already stored.
-pub fn sent((m, fresh): (Message, bool)) -> AppResult<Response> {
-    let status = if fresh {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(m)).into_response())
 }
 
 /// What the widget shows: the live chat or the offline form, and whether to ask who they are.

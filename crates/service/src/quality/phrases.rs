@@ -175,7 +175,7 @@ impl Context {
 
     /// `text` with the variables filled in, and the names that had no value.
     pub fn fill(&self, text: &str) -> (String, Vec<String>) {
-        crate::tickets::fill(text, &self.vars)
+        kefu_core::placeholders::fill(text, &self.vars)
     }
 
     /// The phrase in the asked language (else the customer's, else Chinese), filled in.

@@ -1,8 +1,8 @@
 //! Complaints and after-sale claims over HTTP: the public form and status page, and the staff's side.
 
-use crate::api::{ApiJson, ApiOrigin};
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
+use crate::extract::{ApiJson, ApiOrigin};
 use crate::state::AppState;
 use axum::Extension;
 use axum::Json;
@@ -64,7 +64,7 @@ pub async fn add_info(
     ApiJson(a): ApiJson<AddInfo>,
 ) -> AppResult<Response> {
     let key = case_key(&headers);
-    crate::widget::sent(cases::add_info(&state, &caller, key, &tracking, &q.key, &a.body).await?)
+    crate::extract::sent(cases::add_info(&state, &caller, key, &tracking, &q.key, &a.body).await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{tracking}/files", tag = "cases",
@@ -88,7 +88,7 @@ pub async fn add_file(
     };
     let sent = crate::api::files::upload(&state, &actor, &conv.id, &up, body).await?;
     cases::reopen_if_waiting(&state, &case).await?;
-    crate::widget::sent(sent)
+    crate::extract::sent(sent)
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{tracking}/files/{attachment_id}", tag = "cases",

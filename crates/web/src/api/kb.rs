@@ -1,8 +1,8 @@
 //! The knowledge base over HTTP: categories, articles, revisions, feedback, search, the console's article helper, import and export.
 
-use crate::api::ApiJson;
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
+use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::Extension;
 use axum::Json;

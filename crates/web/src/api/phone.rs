@@ -10,9 +10,9 @@ use kefu_store::phone::Call;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::{ApiJson, ApiOrigin};
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
+use crate::extract::{ApiJson, ApiOrigin};
 use crate::state::AppState;
 
 #[utoipa::path(post, path = "/api/v1/calls", tag = "phone", request_body = CallForm,

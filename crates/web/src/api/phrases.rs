@@ -1,8 +1,8 @@
 //! Standard phrases over HTTP: kinds, phrases, filling one into a conversation.
 
-use crate::api::ApiJson;
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
+use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::Extension;
 use axum::Json;

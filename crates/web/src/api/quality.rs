@@ -1,8 +1,8 @@
 //! Service quality over HTTP: checks, forbidden-phrase rules, the report, packing files.
 
-use crate::api::ApiJson;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::Extension;
 use axum::Json;
@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use kefu_core::quality::Rule;
 use kefu_service::chat::{self, Actor};
 
+use kefu_service::files::{ZipRequest, Zipped, pack};
 use kefu_service::quality::*;
 
 #[utoipa::path(post, path = "/api/v1/quality/check", tag = "quality", request_body = CheckRequest,

@@ -1,9 +1,9 @@
 //! Service levels over HTTP: the configuration and the report.
 
-use crate::api::ApiJson;
 use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::error::{AppError, AppResult};
+use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::Extension;
 use axum::Json;

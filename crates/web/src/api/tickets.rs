@@ -1,8 +1,8 @@
 //! Tickets over HTTP: field definitions, merge, split and macros.
 
-use crate::api::ApiJson;
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
+use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::Extension;
 use axum::Json;

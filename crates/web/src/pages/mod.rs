@@ -46,7 +46,7 @@ impl FromRequestParts<AppState> for Ctx {
         let caller = crate::auth::guarded(parts)?;
         let csrf = CsrfToken::from_request_parts(parts, state).await?.0;
         let lang = page_lang(&parts.headers, &caller);
-        let origin = origin_of(state, parts);
+        let origin = crate::extract::origin_of(state, parts);
         let get_path = (parts.method == axum::http::Method::GET)
             .then(|| parts.uri.path_and_query().map(|p| p.as_str().to_string()))
             .flatten();
@@ -58,19 +58,6 @@ impl FromRequestParts<AppState> for Ctx {
             origin,
             get_path,
         })
-    }
-}
-
-pub fn origin_of(state: &AppState, parts: &Parts) -> Origin {
-    let peer = crate::routes::peer_ip(&parts.extensions);
-    Origin {
-        ip: crate::auth::client_ip(state, &parts.headers, peer),
-        user_agent: parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string(),
     }
 }
 

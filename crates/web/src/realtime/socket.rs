@@ -203,7 +203,7 @@ fn own_origin(public_url: &str) -> &str {
 /// (the socket also needs a token, so a forged origin from a non-browser gains nothing).
 pub async fn upgrade(
     State(state): State<AppState>,
-    crate::api::ApiOrigin(origin): crate::api::ApiOrigin,
+    crate::extract::ApiOrigin(origin): crate::extract::ApiOrigin,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {

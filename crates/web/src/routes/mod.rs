@@ -8,7 +8,7 @@ pub mod pages;
 pub mod tickets;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::handler::Handler;
 use axum::http::{Method, StatusCode};
 use axum::middleware::{Next, from_fn_with_state};
@@ -184,11 +184,4 @@ async fn enforce(State(guard): State<Guard>, mut req: Request, next: Next) -> Re
         format!("/login?next={}", crate::pages::encode_component(&target))
     };
     Redirect::to(&login).into_response()
-}
-
-/// The peer address axum recorded, if the server was started with connect info.
-pub fn peer_ip(req_extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
-    req_extensions
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip())
 }

@@ -1,18 +1,13 @@
-//! File transfer (传送文件): uploads into a conversation and downloads out of it. The type is
-//! decided from the first bytes, never from the name or the sender's claim; files are stored
-//! under generated names; downloads are attachments with `nosniff`, and only images may be
-//! shown inline (for previews), under a sandboxing CSP.
+//! Files as stored: the type decided from the first bytes, the zip safety check, clean names,
+//! where a file lives, writing one, and packing several into a zip. No conversation rules here.
 
 use kefu_core::ErrorCode;
 use std::path::{Path, PathBuf};
 
 use kefu_core::id::new_id;
-use kefu_store::attachments::{self, Attachment};
 use kefu_store::conversations::Conversation;
-use serde::Deserialize;
 
 use crate::Service;
-use crate::chat::{self, Actor};
 use crate::{Error, Result};
 
 /// What the content says it is; `None` for anything not on the list.
@@ -191,19 +186,6 @@ pub fn storage_path(state: &Service, key: &str) -> PathBuf {
     state.config.uploads_dir.join(key)
 }
 
-/// Files one person may send in ten minutes.
-pub const UPLOADS: crate::limits::Rule = crate::limits::Rule::per_minutes(30, 10);
-
-#[derive(Deserialize)]
-pub struct UploadQuery {
-    #[serde(default)]
-    pub name: String,
-    /// The sender's id for the message (see messages): a retry stores the file once.
-    #[serde(default)]
-    pub client_id: String,
-}
-
-/// Writes the bytes under a generated name (`yyyy-mm/<random>`), first to a temporary file.
 pub async fn write_file(state: &Service, conv: &Conversation, body: &[u8]) -> Result<String> {
     store_bytes(state, conv.created_at, "", body).await
 }
@@ -230,47 +212,6 @@ pub async fn store_bytes(state: &Service, at: i64, ext: &str, body: &[u8]) -> Re
     }
     tokio::fs::rename(&tmp, &path).await.map_err(io)?;
     Ok(key)
-}
-
-#[derive(Deserialize, Default)]
-pub struct DownloadQuery {
-    /// `1` to show an image inline (previews); anything else downloads.
-    #[serde(default)]
-    pub inline: u8,
-}
-
-/// The attachment if `actor` may see its conversation.
-pub async fn visible_attachment(state: &Service, actor: &Actor, id: &str) -> Result<Attachment> {
-    let a = attachments::get(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    chat::visible(state, actor, &a.conversation_id).await?;
-    Ok(a)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn types_come_from_the_content() {
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
-        assert_eq!(sniff(b"\xff\xd8\xff\xe0"), Some("image/jpeg"));
-        assert_eq!(sniff(b"%PDF-1.7"), Some("application/pdf"));
-        assert_eq!(sniff("订单号 123".as_bytes()), Some("text/plain"));
-        assert_eq!(sniff(b"<svg onload=alert(1)>"), None);
-        assert_eq!(sniff(b"  <html><script>"), None);
-        assert_eq!(sniff(b"MZ\x90\x00\x03"), None, "executables are refused");
-        assert_eq!(sniff(b""), None);
-    }
-
-    #[test]
-    fn names_lose_their_paths() {
-        assert_eq!(clean_name("../../etc/passwd"), "passwd");
-        assert_eq!(clean_name("C:\\x\\发票.pdf"), "发票.pdf");
-        assert_eq!(clean_name("a\"b\n.png"), "ab.png");
-        assert_eq!(clean_name(".."), "file");
-    }
 }
 
 /// A zip archive holding `files` (name, bytes) stored as they are (they are mostly photos and
@@ -321,6 +262,31 @@ pub fn zip_stored(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     le32(&mut out, dir_at);
     le16(&mut out, 0);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_come_from_the_content() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff(b"\xff\xd8\xff\xe0"), Some("image/jpeg"));
+        assert_eq!(sniff(b"%PDF-1.7"), Some("application/pdf"));
+        assert_eq!(sniff("订单号 123".as_bytes()), Some("text/plain"));
+        assert_eq!(sniff(b"<svg onload=alert(1)>"), None);
+        assert_eq!(sniff(b"  <html><script>"), None);
+        assert_eq!(sniff(b"MZ\x90\x00\x03"), None, "executables are refused");
+        assert_eq!(sniff(b""), None);
+    }
+
+    #[test]
+    fn names_lose_their_paths() {
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("C:\\x\\发票.pdf"), "发票.pdf");
+        assert_eq!(clean_name("a\"b\n.png"), "ab.png");
+        assert_eq!(clean_name(".."), "file");
+    }
 }
 
 #[cfg(test)]
