@@ -16,6 +16,7 @@ pub mod quality;
 pub mod role;
 pub mod secretbox;
 pub mod sequence;
+pub mod threading;
 pub mod time;
 pub mod totp;
 pub mod url;

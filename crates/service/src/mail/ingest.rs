@@ -1,6 +1,6 @@
 //! A received mail becomes what it must: a conversation message with its files in one transaction, threaded by signed token or by headers, or a record for admins.
 
-use kefu_core::mailtoken;
+use kefu_core::threading::{self, Candidate};
 use kefu_core::time::now_ms;
 use kefu_mail::inbound::{self, Inbound, Kind};
 use kefu_store::conversations::{self, Conversation};
@@ -52,34 +52,38 @@ pub(super) async fn find_thread(
     senders: &[String],
 ) -> Result<Option<Conversation>> {
     let secret = token_secret(state);
-    let mut claimed: Vec<String> = vec![];
-    for addr in mail.to.iter().chain(&mail.cc) {
-        if let Some(c) = mailtoken::from_address(&secret, addr) {
-            claimed.push(c);
+    let candidate = |c: &Conversation| Candidate {
+        id: c.id.clone(),
+        inbox_id: c.inbox_id.clone(),
+        customer_id: c.customer_id.clone(),
+    };
+    let mut found: Vec<Conversation> = vec![];
+    for id in threading::signed_candidates(
+        &secret,
+        mail.to.iter().chain(&mail.cc),
+        &mail.in_reply_to,
+        &mail.references,
+    ) {
+        if let Some(conv) = conversations::get(&state.db, &id).await? {
+            found.push(conv);
         }
     }
-    for id in mail.in_reply_to.iter().chain(mail.references.iter().rev()) {
-        if let Some(c) = mailtoken::from_message_id(&secret, id) {
-            claimed.push(c);
-        }
-    }
-    for c in claimed {
-        if let Some(conv) = conversations::get(&state.db, &c).await?
-            && conv.inbox_id == inbox_id
-        {
-            return Ok(Some(conv));
-        }
-    }
+    let signed: Vec<Candidate> = found.iter().map(candidate).collect();
     let mut ids: Vec<String> = mail.references.clone();
     ids.extend(mail.in_reply_to.iter().cloned());
-    if let Some(c) = store_mail::thread_of(&state.db, inbox_id, &ids).await?
-        && let Some(conv) = conversations::get(&state.db, &c).await?
-        && let Some(customer) = &conv.customer_id
-        && senders.contains(customer)
-    {
-        return Ok(Some(conv));
-    }
-    Ok(None)
+    // The headers are read only when no signature decides.
+    let by_headers = if signed.iter().any(|c| c.inbox_id == inbox_id) {
+        None
+    } else {
+        match store_mail::thread_of(&state.db, inbox_id, &ids).await? {
+            Some(c) => conversations::get(&state.db, &c).await?,
+            None => None,
+        }
+    };
+    let header_candidate = by_headers.as_ref().map(candidate);
+    let chosen = threading::choose(inbox_id, &signed, header_candidate.as_ref(), senders)
+        .map(|c| c.id.clone());
+    Ok(chosen.and_then(|id| found.into_iter().chain(by_headers).find(|c| c.id == id)))
 }
 
 /// A new contact for a sender nobody knows yet.
