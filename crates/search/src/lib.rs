@@ -5,6 +5,7 @@
 pub mod analyze;
 pub mod corpus;
 mod index;
+mod plan;
 pub mod snippet;
 
 pub use index::{Doc, Error, Hit, Kind, Opened, Request, Result, SearchIndex};

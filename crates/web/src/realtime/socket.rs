@@ -5,11 +5,10 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use axum::extract::State;
-use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::SplitSink;
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use futures_util::{FutureExt, StreamExt};
 use kefu_core::protocol::{self, ClientFrame, ServerFrame};
 use kefu_core::sequence::{self, Delivery};
 use kefu_service::chat::connection;
@@ -19,9 +18,9 @@ use crate::state::AppState;
 use kefu_service::chat::hub::{Interest, Outbound};
 use kefu_service::chat::{Actor, publish_ephemeral, send_queued, visible};
 
+use super::sink::{Pacing, Sink, close, feed, feed_json, flush, put};
+
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
-/// A client that does not take a frame within this time is cut off.
-const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const REPLAY_PAGE: i64 = 500;
 const MAX_BAD_FRAMES: u32 = 20;
 /// The most messages of one connection waiting for their commit; beyond it the connection's
@@ -99,95 +98,6 @@ enum Reply {
     Later(futures_util::future::BoxFuture<'static, ServerFrame>),
 }
 
-/// The socket's sending half. It counts the bytes written so that a client that stops taking
-/// frames is found by what it has not answered (see [`Pacing`]), whatever the kernel's socket
-/// buffers hold: with large buffers, writes never block and a stalled client would otherwise
-/// go unnoticed for tens of megabytes.
-struct Sink {
-    inner: SplitSink<WebSocket, WsMessage>,
-    written: u64,
-}
-
-impl Sink {
-    fn count(&mut self, message: &WsMessage) {
-        if let WsMessage::Text(t) = message {
-            self.written += t.len() as u64;
-        }
-    }
-
-    async fn feed(&mut self, message: WsMessage) -> Result<(), axum::Error> {
-        self.count(&message);
-        self.inner.feed(message).await
-    }
-
-    async fn send(&mut self, message: WsMessage) -> Result<(), axum::Error> {
-        self.count(&message);
-        self.inner.send(message).await
-    }
-
-    async fn flush(&mut self) -> Result<(), axum::Error> {
-        self.inner.flush().await
-    }
-}
-
-/// A ping goes out after this many bytes since the last answered one.
-const PING_EVERY: u64 = 256 * 1024;
-/// Bytes written after an unanswered ping before the client counts as stalled: a client that
-/// reads answers pings (browsers and WebSocket libraries do it by themselves), one that does
-/// not read cannot.
-const MAX_UNANSWERED: u64 = 4 * 1024 * 1024;
-/// Staff consoles follow whole inboxes and take bursts of a batch's frames at once.
-const STAFF_MAX_UNANSWERED: u64 = 16 * 1024 * 1024;
-
-/// Which of this connection's bytes the client has shown it took: a ping carries the count of
-/// bytes written before it, and its pong proves the client read that far.
-struct Pacing {
-    /// The byte count carried by the ping waiting for its pong.
-    waiting: Option<u64>,
-    /// The byte count of the last answered ping.
-    answered: u64,
-    limit: u64,
-}
-
-impl Pacing {
-    fn new(staff: bool) -> Pacing {
-        Pacing {
-            waiting: None,
-            answered: 0,
-            limit: if staff {
-                STAFF_MAX_UNANSWERED
-            } else {
-                MAX_UNANSWERED
-            },
-        }
-    }
-
-    /// After a flush: false when the client has let too much go unanswered (cut it off);
-    /// otherwise sends a ping when one is due.
-    async fn check(&mut self, sink: &mut Sink) -> Result<bool, String> {
-        match self.waiting {
-            Some(at) if sink.written - at > self.limit => Ok(false),
-            Some(_) => Ok(true),
-            None if sink.written - self.answered >= PING_EVERY => {
-                let at = sink.written;
-                self.waiting = Some(at);
-                timed(sink.send(WsMessage::Ping(at.to_be_bytes().to_vec().into()))).await?;
-                Ok(true)
-            }
-            None => Ok(true),
-        }
-    }
-
-    fn pong(&mut self, payload: &[u8]) {
-        if let Ok(bytes) = <[u8; 8]>::try_from(payload)
-            && self.waiting == Some(u64::from_be_bytes(bytes))
-        {
-            self.answered = u64::from_be_bytes(bytes);
-            self.waiting = None;
-        }
-    }
-}
-
 /// The origin (`scheme://host:port`) pages are served from.
 fn own_origin(public_url: &str) -> &str {
     match public_url.find("://") {
@@ -222,49 +132,6 @@ pub async fn upgrade(
                 tracing::debug!(error = %e, "socket closed");
             }
         })
-}
-
-async fn put(sink: &mut Sink, frame: &ServerFrame) -> Result<(), String> {
-    put_json(sink, &frame.to_json()).await
-}
-
-async fn put_json(sink: &mut Sink, json: &str) -> Result<(), String> {
-    timed(sink.send(WsMessage::Text(json.into()))).await
-}
-
-/// A write to the client, which must finish within [`SEND_TIMEOUT`].
-async fn timed(
-    write: impl std::future::Future<Output = Result<(), axum::Error>>,
-) -> Result<(), String> {
-    match tokio::time::timeout(SEND_TIMEOUT, write).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("client too slow".into()),
-    }
-}
-
-/// Queues a frame without flushing (several frames then go out in one write).
-async fn feed(sink: &mut Sink, frame: &ServerFrame) -> Result<(), String> {
-    feed_json(sink, &frame.to_json()).await
-}
-
-async fn feed_json(sink: &mut Sink, json: &str) -> Result<(), String> {
-    timed(sink.feed(WsMessage::Text(json.into()))).await
-}
-
-async fn flush(sink: &mut Sink) -> Result<(), String> {
-    timed(sink.flush()).await
-}
-
-async fn close(sink: &mut Sink, code: u16, reason: &'static str) {
-    let _ = tokio::time::timeout(
-        Duration::from_secs(1),
-        sink.send(WsMessage::Close(Some(CloseFrame {
-            code,
-            reason: reason.into(),
-        }))),
-    )
-    .await;
 }
 
 async fn authenticate(

@@ -1,0 +1,276 @@
+//! The query plan: what a search text asks for (Chinese runs by their characters and n-grams,
+//! English words by stem, fuzzily or as a prefix while typing) and the tantivy query for it.
+
+use tantivy::Term;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use crate::analyze::{self, PieceKind, fold_str};
+use crate::snippet::Highlighter;
+
+/// The analysed fields of one collection of documents.
+#[derive(Clone, Copy)]
+pub(crate) struct Analysed {
+    /// The title alone (to rank titles up) and the title with the body (to match and score):
+    /// a unit matches in one field, which keeps conjunctions to cheap seeks on single
+    /// posting lists.
+    pub(crate) title_chars: Field,
+    pub(crate) all_chars: Field,
+    /// 2-, 3- and 4-grams.
+    pub(crate) title_grams: [Field; 3],
+    pub(crate) all_grams: [Field; 3],
+    pub(crate) title_words: Field,
+    pub(crate) all_words: Field,
+}
+
+pub(crate) fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+pub(crate) fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+/// Something the query asks for that one of several forms satisfies.
+#[derive(Debug, Clone)]
+pub(crate) enum Unit {
+    /// Chinese text: its characters in a row, in the title or the body; or, for a long word
+    /// of a question, any of its shorter forms (`开发票` also matches `发票`).
+    Chars(Vec<Vec<String>>),
+    /// An English word: its stem (exactly, or within `fuzzy` edits), or `prefix` while typing.
+    Word {
+        stem: String,
+        fuzzy: u8,
+        prefix: Option<String>,
+    },
+}
+
+impl Unit {
+    /// What matches (in the title-and-body fields) and what ranks titles up (title fields).
+    pub(crate) fn query(
+        &self,
+        collections: &[Analysed],
+        exists: &dyn Fn(&Term) -> bool,
+    ) -> (Box<dyn Query>, Box<dyn Query>) {
+        let mut matching: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut title: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        match self {
+            Unit::Chars(forms) => {
+                for (i, chars) in forms.iter().enumerate() {
+                    // The form as written ranks above its shorter stand-ins.
+                    let weight = if i == 0 { 1.0 } else { 0.4 };
+                    for a in collections {
+                        matching.push((
+                            Occur::Should,
+                            boosted(chars_query(chars, a.all_chars, a.all_grams), weight),
+                        ));
+                        title.push((
+                            Occur::Should,
+                            boosted(
+                                chars_query(chars, a.title_chars, a.title_grams),
+                                2.0 * weight,
+                            ),
+                        ));
+                    }
+                }
+            }
+            Unit::Word {
+                stem,
+                fuzzy,
+                prefix,
+            } => {
+                let known = collections
+                    .iter()
+                    .any(|a| exists(&Term::from_field_text(a.all_words, stem)));
+                for a in collections {
+                    matching.push((Occur::Should, term(a.all_words, stem)));
+                    title.push((Occur::Should, boosted(term(a.title_words, stem), 2.0)));
+                    // Typos are forgiven for words the index does not know: a known word is
+                    // taken as meant (and the common case stays cheap).
+                    if *fuzzy > 0 && !known {
+                        let q = FuzzyTermQuery::new(
+                            Term::from_field_text(a.all_words, stem),
+                            *fuzzy,
+                            true,
+                        );
+                        matching.push((Occur::Should, boosted(Box::new(q), 0.3)));
+                    }
+                    if let Some(p) = prefix {
+                        let q = FuzzyTermQuery::new_prefix(
+                            Term::from_field_text(a.all_words, p),
+                            0,
+                            true,
+                        );
+                        matching.push((Occur::Should, boosted(Box::new(q), 0.5)));
+                    }
+                }
+            }
+        }
+        (one_of(matching), one_of(title))
+    }
+}
+
+pub(crate) fn one_of(mut any: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    if any.len() == 1
+        && let Some((_, q)) = any.pop()
+    {
+        return q;
+    }
+    Box::new(BooleanQuery::new(any))
+}
+
+/// Chinese text as it is written: up to four characters are one term (of the field of that
+/// many characters); more are a phrase of 4-grams at their offsets (every fourth, and the
+/// last), which together cover every character.
+pub(crate) fn chars_query(
+    chars: &[String],
+    chars_field: Field,
+    grams: [Field; 3],
+) -> Box<dyn Query> {
+    match chars.len() {
+        0 => Box::new(tantivy::query::EmptyQuery),
+        1 => term(chars_field, &chars[0]),
+        n @ 2..=4 => term(grams[n - 2], &chars.concat()),
+        n => {
+            let mut offsets: Vec<usize> = (0..=n - 4).step_by(4).collect();
+            if offsets.last() != Some(&(n - 4)) {
+                offsets.push(n - 4);
+            }
+            let terms = offsets
+                .into_iter()
+                .map(|i| {
+                    (
+                        i,
+                        Term::from_field_text(grams[2], &chars[i..i + 4].concat()),
+                    )
+                })
+                .collect();
+            Box::new(PhraseQuery::new_with_offset(terms))
+        }
+    }
+}
+
+/// What a query text asks for.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    /// Every one must match (or, relaxed, most of them).
+    pub(crate) required: Vec<Unit>,
+    /// Matches rank higher; none is needed.
+    pub(crate) optional: Vec<Unit>,
+    /// jieba words of the Chinese parts: whole words rank higher than scattered characters.
+    pub(crate) boost_words: Vec<String>,
+}
+
+/// Chinese runs up to this many characters are looked for as they are; longer ones (questions
+/// typed as sentences) by their words.
+const WHOLE_RUN_CHARS: usize = 4;
+
+impl Plan {
+    pub(crate) fn new(text: &str, as_you_type: bool) -> Plan {
+        let mut plan = Plan::default();
+        let pieces = analyze::pieces(text);
+        let typing_last = as_you_type
+            && pieces
+                .last()
+                .is_some_and(|p| p.end() == text.len() && p.kind == PieceKind::Word);
+        let n = pieces.len();
+        for (i, p) in pieces.into_iter().enumerate() {
+            match p.kind {
+                PieceKind::Word => {
+                    let folded = fold_str(p.text);
+                    let letters = folded.chars().count();
+                    let stem = analyze::stem(&folded);
+                    let fuzzy = if folded.chars().all(|c| c.is_ascii_digit()) {
+                        0
+                    } else if letters >= 8 {
+                        2
+                    } else if letters >= 4 {
+                        1
+                    } else {
+                        0
+                    };
+                    let prefix =
+                        (typing_last && i == n - 1 && letters >= 2).then(|| folded.clone());
+                    let unit = Unit::Word {
+                        stem,
+                        fuzzy,
+                        prefix,
+                    };
+                    if analyze::is_stop_word(&folded) {
+                        plan.optional.push(unit);
+                    } else {
+                        plan.required.push(unit);
+                    }
+                }
+                PieceKind::Cjk => {
+                    let chars: Vec<String> = p.text.chars().map(|c| c.to_string()).collect();
+                    let words = analyze::cut(p.text);
+                    for (_, w) in &words {
+                        if w.chars().count() >= 2 && !analyze::is_filler_word(w) {
+                            plan.boost_words.push(w.to_string());
+                        }
+                    }
+                    if chars.len() <= WHOLE_RUN_CHARS {
+                        plan.required.push(Unit::Chars(vec![chars]));
+                        continue;
+                    }
+                    plan.optional.push(Unit::Chars(vec![chars]));
+                    for (_, w) in words {
+                        if analyze::is_filler_word(w) {
+                            continue;
+                        }
+                        let chars: Vec<String> = w.chars().map(|c| c.to_string()).collect();
+                        if chars.len() == 1 {
+                            // A lone character of a sentence (开, 号) says little by itself.
+                            plan.optional.push(Unit::Chars(vec![chars]));
+                            continue;
+                        }
+                        let mut forms = vec![chars.clone()];
+                        if chars.len() >= 3 {
+                            forms.extend(chars.windows(2).map(<[String]>::to_vec));
+                        }
+                        plan.required.push(Unit::Chars(forms));
+                    }
+                }
+            }
+        }
+        plan
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.required.is_empty() && self.optional.is_empty()
+    }
+
+    pub(crate) fn can_relax(&self) -> bool {
+        self.required.len() > 1
+    }
+
+    pub(crate) fn highlighter(&self) -> Highlighter {
+        let mut h = Highlighter::default();
+        for u in self.required.iter().chain(&self.optional) {
+            match u {
+                Unit::Chars(forms) => h.cjk.extend(forms.iter().map(|f| f.concat())),
+                Unit::Word {
+                    stem,
+                    fuzzy,
+                    prefix,
+                } => {
+                    h.stems.push((stem.clone(), *fuzzy));
+                    if let Some(p) = prefix {
+                        h.prefixes.push(p.clone());
+                    }
+                }
+            }
+        }
+        h
+    }
+}
