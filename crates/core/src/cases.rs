@@ -2,139 +2,119 @@
 //! moves allowed between them, severities, and the tracking numbers customers quote.
 
 use crate::id::random_bytes;
+pub use crate::kinds::{CaseKind, CaseStatus, Priority, Resolution, Severity};
+use CaseKind::{Claim, Complaint};
+use CaseStatus::*;
 
 /// Complaint statuses, in the order a complaint usually moves.
-pub const COMPLAINT_STATUSES: [&str; 5] = [
-    "received",
-    "investigating",
-    "waiting_customer",
-    "resolved",
-    "closed",
-];
+pub const COMPLAINT_STATUSES: [CaseStatus; 5] =
+    [Received, Investigating, WaitingCustomer, Resolved, Closed];
 
 /// Claim statuses: requested → approved / rejected → item received → refunded / replaced →
 /// closed.
-pub const CLAIM_STATUSES: [&str; 7] = [
-    "requested",
-    "approved",
-    "rejected",
-    "item_received",
-    "refunded",
-    "replaced",
-    "closed",
+pub const CLAIM_STATUSES: [CaseStatus; 7] = [
+    Requested,
+    Approved,
+    Rejected,
+    ItemReceived,
+    Refunded,
+    Replaced,
+    Closed,
 ];
 
-pub const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
-
-/// What a claim asks for.
-pub const RESOLUTIONS: [&str; 3] = ["return", "refund", "exchange"];
-
 /// The statuses a case of `kind` may move to from `from`.
-pub fn next_statuses(kind: &str, from: &str) -> &'static [&'static str] {
+pub fn next_statuses(kind: CaseKind, from: CaseStatus) -> &'static [CaseStatus] {
     match (kind, from) {
-        ("complaint", "received") => &["investigating", "waiting_customer", "resolved"],
-        ("complaint", "investigating") => &["waiting_customer", "resolved"],
-        ("complaint", "waiting_customer") => &["investigating", "resolved"],
-        ("complaint", "resolved") => &["investigating", "closed"],
-        ("claim", "requested") => &["approved", "rejected", "closed"],
+        (Complaint, Received) => &[Investigating, WaitingCustomer, Resolved],
+        (Complaint, Investigating) => &[WaitingCustomer, Resolved],
+        (Complaint, WaitingCustomer) => &[Investigating, Resolved],
+        (Complaint, Resolved) => &[Investigating, Closed],
+        (Claim, Requested) => &[Approved, Rejected, Closed],
         // A refund may need no return (a damaged item the customer keeps).
-        ("claim", "approved") => &["item_received", "refunded", "replaced"],
-        ("claim", "item_received") => &["refunded", "replaced"],
-        ("claim", "rejected" | "refunded" | "replaced") => &["closed"],
+        (Claim, Approved) => &[ItemReceived, Refunded, Replaced],
+        (Claim, ItemReceived) => &[Refunded, Replaced],
+        (Claim, Rejected | Refunded | Replaced) => &[Closed],
         _ => &[],
     }
 }
 
-pub fn may_move(kind: &str, from: &str, to: &str) -> bool {
+pub fn may_move(kind: CaseKind, from: CaseStatus, to: CaseStatus) -> bool {
     next_statuses(kind, from).contains(&to)
 }
 
 /// The way a case usually goes, for a progress bar: a claim's ends in a refund or a
 /// replacement as asked.
-pub fn usual_path(kind: &str, resolution: &str) -> &'static [&'static str] {
+pub fn usual_path(kind: CaseKind, resolution: Option<Resolution>) -> &'static [CaseStatus] {
     match (kind, resolution) {
-        ("claim", "exchange") => &[
-            "requested",
-            "approved",
-            "item_received",
-            "replaced",
-            "closed",
-        ],
-        ("claim", _) => &[
-            "requested",
-            "approved",
-            "item_received",
-            "refunded",
-            "closed",
-        ],
-        _ => &["received", "investigating", "resolved", "closed"],
+        (Claim, Some(Resolution::Exchange)) => {
+            &[Requested, Approved, ItemReceived, Replaced, Closed]
+        }
+        (Claim, _) => &[Requested, Approved, ItemReceived, Refunded, Closed],
+        (Complaint, _) => &[Received, Investigating, Resolved, Closed],
     }
 }
 
 /// The steps to show: the statuses a case went through (`visited`, oldest first, starting with
 /// its first status), then the rest of its usual path from where it is.
-pub fn progress(kind: &str, resolution: &str, visited: &[String]) -> Vec<String> {
-    let mut steps: Vec<String> = vec![];
+pub fn progress(
+    kind: CaseKind,
+    resolution: Option<Resolution>,
+    visited: &[CaseStatus],
+) -> Vec<CaseStatus> {
+    let mut steps: Vec<CaseStatus> = vec![];
     for s in visited {
         // Going back to a status shown before (a complaint reopened) folds the loop away.
         if let Some(i) = steps.iter().position(|x| x == s) {
             steps.truncate(i);
         }
-        steps.push(s.clone());
+        steps.push(*s);
     }
     let usual = usual_path(kind, resolution);
     if let Some(now) = steps.last()
         && let Some(i) = usual.iter().position(|x| x == now)
     {
-        steps.extend(usual[i + 1..].iter().map(|s| s.to_string()));
-    } else if steps.last().is_some_and(|s| s != "closed") {
-        steps.push("closed".into());
+        steps.extend_from_slice(&usual[i + 1..]);
+    } else if steps.last().is_some_and(|s| *s != Closed) {
+        steps.push(Closed);
     }
     steps
 }
 
 /// The status a new case starts in.
-pub fn first_status(kind: &str) -> &'static str {
-    if kind == "claim" {
-        "requested"
-    } else {
-        "received"
+pub fn first_status(kind: CaseKind) -> CaseStatus {
+    match kind {
+        Claim => Requested,
+        Complaint => Received,
     }
 }
 
 /// Whether a customer adding information reopens the case (and to which status).
-pub fn reopened_by_customer(kind: &str, status: &str) -> Option<&'static str> {
+pub fn reopened_by_customer(kind: CaseKind, status: CaseStatus) -> Option<CaseStatus> {
     match (kind, status) {
-        ("complaint", "waiting_customer" | "resolved") => Some("investigating"),
+        (Complaint, WaitingCustomer | Resolved) => Some(Investigating),
         _ => None,
     }
-}
-
-/// Whether `severity` is at or above `threshold` (both from [`SEVERITIES`]).
-pub fn at_least(severity: &str, threshold: &str) -> bool {
-    let rank = |s: &str| SEVERITIES.iter().position(|x| *x == s);
-    matches!((rank(severity), rank(threshold)), (Some(a), Some(b)) if a >= b)
 }
 
 /// The escalation rule: a complaint at or above the shop's `escalate_from` severity goes to the
 /// supervisor team, when the shop named one. Claims are never escalated by severity.
 pub fn escalates(
-    kind: &str,
-    severity: &str,
-    escalate_from: &str,
+    kind: CaseKind,
+    severity: Option<Severity>,
+    escalate_from: Severity,
     has_supervisor_team: bool,
 ) -> bool {
-    kind == "complaint" && has_supervisor_team && at_least(severity, escalate_from)
+    kind == Complaint && has_supervisor_team && severity.is_some_and(|s| s >= escalate_from)
 }
 
 /// The ticket priority of a new case: critical is urgent, high (or escalated) is high, the
 /// rest normal.
-pub fn priority(severity: &str, escalated: bool) -> &'static str {
+pub fn priority(severity: Option<Severity>, escalated: bool) -> Priority {
     match severity {
-        "critical" => "urgent",
-        "high" => "high",
-        _ if escalated => "high",
-        _ => "normal",
+        Some(Severity::Critical) => Priority::Urgent,
+        Some(Severity::High) => Priority::High,
+        _ if escalated => Priority::High,
+        _ => Priority::Normal,
     }
 }
 
@@ -143,11 +123,10 @@ pub const MAX_SUBJECT_CHARS: usize = 200;
 
 /// The subject of a new case's conversation, in both languages so that every agent reads it:
 /// `[投诉 Complaint] {category} · {order}` or `[售后 After-sale] {reason} · {order}`.
-pub fn subject(kind: &str, category: &str, reason: &str, order_ref: &str) -> String {
-    let (label, topic) = if kind == "claim" {
-        ("售后 After-sale", reason.trim())
-    } else {
-        ("投诉 Complaint", category)
+pub fn subject(kind: CaseKind, category: &str, reason: &str, order_ref: &str) -> String {
+    let (label, topic) = match kind {
+        Claim => ("售后 After-sale", reason.trim()),
+        Complaint => ("投诉 Complaint", category),
     };
     let mut subject = format!("[{label}] {topic}");
     if !order_ref.trim().is_empty() {
@@ -161,8 +140,11 @@ const ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
 /// A new tracking number: `TS-` for complaints (投诉), `SH-` for claims (售后), then eight
 /// characters (40 random bits).
-pub fn new_tracking(kind: &str) -> String {
-    let prefix = if kind == "claim" { "SH" } else { "TS" };
+pub fn new_tracking(kind: CaseKind) -> String {
+    let prefix = match kind {
+        Claim => "SH",
+        Complaint => "TS",
+    };
     let bytes: [u8; 8] = random_bytes();
     let tail: String = bytes
         .iter()
@@ -183,6 +165,48 @@ pub fn is_tracking(s: &str) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    // The rules take types; these read the names the cases below are written in.
+    const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+    fn k(s: &str) -> CaseKind {
+        CaseKind::parse(s).expect("kind")
+    }
+    fn st(s: &str) -> CaseStatus {
+        CaseStatus::parse(s).expect("status")
+    }
+    fn priority(severity: &str, escalated: bool) -> &'static str {
+        super::priority(Severity::parse(severity), escalated).as_str()
+    }
+    fn escalates(kind: &str, severity: &str, from: &str, team: bool) -> bool {
+        super::escalates(
+            k(kind),
+            Severity::parse(severity),
+            Severity::parse(from).expect("threshold"),
+            team,
+        )
+    }
+    fn at_least(severity: &str, threshold: &str) -> bool {
+        matches!((Severity::parse(severity), Severity::parse(threshold)), (Some(a), Some(b)) if a >= b)
+    }
+    fn subject(kind: &str, category: &str, reason: &str, order: &str) -> String {
+        super::subject(k(kind), category, reason, order)
+    }
+    fn may_move(kind: &str, from: &str, to: &str) -> bool {
+        super::may_move(k(kind), st(from), st(to))
+    }
+    fn progress(kind: &str, resolution: &str, visited: &[String]) -> Vec<String> {
+        let visited: Vec<CaseStatus> = visited.iter().map(|v| st(v)).collect();
+        super::progress(k(kind), Resolution::parse(resolution), &visited)
+            .into_iter()
+            .map(|s| s.as_str().to_string())
+            .collect()
+    }
+    fn new_tracking(kind: &str) -> String {
+        super::new_tracking(k(kind))
+    }
+    fn reopened_by_customer(kind: &str, status: &str) -> Option<&'static str> {
+        super::reopened_by_customer(k(kind), st(status)).map(CaseStatus::as_str)
+    }
 
     const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
     fn rank(p: &str) -> usize {
@@ -259,12 +283,12 @@ mod tests {
         assert!(!may_move("claim", "rejected", "approved"));
         assert!(!may_move("complaint", "requested", "approved"));
         for s in CLAIM_STATUSES {
-            for t in next_statuses("claim", s) {
+            for t in next_statuses(Claim, s) {
                 assert!(CLAIM_STATUSES.contains(t));
             }
         }
         for s in COMPLAINT_STATUSES {
-            for t in next_statuses("complaint", s) {
+            for t in next_statuses(Complaint, s) {
                 assert!(COMPLAINT_STATUSES.contains(t));
             }
         }

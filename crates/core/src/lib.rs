@@ -9,6 +9,7 @@ pub mod conversation;
 pub mod error;
 pub mod id;
 pub mod identity;
+pub mod kinds;
 pub mod mailtoken;
 pub mod placeholders;
 pub mod protocol;

@@ -90,8 +90,8 @@ pub const STATUSES: [&str; 4] = {
     ]
 };
 /// 售前 / 售中 / 售后.
-pub const STAGES: [&str; 3] = ["pre_sale", "in_sale", "after_sale"];
-pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
+pub const STAGES: &[&str] = kefu_core::kinds::Stage::NAMES;
+pub const PRIORITIES: &[&str] = kefu_core::kinds::Priority::NAMES;
 pub const TYPES: [&str; 5] = ["question", "incident", "complaint", "claim", "suggestion"];
 
 macro_rules! select {

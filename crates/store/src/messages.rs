@@ -9,16 +9,18 @@ use serde::Serialize;
 
 use crate::{Error, Exec, Result, Tx, args};
 
-/// What a message is.
+/// What a message is: the stored names of [`kefu_core::kinds::MessageKind`].
 pub mod kind {
-    pub const TEXT: &str = "text";
-    pub const ATTACHMENT: &str = "attachment";
+    use kefu_core::kinds::MessageKind;
+
+    pub const TEXT: &str = MessageKind::Text.as_str();
+    pub const ATTACHMENT: &str = MessageKind::Attachment.as_str();
     /// A private note among staff; never shown to the customer.
-    pub const NOTE: &str = "note";
+    pub const NOTE: &str = MessageKind::Note.as_str();
     /// Something that happened that the customer may see (an agent joined, resolved …).
-    pub const EVENT: &str = "event";
+    pub const EVENT: &str = MessageKind::Event.as_str();
     /// Something that happened among staff only (priority, tags, stage, transfers).
-    pub const ACTIVITY: &str = "activity";
+    pub const ACTIVITY: &str = MessageKind::Activity.as_str();
 }
 
 /// Who wrote it.

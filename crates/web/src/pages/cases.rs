@@ -47,8 +47,8 @@ pub async fn form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<FormQ
         },
         signed_in,
         categories: settings.categories,
-        severities: &rules::SEVERITIES,
-        resolutions: &rules::RESOLUTIONS,
+        severities: rules::Severity::NAMES,
+        resolutions: rules::Resolution::NAMES,
         order: q.order.chars().take(64).collect(),
     })
 }
@@ -65,8 +65,9 @@ pub async fn status(ctx: Ctx, Path(tracking): Path<String>) -> Response {
     let statuses = rules::COMPLAINT_STATUSES
         .iter()
         .chain(rules::CLAIM_STATUSES.iter())
-        .chain(rules::RESOLUTIONS.iter())
-        .map(|s| (*s, ctx.t(&format!("case-{}", s.replace('_', "-")))))
+        .map(|s| s.as_str())
+        .chain(rules::Resolution::NAMES.iter().copied())
+        .map(|s| (s, ctx.t(&format!("case-{}", s.replace('_', "-")))))
         .collect();
     render(&StatusPage {
         c: ctx.chrome("/track"),

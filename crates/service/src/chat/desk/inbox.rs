@@ -3,6 +3,7 @@
 use kefu_core::ErrorCode;
 
 use kefu_core::businesstime::{BusinessTime, Calendar, Hours, offset_zone};
+use kefu_core::kinds::Channel;
 use kefu_core::time::now_ms;
 use kefu_store::browsing::{self, InvitationRule};
 use kefu_store::people::User;
@@ -150,7 +151,7 @@ impl InboxSettings {
 pub async fn widget_inbox(state: &Service, id: &str) -> Result<teams::Inbox> {
     teams::get_inbox(&state.db, id)
         .await?
-        .filter(|i| i.channel == "widget")
+        .filter(|i| i.channel == Channel::Widget.as_str())
         .ok_or(Error::NotFound)
 }
 
@@ -354,10 +355,9 @@ pub async fn create_inbox(
             .await?
             .ok_or_else(|| Error::invalid(ErrorCode::InvalidTeam, "no such team"))?;
     }
-    let channel = match channel.unwrap_or("widget") {
-        "widget" => "widget",
-        "email" => crate::mail::CHANNEL,
-        _ => {
+    let channel = match channel.map_or(Some(Channel::Widget), Channel::parse) {
+        Some(c) => c.as_str(),
+        None => {
             return Err(Error::invalid(
                 ErrorCode::InvalidChannel,
                 "channel is widget or email",

@@ -118,7 +118,7 @@ impl Details<'_> {
                     "choose one of the categories",
                 ));
             }
-            if !rules::SEVERITIES.contains(&self.severity) {
+            if Severity::parse(self.severity).is_none() {
                 return Err(Error::invalid(
                     ErrorCode::InvalidSeverity,
                     "severity is low, medium, high or critical",
@@ -131,7 +131,7 @@ impl Details<'_> {
                     "a claim needs the order number",
                 ));
             }
-            if !rules::RESOLUTIONS.contains(&self.resolution) {
+            if Resolution::parse(self.resolution).is_none() {
                 return Err(Error::invalid(
                     ErrorCode::InvalidResolution,
                     "ask for a return, a refund or an exchange",
@@ -164,7 +164,10 @@ impl Details<'_> {
             order_ref: self.order_ref.trim().into(),
             reason: self.reason.trim().into(),
             resolution: only(!complaint, self.resolution),
-            status: rules::first_status(self.kind).into(),
+            status: CaseKind::parse(self.kind)
+                .map_or(CaseStatus::Received, rules::first_status)
+                .as_str()
+                .into(),
             created_at: now,
             updated_at: now,
         }
@@ -260,21 +263,28 @@ pub async fn file(state: &Service, caller: &Caller, ip: &str, n: &NewCase) -> Re
     let now = now_ms();
     let mut tx = state.db.begin().await?;
     let (contact, email) = contact_for(&mut tx, caller, n).await?;
-    let subject = rules::subject(&n.kind, &n.category, &n.reason, &n.order_ref);
+    let kind = check_kind(&n.kind)?;
+    let subject = rules::subject(kind, &n.category, &n.reason, &n.order_ref);
     let conv = conversations::create(&mut tx, &inbox, Some(&contact), &subject).await?;
-    let escalate = rules::escalates(
-        &n.kind,
-        &n.severity,
-        &s.escalate_from,
-        !s.supervisor_team_id.is_empty(),
-    );
+    let escalate = Severity::parse(&s.escalate_from).is_some_and(|from| {
+        rules::escalates(
+            kind,
+            Severity::parse(&n.severity),
+            from,
+            !s.supervisor_team_id.is_empty(),
+        )
+    });
     let conv = conversations::update(
         &mut tx,
         &conv,
         &conversations::Changes {
             ticket_type: Some(n.kind.clone()),
-            priority: Some(rules::priority(&n.severity, escalate).into()),
-            stage: Some("after_sale".into()),
+            priority: Some(
+                rules::priority(Severity::parse(&n.severity), escalate)
+                    .as_str()
+                    .into(),
+            ),
+            stage: Some(Stage::AfterSale.as_str().into()),
             team_id: escalate.then(|| Some(s.supervisor_team_id.clone())),
             waiting_since: Some(Some(now)),
             ..Default::default()
@@ -362,7 +372,7 @@ pub async fn file(state: &Service, caller: &Caller, ip: &str, n: &NewCase) -> Re
 
 pub async fn new_tracking(tx: &mut Tx, kind: &str) -> Result<String> {
     for _ in 0..5 {
-        let t = rules::new_tracking(kind);
+        let t = rules::new_tracking(check_kind(kind)?);
         if store::by_tracking(&mut *tx, &t).await?.is_none() {
             return Ok(t);
         }

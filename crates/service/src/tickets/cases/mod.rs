@@ -5,8 +5,9 @@
 //! and mailed. Complaints at or above a severity go straight to a supervisor team.
 
 use kefu_core::ErrorCode;
-use kefu_core::cases as rules;
+use kefu_core::cases::{self as rules, CaseKind, CaseStatus, Resolution, Severity};
 use kefu_core::id::{constant_time_eq, new_token, token_digest};
+use kefu_core::kinds::Stage;
 use kefu_core::time::{MINUTE, now_ms};
 use kefu_store::cases::{self as store, Case};
 use kefu_store::conversations::{self, Conversation};
@@ -93,7 +94,7 @@ pub async fn save_settings(state: &Service, s: &CaseSettings) -> Result<()> {
             "1-50 categories of 1-100 characters",
         ));
     }
-    if !rules::SEVERITIES.contains(&s.escalate_from.as_str()) {
+    if Severity::parse(&s.escalate_from).is_none() {
         return Err(Error::invalid(
             ErrorCode::InvalidSeverity,
             "escalate_from is low, medium, high or critical",
@@ -129,4 +130,21 @@ pub async fn case_inbox(state: &Service, s: &CaseSettings) -> Result<String> {
                 "the shop has no inbox for complaints yet",
             )
         })
+}
+
+/// The kind of a stored case (an unknown one reads as a complaint, the case every rule is
+/// gentlest with).
+pub fn kind_of(case: &Case) -> CaseKind {
+    CaseKind::parse(&case.kind).unwrap_or(CaseKind::Complaint)
+}
+
+/// The status of a stored case, if this version knows it.
+pub fn status_of(case: &Case) -> Option<CaseStatus> {
+    CaseStatus::parse(&case.status)
+}
+
+/// A case's kind as filed: `complaint` or `claim`.
+pub fn check_kind(kind: &str) -> Result<CaseKind> {
+    CaseKind::parse(kind)
+        .ok_or_else(|| Error::invalid(ErrorCode::InvalidKind, "kind is complaint or claim"))
 }

@@ -17,7 +17,12 @@ pub struct StaffCase {
 impl StaffCase {
     pub fn of(case: Case) -> StaffCase {
         StaffCase {
-            next: rules::next_statuses(&case.kind, &case.status).to_vec(),
+            next: status_of(&case)
+                .map(|s| rules::next_statuses(kind_of(&case), s))
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.as_str())
+                .collect(),
             case,
         }
     }
@@ -94,7 +99,7 @@ pub async fn open_from_conversation(
         &conv,
         &conversations::Changes {
             ticket_type: Some(o.kind.clone()),
-            stage: Some("after_sale".into()),
+            stage: Some(Stage::AfterSale.as_str().into()),
             ..Default::default()
         },
     )
@@ -134,8 +139,17 @@ pub async fn open_from_conversation(
 pub async fn move_case(state: &Service, user: &User, id: &str, m: &MoveCase) -> Result<StaffCase> {
     let conv = chat::visible(state, &chat::Actor::Person(user.clone()), id).await?;
     let case = store::get(&state.db, id).await?.ok_or(Error::NotFound)?;
-    if !rules::may_move(&case.kind, &case.status, &m.status) {
-        let next = rules::next_statuses(&case.kind, &case.status);
+    let allowed = match (status_of(&case), CaseStatus::parse(&m.status)) {
+        (Some(from), Some(to)) => rules::may_move(kind_of(&case), from, to),
+        _ => false,
+    };
+    if !allowed {
+        let next: Vec<&str> = status_of(&case)
+            .map(|s| rules::next_statuses(kind_of(&case), s))
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
         return Err(Error::invalid(
             ErrorCode::InvalidStatus,
             if next.is_empty() {

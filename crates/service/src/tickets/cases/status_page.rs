@@ -88,7 +88,7 @@ pub async fn timeline(
     case: &Case,
 ) -> Result<(Vec<TimelineEntry>, Vec<String>)> {
     let mut out = vec![];
-    let mut visited = vec![rules::first_status(&case.kind).to_string()];
+    let mut visited = vec![rules::first_status(kind_of(case)).as_str().to_string()];
     let mut names = std::collections::HashMap::new();
     let mut after = 0;
     loop {
@@ -172,8 +172,8 @@ pub struct AddInfo {
 
 /// A customer's word moves a complaint waiting for them back to work.
 pub async fn reopen_if_waiting(state: &Service, case: &Case) -> Result<()> {
-    if let Some(to) = rules::reopened_by_customer(&case.kind, &case.status) {
-        store::set_status(&state.db, &case.conversation_id, &case.status, to).await?;
+    if let Some(to) = status_of(case).and_then(|s| rules::reopened_by_customer(kind_of(case), s)) {
+        store::set_status(&state.db, &case.conversation_id, &case.status, to.as_str()).await?;
     }
     Ok(())
 }
@@ -199,7 +199,17 @@ pub async fn view(
     Ok(CaseView {
         number: conv.number,
         subject: conv.subject.clone(),
-        steps: rules::progress(&case.kind, &case.resolution, &visited),
+        steps: rules::progress(
+            kind_of(&case),
+            Resolution::parse(&case.resolution),
+            &visited
+                .iter()
+                .filter_map(|v| CaseStatus::parse(v))
+                .collect::<Vec<_>>(),
+        )
+        .iter()
+        .map(|s| s.as_str().to_string())
+        .collect(),
         timeline,
         case,
     })
