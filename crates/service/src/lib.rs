@@ -13,6 +13,7 @@ pub mod config;
 pub mod customer_wrote;
 pub mod error;
 pub mod files;
+pub mod health;
 pub mod i18n;
 pub mod knowledge;
 pub mod limits;

@@ -21,7 +21,6 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
-use kefu_core::time::now_ms;
 use serde_json::json;
 
 pub use routes::{Access, RouteInfo};
@@ -71,47 +70,19 @@ async fn not_found(
     }
 }
 
-const HEALTH_DB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
-
 /// Healthy means work gets done: the database answers and, where a mail worker runs, it has
 /// finished a pass recently. 503 otherwise, with what is wrong.
 async fn healthz(State(state): State<AppState>) -> Response {
     // A database that went away would hold the check for the pool's whole acquire timeout:
     // health answers within two seconds, and says so.
-    let db_ok = tokio::time::timeout(HEALTH_DB_TIMEOUT, state.db.ping())
-        .await
-        .is_ok_and(|r| r.is_ok());
-    let beat = state.metrics.outbox_heartbeat.load(Ordering::Relaxed);
-    let worker = if beat == 0 {
-        "not_running"
-    } else if now_ms() - beat > 3 * kefu_service::mail::delivery::POLL_INTERVAL_MS {
-        "stalled"
-    } else {
-        "ok"
-    };
-    let pending = if db_ok {
-        tokio::time::timeout(
-            HEALTH_DB_TIMEOUT,
-            kefu_store::outbox::count_pending(&state.db),
-        )
-        .await
-        .map_or(-1, |r| r.unwrap_or(-1))
-    } else {
-        -1
-    };
-    // Across instances, real-time delivery depends on the PostgreSQL listener.
-    let events = match state.db.backend() {
-        kefu_store::Backend::Sqlite => "local",
-        kefu_store::Backend::Postgres if state.metrics.events_ok.load(Ordering::Relaxed) => "ok",
-        kefu_store::Backend::Postgres => "reconnecting",
-    };
-    let healthy = db_ok && worker != "stalled" && events != "reconnecting";
+    let h = kefu_service::health::check(&state).await;
+    let healthy = h.healthy();
     let body = json!({
         "status": if healthy { "ok" } else { "unhealthy" },
-        "database": if db_ok { "ok" } else { "unreachable" },
-        "backend": state.db.backend().as_str(),
-        "outbox": { "worker": worker, "pending": pending },
-        "events": events,
+        "database": if h.database_ok { "ok" } else { "unreachable" },
+        "backend": h.backend,
+        "outbox": { "worker": h.worker, "pending": h.pending },
+        "events": h.events,
         "connections": state.hub.connections(),
         "uptime_seconds": state.started_at.elapsed().as_secs(),
     });
@@ -126,9 +97,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 /// Prometheus text format, written by hand: a handful of counters needs no library.
 async fn metrics(State(state): State<AppState>) -> Response {
     let m = &state.metrics;
-    let pending = kefu_store::outbox::count_pending(&state.db)
-        .await
-        .unwrap_or(-1);
+    let pending = kefu_service::health::pending_mail(&state).await;
     let mut out = String::new();
     let mut counter = |name: &str, help: &str, kind: &str, series: &[(&str, i64)]| {
         out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));

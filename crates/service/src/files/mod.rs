@@ -9,6 +9,8 @@ pub use stored::*;
 
 use kefu_core::ErrorCode;
 use kefu_store::attachments::{self, Attachment};
+use kefu_store::conversations::Conversation;
+use kefu_store::messages::{self, Message};
 use kefu_store::people::User;
 use serde::{Deserialize, Serialize};
 
@@ -137,4 +139,70 @@ pub async fn pack(
     )
     .await?;
     Ok(Zipped { attachment })
+}
+
+/// Whether `actor` may upload into the conversation now (they may see it, and they are within
+/// [`UPLOADS`]); checked before the body is read.
+pub async fn may_upload(
+    state: &Service,
+    actor: &Actor,
+    conversation_id: &str,
+) -> Result<Conversation> {
+    let conv = chat::visible(state, actor, conversation_id).await?;
+    state
+        .limiter
+        .hit(&format!("upload:{}", actor.reader_id()), UPLOADS)
+        .map_err(Error::RateLimited)?;
+    Ok(conv)
+}
+
+/// Stores an uploaded file in the conversation and posts it as an `attachment` message; the
+/// same `client_id` again returns the stored message. Returns the message and whether it is
+/// new.
+pub async fn attach(
+    state: &Service,
+    actor: &Actor,
+    conv: &Conversation,
+    name: &str,
+    client_id: &str,
+    body: &[u8],
+) -> Result<(Message, bool)> {
+    if body.is_empty() {
+        return Err(Error::invalid(ErrorCode::EmptyFile, "the file is empty"));
+    }
+    let content_type = check_file(name, body)?;
+    let cid = if client_id.is_empty() {
+        kefu_core::id::new_id()
+    } else {
+        kefu_core::protocol::check_client_id(client_id)?;
+        client_id.to_string()
+    };
+    if let Some(existing) = messages::by_client_id(&state.db, &conv.id, &cid).await? {
+        return Ok((existing, false));
+    }
+    let name = clean_name(name);
+    let key = write_file(state, conv, body).await?;
+    let a = attachments::insert(
+        &state.db,
+        &conv.id,
+        &name,
+        content_type,
+        body.len() as i64,
+        &key,
+        actor.reader_id(),
+    )
+    .await?;
+    let meta = serde_json::json!({
+        "attachment": a.id, "name": a.name, "content_type": a.content_type, "size": a.size,
+    });
+    chat::store_message(
+        state,
+        actor,
+        conv,
+        Some(&cid),
+        messages::kind::ATTACHMENT,
+        &name,
+        &meta.to_string(),
+    )
+    .await
 }

@@ -5,11 +5,9 @@ use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kefu_core::error::ErrorCode;
-use kefu_core::id::new_id;
-use kefu_service::chat::{self, Actor};
-use kefu_store::attachments::{self, Attachment};
-use kefu_store::messages::{self, Message};
+use kefu_service::chat::Actor;
+use kefu_store::attachments::Attachment;
+use kefu_store::messages::Message;
 
 use kefu_service::files::*;
 
@@ -21,53 +19,12 @@ pub async fn upload(
     q: &UploadQuery,
     body: Body,
 ) -> AppResult<(Message, bool)> {
-    let conv = chat::visible(state, actor, conversation_id).await?;
-    state
-        .limiter
-        .hit(&format!("upload:{}", actor.reader_id()), UPLOADS)
-        .map_err(AppError::RateLimited)?;
+    let conv = may_upload(state, actor, conversation_id).await?;
     // Uploads have their own limit, above the one for JSON bodies.
     let body: Bytes = axum::body::to_bytes(body, state.config.max_upload_bytes)
         .await
         .map_err(|_| AppError::TooLarge)?;
-    if body.is_empty() {
-        return Err(AppError::bad(ErrorCode::EmptyFile, "the file is empty"));
-    }
-    let content_type = check_file(&q.name, &body)?;
-    let cid = if q.client_id.is_empty() {
-        new_id()
-    } else {
-        kefu_core::protocol::check_client_id(&q.client_id)?;
-        q.client_id.clone()
-    };
-    if let Some(existing) = messages::by_client_id(&state.db, &conv.id, &cid).await? {
-        return Ok((existing, false));
-    }
-    let name = clean_name(&q.name);
-    let key = write_file(state, &conv, &body).await?;
-    let a = attachments::insert(
-        &state.db,
-        &conv.id,
-        &name,
-        content_type,
-        body.len() as i64,
-        &key,
-        actor.reader_id(),
-    )
-    .await?;
-    let meta = serde_json::json!({
-        "attachment": a.id, "name": a.name, "content_type": a.content_type, "size": a.size,
-    });
-    Ok(chat::store_message(
-        state,
-        actor,
-        &conv,
-        Some(&cid),
-        messages::kind::ATTACHMENT,
-        &name,
-        &meta.to_string(),
-    )
-    .await?)
+    Ok(attach(state, actor, &conv, &q.name, &q.client_id, &body).await?)
 }
 
 pub async fn download(state: &AppState, a: &Attachment, q: &DownloadQuery) -> AppResult<Response> {
