@@ -89,15 +89,7 @@ pub async fn pack(
     let mut files: Vec<(String, Vec<u8>)> = vec![];
     let mut total = 0usize;
     for aid in &r.attachment_ids {
-        let a = attachments::get(&state.db, aid)
-            .await?
-            .filter(|a| a.conversation_id == conv.id)
-            .ok_or_else(|| {
-                Error::invalid(
-                    ErrorCode::InvalidAttachment,
-                    "no such file in this conversation",
-                )
-            })?;
+        let a = attachment_of(&state.db, &conv.id, aid).await?;
         let bytes = tokio::fs::read(storage_path(state, &a.storage_key))
             .await
             .map_err(|_| Error::NotFound)?;

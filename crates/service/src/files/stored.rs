@@ -264,6 +264,24 @@ pub fn zip_stored(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
+/// The file `id` of the conversation `conversation_id`; a file of another conversation reads
+/// as no file at all.
+pub async fn attachment_of(
+    x: impl kefu_store::Exec,
+    conversation_id: &str,
+    id: &str,
+) -> Result<kefu_store::attachments::Attachment> {
+    kefu_store::attachments::get(x, id)
+        .await?
+        .filter(|a| a.conversation_id == conversation_id)
+        .ok_or_else(|| {
+            Error::invalid(
+                ErrorCode::InvalidAttachment,
+                "no such file in this conversation",
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -151,13 +151,7 @@ pub async fn queue(
     let cc = clean_addresses(&opts.cc)?;
     let bcc = clean_addresses(&opts.bcc)?;
     for id in &opts.attachment_ids {
-        let a = attachments::get(&mut *tx, id).await?;
-        if a.is_none_or(|a| a.conversation_id != conv.id) {
-            return Err(Error::invalid(
-                ErrorCode::InvalidAttachment,
-                "no such file in this conversation",
-            ));
-        }
+        crate::files::attachment_of(&mut *tx, &conv.id, id).await?;
     }
     let mut body = msg.body.clone();
     if let Some(sid) = &opts.signature_id {

@@ -20,7 +20,7 @@ use kefu_core::time::now_ms;
 use kefu_store::conversations::Conversation;
 use kefu_store::people::User;
 use kefu_store::quality::{self as store, Check};
-use kefu_store::{attachments, settings};
+use kefu_store::settings;
 use serde::{Deserialize, Serialize};
 
 use crate::Service;
@@ -247,15 +247,7 @@ pub async fn draft_of(
 ) -> Result<MailDraft> {
     let mut names = vec![];
     for id in &r.attachment_ids {
-        let a = attachments::get(&state.db, id)
-            .await?
-            .filter(|a| a.conversation_id == conv.id)
-            .ok_or_else(|| {
-                Error::invalid(
-                    ErrorCode::InvalidAttachment,
-                    "no such file in this conversation",
-                )
-            })?;
+        let a = crate::files::attachment_of(&state.db, &conv.id, id).await?;
         names.push(a.name);
     }
     let signature = match &r.signature_id {
