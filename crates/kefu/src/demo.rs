@@ -1,7 +1,7 @@
 //! The demo shop of `kefu serve --demo`, and `kefu admin create`.
 
 use kefu_core::Role;
-use kefu_store::people::{NewUser, User};
+use kefu_store::people::{NewPerson, Person};
 use kefu_store::{Db, conversations, people, settings, teams};
 
 async fn hash(password: &str) -> anyhow::Result<String> {
@@ -20,7 +20,7 @@ pub async fn create_admin(
     email: &str,
     name: &str,
     password: Option<String>,
-) -> anyhow::Result<(User, Option<String>)> {
+) -> anyhow::Result<(Person, Option<String>)> {
     let email = kefu_core::validate::email(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
     let name = kefu_core::validate::name(name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
     let (password, shown) = match password {
@@ -37,7 +37,7 @@ pub async fn create_admin(
     let mut tx = db.begin().await?;
     let user = people::insert(
         &mut tx,
-        &NewUser {
+        &NewPerson {
             role: Some(Role::Admin),
             email,
             name,
@@ -92,7 +92,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Vec<String>> {
         let mut tx = db.begin().await?;
         let u = people::insert(
             &mut tx,
-            &NewUser {
+            &NewPerson {
                 role: Some(Role::Agent),
                 email: email.into(),
                 name: name.into(),
@@ -133,7 +133,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Vec<String>> {
         let mut tx = db.begin().await?;
         let u = people::insert(
             &mut tx,
-            &NewUser {
+            &NewPerson {
                 role: Some(Role::Customer),
                 email: email.into(),
                 name: name.into(),

@@ -57,12 +57,16 @@ pub async fn still_on(x: impl Exec, visitor_id: &str, view_id: &str) -> Result<b
 }
 
 /// Pages a contact's visitors viewed, newest first.
-pub async fn trail_of_contact(x: impl Exec, contact_id: &str, limit: i64) -> Result<Vec<PageView>> {
+pub async fn trail_of_customer(
+    x: impl Exec,
+    customer_id: &str,
+    limit: i64,
+) -> Result<Vec<PageView>> {
     x.fetch_all(
         "SELECT p.id, p.visitor_id, p.url, p.title, p.referrer, p.started_at, p.last_seen_at \
-         FROM page_views p JOIN visitors v ON v.id = p.visitor_id WHERE v.contact_id = $1 \
+         FROM page_views p JOIN visitors v ON v.id = p.visitor_id WHERE v.customer_id = $1 \
          ORDER BY p.started_at DESC LIMIT $2",
-        args![contact_id, limit],
+        args![customer_id, limit],
     )
     .await
 }
@@ -83,7 +87,7 @@ pub async fn earlier_visits(x: impl Exec, visitor_id: &str, before: i64) -> Resu
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveVisitor {
     pub visitor_id: String,
-    pub contact_id: String,
+    pub customer_id: String,
     pub inbox_id: String,
     pub name: String,
     pub email: String,
@@ -99,11 +103,11 @@ pub struct LiveVisitor {
 pub async fn live(x: impl Exec, since: i64, inboxes: &[String]) -> Result<Vec<LiveVisitor>> {
     let rows: Vec<LiveVisitor> = x
         .fetch_all(
-            "SELECT v.id AS visitor_id, v.contact_id, v.inbox_id, u.name, \
+            "SELECT v.id AS visitor_id, v.customer_id, v.inbox_id, u.name, \
              (CASE WHEN u.email <> '' THEN u.email ELSE u.contact_email END) AS email, \
              p.url, p.title, p.referrer, p.started_at AS since, p.last_seen_at \
              FROM page_views p JOIN visitors v ON v.id = p.visitor_id \
-             JOIN users u ON u.id = v.contact_id \
+             JOIN people u ON u.id = v.customer_id \
              WHERE p.last_seen_at > $1 AND p.started_at = (SELECT MAX(p2.started_at) \
                FROM page_views p2 WHERE p2.visitor_id = p.visitor_id) \
              ORDER BY p.last_seen_at DESC LIMIT 500",

@@ -178,7 +178,7 @@ pub async fn list_for_customer(x: impl Exec, customer_id: &str) -> Result<Vec<Co
 }
 
 /// Conversations of one contact in one inbox (what the widget shows a returning visitor).
-pub async fn list_for_contact_in_inbox(
+pub async fn list_for_customer_in_inbox(
     x: impl Exec,
     customer_id: &str,
     inbox_id: &str,
@@ -233,7 +233,7 @@ pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Conversation>> {
         select!(
             "WHERE ($1 = '' OR c.inbox_id IN ( \
                SELECT it.inbox_id FROM inbox_teams it JOIN team_members m ON m.team_id = it.team_id \
-               WHERE m.user_id = $1)) \
+               WHERE m.person_id = $1)) \
              AND ($2 = '' OR c.customer_id = $2) \
              AND ($3 = '' OR c.status = $3) \
              AND ($4 = '' OR c.stage = $4) \
@@ -243,7 +243,7 @@ pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Conversation>> {
              AND ($8 = '' OR c.inbox_id = $8) \
              AND ($9 = '' OR (',' || c.tags || ',') LIKE ('%,' || $9 || ',%')) \
              AND ($10 = '' OR LOWER(c.subject) LIKE $10 ESCAPE '\\' OR c.customer_id IN ( \
-               SELECT u.id FROM users u WHERE LOWER(u.name) LIKE $10 ESCAPE '\\' \
+               SELECT u.id FROM people u WHERE LOWER(u.name) LIKE $10 ESCAPE '\\' \
                OR LOWER(u.email) LIKE $10 ESCAPE '\\' OR LOWER(u.contact_email) LIKE $10 ESCAPE '\\' \
                OR u.phone LIKE $10 ESCAPE '\\') OR c.number = $12) \
              ORDER BY c.updated_at DESC, c.id LIMIT $11"
@@ -272,11 +272,11 @@ pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Conversation>> {
 }
 
 /// Conversations in the inboxes of the agent's teams.
-pub async fn list_for_member(x: impl Exec, user_id: &str) -> Result<Vec<Conversation>> {
+pub async fn list_for_member(x: impl Exec, person_id: &str) -> Result<Vec<Conversation>> {
     list(
         x,
         &Filter {
-            member: user_id,
+            member: person_id,
             ..Default::default()
         },
     )
@@ -468,7 +468,7 @@ pub async fn queue_position(x: impl Exec, c: &Conversation) -> Result<i64> {
 
 /// Moves every conversation of one contact to another (an anonymous visitor identified as a
 /// known customer: one customer record across channels).
-pub async fn reassign_contact(x: impl Exec, from: &str, to: &str) -> Result<u64> {
+pub async fn reassign_customer(x: impl Exec, from: &str, to: &str) -> Result<u64> {
     x.execute(
         "UPDATE conversations SET customer_id = $2 WHERE customer_id = $1",
         args![from, to],

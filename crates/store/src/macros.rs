@@ -54,11 +54,11 @@ pub async fn get(x: impl Exec, id: &str) -> Result<Option<Macro>> {
 }
 
 /// The shop's macros and the agent's own, by name.
-pub async fn usable_by(x: impl Exec, user_id: &str) -> Result<Vec<Macro>> {
+pub async fn usable_by(x: impl Exec, person_id: &str) -> Result<Vec<Macro>> {
     x.fetch_all(
         "SELECT id, owner_id, name, actions, created_at, updated_at FROM macros \
          WHERE owner_id IS NULL OR owner_id = $1 ORDER BY name, id LIMIT 500",
-        args![user_id],
+        args![person_id],
     )
     .await
 }

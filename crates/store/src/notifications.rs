@@ -10,7 +10,7 @@ use crate::{Exec, Result, args};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
     pub id: String,
-    pub user_id: String,
+    pub person_id: String,
     /// `mention`.
     pub kind: String,
     pub conversation_id: String,
@@ -21,14 +21,14 @@ pub struct Notification {
 
 pub async fn add(
     x: impl Exec,
-    user_id: &str,
+    person_id: &str,
     kind: &str,
     conversation_id: &str,
     body: &str,
 ) -> Result<Notification> {
     let n = Notification {
         id: new_id(),
-        user_id: user_id.into(),
+        person_id: person_id.into(),
         kind: kind.into(),
         conversation_id: conversation_id.into(),
         body: body.into(),
@@ -36,11 +36,11 @@ pub async fn add(
         read_at: None,
     };
     x.execute(
-        "INSERT INTO notifications (id, user_id, kind, conversation_id, body, created_at) \
+        "INSERT INTO notifications (id, person_id, kind, conversation_id, body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
         args![
             &n.id,
-            &n.user_id,
+            &n.person_id,
             &n.kind,
             &n.conversation_id,
             &n.body,
@@ -51,19 +51,19 @@ pub async fn add(
     Ok(n)
 }
 
-pub async fn list(x: impl Exec, user_id: &str, limit: i64) -> Result<Vec<Notification>> {
+pub async fn list(x: impl Exec, person_id: &str, limit: i64) -> Result<Vec<Notification>> {
     x.fetch_all(
-        "SELECT id, user_id, kind, conversation_id, body, created_at, read_at FROM notifications \
-         WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2",
-        args![user_id, limit],
+        "SELECT id, person_id, kind, conversation_id, body, created_at, read_at FROM notifications \
+         WHERE person_id = $1 ORDER BY created_at DESC, id LIMIT $2",
+        args![person_id, limit],
     )
     .await
 }
 
-pub async fn mark_read(x: impl Exec, user_id: &str, id: &str) -> Result<bool> {
+pub async fn mark_read(x: impl Exec, person_id: &str, id: &str) -> Result<bool> {
     Ok(x.execute(
-        "UPDATE notifications SET read_at = $3 WHERE id = $2 AND user_id = $1 AND read_at IS NULL",
-        args![user_id, id, now_ms()],
+        "UPDATE notifications SET read_at = $3 WHERE id = $2 AND person_id = $1 AND read_at IS NULL",
+        args![person_id, id, now_ms()],
     )
     .await?
         == 1)

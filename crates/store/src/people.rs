@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::{Exec, Result, Tx, args};
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
-pub struct User {
+pub struct Person {
     pub id: String,
     pub role: String,
     pub email: String,
@@ -29,7 +29,7 @@ pub struct User {
     pub updated_at: i64,
 }
 
-impl User {
+impl Person {
     /// An unknown role string (a newer binary wrote it) is treated as the least privileged.
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::Customer)
@@ -51,14 +51,14 @@ macro_rules! select_users {
         concat!(
             "SELECT id, role, email, email_verified_at, password_hash, name, phone, language, \
              preferred_channel, active, totp_secret, totp_enabled_at, totp_last_step, external_id, \
-             created_at, updated_at FROM users ",
+             created_at, updated_at FROM people ",
             $rest
         )
     };
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct NewUser {
+pub struct NewPerson {
     pub role: Option<Role>,
     pub email: String,
     pub name: String,
@@ -68,7 +68,7 @@ pub struct NewUser {
     pub external_id: Option<String>,
 }
 
-pub async fn insert(tx: &mut Tx, new: &NewUser) -> Result<User> {
+pub async fn insert(tx: &mut Tx, new: &NewPerson) -> Result<Person> {
     let now = now_ms();
     let id = new_id();
     let role = new.role.unwrap_or(Role::Customer);
@@ -78,7 +78,7 @@ pub async fn insert(tx: &mut Tx, new: &NewUser) -> Result<User> {
         Some(kefu_core::validate::email_key(&new.email))
     };
     tx.execute(
-        "INSERT INTO users (id, role, email, email_key, email_verified_at, password_hash, name, \
+        "INSERT INTO people (id, role, email, email_key, email_verified_at, password_hash, name, \
          language, external_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
         args![
@@ -98,12 +98,12 @@ pub async fn insert(tx: &mut Tx, new: &NewUser) -> Result<User> {
     get(tx, &id).await?.ok_or(crate::Error::NotFound)
 }
 
-pub async fn get(x: impl Exec, id: &str) -> Result<Option<User>> {
+pub async fn get(x: impl Exec, id: &str) -> Result<Option<Person>> {
     x.fetch_optional(select_users!("WHERE id = $1"), args![id])
         .await
 }
 
-pub async fn by_email(x: impl Exec, email: &str) -> Result<Option<User>> {
+pub async fn by_email(x: impl Exec, email: &str) -> Result<Option<Person>> {
     x.fetch_optional(
         select_users!("WHERE email_key = $1"),
         args![kefu_core::validate::email_key(email)],
@@ -111,13 +111,13 @@ pub async fn by_email(x: impl Exec, email: &str) -> Result<Option<User>> {
     .await
 }
 
-pub async fn by_external_id(x: impl Exec, external_id: &str) -> Result<Option<User>> {
+pub async fn by_external_id(x: impl Exec, external_id: &str) -> Result<Option<Person>> {
     x.fetch_optional(select_users!("WHERE external_id = $1"), args![external_id])
         .await
 }
 
 /// Staff (every role but customer), newest first.
-pub async fn list_staff(x: impl Exec) -> Result<Vec<User>> {
+pub async fn list_staff(x: impl Exec) -> Result<Vec<Person>> {
     x.fetch_all(
         select_users!("WHERE role <> 'customer' ORDER BY created_at, id"),
         args![],
@@ -125,7 +125,7 @@ pub async fn list_staff(x: impl Exec) -> Result<Vec<User>> {
     .await
 }
 
-pub async fn list_customers(x: impl Exec, limit: i64, offset: i64) -> Result<Vec<User>> {
+pub async fn list_customers(x: impl Exec, limit: i64, offset: i64) -> Result<Vec<Person>> {
     x.fetch_all(
         select_users!("WHERE role = 'customer' ORDER BY created_at DESC, id LIMIT $1 OFFSET $2"),
         args![limit, offset],
@@ -136,7 +136,7 @@ pub async fn list_customers(x: impl Exec, limit: i64, offset: i64) -> Result<Vec
 pub async fn count_admins(x: impl Exec) -> Result<i64> {
     let (n,): (i64,) = x
         .fetch_one(
-            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = $1",
+            "SELECT COUNT(*) FROM people WHERE role = 'admin' AND active = $1",
             args![true],
         )
         .await?;
@@ -144,7 +144,7 @@ pub async fn count_admins(x: impl Exec) -> Result<i64> {
 }
 
 pub async fn count_all(x: impl Exec) -> Result<i64> {
-    let (n,): (i64,) = x.fetch_one("SELECT COUNT(*) FROM users", args![]).await?;
+    let (n,): (i64,) = x.fetch_one("SELECT COUNT(*) FROM people", args![]).await?;
     Ok(n)
 }
 
@@ -157,7 +157,7 @@ pub struct Profile<'a> {
 
 pub async fn update_profile(x: impl Exec, id: &str, p: &Profile<'_>) -> Result<()> {
     x.execute(
-        "UPDATE users SET name = $2, phone = $3, language = $4, preferred_channel = $5, \
+        "UPDATE people SET name = $2, phone = $3, language = $4, preferred_channel = $5, \
          updated_at = $6 WHERE id = $1",
         args![
             id,
@@ -174,7 +174,7 @@ pub async fn update_profile(x: impl Exec, id: &str, p: &Profile<'_>) -> Result<(
 
 pub async fn set_language(x: impl Exec, id: &str, language: &str) -> Result<()> {
     x.execute(
-        "UPDATE users SET language = $2, updated_at = $3 WHERE id = $1",
+        "UPDATE people SET language = $2, updated_at = $3 WHERE id = $1",
         args![id, language, now_ms()],
     )
     .await?;
@@ -183,7 +183,7 @@ pub async fn set_language(x: impl Exec, id: &str, language: &str) -> Result<()> 
 
 pub async fn set_password(x: impl Exec, id: &str, hash: &str) -> Result<()> {
     x.execute(
-        "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
+        "UPDATE people SET password_hash = $2, updated_at = $3 WHERE id = $1",
         args![id, hash, now_ms()],
     )
     .await?;
@@ -194,7 +194,7 @@ pub async fn set_password(x: impl Exec, id: &str, hash: &str) -> Result<()> {
 pub async fn set_email(x: impl Exec, id: &str, email: &str, verified: bool) -> Result<()> {
     let now = now_ms();
     x.execute(
-        "UPDATE users SET email = $2, email_key = $3, email_verified_at = $4, updated_at = $5 \
+        "UPDATE people SET email = $2, email_key = $3, email_verified_at = $4, updated_at = $5 \
          WHERE id = $1",
         args![
             id,
@@ -211,7 +211,7 @@ pub async fn set_email(x: impl Exec, id: &str, email: &str, verified: bool) -> R
 pub async fn mark_verified(x: impl Exec, id: &str) -> Result<()> {
     let now = now_ms();
     x.execute(
-        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2), updated_at = $2 \
+        "UPDATE people SET email_verified_at = COALESCE(email_verified_at, $2), updated_at = $2 \
          WHERE id = $1",
         args![id, now],
     )
@@ -221,7 +221,7 @@ pub async fn mark_verified(x: impl Exec, id: &str) -> Result<()> {
 
 pub async fn set_role(x: impl Exec, id: &str, role: Role) -> Result<()> {
     x.execute(
-        "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1",
+        "UPDATE people SET role = $2, updated_at = $3 WHERE id = $1",
         args![id, role.as_str(), now_ms()],
     )
     .await?;
@@ -230,7 +230,7 @@ pub async fn set_role(x: impl Exec, id: &str, role: Role) -> Result<()> {
 
 pub async fn set_active(x: impl Exec, id: &str, active: bool) -> Result<()> {
     x.execute(
-        "UPDATE users SET active = $2, updated_at = $3 WHERE id = $1",
+        "UPDATE people SET active = $2, updated_at = $3 WHERE id = $1",
         args![id, active, now_ms()],
     )
     .await?;
@@ -241,7 +241,7 @@ pub async fn set_active(x: impl Exec, id: &str, active: bool) -> Result<()> {
 pub async fn set_totp(x: impl Exec, id: &str, secret: Option<&str>, enabled: bool) -> Result<()> {
     let now = now_ms();
     x.execute(
-        "UPDATE users SET totp_secret = $2, totp_enabled_at = $3, totp_last_step = NULL, \
+        "UPDATE people SET totp_secret = $2, totp_enabled_at = $3, totp_last_step = NULL, \
          updated_at = $4 WHERE id = $1",
         args![id, secret, enabled.then_some(now), now],
     )
@@ -254,7 +254,7 @@ pub async fn set_totp(x: impl Exec, id: &str, secret: Option<&str>, enabled: boo
 pub async fn use_totp_step(x: impl Exec, id: &str, step: i64) -> Result<bool> {
     let n = x
         .execute(
-            "UPDATE users SET totp_last_step = $2 WHERE id = $1 \
+            "UPDATE people SET totp_last_step = $2 WHERE id = $1 \
              AND (totp_last_step IS NULL OR totp_last_step < $2)",
             args![id, step],
         )
@@ -262,16 +262,20 @@ pub async fn use_totp_step(x: impl Exec, id: &str, step: i64) -> Result<bool> {
     Ok(n == 1)
 }
 
-pub async fn replace_recovery_codes(tx: &mut Tx, user_id: &str, digests: &[String]) -> Result<()> {
+pub async fn replace_recovery_codes(
+    tx: &mut Tx,
+    person_id: &str,
+    digests: &[String],
+) -> Result<()> {
     tx.execute(
-        "DELETE FROM recovery_codes WHERE user_id = $1",
-        args![user_id],
+        "DELETE FROM recovery_codes WHERE person_id = $1",
+        args![person_id],
     )
     .await?;
     for d in digests {
         tx.execute(
-            "INSERT INTO recovery_codes (user_id, code_digest) VALUES ($1, $2)",
-            args![user_id, d],
+            "INSERT INTO recovery_codes (person_id, code_digest) VALUES ($1, $2)",
+            args![person_id, d],
         )
         .await?;
     }
@@ -279,22 +283,22 @@ pub async fn replace_recovery_codes(tx: &mut Tx, user_id: &str, digests: &[Strin
 }
 
 /// Spends a recovery code; false if it is unknown or already spent.
-pub async fn use_recovery_code(x: impl Exec, user_id: &str, digest: &str) -> Result<bool> {
+pub async fn use_recovery_code(x: impl Exec, person_id: &str, digest: &str) -> Result<bool> {
     let n = x
         .execute(
             "UPDATE recovery_codes SET used_at = $3 \
-             WHERE user_id = $1 AND code_digest = $2 AND used_at IS NULL",
-            args![user_id, digest, now_ms()],
+             WHERE person_id = $1 AND code_digest = $2 AND used_at IS NULL",
+            args![person_id, digest, now_ms()],
         )
         .await?;
     Ok(n == 1)
 }
 
-pub async fn recovery_codes_left(x: impl Exec, user_id: &str) -> Result<i64> {
+pub async fn recovery_codes_left(x: impl Exec, person_id: &str) -> Result<i64> {
     let (n,): (i64,) = x
         .fetch_one(
-            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
-            args![user_id],
+            "SELECT COUNT(*) FROM recovery_codes WHERE person_id = $1 AND used_at IS NULL",
+            args![person_id],
         )
         .await?;
     Ok(n)
@@ -302,9 +306,9 @@ pub async fn recovery_codes_left(x: impl Exec, user_id: &str) -> Result<i64> {
 
 /// What a contact told us about themselves in the widget (pre-chat or offline form). Empty
 /// values leave the stored ones alone.
-pub async fn set_contact_details(x: impl Exec, id: &str, name: &str, email: &str) -> Result<()> {
+pub async fn set_customer_details(x: impl Exec, id: &str, name: &str, email: &str) -> Result<()> {
     x.execute(
-        "UPDATE users SET name = CASE WHEN $2 = '' THEN name ELSE $2 END, \
+        "UPDATE people SET name = CASE WHEN $2 = '' THEN name ELSE $2 END, \
          contact_email = CASE WHEN $3 = '' THEN contact_email ELSE $3 END, updated_at = $4 \
          WHERE id = $1",
         args![id, name, email, now_ms()],
@@ -317,7 +321,7 @@ pub async fn set_contact_details(x: impl Exec, id: &str, name: &str, email: &str
 pub async fn reply_address(x: impl Exec, id: &str) -> Result<Option<String>> {
     let row: Option<(String, String)> = x
         .fetch_optional(
-            "SELECT email, contact_email FROM users WHERE id = $1",
+            "SELECT email, contact_email FROM people WHERE id = $1",
             args![id],
         )
         .await?;
@@ -333,7 +337,7 @@ pub async fn reply_address(x: impl Exec, id: &str) -> Result<Option<String>> {
 }
 
 /// Finds customers by part of their name, e-mail or phone (for staff search).
-pub async fn search_customers(x: impl Exec, q: &str, limit: i64) -> Result<Vec<User>> {
+pub async fn search_customers(x: impl Exec, q: &str, limit: i64) -> Result<Vec<Person>> {
     let pattern = crate::conversations::like_pattern(q.trim());
     x.fetch_all(
         select_users!(
@@ -351,7 +355,7 @@ pub async fn search_customers(x: impl Exec, q: &str, limit: i64) -> Result<Vec<U
 pub async fn customers_at_address(x: impl Exec, email: &str) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = x
         .fetch_all(
-            "SELECT id FROM users WHERE role = 'customer' \
+            "SELECT id FROM people WHERE role = 'customer' \
              AND (LOWER(email) = LOWER($1) OR LOWER(contact_email) = LOWER($1)) LIMIT 20",
             args![email],
         )

@@ -26,29 +26,29 @@ pub struct AgentPresence {
     pub open_chats: i64,
 }
 
-pub async fn set(x: impl Exec, user_id: &str, presence: &str) -> Result<()> {
+pub async fn set(x: impl Exec, person_id: &str, presence: &str) -> Result<()> {
     x.execute(
-        "UPDATE users SET presence = $2, presence_seen_at = $3 WHERE id = $1",
-        args![user_id, presence, now_ms()],
+        "UPDATE people SET presence = $2, presence_seen_at = $3 WHERE id = $1",
+        args![person_id, presence, now_ms()],
     )
     .await?;
     Ok(())
 }
 
 /// Marks a connected console as seen now.
-pub async fn touch(x: impl Exec, user_id: &str) -> Result<()> {
+pub async fn touch(x: impl Exec, person_id: &str) -> Result<()> {
     x.execute(
-        "UPDATE users SET presence_seen_at = $2 WHERE id = $1",
-        args![user_id, now_ms()],
+        "UPDATE people SET presence_seen_at = $2 WHERE id = $1",
+        args![person_id, now_ms()],
     )
     .await?;
     Ok(())
 }
 
-pub async fn set_capacity(x: impl Exec, user_id: &str, max_chats: i64) -> Result<()> {
+pub async fn set_capacity(x: impl Exec, person_id: &str, max_chats: i64) -> Result<()> {
     x.execute(
-        "UPDATE users SET max_chats = $2 WHERE id = $1",
-        args![user_id, max_chats],
+        "UPDATE people SET max_chats = $2 WHERE id = $1",
+        args![person_id, max_chats],
     )
     .await?;
     Ok(())
@@ -61,16 +61,16 @@ macro_rules! select_presence {
              (u.presence_seen_at > $1) AS connected, \
              u.max_chats, (SELECT COUNT(*) FROM conversations c \
                WHERE c.assignee_id = u.id AND c.status = 'open') AS open_chats \
-             FROM users u WHERE u.role IN ('agent', 'supervisor', 'admin') AND u.active = $2 ",
+             FROM people u WHERE u.role IN ('agent', 'supervisor', 'admin') AND u.active = $2 ",
             $rest
         )
     };
 }
 
-pub async fn get(x: impl Exec, user_id: &str) -> Result<Option<AgentPresence>> {
+pub async fn get(x: impl Exec, person_id: &str) -> Result<Option<AgentPresence>> {
     x.fetch_optional(
         select_presence!("AND u.id = $3"),
-        args![now_ms() - SEEN_WINDOW_MS, true, user_id],
+        args![now_ms() - SEEN_WINDOW_MS, true, person_id],
     )
     .await
 }
@@ -88,8 +88,8 @@ pub async fn list(x: impl Exec) -> Result<Vec<AgentPresence>> {
 pub async fn online_in_inbox(x: impl Exec, inbox_id: &str, team: &str) -> Result<i64> {
     let (n,): (i64,) = x
         .fetch_one(
-            "SELECT COUNT(DISTINCT u.id) FROM users u \
-             JOIN team_members m ON m.user_id = u.id \
+            "SELECT COUNT(DISTINCT u.id) FROM people u \
+             JOIN team_members m ON m.person_id = u.id \
              JOIN inbox_teams it ON it.team_id = m.team_id \
              WHERE it.inbox_id = $1 AND ($2 = '' OR m.team_id = $2) AND u.active = $3 \
              AND u.presence = 'online' AND u.presence_seen_at > $4",
@@ -105,9 +105,9 @@ pub async fn online_in_inbox(x: impl Exec, inbox_id: &str, team: &str) -> Result
 pub async fn pick_agent(x: impl Exec, inbox_id: &str, team: &str) -> Result<Option<String>> {
     let row: Option<(String,)> = x
         .fetch_optional(
-            "SELECT u.id FROM users u WHERE u.active = $3 AND u.presence = 'online' \
+            "SELECT u.id FROM people u WHERE u.active = $3 AND u.presence = 'online' \
              AND u.presence_seen_at > $4 \
-             AND u.id IN (SELECT m.user_id FROM team_members m \
+             AND u.id IN (SELECT m.person_id FROM team_members m \
                JOIN inbox_teams it ON it.team_id = m.team_id \
                WHERE it.inbox_id = $1 AND ($2 = '' OR m.team_id = $2)) \
              AND (SELECT COUNT(*) FROM conversations c \
@@ -120,10 +120,10 @@ pub async fn pick_agent(x: impl Exec, inbox_id: &str, team: &str) -> Result<Opti
 }
 
 /// Records an assignment for the round-robin order.
-pub async fn mark_assigned(x: impl Exec, user_id: &str) -> Result<()> {
+pub async fn mark_assigned(x: impl Exec, person_id: &str) -> Result<()> {
     x.execute(
-        "UPDATE users SET last_assigned_at = $2 WHERE id = $1",
-        args![user_id, now_ms()],
+        "UPDATE people SET last_assigned_at = $2 WHERE id = $1",
+        args![person_id, now_ms()],
     )
     .await?;
     Ok(())

@@ -124,12 +124,12 @@ pub async fn get_phrase(x: impl Exec, id: &str) -> Result<Option<Phrase>> {
 }
 
 /// The shop's phrases and the agent's own, by kind and title.
-pub async fn phrases_for(x: impl Exec, user_id: &str) -> Result<Vec<Phrase>> {
+pub async fn phrases_for(x: impl Exec, person_id: &str) -> Result<Vec<Phrase>> {
     x.fetch_all(
         select_phrase!(
             "WHERE owner_id IS NULL OR owner_id = $1 ORDER BY kind, title, id LIMIT 2000"
         ),
-        args![user_id],
+        args![person_id],
     )
     .await
 }

@@ -15,7 +15,7 @@ pub const STAGE_FULL: &str = "full";
 pub struct Session {
     #[serde(skip)]
     pub id_digest: String,
-    pub user_id: String,
+    pub person_id: String,
     pub stage: String,
     pub created_at: i64,
     pub expires_at: i64,
@@ -27,7 +27,7 @@ pub struct Session {
 
 pub struct NewSession<'a> {
     pub digest: &'a str,
-    pub user_id: &'a str,
+    pub person_id: &'a str,
     pub stage: &'a str,
     pub ttl_ms: i64,
     pub ip: &'a str,
@@ -38,9 +38,17 @@ pub async fn create(x: impl Exec, s: &NewSession<'_>) -> Result<()> {
     let now = now_ms();
     let ua: String = s.user_agent.chars().take(300).collect();
     x.execute(
-        "INSERT INTO sessions (id_digest, user_id, stage, created_at, expires_at, last_seen_at, \
+        "INSERT INTO sessions (id_digest, person_id, stage, created_at, expires_at, last_seen_at, \
          reauth_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $4, $4, $6, $7)",
-        args![s.digest, s.user_id, s.stage, now, now + s.ttl_ms, s.ip, ua],
+        args![
+            s.digest,
+            s.person_id,
+            s.stage,
+            now,
+            now + s.ttl_ms,
+            s.ip,
+            ua
+        ],
     )
     .await?;
     Ok(())
@@ -49,7 +57,7 @@ pub async fn create(x: impl Exec, s: &NewSession<'_>) -> Result<()> {
 /// A live (unexpired) session.
 pub async fn get(x: impl Exec, digest: &str) -> Result<Option<Session>> {
     x.fetch_optional(
-        "SELECT id_digest, user_id, stage, created_at, expires_at, last_seen_at, reauth_at, ip, \
+        "SELECT id_digest, person_id, stage, created_at, expires_at, last_seen_at, reauth_at, ip, \
          user_agent FROM sessions WHERE id_digest = $1 AND expires_at > $2",
         args![digest, now_ms()],
     )
@@ -92,10 +100,10 @@ pub async fn delete(x: impl Exec, digest: &str) -> Result<()> {
 }
 
 /// Signs a person out everywhere but (optionally) the session they are using.
-pub async fn delete_for_user(x: impl Exec, user_id: &str, keep: Option<&str>) -> Result<u64> {
+pub async fn delete_for_user(x: impl Exec, person_id: &str, keep: Option<&str>) -> Result<u64> {
     x.execute(
-        "DELETE FROM sessions WHERE user_id = $1 AND id_digest <> $2",
-        args![user_id, keep.unwrap_or("")],
+        "DELETE FROM sessions WHERE person_id = $1 AND id_digest <> $2",
+        args![person_id, keep.unwrap_or("")],
     )
     .await
 }

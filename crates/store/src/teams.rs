@@ -52,37 +52,37 @@ pub async fn list_teams(x: impl Exec) -> Result<Vec<Team>> {
     .await
 }
 
-pub async fn teams_of(x: impl Exec, user_id: &str) -> Result<Vec<Team>> {
+pub async fn teams_of(x: impl Exec, person_id: &str) -> Result<Vec<Team>> {
     x.fetch_all(
         "SELECT t.id, t.name, t.created_at FROM teams t \
-         JOIN team_members m ON m.team_id = t.id WHERE m.user_id = $1 ORDER BY t.name",
-        args![user_id],
+         JOIN team_members m ON m.team_id = t.id WHERE m.person_id = $1 ORDER BY t.name",
+        args![person_id],
     )
     .await
 }
 
-pub async fn add_member(x: impl Exec, team_id: &str, user_id: &str) -> Result<()> {
+pub async fn add_member(x: impl Exec, team_id: &str, person_id: &str) -> Result<()> {
     x.execute(
-        "INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        args![team_id, user_id],
+        "INSERT INTO team_members (team_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        args![team_id, person_id],
     )
     .await?;
     Ok(())
 }
 
-pub async fn remove_member(x: impl Exec, team_id: &str, user_id: &str) -> Result<()> {
+pub async fn remove_member(x: impl Exec, team_id: &str, person_id: &str) -> Result<()> {
     x.execute(
-        "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2",
-        args![team_id, user_id],
+        "DELETE FROM team_members WHERE team_id = $1 AND person_id = $2",
+        args![team_id, person_id],
     )
     .await?;
     Ok(())
 }
 
-/// `(user_id, name, email)` of a team's members.
+/// `(person_id, name, email)` of a team's members.
 pub async fn members(x: impl Exec, team_id: &str) -> Result<Vec<(String, String, String)>> {
     x.fetch_all(
-        "SELECT u.id, u.name, u.email FROM users u JOIN team_members m ON m.user_id = u.id \
+        "SELECT u.id, u.name, u.email FROM people u JOIN team_members m ON m.person_id = u.id \
          WHERE m.team_id = $1 ORDER BY u.name",
         args![team_id],
     )
@@ -121,23 +121,23 @@ pub async fn list_inboxes(x: impl Exec) -> Result<Vec<Inbox>> {
 }
 
 /// The inboxes an agent works through their teams.
-pub async fn inboxes_of_member(x: impl Exec, user_id: &str) -> Result<Vec<Inbox>> {
+pub async fn inboxes_of_member(x: impl Exec, person_id: &str) -> Result<Vec<Inbox>> {
     x.fetch_all(
         "SELECT DISTINCT i.id, i.name, i.channel, i.created_at FROM inboxes i \
          JOIN inbox_teams it ON it.inbox_id = i.id \
          JOIN team_members m ON m.team_id = it.team_id \
-         WHERE m.user_id = $1 ORDER BY i.name",
-        args![user_id],
+         WHERE m.person_id = $1 ORDER BY i.name",
+        args![person_id],
     )
     .await
 }
 
-pub async fn is_member_of_inbox(x: impl Exec, user_id: &str, inbox_id: &str) -> Result<bool> {
+pub async fn is_member_of_inbox(x: impl Exec, person_id: &str, inbox_id: &str) -> Result<bool> {
     let row: Option<(String,)> = x
         .fetch_optional(
             "SELECT it.inbox_id FROM inbox_teams it JOIN team_members m ON m.team_id = it.team_id \
-             WHERE m.user_id = $1 AND it.inbox_id = $2 LIMIT 1",
-            args![user_id, inbox_id],
+             WHERE m.person_id = $1 AND it.inbox_id = $2 LIMIT 1",
+            args![person_id, inbox_id],
         )
         .await?;
     Ok(row.is_some())

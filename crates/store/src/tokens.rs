@@ -36,7 +36,7 @@ pub struct OneTimeToken {
     #[serde(skip)]
     pub digest: String,
     pub purpose: String,
-    pub user_id: Option<String>,
+    pub person_id: Option<String>,
     pub email: String,
     pub role: String,
     pub data: String,
@@ -48,7 +48,7 @@ pub struct OneTimeToken {
 
 #[derive(Debug, Default)]
 pub struct NewToken<'a> {
-    pub user_id: Option<&'a str>,
+    pub person_id: Option<&'a str>,
     pub email: &'a str,
     pub role: &'a str,
     pub data: &'a str,
@@ -74,13 +74,13 @@ pub async fn issue_plain(
     let id = new_id();
     let now = now_ms();
     x.execute(
-        "INSERT INTO one_time_tokens (id, digest, purpose, user_id, email, role, data, \
+        "INSERT INTO one_time_tokens (id, digest, purpose, person_id, email, role, data, \
          created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         args![
             &id,
             token_digest(plain),
             purpose.as_str(),
-            t.user_id,
+            t.person_id,
             t.email,
             t.role,
             t.data,
@@ -96,7 +96,7 @@ pub async fn issue_plain(
 /// Looks at a usable token without spending it (to show the form that will spend it).
 pub async fn peek(x: impl Exec, purpose: Purpose, plain: &str) -> Result<Option<OneTimeToken>> {
     x.fetch_optional(
-        "SELECT id, digest, purpose, user_id, email, role, data, created_by, created_at, \
+        "SELECT id, digest, purpose, person_id, email, role, data, created_by, created_at, \
          expires_at, used_at FROM one_time_tokens \
          WHERE digest = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
         args![token_digest(plain), purpose.as_str(), now_ms()],
@@ -124,7 +124,7 @@ pub async fn consume(
         return Ok(None);
     }
     tx.fetch_optional(
-        "SELECT id, digest, purpose, user_id, email, role, data, created_by, created_at, \
+        "SELECT id, digest, purpose, person_id, email, role, data, created_by, created_at, \
          expires_at, used_at FROM one_time_tokens WHERE digest = $1",
         args![digest],
     )
@@ -132,12 +132,17 @@ pub async fn consume(
 }
 
 /// How many tokens of a purpose were issued for a user since `since` (limits mail floods).
-pub async fn count_since(x: impl Exec, purpose: Purpose, user_id: &str, since: i64) -> Result<i64> {
+pub async fn count_since(
+    x: impl Exec,
+    purpose: Purpose,
+    person_id: &str,
+    since: i64,
+) -> Result<i64> {
     let (n,): (i64,) = x
         .fetch_one(
             "SELECT COUNT(*) FROM one_time_tokens \
-             WHERE purpose = $1 AND user_id = $2 AND created_at > $3",
-            args![purpose.as_str(), user_id, since],
+             WHERE purpose = $1 AND person_id = $2 AND created_at > $3",
+            args![purpose.as_str(), person_id, since],
         )
         .await?;
     Ok(n)
@@ -146,7 +151,7 @@ pub async fn count_since(x: impl Exec, purpose: Purpose, user_id: &str, since: i
 /// Pending invitations, newest first.
 pub async fn pending_invitations(x: impl Exec) -> Result<Vec<OneTimeToken>> {
     x.fetch_all(
-        "SELECT id, digest, purpose, user_id, email, role, data, created_by, created_at, \
+        "SELECT id, digest, purpose, person_id, email, role, data, created_by, created_at, \
          expires_at, used_at FROM one_time_tokens \
          WHERE purpose = 'invitation' AND used_at IS NULL AND expires_at > $1 \
          ORDER BY created_at DESC",
@@ -167,11 +172,11 @@ pub async fn revoke(x: impl Exec, id: &str) -> Result<bool> {
 }
 
 /// Spends every open token of a purpose for a user (after a reset, older reset links die).
-pub async fn spend_all(x: impl Exec, purpose: Purpose, user_id: &str) -> Result<()> {
+pub async fn spend_all(x: impl Exec, purpose: Purpose, person_id: &str) -> Result<()> {
     x.execute(
         "UPDATE one_time_tokens SET used_at = $3 \
-         WHERE purpose = $1 AND user_id = $2 AND used_at IS NULL",
-        args![purpose.as_str(), user_id, now_ms()],
+         WHERE purpose = $1 AND person_id = $2 AND used_at IS NULL",
+        args![purpose.as_str(), person_id, now_ms()],
     )
     .await?;
     Ok(())

@@ -13,27 +13,27 @@ pub struct Visitor {
     #[serde(skip)]
     pub digest: String,
     pub inbox_id: String,
-    pub contact_id: String,
+    pub customer_id: String,
     pub created_at: i64,
     pub last_seen_at: i64,
 }
 
 /// Creates a visitor; returns the plain token (kept by the widget) and the record.
-pub async fn create(x: impl Exec, inbox_id: &str, contact_id: &str) -> Result<(String, Visitor)> {
+pub async fn create(x: impl Exec, inbox_id: &str, customer_id: &str) -> Result<(String, Visitor)> {
     let token = format!("v_{}", new_token());
     let now = now_ms();
     let v = Visitor {
         id: new_id(),
         digest: token_digest(&token),
         inbox_id: inbox_id.to_string(),
-        contact_id: contact_id.to_string(),
+        customer_id: customer_id.to_string(),
         created_at: now,
         last_seen_at: now,
     };
     x.execute(
-        "INSERT INTO visitors (id, digest, inbox_id, contact_id, created_at, last_seen_at) \
+        "INSERT INTO visitors (id, digest, inbox_id, customer_id, created_at, last_seen_at) \
          VALUES ($1, $2, $3, $4, $5, $5)",
-        args![&v.id, &v.digest, &v.inbox_id, &v.contact_id, now],
+        args![&v.id, &v.digest, &v.inbox_id, &v.customer_id, now],
     )
     .await?;
     Ok((token, v))
@@ -41,7 +41,7 @@ pub async fn create(x: impl Exec, inbox_id: &str, contact_id: &str) -> Result<(S
 
 pub async fn by_token(x: impl Exec, token: &str) -> Result<Option<Visitor>> {
     x.fetch_optional(
-        "SELECT id, digest, inbox_id, contact_id, created_at, last_seen_at FROM visitors \
+        "SELECT id, digest, inbox_id, customer_id, created_at, last_seen_at FROM visitors \
          WHERE digest = $1",
         args![token_digest(token)],
     )
@@ -79,10 +79,10 @@ pub async fn touch_all(tx: &mut crate::Tx, ids: &[String]) -> Result<()> {
 }
 
 /// Points a visitor at another contact (they identified as a known customer).
-pub async fn set_contact(x: impl Exec, visitor_id: &str, contact_id: &str) -> Result<()> {
+pub async fn set_customer(x: impl Exec, visitor_id: &str, customer_id: &str) -> Result<()> {
     x.execute(
-        "UPDATE visitors SET contact_id = $2 WHERE id = $1",
-        args![visitor_id, contact_id],
+        "UPDATE visitors SET customer_id = $2 WHERE id = $1",
+        args![visitor_id, customer_id],
     )
     .await?;
     Ok(())

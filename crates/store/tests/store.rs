@@ -8,11 +8,11 @@ use kefu_store::{
     Backend, Error, both_backends, messages, outbox, people, sessions, teams, tokens,
 };
 
-async fn new_user(t: &TestDb, email: &str, role: Role) -> people::User {
+async fn new_user(t: &TestDb, email: &str, role: Role) -> people::Person {
     let mut tx = t.db.begin().await.unwrap();
     let u = people::insert(
         &mut tx,
-        &people::NewUser {
+        &people::NewPerson {
             role: Some(role),
             email: email.into(),
             name: "测试".into(),
@@ -43,7 +43,7 @@ async fn users_round_trip(t: TestDb) {
     let mut tx = t.db.begin().await.unwrap();
     let dup = people::insert(
         &mut tx,
-        &people::NewUser {
+        &people::NewPerson {
             email: "LI.LEI@shop.com".into(),
             ..Default::default()
         },
@@ -62,7 +62,7 @@ async fn tokens_once(t: TestDb) {
         &t.db,
         Purpose::ResetPassword,
         &NewToken {
-            user_id: Some(&u.id),
+            person_id: Some(&u.id),
             email: &u.email,
             ttl_ms: 60_000,
             ..Default::default()
@@ -87,7 +87,7 @@ async fn tokens_once(t: TestDb) {
     let got = tokens::consume(&mut tx, Purpose::ResetPassword, &plain)
         .await
         .unwrap();
-    assert_eq!(got.unwrap().user_id.as_deref(), Some(u.id.as_str()));
+    assert_eq!(got.unwrap().person_id.as_deref(), Some(u.id.as_str()));
     assert!(
         tokens::consume(&mut tx, Purpose::ResetPassword, &plain)
             .await
@@ -100,7 +100,7 @@ async fn tokens_once(t: TestDb) {
         &t.db,
         Purpose::ResetPassword,
         &NewToken {
-            user_id: Some(&u.id),
+            person_id: Some(&u.id),
             ttl_ms: -1,
             ..Default::default()
         },
@@ -214,7 +214,7 @@ async fn session_life(t: TestDb) {
             &t.db,
             &sessions::NewSession {
                 digest: d,
-                user_id: &u.id,
+                person_id: &u.id,
                 stage: sessions::STAGE_FULL,
                 ttl_ms: ttl,
                 ip: "127.0.0.1",

@@ -22,7 +22,7 @@ use kefu_service::accounts::teams::{ProfilePatch, TeamView as ApiTeam};
 use kefu_service::chat::desk::{self, InboxView as ApiInbox};
 use kefu_service::chat::queries;
 use kefu_store::conversations::Conversation;
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use kefu_store::{audit, outbox};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -35,7 +35,7 @@ use kefu_service::accounts::{self, Invitation};
 
 /// A person as the API shows them (no secrets, no hashes).
 #[derive(Serialize, ToSchema)]
-pub struct ApiUser {
+pub struct ApiPerson {
     pub id: String,
     /// `admin`, `supervisor`, `agent` or `customer`.
     pub role: String,
@@ -52,9 +52,9 @@ pub struct ApiUser {
     pub created_at: i64,
 }
 
-impl From<&User> for ApiUser {
-    fn from(u: &User) -> Self {
-        ApiUser {
+impl From<&Person> for ApiPerson {
+    fn from(u: &Person) -> Self {
+        ApiPerson {
             id: u.id.clone(),
             role: u.role.clone(),
             email: u.email.clone(),
@@ -72,19 +72,19 @@ impl From<&User> for ApiUser {
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
-    responses((status = 200, body = ApiUser), (status = 401, body = ErrorBody)))]
-pub async fn me(Extension(caller): Extension<Caller>) -> AppResult<Json<ApiUser>> {
+    responses((status = 200, body = ApiPerson), (status = 401, body = ErrorBody)))]
+pub async fn me(Extension(caller): Extension<Caller>) -> AppResult<Json<ApiPerson>> {
     let (user, _) = caller.person()?;
     Ok(Json(user.into()))
 }
 
 #[utoipa::path(patch, path = "/api/v1/me", tag = "account", request_body = ProfilePatch,
-    responses((status = 200, body = ApiUser), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = ApiPerson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn update_me(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     ApiJson(p): ApiJson<ProfilePatch>,
-) -> AppResult<Json<ApiUser>> {
+) -> AppResult<Json<ApiPerson>> {
     let (user, _) = caller.person()?;
     let updated = accounts::teams::update_profile(&state, user, &p).await?;
     Ok(Json((&updated).into()))
@@ -92,50 +92,50 @@ pub async fn update_me(
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct UsersQuery {
+pub struct PeopleQuery {
     /// `staff` (default) or `customers`.
     pub kind: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "people", params(UsersQuery),
-    responses((status = 200, body = Vec<ApiUser>), (status = 403, body = ErrorBody)))]
-pub async fn list_users(
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PeopleQuery),
+    responses((status = 200, body = Vec<ApiPerson>), (status = 403, body = ErrorBody)))]
+pub async fn list_people(
     State(state): State<AppState>,
-    Query(q): Query<UsersQuery>,
-) -> AppResult<Json<Vec<ApiUser>>> {
+    Query(q): Query<PeopleQuery>,
+) -> AppResult<Json<Vec<ApiPerson>>> {
     let users =
         accounts::teams::people_of_kind(&state, q.kind.as_deref(), q.limit, q.offset).await?;
-    Ok(Json(users.iter().map(ApiUser::from).collect()))
+    Ok(Json(users.iter().map(ApiPerson::from).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "people",
-    responses((status = 200, body = ApiUser), (status = 404, body = ErrorBody)))]
-pub async fn get_user(
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people",
+    responses((status = 200, body = ApiPerson), (status = 404, body = ErrorBody)))]
+pub async fn get_person(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> AppResult<Json<ApiUser>> {
+) -> AppResult<Json<ApiPerson>> {
     Ok(Json((&accounts::teams::person(&state, &id).await?).into()))
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct UserPatch {
+pub struct PersonPatch {
     /// `admin`, `supervisor` or `agent` (staff only).
     pub role: Option<String>,
     pub active: Option<bool>,
 }
 
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "people", request_body = UserPatch,
-    responses((status = 200, body = ApiUser), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn update_user(
+#[utoipa::path(patch, path = "/api/v1/people/{id}", tag = "people", request_body = PersonPatch,
+    responses((status = 200, body = ApiPerson), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update_person(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     ApiOrigin(origin): ApiOrigin,
     Path(id): Path<String>,
-    ApiJson(p): ApiJson<UserPatch>,
-) -> AppResult<Json<ApiUser>> {
+    ApiJson(p): ApiJson<PersonPatch>,
+) -> AppResult<Json<ApiPerson>> {
     let mut user = accounts::teams::person(&state, &id).await?;
     if let Some(role) = p.role {
         let role = Role::parse(&role)
@@ -146,6 +146,38 @@ pub async fn update_user(
         user = accounts::set_active(&state, &caller, &id, active, &origin).await?;
     }
     Ok(Json((&user).into()))
+}
+
+// The same three under their old path, `/api/v1/users`, kept for existing API clients.
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "people", params(PeopleQuery), operation_id = "list_users",
+    responses((status = 200, body = Vec<ApiPerson>), (status = 403, body = ErrorBody)))]
+#[deprecated = "use /api/v1/people"]
+pub async fn list_users(
+    state: State<AppState>,
+    q: Query<PeopleQuery>,
+) -> AppResult<Json<Vec<ApiPerson>>> {
+    list_people(state, q).await
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "people", operation_id = "get_user",
+    responses((status = 200, body = ApiPerson), (status = 404, body = ErrorBody)))]
+#[deprecated = "use /api/v1/people/{id}"]
+pub async fn get_user(state: State<AppState>, id: Path<String>) -> AppResult<Json<ApiPerson>> {
+    get_person(state, id).await
+}
+
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "people", request_body = PersonPatch, operation_id = "update_user",
+    responses((status = 200, body = ApiPerson), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[deprecated = "use /api/v1/people/{id}"]
+pub async fn update_user(
+    state: State<AppState>,
+    caller: Extension<Caller>,
+    origin: ApiOrigin,
+    id: Path<String>,
+    p: ApiJson<PersonPatch>,
+) -> AppResult<Json<ApiPerson>> {
+    update_person(state, caller, origin, id, p).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -205,7 +237,9 @@ pub async fn create_team(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
-    pub user_id: String,
+    /// The person to add (`user_id` is accepted too, as before).
+    #[serde(alias = "user_id")]
+    pub person_id: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/teams/{id}/members", tag = "teams", request_body = NewMember,
@@ -215,17 +249,17 @@ pub async fn add_member(
     Path(id): Path<String>,
     ApiJson(n): ApiJson<NewMember>,
 ) -> AppResult<StatusCode> {
-    accounts::teams::add_member(&state, &id, &n.user_id).await?;
+    accounts::teams::add_member(&state, &id, &n.person_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(delete, path = "/api/v1/teams/{id}/members/{user_id}", tag = "teams",
+#[utoipa::path(delete, path = "/api/v1/teams/{id}/members/{person_id}", tag = "teams",
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn remove_member(
     State(state): State<AppState>,
-    Path((id, user_id)): Path<(String, String)>,
+    Path((id, person_id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    accounts::teams::remove_member(&state, &id, &user_id).await?;
+    accounts::teams::remove_member(&state, &id, &person_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -521,7 +555,7 @@ pub async fn revoke_token(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Kefu API", description = "Self-hosted online customer service. Errors are JSON `{\"error\": {\"code\", \"message\"}}` with stable snake_case codes."),
-    paths(me, update_me, list_users, get_user, update_user, invite, list_teams, create_team, add_member,
+    paths(me, update_me, list_people, get_person, update_person, list_users, get_user, update_user, invite, list_teams, create_team, add_member,
           remove_member, list_inboxes, create_inbox, list_conversations, get_conversation,
           create_conversation, list_messages, post_message, realtime_token, verify_identity, list_audit, list_outbox, list_tokens, create_token, revoke_token,
           crate::chat_api::update_conversation, crate::chat_api::conversation_context, crate::chat_api::upload,

@@ -162,7 +162,7 @@ pub async fn status(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ContactDetails {
+pub struct CustomerDetails {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -170,12 +170,12 @@ pub struct ContactDetails {
 }
 
 /// The pre-chat form: the visitor says who they are (a known customer record from now on).
-pub async fn set_contact(
+pub async fn set_customer(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    ApiJson(d): ApiJson<ContactDetails>,
+    ApiJson(d): ApiJson<CustomerDetails>,
 ) -> AppResult<StatusCode> {
-    svc::set_contact(&state, visitor(&caller)?, &d.name, &d.email).await?;
+    svc::set_customer(&state, visitor(&caller)?, &d.name, &d.email).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -192,6 +192,8 @@ pub async fn leave_message(
 
 #[derive(Serialize)]
 pub struct Identified {
+    pub customer_id: String,
+    /// The same as `customer_id`, under its name before issue 18, for existing clients.
     pub contact_id: String,
     pub verified: bool,
 }
@@ -203,9 +205,10 @@ pub async fn identify(
     ApiOrigin(origin): ApiOrigin,
     ApiJson(id): ApiJson<kefu_core::identity::SignedIdentity>,
 ) -> AppResult<Json<Identified>> {
-    let contact_id = svc::identify(&state, visitor(&caller)?, &id, &origin).await?;
+    let customer_id = svc::identify(&state, visitor(&caller)?, &id, &origin).await?;
     Ok(Json(Identified {
-        contact_id,
+        contact_id: customer_id.clone(),
+        customer_id,
         verified: true,
     }))
 }

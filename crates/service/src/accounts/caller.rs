@@ -5,7 +5,7 @@ use kefu_core::Role;
 use kefu_core::id::token_digest;
 use kefu_core::time::{HOUR, MINUTE, now_ms};
 use kefu_store::api_tokens::ApiToken;
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use kefu_store::sessions::{self, Session};
 use kefu_store::{api_tokens, people};
 
@@ -19,11 +19,11 @@ pub enum Caller {
     Anonymous,
     /// Password given, second factor pending: may only finish signing in.
     SecondFactor {
-        user: User,
+        user: Person,
         session: Session,
     },
     Person {
-        user: User,
+        user: Person,
         session: Session,
     },
     Token {
@@ -36,21 +36,21 @@ pub enum Caller {
 }
 
 impl Caller {
-    pub fn user(&self) -> Option<&User> {
+    pub fn user(&self) -> Option<&Person> {
         match self {
             Caller::Person { user, .. } => Some(user),
             _ => None,
         }
     }
     pub fn role(&self) -> Option<Role> {
-        self.user().map(User::role)
+        self.user().map(Person::role)
     }
     pub fn is_staff(&self) -> bool {
         self.role().is_some_and(Role::is_staff)
     }
     /// The signed-in staff member acting in a conversation; a customer gets 404 (as for a
     /// conversation they may not see), an API token 403, anyone else 401.
-    pub fn staff(&self) -> Result<&User, Error> {
+    pub fn staff(&self) -> Result<&Person, Error> {
         match self {
             Caller::Person { user, .. } if user.role().is_staff() => Ok(user),
             Caller::Person { .. } => Err(Error::NotFound),
@@ -70,7 +70,7 @@ impl Caller {
         }
     }
     /// The signed-in person, or 401.
-    pub fn person(&self) -> Result<(&User, &Session), Error> {
+    pub fn person(&self) -> Result<(&Person, &Session), Error> {
         match self {
             Caller::Person { user, session } => Ok((user, session)),
             _ => Err(Error::Unauthorized),
@@ -129,7 +129,7 @@ pub async fn resolve(state: &Service, credentials: Credentials<'_>) -> Result<Ca
     let Some(session) = sessions::get(&state.db, &digest).await? else {
         return Ok(Caller::Anonymous);
     };
-    let Some(user) = people::get(&state.db, &session.user_id).await? else {
+    let Some(user) = people::get(&state.db, &session.person_id).await? else {
         return Ok(Caller::Anonymous);
     };
     if !user.active {

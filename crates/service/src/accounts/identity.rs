@@ -4,7 +4,7 @@ use kefu_core::ErrorCode;
 use kefu_core::identity::SignedIdentity;
 use kefu_core::time::now_ms;
 use kefu_core::{Role, validate};
-use kefu_store::people::{NewUser, User};
+use kefu_store::people::{NewPerson, Person};
 use kefu_store::{audit, people, sessions, settings};
 
 use super::*;
@@ -17,7 +17,7 @@ pub async fn identity_sign_in(
     state: &Service,
     id: &SignedIdentity,
     origin: &Origin,
-) -> Result<(User, String)> {
+) -> Result<(Person, String)> {
     let user = verified_customer(state, id, origin).await?;
     let session = create_session(state, &user, sessions::STAGE_FULL, origin).await?;
     Ok((user, session))
@@ -29,7 +29,7 @@ pub async fn verified_customer(
     state: &Service,
     id: &SignedIdentity,
     origin: &Origin,
-) -> Result<User> {
+) -> Result<Person> {
     limited(
         state,
         format!("identity:ip:{}", origin.ip),
@@ -72,7 +72,7 @@ pub async fn verified_customer(
                 None => {
                     people::insert(
                         &mut tx,
-                        &NewUser {
+                        &NewPerson {
                             role: Some(Role::Customer),
                             email: email.unwrap_or_default(),
                             name: validate::name(&id.name).unwrap_or_default(),

@@ -23,7 +23,7 @@ pub use staff::*;
 use fluent_bundle::FluentArgs;
 use kefu_core::id::{new_token, token_digest};
 use kefu_core::time::{DAY, HOUR, now_ms};
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use kefu_store::tokens::Purpose;
 use kefu_store::{Tx, outbox, sessions, tokens};
 
@@ -49,7 +49,7 @@ fn limited(state: &Service, key: String, rule: crate::limits::Rule) -> Result<()
     state.limiter.hit(&key, rule).map_err(Error::RateLimited)
 }
 
-fn user_lang(user: &User, fallback: Lang) -> Lang {
+fn user_lang(user: &Person, fallback: Lang) -> Lang {
     Lang::parse(&user.language).unwrap_or(fallback)
 }
 
@@ -90,14 +90,14 @@ pub fn mail_text(
     )
 }
 
-async fn mail_count_exceeded(state: &Service, purpose: Purpose, user_id: &str) -> Result<bool> {
-    let n = tokens::count_since(&state.db, purpose, user_id, now_ms() - HOUR).await?;
+async fn mail_count_exceeded(state: &Service, purpose: Purpose, person_id: &str) -> Result<bool> {
+    let n = tokens::count_since(&state.db, purpose, person_id, now_ms() - HOUR).await?;
     Ok(n >= rules::MAILS_PER_ACCOUNT_PER_HOUR)
 }
 
 pub async fn create_session(
     state: &Service,
-    user: &User,
+    user: &Person,
     stage: &str,
     origin: &Origin,
 ) -> Result<String> {
@@ -106,7 +106,7 @@ pub async fn create_session(
         &state.db,
         &sessions::NewSession {
             digest: &token_digest(&token),
-            user_id: &user.id,
+            person_id: &user.id,
             stage,
             // A session that still owes its second factor lives minutes, not days.
             ttl_ms: if stage == sessions::STAGE_MFA {

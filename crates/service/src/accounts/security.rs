@@ -63,7 +63,7 @@ pub async fn request_email_change(
         &mut tx,
         Purpose::ChangeEmail,
         &NewToken {
-            user_id: Some(&user.id),
+            person_id: Some(&user.id),
             email: &email,
             ttl_ms: VERIFY_TTL,
             ..Default::default()

@@ -4,7 +4,7 @@ use kefu_core::ErrorCode;
 use kefu_core::id::token_digest;
 use kefu_core::time::now_ms;
 use kefu_core::{Role, totp, validate};
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use kefu_store::tokens::{NewToken, Purpose};
 use kefu_store::{audit, people, sessions, tokens};
 
@@ -17,7 +17,7 @@ use crate::{Error, Result, Service};
 
 pub enum SignIn {
     /// Signed in; the session token for the cookie.
-    Done { user: Box<User>, session: String },
+    Done { user: Box<Person>, session: String },
     /// The password was right; the second factor is still owed on this session.
     SecondFactor { session: String },
 }
@@ -80,7 +80,7 @@ pub async fn second_factor(
     caller: &Caller,
     code: &str,
     origin: &Origin,
-) -> Result<User> {
+) -> Result<Person> {
     let Caller::SecondFactor { user, session } = caller else {
         return Err(Error::Unauthorized);
     };
@@ -186,7 +186,7 @@ pub async fn request_reset(state: &Service, email: &str, origin: &Origin) -> Res
         &mut tx,
         Purpose::ResetPassword,
         &NewToken {
-            user_id: Some(&user.id),
+            person_id: Some(&user.id),
             email: &user.email,
             ttl_ms: RESET_TTL,
             ..Default::default()
@@ -240,17 +240,17 @@ pub async fn reset_password(
                 "this link is invalid, used or expired",
             )
         })?;
-    let user_id = t.user_id.ok_or(Error::NotFound)?;
-    people::set_password(&mut tx, &user_id, &hash).await?;
+    let person_id = t.person_id.ok_or(Error::NotFound)?;
+    people::set_password(&mut tx, &person_id, &hash).await?;
     // A reset proves control of the mailbox, so it also verifies the address.
-    people::mark_verified(&mut tx, &user_id).await?;
-    tokens::spend_all(&mut tx, Purpose::ResetPassword, &user_id).await?;
-    sessions::delete_for_user(&mut tx, &user_id, None).await?;
+    people::mark_verified(&mut tx, &person_id).await?;
+    tokens::spend_all(&mut tx, Purpose::ResetPassword, &person_id).await?;
+    sessions::delete_for_user(&mut tx, &person_id, None).await?;
     audit::record(
         &mut tx,
-        Some(&user_id),
+        Some(&person_id),
         "password_reset",
-        &user_id,
+        &person_id,
         &origin.ip,
         "",
     )
@@ -301,12 +301,12 @@ pub async fn reset_link_valid(state: &Service, token: &str) -> Result<bool> {
 }
 
 /// Remembers the language a person chose (errors ignored: the cookie holds it too).
-pub async fn remember_language(state: &Service, user: &User, code: &str) {
+pub async fn remember_language(state: &Service, user: &Person, code: &str) {
     let _ = people::set_language(&state.db, &user.id, code).await;
 }
 
 /// How many unused recovery codes a person has left.
-pub async fn recovery_codes_left(state: &Service, user: &User) -> i64 {
+pub async fn recovery_codes_left(state: &Service, user: &Person) -> i64 {
     people::recovery_codes_left(&state.db, &user.id)
         .await
         .unwrap_or(0)

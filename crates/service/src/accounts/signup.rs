@@ -2,7 +2,7 @@
 
 use kefu_core::ErrorCode;
 use kefu_core::{Role, validate};
-use kefu_store::people::{NewUser, User};
+use kefu_store::people::{NewPerson, Person};
 use kefu_store::tokens::{NewToken, Purpose};
 use kefu_store::{Tx, audit, people, sessions, tokens};
 
@@ -20,7 +20,7 @@ pub struct SignUp<'a> {
 }
 
 /// A customer signs up; a verification link goes out by mail.
-pub async fn sign_up(state: &Service, s: &SignUp<'_>, origin: &Origin) -> Result<User> {
+pub async fn sign_up(state: &Service, s: &SignUp<'_>, origin: &Origin) -> Result<Person> {
     limited(state, format!("signup:ip:{}", origin.ip), rules::SIGNUP_IP)?;
     let email = validate::email(s.email)?;
     validate::password(s.password)?;
@@ -39,7 +39,7 @@ pub async fn sign_up(state: &Service, s: &SignUp<'_>, origin: &Origin) -> Result
     }
     let user = people::insert(
         &mut tx,
-        &NewUser {
+        &NewPerson {
             role: Some(Role::Customer),
             email: email.clone(),
             name,
@@ -56,12 +56,12 @@ pub async fn sign_up(state: &Service, s: &SignUp<'_>, origin: &Origin) -> Result
     Ok(user)
 }
 
-async fn send_verification_in(state: &Service, tx: &mut Tx, user: &User) -> Result<()> {
+async fn send_verification_in(state: &Service, tx: &mut Tx, user: &Person) -> Result<()> {
     let (token, _) = tokens::issue(
         &mut *tx,
         Purpose::VerifyEmail,
         &NewToken {
-            user_id: Some(&user.id),
+            person_id: Some(&user.id),
             email: &user.email,
             ttl_ms: VERIFY_TTL,
             ..Default::default()
@@ -84,7 +84,7 @@ async fn send_verification_in(state: &Service, tx: &mut Tx, user: &User) -> Resu
 }
 
 /// Sends another verification link, at most a few an hour.
-pub async fn resend_verification(state: &Service, user: &User, origin: &Origin) -> Result<()> {
+pub async fn resend_verification(state: &Service, user: &Person, origin: &Origin) -> Result<()> {
     limited(state, format!("resend:ip:{}", origin.ip), rules::RESET_IP)?;
     if user.email_verified_at.is_some() {
         return Ok(());
@@ -100,40 +100,40 @@ pub async fn resend_verification(state: &Service, user: &User, origin: &Origin) 
 }
 
 /// Follows a verification or e-mail-change link.
-pub async fn verify_email(state: &Service, token: &str, origin: &Origin) -> Result<User> {
+pub async fn verify_email(state: &Service, token: &str, origin: &Origin) -> Result<Person> {
     let mut tx = state.db.begin().await?;
     if let Some(t) = tokens::consume(&mut tx, Purpose::VerifyEmail, token).await? {
-        let user_id = t.user_id.ok_or(Error::NotFound)?;
-        people::mark_verified(&mut tx, &user_id).await?;
+        let person_id = t.person_id.ok_or(Error::NotFound)?;
+        people::mark_verified(&mut tx, &person_id).await?;
         audit::record(
             &mut tx,
-            Some(&user_id),
+            Some(&person_id),
             "email_verified",
-            &user_id,
+            &person_id,
             &origin.ip,
             "",
         )
         .await?;
-        let user = people::get(&mut tx, &user_id)
+        let user = people::get(&mut tx, &person_id)
             .await?
             .ok_or(Error::NotFound)?;
         tx.commit().await?;
         return Ok(user);
     }
     if let Some(t) = tokens::consume(&mut tx, Purpose::ChangeEmail, token).await? {
-        let user_id = t.user_id.ok_or(Error::NotFound)?;
-        people::set_email(&mut tx, &user_id, &t.email, true).await?;
-        sessions::delete_for_user(&mut tx, &user_id, None).await?;
+        let person_id = t.person_id.ok_or(Error::NotFound)?;
+        people::set_email(&mut tx, &person_id, &t.email, true).await?;
+        sessions::delete_for_user(&mut tx, &person_id, None).await?;
         audit::record(
             &mut tx,
-            Some(&user_id),
+            Some(&person_id),
             "email_changed",
-            &user_id,
+            &person_id,
             &origin.ip,
             &t.email,
         )
         .await?;
-        let user = people::get(&mut tx, &user_id)
+        let user = people::get(&mut tx, &person_id)
             .await?
             .ok_or(Error::NotFound)?;
         tx.commit().await?;

@@ -3,7 +3,7 @@
 use kefu_core::ErrorCode;
 use kefu_core::id::new_token;
 use kefu_core::{Role, validate};
-use kefu_store::people::{NewUser, User};
+use kefu_store::people::{NewPerson, Person};
 use kefu_store::tokens::{NewToken, Purpose};
 use kefu_store::{Tx, audit, people, sessions, settings, teams, tokens};
 
@@ -22,7 +22,7 @@ pub async fn set_up_first_admin(
     name: &str,
     password: &str,
     origin: &Origin,
-) -> Result<(User, String)> {
+) -> Result<(Person, String)> {
     limited(state, format!("setup:ip:{}", origin.ip), rules::SETUP_IP)?;
     let expected = state
         .setup_code
@@ -47,7 +47,7 @@ pub async fn set_up_first_admin(
     }
     let user = people::insert(
         &mut tx,
-        &NewUser {
+        &NewPerson {
             role: Some(Role::Admin),
             email,
             name,
@@ -161,7 +161,7 @@ pub async fn accept_invitation(
     name: &str,
     password: &str,
     origin: &Origin,
-) -> Result<(User, String)> {
+) -> Result<(Person, String)> {
     let name = validate::name(name)?;
     validate::password(password)?;
     let hash = hash_password(password).await?;
@@ -179,7 +179,7 @@ pub async fn accept_invitation(
         .unwrap_or(Role::Agent);
     let user = people::insert(
         &mut tx,
-        &NewUser {
+        &NewPerson {
             role: Some(role),
             email: t.email.clone(),
             name,
@@ -218,11 +218,11 @@ pub async fn accept_invitation(
 pub async fn set_role(
     state: &Service,
     caller: &Caller,
-    user_id: &str,
+    person_id: &str,
     role: Role,
     origin: &Origin,
-) -> Result<User> {
-    let target = people::get(&state.db, user_id)
+) -> Result<Person> {
+    let target = people::get(&state.db, person_id)
         .await?
         .ok_or(Error::NotFound)?;
     if !target.role().is_staff() || !role.is_staff() {
@@ -241,17 +241,17 @@ pub async fn set_role(
             "the shop needs at least one active admin".into(),
         ));
     }
-    people::set_role(&mut tx, user_id, role).await?;
+    people::set_role(&mut tx, person_id, role).await?;
     audit::record(
         &mut tx,
         caller.actor_id().as_deref(),
         "role_changed",
-        user_id,
+        person_id,
         &origin.ip,
         role.as_str(),
     )
     .await?;
-    let updated = people::get(&mut tx, user_id)
+    let updated = people::get(&mut tx, person_id)
         .await?
         .ok_or(Error::NotFound)?;
     tx.commit().await?;
@@ -262,11 +262,11 @@ pub async fn set_role(
 pub async fn set_active(
     state: &Service,
     caller: &Caller,
-    user_id: &str,
+    person_id: &str,
     active: bool,
     origin: &Origin,
-) -> Result<User> {
-    let target = people::get(&state.db, user_id)
+) -> Result<Person> {
+    let target = people::get(&state.db, person_id)
         .await?
         .ok_or(Error::NotFound)?;
     if caller.user().is_some_and(|u| u.id == target.id) && !active {
@@ -282,9 +282,9 @@ pub async fn set_active(
             "the shop needs at least one active admin".into(),
         ));
     }
-    people::set_active(&mut tx, user_id, active).await?;
+    people::set_active(&mut tx, person_id, active).await?;
     if !active {
-        sessions::delete_for_user(&mut tx, user_id, None).await?;
+        sessions::delete_for_user(&mut tx, person_id, None).await?;
     }
     let action = if active {
         "user_activated"
@@ -295,12 +295,12 @@ pub async fn set_active(
         &mut tx,
         caller.actor_id().as_deref(),
         action,
-        user_id,
+        person_id,
         &origin.ip,
         "",
     )
     .await?;
-    let updated = people::get(&mut tx, user_id)
+    let updated = people::get(&mut tx, person_id)
         .await?
         .ok_or(Error::NotFound)?;
     tx.commit().await?;

@@ -3,7 +3,7 @@
 
 use kefu_core::error::ErrorCode;
 use kefu_core::validate;
-use kefu_store::people::{self, User};
+use kefu_store::people::{self, Person};
 use kefu_store::teams;
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +22,7 @@ pub struct ProfilePatch {
 }
 
 /// A person changes their own name, phone, language or preferred channel.
-pub async fn update_profile(state: &Service, user: &User, p: &ProfilePatch) -> Result<User> {
+pub async fn update_profile(state: &Service, user: &Person, p: &ProfilePatch) -> Result<Person> {
     let name = match &p.name {
         Some(n) if n.trim().is_empty() => String::new(),
         Some(n) => validate::name(n)?,
@@ -58,7 +58,7 @@ pub async fn people_of_kind(
     kind: Option<&str>,
     limit: Option<i64>,
     offset: Option<i64>,
-) -> Result<Vec<User>> {
+) -> Result<Vec<Person>> {
     Ok(match kind {
         None | Some("staff") => people::list_staff(&state.db).await?,
         Some("customers") => {
@@ -79,7 +79,7 @@ pub async fn people_of_kind(
 }
 
 /// One person by id.
-pub async fn person(state: &Service, id: &str) -> Result<User> {
+pub async fn person(state: &Service, id: &str) -> Result<Person> {
     people::get(&state.db, id).await?.ok_or(Error::NotFound)
 }
 
@@ -124,11 +124,11 @@ pub async fn create_team(state: &Service, name: &str) -> Result<teams::Team> {
 }
 
 /// A member of staff joins a team.
-pub async fn add_member(state: &Service, team_id: &str, user_id: &str) -> Result<()> {
+pub async fn add_member(state: &Service, team_id: &str, person_id: &str) -> Result<()> {
     teams::get_team(&state.db, team_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let user = person(state, user_id).await?;
+    let user = person(state, person_id).await?;
     if !user.role().is_staff() {
         return Err(Error::invalid(
             ErrorCode::InvalidMember,
@@ -140,11 +140,11 @@ pub async fn add_member(state: &Service, team_id: &str, user_id: &str) -> Result
 }
 
 /// Someone leaves a team.
-pub async fn remove_member(state: &Service, team_id: &str, user_id: &str) -> Result<()> {
+pub async fn remove_member(state: &Service, team_id: &str, person_id: &str) -> Result<()> {
     teams::get_team(&state.db, team_id)
         .await?
         .ok_or(Error::NotFound)?;
-    teams::remove_member(&state.db, team_id, user_id).await?;
+    teams::remove_member(&state.db, team_id, person_id).await?;
     Ok(())
 }
 

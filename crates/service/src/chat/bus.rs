@@ -140,7 +140,7 @@ async fn deliver(state: &Service, note: Note) {
     };
     state.hub.publish(&Event {
         inbox_id: note.b.into(),
-        contact_id: note.k.map(Into::into),
+        customer_id: note.k.map(Into::into),
         origin: None,
         frame: Outbound {
             conversation: note.c.into(),

@@ -31,10 +31,10 @@ pub async fn authenticate(
         return Ok(Actor::Visitor(v));
     }
     let token = token.ok_or(Error::Unauthorized)?;
-    let user_id = chat::token::verify(state, &token)
+    let person_id = chat::token::verify(state, &token)
         .await?
         .ok_or(Error::Unauthorized)?;
-    let user = people::get(&state.db, &user_id)
+    let user = people::get(&state.db, &person_id)
         .await?
         .filter(|u| u.active)
         .ok_or(Error::Unauthorized)?;
@@ -45,12 +45,12 @@ pub async fn authenticate(
 /// inbox only), staff every inbox they work.
 pub async fn interest(state: &Service, actor: &Actor) -> Result<Interest> {
     Ok(match actor {
-        Actor::Visitor(v) => Interest::Contact {
-            contact_id: v.contact_id.clone(),
+        Actor::Visitor(v) => Interest::Customer {
+            customer_id: v.customer_id.clone(),
             inbox: Some(v.inbox_id.clone()),
         },
-        Actor::Person(u) if !u.role().is_staff() => Interest::Contact {
-            contact_id: u.id.clone(),
+        Actor::Person(u) if !u.role().is_staff() => Interest::Customer {
+            customer_id: u.id.clone(),
             inbox: None,
         },
         Actor::Person(u) if u.role().sees_all_inboxes() => Interest::AllInboxes,
@@ -65,8 +65,8 @@ pub async fn interest(state: &Service, actor: &Actor) -> Result<Interest> {
 }
 
 /// A member of staff connected their console: they count as reachable for routing.
-pub async fn staff_connected(state: &Service, user_id: &str) {
-    let _ = presence::touch(&state.db, user_id).await;
+pub async fn staff_connected(state: &Service, person_id: &str) {
+    let _ = presence::touch(&state.db, person_id).await;
     state.routing_wake.notify_one();
 }
 

@@ -33,7 +33,7 @@ pub struct Outbound {
 #[derive(Debug, Clone)]
 pub struct Event {
     pub inbox_id: Arc<str>,
-    pub contact_id: Option<Arc<str>>,
+    pub customer_id: Option<Arc<str>>,
     /// The connection that caused it, which does not need it back (typing, reads).
     pub origin: Option<ConnId>,
     pub frame: Outbound,
@@ -47,8 +47,8 @@ pub enum Interest {
     /// Agents: the inboxes of their teams.
     Inboxes(Vec<String>),
     /// A customer or visitor: their own conversations, optionally in one inbox only.
-    Contact {
-        contact_id: String,
+    Customer {
+        customer_id: String,
         inbox: Option<String>,
     },
 }
@@ -70,7 +70,7 @@ impl Conn {
     /// A customer's or visitor's connection may follow one inbox only.
     fn inbox_filter(&self) -> Option<&str> {
         match &self.interest {
-            Interest::Contact { inbox, .. } => inbox.as_deref(),
+            Interest::Customer { inbox, .. } => inbox.as_deref(),
             _ => None,
         }
     }
@@ -83,7 +83,7 @@ struct Registry {
     /// Staff connections by user, for what concerns one person (mentions) or all staff.
     by_user: HashMap<String, HashSet<ConnId>>,
     by_inbox: HashMap<String, HashSet<ConnId>>,
-    by_contact: HashMap<String, HashSet<ConnId>>,
+    by_customer: HashMap<String, HashSet<ConnId>>,
 }
 
 #[derive(Default)]
@@ -119,9 +119,9 @@ impl Hub {
                     reg.by_inbox.entry(i.clone()).or_default().insert(id);
                 }
             }
-            Interest::Contact { contact_id, .. } => {
-                reg.by_contact
-                    .entry(contact_id.clone())
+            Interest::Customer { customer_id, .. } => {
+                reg.by_customer
+                    .entry(customer_id.clone())
                     .or_default()
                     .insert(id);
             }
@@ -192,10 +192,10 @@ impl Hub {
     }
 
     /// A frame for a contact's connections in one inbox (their queue position, an invitation).
-    pub fn publish_contact(&self, contact: &str, inbox: &str, json: &str) {
+    pub fn publish_customer(&self, contact: &str, inbox: &str, json: &str) {
         let mut reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
         let targets: Vec<ConnId> = reg
-            .by_contact
+            .by_customer
             .get(contact)
             .map(|s| s.iter().copied().collect())
             .unwrap_or_default();
@@ -217,8 +217,8 @@ impl Hub {
         if let Some(set) = reg.by_inbox.get(&*ev.inbox_id) {
             targets.extend(set.iter().copied());
         }
-        if let Some(contact) = &ev.contact_id
-            && let Some(set) = reg.by_contact.get(&**contact)
+        if let Some(contact) = &ev.customer_id
+            && let Some(set) = reg.by_customer.get(&**contact)
         {
             targets.extend(set.iter().copied());
         }
@@ -280,7 +280,7 @@ fn remove(reg: &mut Registry, id: ConnId) {
                 leave(&mut reg.by_inbox, i, id);
             }
         }
-        Interest::Contact { contact_id, .. } => leave(&mut reg.by_contact, contact_id, id),
+        Interest::Customer { customer_id, .. } => leave(&mut reg.by_customer, customer_id, id),
     }
 }
 
@@ -291,7 +291,7 @@ mod tests {
     fn event(inbox: &str, contact: Option<&str>, internal: bool) -> Event {
         Event {
             inbox_id: inbox.into(),
-            contact_id: contact.map(Into::into),
+            customer_id: contact.map(Into::into),
             origin: None,
             frame: Outbound {
                 conversation: "c".into(),
@@ -309,8 +309,8 @@ mod tests {
         let mut agent = hub.subscribe(Interest::Inboxes(vec!["i1".into()]), Some("b"));
         let mut other = hub.subscribe(Interest::Inboxes(vec!["i2".into()]), Some("c"));
         let mut visitor = hub.subscribe(
-            Interest::Contact {
-                contact_id: "k".into(),
+            Interest::Customer {
+                customer_id: "k".into(),
                 inbox: Some("i1".into()),
             },
             None,

@@ -19,7 +19,7 @@ use kefu_core::Role;
 use kefu_core::protocol::{self, Author, ServerFrame};
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::messages::{self, Message};
-use kefu_store::people::{self, User};
+use kefu_store::people::{self, Person};
 use kefu_store::teams;
 use kefu_store::visitors::Visitor;
 
@@ -32,7 +32,7 @@ use crate::{Error, Result};
 #[derive(Debug, Clone)]
 pub enum Actor {
     Visitor(Visitor),
-    Person(User),
+    Person(Person),
 }
 
 impl Actor {
@@ -43,7 +43,7 @@ impl Actor {
     /// The id under which reads are recorded: the contact for customers, the user for staff.
     pub fn reader_id(&self) -> &str {
         match self {
-            Actor::Visitor(v) => &v.contact_id,
+            Actor::Visitor(v) => &v.customer_id,
             Actor::Person(u) => &u.id,
         }
     }
@@ -52,7 +52,7 @@ impl Actor {
         match self {
             Actor::Visitor(v) => Author {
                 kind: messages::author::CONTACT.into(),
-                id: Some(v.contact_id.clone()),
+                id: Some(v.customer_id.clone()),
                 name: String::new(),
             },
             Actor::Person(u) => Author {
@@ -80,7 +80,7 @@ pub async fn visible(
         .ok_or(Error::NotFound)?;
     let ok = match actor {
         Actor::Visitor(v) => {
-            c.customer_id.as_deref() == Some(v.contact_id.as_str()) && c.inbox_id == v.inbox_id
+            c.customer_id.as_deref() == Some(v.customer_id.as_str()) && c.inbox_id == v.inbox_id
         }
         Actor::Person(u) => match u.role() {
             Role::Customer => c.customer_id.as_deref() == Some(u.id.as_str()),
@@ -407,7 +407,7 @@ async fn mail_reply_later(
     state: &Service,
     tx: &mut kefu_store::Tx,
     conv: &Conversation,
-    agent: &User,
+    agent: &Person,
     msg: &Message,
 ) -> Result<()> {
     let Some(contact) = &conv.customer_id else {
@@ -457,7 +457,7 @@ pub fn publish_message(state: &Service, conv: &Conversation, m: &Message, author
     let frame = message_frame(m, author.clone());
     state.hub.publish(&Event {
         inbox_id: conv.inbox_id.as_str().into(),
-        contact_id: conv.customer_id.as_deref().map(Into::into),
+        customer_id: conv.customer_id.as_deref().map(Into::into),
         origin: None,
         frame: Outbound {
             conversation: m.conversation_id.as_str().into(),
@@ -481,7 +481,7 @@ pub async fn publish_ephemeral(
     bus::announce_now(state, conv, &json, staff_only).await;
     state.hub.publish(&Event {
         inbox_id: conv.inbox_id.as_str().into(),
-        contact_id: conv.customer_id.as_deref().map(Into::into),
+        customer_id: conv.customer_id.as_deref().map(Into::into),
         origin: Some(origin),
         frame: Outbound {
             conversation: conv.id.as_str().into(),

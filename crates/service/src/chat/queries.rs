@@ -10,7 +10,7 @@ use kefu_store::browsing::{self, LiveVisitor, PageView};
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::messages::{self, Message};
 use kefu_store::notifications::{self, Notification};
-use kefu_store::people::{self, User};
+use kefu_store::people::{self, Person};
 use kefu_store::presence::{self, AgentPresence};
 use kefu_store::teams;
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,7 @@ use crate::chat::{self, Actor, desk};
 use crate::{Error, Result, Service};
 
 /// The caller as a signed-in person; tokens are refused (403), anyone else must sign in.
-pub fn person(caller: &Caller) -> Result<&User> {
+pub fn person(caller: &Caller) -> Result<&Person> {
     match caller {
         Caller::Person { user, .. } => Ok(user),
         Caller::Token { .. } => Err(Error::Forbidden),
@@ -203,7 +203,7 @@ pub struct CustomerCard {
 
 impl CustomerCard {
     /// The card of `c`, reachable at `email`.
-    fn of(c: User, email: String) -> CustomerCard {
+    fn of(c: Person, email: String) -> CustomerCard {
         CustomerCard {
             verified: c.email_verified_at.is_some() || c.external_id.is_some(),
             id: c.id,
@@ -218,7 +218,7 @@ impl CustomerCard {
 }
 
 /// The sidebar of a conversation, for staff who may open it.
-pub async fn context(state: &Service, user: &User, id: &str) -> Result<ConversationContext> {
+pub async fn context(state: &Service, user: &Person, id: &str) -> Result<ConversationContext> {
     if !user.role().is_staff() {
         return Err(Error::NotFound);
     }
@@ -234,7 +234,7 @@ pub async fn context(state: &Service, user: &User, id: &str) -> Result<Conversat
             .await?
             .unwrap_or_default();
         customer = Some(CustomerCard::of(c, email));
-        trail = browsing::trail_of_contact(&state.db, cid, 50).await?;
+        trail = browsing::trail_of_customer(&state.db, cid, 50).await?;
         // One customer across channels: also the records that share their address (shown to
         // staff only; an unverified address never gives the visitor anyone else's history).
         let mut contacts = vec![cid.clone()];
@@ -301,7 +301,7 @@ pub async fn search_customers(state: &Service, q: &str) -> Result<Vec<CustomerCa
 }
 
 /// Visitors seen in the last two minutes in the inboxes the agent works.
-pub async fn live_visitors(state: &Service, user: &User) -> Result<Vec<LiveVisitor>> {
+pub async fn live_visitors(state: &Service, user: &Person) -> Result<Vec<LiveVisitor>> {
     let inboxes: Vec<String> = if user.role().sees_all_inboxes() {
         vec![]
     } else {
@@ -327,7 +327,7 @@ pub async fn agents(state: &Service) -> Result<Vec<AgentPresence>> {
 /// conversations auto-assignment gives them (1-100).
 pub async fn set_presence(
     state: &Service,
-    user: &User,
+    user: &Person,
     presence: &str,
     max_chats: Option<i64>,
 ) -> Result<AgentPresence> {
@@ -347,12 +347,12 @@ pub async fn set_presence(
 }
 
 /// The person's latest 50 notifications.
-pub async fn notifications(state: &Service, user: &User) -> Result<Vec<Notification>> {
+pub async fn notifications(state: &Service, user: &Person) -> Result<Vec<Notification>> {
     Ok(notifications::list(&state.db, &user.id, 50).await?)
 }
 
 /// Marks one of the person's notifications read.
-pub async fn read_notification(state: &Service, user: &User, id: &str) -> Result<()> {
+pub async fn read_notification(state: &Service, user: &Person, id: &str) -> Result<()> {
     if notifications::mark_read(&state.db, &user.id, id).await? {
         Ok(())
     } else {
@@ -363,7 +363,7 @@ pub async fn read_notification(state: &Service, user: &User, id: &str) -> Result
 /// A customer's own conversations and cases, for their account page.
 pub async fn own_history(
     state: &Service,
-    user: &User,
+    user: &Person,
 ) -> Result<(Vec<Conversation>, Vec<kefu_store::cases::Case>)> {
     Ok((
         conversations::list_for_customer(&state.db, &user.id).await?,
@@ -375,7 +375,7 @@ pub async fn own_history(
 /// frame (author names resolved), for a printable transcript.
 pub async fn transcript(
     state: &Service,
-    user: &User,
+    user: &Person,
     id: &str,
 ) -> Result<(
     Conversation,

@@ -44,10 +44,10 @@ fn mac(key: &str, body: &str) -> String {
         .collect()
 }
 
-/// A token for `user_id`, valid for five minutes; returns it with its expiry (Unix seconds).
-pub async fn issue(state: &Service, user_id: &str) -> Result<(String, i64)> {
+/// A token for `person_id`, valid for five minutes; returns it with its expiry (Unix seconds).
+pub async fn issue(state: &Service, person_id: &str) -> Result<(String, i64)> {
     let exp = now_ms() / 1000 + TTL_SECONDS;
-    let body = format!("rt1.{user_id}.{exp}");
+    let body = format!("rt1.{person_id}.{exp}");
     let sig = mac(key(state).await?, &body);
     Ok((format!("{body}.{sig}"), exp))
 }

@@ -7,7 +7,7 @@ use kefu_core::Role;
 use kefu_core::error::ErrorCode;
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::messages::{self, Message};
-use kefu_store::people::{self, NewUser};
+use kefu_store::people::{self, NewPerson};
 use kefu_store::visitors::{self, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +50,9 @@ fn limit_new_conversation(state: &Service, v: &Visitor, ip: &str) -> Result<()> 
 pub struct VisitorSession {
     /// Keep it (the widget stores it in its own storage) and send it as `X-Kefu-Visitor`.
     pub visitor_token: String,
+    pub customer_id: String,
+    /// The same as `customer_id`, under its name before issue 18, for existing clients.
+    #[cfg_attr(feature = "openapi", schema(deprecated))]
     pub contact_id: String,
 }
 
@@ -63,7 +66,7 @@ pub async fn create_visitor(state: &Service, inbox_id: &str, ip: &str) -> Result
     let mut tx = state.db.begin().await?;
     let contact = people::insert(
         &mut tx,
-        &NewUser {
+        &NewPerson {
             role: Some(Role::Customer),
             ..Default::default()
         },
@@ -73,13 +76,14 @@ pub async fn create_visitor(state: &Service, inbox_id: &str, ip: &str) -> Result
     tx.commit().await?;
     Ok(VisitorSession {
         visitor_token: token,
-        contact_id: contact.id,
+        contact_id: contact.id.clone(),
+        customer_id: contact.id,
     })
 }
 
 /// The visitor's conversations in this widget, newest first.
 pub async fn conversations(state: &Service, v: &Visitor) -> Result<Vec<Conversation>> {
-    Ok(conversations::list_for_contact_in_inbox(&state.db, &v.contact_id, &v.inbox_id).await?)
+    Ok(conversations::list_for_customer_in_inbox(&state.db, &v.customer_id, &v.inbox_id).await?)
 }
 
 /// A new conversation, its subject cut to 200 characters.
@@ -91,7 +95,7 @@ pub async fn create_conversation(
 ) -> Result<Conversation> {
     limit_new_conversation(state, v, ip)?;
     let subject: String = subject.trim().chars().take(200).collect();
-    Ok(conversations::create(&state.db, &v.inbox_id, Some(&v.contact_id), &subject).await?)
+    Ok(conversations::create(&state.db, &v.inbox_id, Some(&v.customer_id), &subject).await?)
 }
 
 /// Messages after a sequence number, for whoever may see the conversation (notes only for
@@ -118,11 +122,11 @@ pub struct WidgetStatus {
     pub prechat: String,
     pub greeting: String,
     pub offline_message: String,
-    pub contact: ContactCard,
+    pub customer: WidgetCustomer,
 }
 
 #[derive(Serialize)]
-pub struct ContactCard {
+pub struct WidgetCustomer {
     pub id: String,
     pub name: String,
     pub email: String,
@@ -133,8 +137,8 @@ pub struct ContactCard {
 /// What the widget shows: the live chat or the offline form, and whether to ask who they are.
 pub async fn status(state: &Service, v: &Visitor) -> Result<WidgetStatus> {
     let settings = desk::InboxSettings::load(state, &v.inbox_id).await?;
-    let contact = people::get(&state.db, &v.contact_id).await?;
-    let email = people::reply_address(&state.db, &v.contact_id)
+    let contact = people::get(&state.db, &v.customer_id).await?;
+    let email = people::reply_address(&state.db, &v.customer_id)
         .await?
         .unwrap_or_default();
     Ok(WidgetStatus {
@@ -142,8 +146,8 @@ pub async fn status(state: &Service, v: &Visitor) -> Result<WidgetStatus> {
         prechat: settings.prechat,
         greeting: settings.greeting,
         offline_message: settings.offline_message,
-        contact: ContactCard {
-            id: v.contact_id.clone(),
+        customer: WidgetCustomer {
+            id: v.customer_id.clone(),
             verified: contact.as_ref().is_some_and(|c| c.external_id.is_some()),
             name: contact.map(|c| c.name).unwrap_or_default(),
             email,
@@ -166,9 +170,9 @@ fn checked_details(name: &str, email: &str) -> Result<(String, String)> {
 }
 
 /// The pre-chat form: the visitor says who they are (a known customer record from now on).
-pub async fn set_contact(state: &Service, v: &Visitor, name: &str, email: &str) -> Result<()> {
+pub async fn set_customer(state: &Service, v: &Visitor, name: &str, email: &str) -> Result<()> {
     let (name, email) = checked_details(name, email)?;
-    people::set_contact_details(&state.db, &v.contact_id, &name, &email).await?;
+    people::set_customer_details(&state.db, &v.customer_id, &name, &email).await?;
     Ok(())
 }
 
@@ -197,9 +201,9 @@ pub async fn leave_message(
     }
     let (name, email) = checked_details(&m.name, &m.email)?;
     kefu_core::protocol::check_body(&m.message)?;
-    people::set_contact_details(&state.db, &v.contact_id, &name, &email).await?;
+    people::set_customer_details(&state.db, &v.customer_id, &name, &email).await?;
     let subject: String = m.message.trim().chars().take(80).collect();
-    let c = conversations::create(&state.db, &v.inbox_id, Some(&v.contact_id), &subject).await?;
+    let c = conversations::create(&state.db, &v.inbox_id, Some(&v.customer_id), &subject).await?;
     let actor = Actor::Visitor(v.clone());
     chat::store_message(
         state,
@@ -226,10 +230,10 @@ pub async fn identify(
     origin: &Origin,
 ) -> Result<String> {
     let customer = crate::accounts::verified_customer(state, id, origin).await?;
-    if customer.id != v.contact_id {
+    if customer.id != v.customer_id {
         let mut tx = state.db.begin().await?;
-        conversations::reassign_contact(&mut tx, &v.contact_id, &customer.id).await?;
-        visitors::set_contact(&mut tx, &v.id, &customer.id).await?;
+        conversations::reassign_customer(&mut tx, &v.customer_id, &customer.id).await?;
+        visitors::set_customer(&mut tx, &v.id, &customer.id).await?;
         tx.commit().await?;
     }
     Ok(customer.id)
@@ -281,10 +285,11 @@ pub async fn report_page(state: &Service, v: &Visitor, p: &PageReport) -> Result
     let returning = kefu_store::browsing::earlier_visits(&state.db, &v.id, today).await? > 0;
     let view = kefu_store::browsing::open_page(&state.db, &v.id, &url, &title, &referrer).await?;
     visitors::touch(&state.db, v).await?;
-    let chatting = conversations::list_for_contact_in_inbox(&state.db, &v.contact_id, &v.inbox_id)
-        .await?
-        .iter()
-        .any(|c| c.status != "resolved");
+    let chatting =
+        conversations::list_for_customer_in_inbox(&state.db, &v.customer_id, &v.inbox_id)
+            .await?
+            .iter()
+            .any(|c| c.status != "resolved");
     let mut invitation = None;
     if !chatting && desk::availability(state, &v.inbox_id).await?.open {
         for r in kefu_store::browsing::rules(&state.db, &v.inbox_id).await? {
@@ -340,6 +345,6 @@ pub async fn transcript(state: &Service, v: &Visitor, id: &str, email: &str) -> 
             TRANSCRIPTS_PER_VISITOR,
         )
         .map_err(Error::RateLimited)?;
-    people::set_contact_details(&state.db, &v.contact_id, "", &email).await?;
+    people::set_customer_details(&state.db, &v.customer_id, "", &email).await?;
     desk::mail_transcript(state, &c, &email).await
 }

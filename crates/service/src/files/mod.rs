@@ -11,7 +11,7 @@ use kefu_core::ErrorCode;
 use kefu_store::attachments::{self, Attachment};
 use kefu_store::conversations::Conversation;
 use kefu_store::messages::{self, Message};
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use serde::{Deserialize, Serialize};
 
 use crate::Service;
@@ -73,7 +73,7 @@ pub struct Zipped {
 /// (within the upload limit); two files of one name get numbered, as a file manager would.
 pub async fn pack(
     state: &Service,
-    user: &User,
+    user: &Person,
     conversation_id: &str,
     r: &ZipRequest,
 ) -> Result<Zipped> {

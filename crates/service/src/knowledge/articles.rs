@@ -8,7 +8,7 @@ use kefu_core::ErrorCode;
 use kefu_core::Role;
 use kefu_search::Hit;
 use kefu_store::knowledge::{self, Article, ArticleInput, Category, CategoryInput, status};
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use serde::{Deserialize, Serialize};
 
 use crate::Service;
@@ -16,7 +16,7 @@ use crate::knowledge::markdown;
 use crate::{Error, Result};
 
 /// Admins and supervisors publish; agents only draft.
-pub fn publishes(user: &User) -> bool {
+pub fn publishes(user: &Person) -> bool {
     matches!(user.role(), Role::Admin | Role::Supervisor)
 }
 
@@ -317,7 +317,7 @@ impl ArticleView {
 pub async fn save_new(
     state: &Service,
     input: &ArticleInput,
-    user: &User,
+    user: &Person,
     why: &str,
 ) -> Result<Article> {
     let mut tx = state.db.begin().await?;

@@ -6,12 +6,12 @@ use kefu_core::ErrorCode;
 use kefu_store::knowledge::{
     self, Article, ArticleFilter, Category, Feedback, Revision, reason, status,
 };
-use kefu_store::people::User;
+use kefu_store::people::Person;
 
 use super::articles::*;
 use crate::{Error, Result, Service};
 
-fn must_publish(user: &User) -> Result<()> {
+fn must_publish(user: &Person) -> Result<()> {
     if publishes(user) {
         Ok(())
     } else {
@@ -25,7 +25,7 @@ pub async fn categories(state: &Service) -> Result<Vec<Category>> {
 }
 
 /// A new category (publishers only).
-pub async fn create_category(state: &Service, user: &User, b: &CategoryBody) -> Result<Category> {
+pub async fn create_category(state: &Service, user: &Person, b: &CategoryBody) -> Result<Category> {
     must_publish(user)?;
     create_category_from(state, b).await
 }
@@ -33,7 +33,7 @@ pub async fn create_category(state: &Service, user: &User, b: &CategoryBody) -> 
 /// Changes a category (publishers only); a category cannot hold itself.
 pub async fn update_category(
     state: &Service,
-    user: &User,
+    user: &Person,
     id: &str,
     b: &CategoryBody,
 ) -> Result<Category> {
@@ -54,7 +54,7 @@ pub async fn update_category(
 }
 
 /// Deletes an empty category (publishers only).
-pub async fn delete_category(state: &Service, user: &User, id: &str) -> Result<()> {
+pub async fn delete_category(state: &Service, user: &Person, id: &str) -> Result<()> {
     must_publish(user)?;
     let mut tx = state.db.begin().await?;
     knowledge::delete_category(&mut tx, id)
@@ -83,7 +83,7 @@ pub async fn list(state: &Service, q: &ArticleQuery) -> Result<Vec<Article>> {
 }
 
 /// A new article; agents may only create drafts.
-pub async fn create(state: &Service, user: &User, b: &ArticleBody) -> Result<ArticleView> {
+pub async fn create(state: &Service, user: &Person, b: &ArticleBody) -> Result<ArticleView> {
     let input = article_input(state, b).await?;
     if input.status != status::DRAFT {
         must_publish(user)?;
@@ -104,7 +104,7 @@ pub async fn get(state: &Service, id: &str) -> Result<ArticleView> {
 /// may only change drafts and keep them drafts.
 pub async fn update(
     state: &Service,
-    user: &User,
+    user: &Person,
     id: &str,
     b: &ArticleBody,
 ) -> Result<ArticleView> {
@@ -141,7 +141,7 @@ pub async fn revisions(state: &Service, id: &str) -> Result<Vec<Revision>> {
 }
 
 /// Brings an earlier revision back as the newest (publishers only).
-pub async fn restore(state: &Service, user: &User, id: &str, number: i64) -> Result<ArticleView> {
+pub async fn restore(state: &Service, user: &Person, id: &str, number: i64) -> Result<ArticleView> {
     must_publish(user)?;
     let mut tx = state.db.begin().await?;
     let a = knowledge::restore_revision(&mut tx, id, number, Some(&user.id))
@@ -163,7 +163,7 @@ pub async fn feedback(state: &Service, id: &str) -> Result<Vec<Feedback>> {
 /// Imports the export's CSV (publishers only); articles are matched by slug.
 pub async fn import_csv(
     state: &Service,
-    user: &User,
+    user: &Person,
     body: &str,
 ) -> Result<super::io::ImportReport> {
     must_publish(user)?;

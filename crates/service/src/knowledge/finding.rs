@@ -4,7 +4,7 @@
 use kefu_core::ErrorCode;
 use kefu_search::{Kind, Request};
 use kefu_store::knowledge::reason;
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use kefu_store::{messages, teams};
 
 use super::articles::*;
@@ -13,7 +13,7 @@ use crate::{Error, Result, Service};
 
 /// Articles or conversations (`q.kind`) matching `q.q`; conversations only those the agent
 /// may open (the index's scopes are a first cut; the same check as opening decides).
-pub async fn search(state: &Service, user: &User, q: &SearchQuery) -> Result<Vec<SearchHit>> {
+pub async fn search(state: &Service, user: &Person, q: &SearchQuery) -> Result<Vec<SearchHit>> {
     let text = check_query(&q.q)?;
     if text.is_empty() {
         return Ok(vec![]);
@@ -69,7 +69,7 @@ pub async fn search(state: &Service, user: &User, q: &SearchQuery) -> Result<Vec
 }
 
 /// Up to five public articles for what the customer said last (else the subject).
-pub async fn suggestions(state: &Service, user: &User, id: &str) -> Result<Vec<SearchHit>> {
+pub async fn suggestions(state: &Service, user: &Person, id: &str) -> Result<Vec<SearchHit>> {
     let conv = chat::visible(state, &Actor::Person(user.clone()), id).await?;
     // What the customer said last is what the reply answers.
     let recent = messages::last(&state.db, &conv.id, 20, false).await?;
@@ -111,7 +111,7 @@ pub async fn suggestions(state: &Service, user: &User, id: &str) -> Result<Vec<S
 /// in the language asked for (else Chinese when the question is), with a unique slug.
 pub async fn draft_from_conversation(
     state: &Service,
-    user: &User,
+    user: &Person,
     id: &str,
     b: &DraftFromConversation,
 ) -> Result<ArticleView> {

@@ -87,18 +87,18 @@ pub(super) async fn find_thread(
 }
 
 /// A new contact for a sender nobody knows yet.
-pub(super) async fn new_contact(tx: &mut Tx, mail: &Inbound) -> Result<String> {
+pub(super) async fn new_customer(tx: &mut Tx, mail: &Inbound) -> Result<String> {
     let name: String = mail.from_name.chars().take(100).collect();
     let user = people::insert(
         tx,
-        &people::NewUser {
+        &people::NewPerson {
             name,
             language: String::new(),
             ..Default::default()
         },
     )
     .await?;
-    people::set_contact_details(&mut *tx, &user.id, "", &mail.from_addr).await?;
+    people::set_customer_details(&mut *tx, &user.id, "", &mail.from_addr).await?;
     Ok(user.id)
 }
 
@@ -263,7 +263,7 @@ pub async fn ingest(
         Some(c) => c,
         None => match senders.first() {
             Some(c) => c.clone(),
-            None => new_contact(&mut tx, &mail).await?,
+            None => new_customer(&mut tx, &mail).await?,
         },
     };
     let (conv, new_conversation) = match thread {

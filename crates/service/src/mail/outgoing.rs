@@ -37,7 +37,7 @@ pub struct MailOptions {
 /// The signature `id` if `agent` may sign with it in `conv`: their own, or one of the inbox's.
 pub async fn signature_of(
     x: impl kefu_store::Exec,
-    agent: &kefu_store::people::User,
+    agent: &kefu_store::people::Person,
     conv: &Conversation,
     id: &str,
 ) -> Result<store_mail::Signature> {
@@ -54,7 +54,7 @@ pub async fn signature_of(
 /// The text of a signature `agent` may use in `conv`.
 pub async fn signature_text(
     state: &Service,
-    agent: &kefu_store::people::User,
+    agent: &kefu_store::people::Person,
     conv: &Conversation,
     id: &str,
 ) -> Result<String> {
@@ -124,7 +124,7 @@ pub async fn queue(
     state: &Service,
     tx: &mut Tx,
     conv: &Conversation,
-    agent: &kefu_store::people::User,
+    agent: &kefu_store::people::Person,
     msg: &Message,
     opts: &MailOptions,
 ) -> Result<()> {

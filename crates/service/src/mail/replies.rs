@@ -6,7 +6,7 @@ use kefu_core::ErrorCode;
 use kefu_store::mail::{self as store_mail, Signature};
 use kefu_store::messages::{self, Message};
 use kefu_store::outbox::{self, OutboxMail};
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use serde::{Deserialize, Serialize};
 
 use super::MailOptions;
@@ -44,7 +44,7 @@ pub struct MailReply {
 /// stored and the mail queued. Returns the message and whether it is new.
 pub async fn reply(
     state: &Service,
-    user: &User,
+    user: &Person,
     id: &str,
     r: MailReply,
 ) -> Result<(Message, bool)> {
@@ -148,7 +148,7 @@ impl From<OutboxMail> for Delivery {
 }
 
 /// The mails of a conversation the agent may open.
-pub async fn deliveries(state: &Service, user: &User, id: &str) -> Result<Vec<Delivery>> {
+pub async fn deliveries(state: &Service, user: &Person, id: &str) -> Result<Vec<Delivery>> {
     let conv = chat::visible(state, &Actor::Person(user.clone()), id).await?;
     let list = outbox::of_conversation(&state.db, &conv.id).await?;
     Ok(list
@@ -159,7 +159,7 @@ pub async fn deliveries(state: &Service, user: &User, id: &str) -> Result<Vec<De
 }
 
 /// Retries a waiting or failed mail of the conversation now.
-pub async fn retry(state: &Service, user: &User, id: &str, mail_id: &str) -> Result<()> {
+pub async fn retry(state: &Service, user: &Person, id: &str, mail_id: &str) -> Result<()> {
     let conv = chat::visible(state, &Actor::Person(user.clone()), id).await?;
     let m = outbox::get(&state.db, mail_id)
         .await?
@@ -179,7 +179,7 @@ pub async fn retry(state: &Service, user: &User, id: &str, mail_id: &str) -> Res
 /// `cid:` images pointing at the conversation's stored files. The edge serves it sandboxed.
 pub async fn original_html(
     state: &Service,
-    user: &User,
+    user: &Person,
     id: &str,
     message_id: &str,
 ) -> Result<String> {
@@ -225,7 +225,7 @@ pub async fn original_html(
 // ---- Signatures ------------------------------------------------------------------------------
 
 /// The signatures an agent may use: their own and their inboxes'.
-pub async fn signatures(state: &Service, user: &User) -> Result<Vec<Signature>> {
+pub async fn signatures(state: &Service, user: &Person) -> Result<Vec<Signature>> {
     Ok(store_mail::signatures_for(&state.db, &user.id).await?)
 }
 
@@ -241,7 +241,7 @@ pub struct NewSignature {
 }
 
 /// A new signature: the agent's own, or an inbox's (admins only).
-pub async fn add_signature(state: &Service, user: &User, n: &NewSignature) -> Result<Signature> {
+pub async fn add_signature(state: &Service, user: &Person, n: &NewSignature) -> Result<Signature> {
     let name = n.name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(Error::invalid(
@@ -270,7 +270,7 @@ pub async fn add_signature(state: &Service, user: &User, n: &NewSignature) -> Re
 }
 
 /// Deletes the agent's own signature, or (admins) an inbox's.
-pub async fn delete_signature(state: &Service, user: &User, id: &str) -> Result<()> {
+pub async fn delete_signature(state: &Service, user: &Person, id: &str) -> Result<()> {
     let sig = store_mail::signature(&state.db, id)
         .await?
         .ok_or(Error::NotFound)?;

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use kefu_core::quality::{self as rules, Finding, Guard, MailDraft, MailFinding, Severity};
 use kefu_core::time::now_ms;
 use kefu_store::conversations::Conversation;
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use kefu_store::quality::{self as store, Check};
 use kefu_store::settings;
 use serde::{Deserialize, Serialize};
@@ -112,7 +112,7 @@ impl Verdict {
 /// the reply is recorded as clean or sent anyway only by [`record_sent`] once it is stored.
 pub async fn gate(
     state: &Service,
-    agent: &User,
+    agent: &Person,
     conv: &Conversation,
     channel: &str,
     body: &str,
@@ -139,7 +139,7 @@ pub async fn gate(
 /// Records a reply that went out (clean, or sent despite warnings).
 pub async fn record_sent(
     state: &Service,
-    agent: &User,
+    agent: &Person,
     conv: &Conversation,
     channel: &str,
     body: &str,
@@ -155,7 +155,7 @@ pub async fn record_sent(
 
 async fn record(
     state: &Service,
-    agent: &User,
+    agent: &Person,
     conv: &Conversation,
     channel: &str,
     outcome: &str,
@@ -241,7 +241,7 @@ pub struct MailCheckRequest {
 /// signature's text from the agent's or the inbox's signatures.
 pub async fn draft_of(
     state: &Service,
-    user: &User,
+    user: &Person,
     conv: &Conversation,
     r: &MailCheckRequest,
 ) -> Result<MailDraft> {

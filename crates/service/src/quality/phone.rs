@@ -6,7 +6,7 @@
 use kefu_core::error::ErrorCode;
 use kefu_core::time::{DAY, now_ms};
 use kefu_store::messages;
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use kefu_store::phone::{self as store, Call, Callback, NewCallback};
 use kefu_store::quality as phrases_store;
 use serde::{Deserialize, Serialize};
@@ -112,7 +112,7 @@ fn check_call(f: &CallForm, now: i64) -> Result<(String, i64)> {
 
 /// An agent logs a call: on its conversation (with an activity staff see) or its customer, and
 /// as the answer to a callback, which it closes.
-pub async fn log_call(state: &Service, user: &User, f: &CallForm) -> Result<Call> {
+pub async fn log_call(state: &Service, user: &Person, f: &CallForm) -> Result<Call> {
     let now = now_ms();
     let (number, started_at) = check_call(f, now)?;
     let conv = match &f.conversation_id {
@@ -205,7 +205,7 @@ pub async fn log_call(state: &Service, user: &User, f: &CallForm) -> Result<Call
 /// they may open, and calls with no conversation.
 pub async fn calls(
     state: &Service,
-    user: &User,
+    user: &Person,
     customer_id: &str,
     conversation_id: &str,
 ) -> Result<Vec<Call>> {
@@ -278,7 +278,7 @@ pub async fn request_callback(
     }
     let customer = match caller {
         Caller::Person { user, .. } if !user.role().is_staff() => Some(user.id.clone()),
-        Caller::Visitor { visitor } => Some(visitor.contact_id.clone()),
+        Caller::Visitor { visitor } => Some(visitor.customer_id.clone()),
         _ => None,
     };
     let id = store::add_callback(
@@ -332,7 +332,7 @@ pub async fn pending_callbacks(state: &Service) -> Result<Vec<CallbackView>> {
 }
 
 /// An agent takes a callback nobody else has taken.
-pub async fn take_callback(state: &Service, user: &User, id: &str) -> Result<()> {
+pub async fn take_callback(state: &Service, user: &Person, id: &str) -> Result<()> {
     store::get_callback(&state.db, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -371,7 +371,7 @@ pub struct ScriptStage {
 /// customer, in the language asked for.
 pub async fn script(
     state: &Service,
-    user: &User,
+    user: &Person,
     conversation_id: &str,
     lang: Option<&str>,
 ) -> Result<Vec<ScriptStage>> {

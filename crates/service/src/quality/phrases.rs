@@ -5,7 +5,7 @@
 
 use kefu_core::ErrorCode;
 use kefu_store::conversations::Conversation;
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use kefu_store::quality::{self as store, NewPhrase, Phrase};
 use kefu_store::settings;
 use serde::{Deserialize, Serialize};
@@ -101,7 +101,7 @@ pub fn new_of<'a>(f: &'a PhraseForm, owner: Option<&'a str>) -> NewPhrase<'a> {
 
 /// The phrase `id` if `user` may change it: their own, or a shared one for admins and
 /// supervisors.
-pub async fn own(state: &Service, user: &User, id: &str) -> Result<Phrase> {
+pub async fn own(state: &Service, user: &Person, id: &str) -> Result<Phrase> {
     let p = store::get_phrase(&state.db, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -138,7 +138,11 @@ pub struct Context {
 }
 
 impl Context {
-    pub async fn of(state: &Service, agent: &User, conv: Option<&Conversation>) -> Result<Context> {
+    pub async fn of(
+        state: &Service,
+        agent: &Person,
+        conv: Option<&Conversation>,
+    ) -> Result<Context> {
         let customer = match conv.and_then(|c| c.customer_id.as_deref()) {
             Some(c) => kefu_store::people::get(&state.db, c).await?,
             None => None,
@@ -243,7 +247,7 @@ fn view_of(p: Phrase) -> PhraseView {
 }
 
 /// The phrases an agent may use: the shop's and their own.
-pub async fn usable(state: &Service, user: &User) -> Result<Vec<PhraseView>> {
+pub async fn usable(state: &Service, user: &Person) -> Result<Vec<PhraseView>> {
     Ok(store::phrases_for(&state.db, &user.id)
         .await?
         .into_iter()
@@ -252,7 +256,7 @@ pub async fn usable(state: &Service, user: &User) -> Result<Vec<PhraseView>> {
 }
 
 /// A new phrase: the agent's own, or the shop's (supervisors and admins only).
-pub async fn create(state: &Service, user: &User, f: &PhraseForm) -> Result<PhraseView> {
+pub async fn create(state: &Service, user: &Person, f: &PhraseForm) -> Result<PhraseView> {
     check_form(state, f).await?;
     if f.shared && !user.role().sees_all_inboxes() {
         return Err(Error::Forbidden);
@@ -264,7 +268,12 @@ pub async fn create(state: &Service, user: &User, f: &PhraseForm) -> Result<Phra
 }
 
 /// Changes a phrase the agent may change.
-pub async fn update(state: &Service, user: &User, id: &str, f: &PhraseForm) -> Result<PhraseView> {
+pub async fn update(
+    state: &Service,
+    user: &Person,
+    id: &str,
+    f: &PhraseForm,
+) -> Result<PhraseView> {
     let p = own(state, user, id).await?;
     check_form(state, f).await?;
     store::update_phrase(&state.db, &p.id, &new_of(f, None)).await?;
@@ -275,7 +284,7 @@ pub async fn update(state: &Service, user: &User, id: &str, f: &PhraseForm) -> R
 }
 
 /// Deletes a phrase the agent may change.
-pub async fn delete(state: &Service, user: &User, id: &str) -> Result<()> {
+pub async fn delete(state: &Service, user: &Person, id: &str) -> Result<()> {
     let p = own(state, user, id).await?;
     store::delete_phrase(&state.db, &p.id).await?;
     Ok(())
@@ -284,7 +293,7 @@ pub async fn delete(state: &Service, user: &User, id: &str) -> Result<()> {
 /// A phrase the agent may use, filled in for a conversation they may open.
 pub async fn fill_in(
     state: &Service,
-    user: &User,
+    user: &Person,
     conversation_id: &str,
     phrase_id: &str,
     lang: Option<&str>,

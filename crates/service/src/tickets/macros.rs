@@ -4,7 +4,7 @@ use kefu_core::ErrorCode;
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::macros::{self, Macro};
 use kefu_store::messages;
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -96,12 +96,12 @@ pub fn check_macro(f: &MacroForm) -> Result<String> {
     serde_json::to_string(a).map_err(|e| Error::Internal(e.to_string()))
 }
 
-pub fn may_share(user: &User) -> bool {
+pub fn may_share(user: &Person) -> bool {
     user.role().sees_all_inboxes()
 }
 
 /// The macro `id` if `user` may change it: their own, or a shared one for admins and supervisors.
-pub async fn own_macro(state: &Service, user: &User, id: &str) -> Result<Macro> {
+pub async fn own_macro(state: &Service, user: &Person, id: &str) -> Result<Macro> {
     let m = macros::get(&state.db, id).await?.ok_or(Error::NotFound)?;
     match &m.owner_id {
         Some(o) if o == &user.id => Ok(m),
@@ -120,7 +120,7 @@ pub struct MacroResult {
 }
 
 /// The macros an agent may use: the shared ones and their own.
-pub async fn usable(state: &Service, user: &User) -> Result<Vec<MacroView>> {
+pub async fn usable(state: &Service, user: &Person) -> Result<Vec<MacroView>> {
     Ok(macros::usable_by(&state.db, &user.id)
         .await?
         .into_iter()
@@ -129,7 +129,7 @@ pub async fn usable(state: &Service, user: &User) -> Result<Vec<MacroView>> {
 }
 
 /// A new macro: the agent's own, or shared (supervisors and admins only).
-pub async fn create(state: &Service, user: &User, f: &MacroForm) -> Result<MacroView> {
+pub async fn create(state: &Service, user: &Person, f: &MacroForm) -> Result<MacroView> {
     let actions = check_macro(f)?;
     if f.shared && !may_share(user) {
         return Err(Error::Forbidden);
@@ -141,7 +141,7 @@ pub async fn create(state: &Service, user: &User, f: &MacroForm) -> Result<Macro
 }
 
 /// Changes a macro the agent may change.
-pub async fn update(state: &Service, user: &User, id: &str, f: &MacroForm) -> Result<MacroView> {
+pub async fn update(state: &Service, user: &Person, id: &str, f: &MacroForm) -> Result<MacroView> {
     let m = own_macro(state, user, id).await?;
     let actions = check_macro(f)?;
     macros::update(&state.db, &m.id, f.name.trim(), &actions).await?;
@@ -153,7 +153,7 @@ pub async fn update(state: &Service, user: &User, id: &str, f: &MacroForm) -> Re
 }
 
 /// Deletes a macro the agent may change.
-pub async fn delete(state: &Service, user: &User, id: &str) -> Result<()> {
+pub async fn delete(state: &Service, user: &Person, id: &str) -> Result<()> {
     let m = own_macro(state, user, id).await?;
     macros::delete(&state.db, &m.id).await?;
     Ok(())
@@ -161,7 +161,12 @@ pub async fn delete(state: &Service, user: &User, id: &str) -> Result<()> {
 
 /// Runs a macro on a conversation: its reply first (variables filled in for this customer),
 /// then its changes (a resolving macro answers, then resolves).
-pub async fn apply(state: &Service, user: &User, id: &str, macro_id: &str) -> Result<MacroResult> {
+pub async fn apply(
+    state: &Service,
+    user: &Person,
+    id: &str,
+    macro_id: &str,
+) -> Result<MacroResult> {
     let m = macros::get(&state.db, macro_id)
         .await?
         .filter(|m| m.owner_id.is_none() || m.owner_id.as_deref() == Some(user.id.as_str()))

@@ -4,7 +4,7 @@ use kefu_core::ErrorCode;
 use kefu_core::time::now_ms;
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::messages::{self, NewMessage};
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -93,7 +93,7 @@ pub struct SplitRequest {
 /// show what happened. Returns the target.
 pub async fn merge(
     state: &Service,
-    user: &User,
+    user: &Person,
     id: &str,
     req: &MergeRequest,
 ) -> Result<Conversation> {
@@ -171,7 +171,7 @@ pub async fn merge(
 /// new ticket with the same stage, priority, type and team. Returns the new conversation.
 pub async fn split(
     state: &Service,
-    user: &User,
+    user: &Person,
     id: &str,
     req: &SplitRequest,
 ) -> Result<Conversation> {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use kefu_core::Role;
-use kefu_store::people::NewUser;
+use kefu_store::people::NewPerson;
 use kefu_store::{Db, conversations, people, teams, visitors};
 use kefu_web::{AppState, WebConfig};
 use tokio_tungstenite::tungstenite::Message;
@@ -55,7 +55,7 @@ pub async fn run_kefu(db: Db, visitors_n: usize, per_visitor: usize) -> Figures 
     let mut tx = db.begin().await.unwrap();
     let agent = people::insert(
         &mut tx,
-        &NewUser {
+        &NewPerson {
             role: Some(Role::Admin),
             email: format!("load-{}@shop.test", kefu_core::id::new_id()),
             name: "agent".into(),
@@ -72,7 +72,7 @@ pub async fn run_kefu(db: Db, visitors_n: usize, per_visitor: usize) -> Figures 
         let mut tx = db.begin().await.unwrap();
         let contact = people::insert(
             &mut tx,
-            &NewUser {
+            &NewPerson {
                 role: Some(Role::Customer),
                 ..Default::default()
             },

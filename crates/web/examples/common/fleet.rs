@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use kefu_core::Role;
-use kefu_store::people::NewUser;
+use kefu_store::people::NewPerson;
 use kefu_store::{Db, DbOptions, conversations, people, teams, visitors};
 use kefu_web::{AppState, WebConfig};
 use tokio::sync::Notify;
@@ -212,7 +212,7 @@ pub async fn prepare_db(db: &Db, n: usize) -> Shop {
     let mut tx = db.begin().await.expect("tx");
     let agent = people::insert(
         &mut tx,
-        &NewUser {
+        &NewPerson {
             role: Some(Role::Admin),
             email: format!("bench-{}@shop.test", kefu_core::id::new_id()),
             name: "agent".into(),
@@ -231,7 +231,7 @@ pub async fn prepare_db(db: &Db, n: usize) -> Shop {
     for i in 0..n {
         let contact = people::insert(
             &mut tx,
-            &NewUser {
+            &NewPerson {
                 role: Some(Role::Customer),
                 ..Default::default()
             },
@@ -372,7 +372,7 @@ pub async fn agent_token(data_dir: &Path) -> String {
     let db = open_db(data_dir, false).await;
     let (id,): (String,) = kefu_store::Exec::fetch_one(
         &db,
-        "SELECT id FROM users WHERE email LIKE 'bench-%' ORDER BY created_at LIMIT 1",
+        "SELECT id FROM people WHERE email LIKE 'bench-%' ORDER BY created_at LIMIT 1",
         vec![],
     )
     .await

@@ -10,7 +10,7 @@ use kefu_core::error::ErrorCode;
 use kefu_store::api_tokens::ApiToken;
 use kefu_store::audit::AuditEntry;
 use kefu_store::outbox::OutboxMail;
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use kefu_store::teams::{Inbox, Team};
 use kefu_store::tokens::OneTimeToken;
 
@@ -34,8 +34,8 @@ fn chrome_with<'a>(ctx: &'a Ctx, path: &str, notice: Option<&str>) -> Chrome<'a>
 #[template(path = "admin_people.html")]
 struct PeoplePage<'a> {
     c: Chrome<'a>,
-    staff: Vec<User>,
-    customers: Vec<User>,
+    staff: Vec<Person>,
+    customers: Vec<Person>,
     invitations: Vec<OneTimeToken>,
     teams: Vec<Team>,
     roles: Vec<&'static str>,
@@ -156,7 +156,7 @@ pub async fn set_active(
     }
 }
 
-/// `(user_id, name, email)` of each member.
+/// `(person_id, name, email)` of each member.
 type Members = Vec<(String, String, String)>;
 
 #[derive(Template)]
@@ -165,7 +165,7 @@ struct TeamsPage<'a> {
     c: Chrome<'a>,
     teams: Vec<(Team, Members)>,
     inboxes: Vec<(Inbox, Vec<String>)>,
-    staff: Vec<User>,
+    staff: Vec<Person>,
     public_url: String,
 }
 
@@ -212,7 +212,7 @@ pub async fn create_team(
 #[derive(Deserialize)]
 pub struct MemberForm {
     team_id: String,
-    user_id: String,
+    person_id: String,
     #[serde(default)]
     remove: String,
 }
@@ -224,9 +224,9 @@ pub async fn team_member(
 ) -> Response {
     let run = async {
         if f.remove == "true" {
-            accounts::teams::remove_member(&state, &f.team_id, &f.user_id).await
+            accounts::teams::remove_member(&state, &f.team_id, &f.person_id).await
         } else {
-            accounts::teams::add_member(&state, &f.team_id, &f.user_id).await
+            accounts::teams::add_member(&state, &f.team_id, &f.person_id).await
         }
     };
     match run.await {

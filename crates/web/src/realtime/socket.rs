@@ -254,7 +254,7 @@ async fn welcome(
     since: std::collections::BTreeMap<String, i64>,
 ) -> Result<HashMap<String, i64>, String> {
     let (role, id) = match actor {
-        Actor::Visitor(v) => ("visitor".to_string(), v.contact_id.clone()),
+        Actor::Visitor(v) => ("visitor".to_string(), v.customer_id.clone()),
         Actor::Person(u) => (u.role.clone(), u.id.clone()),
     };
     put(

@@ -5,7 +5,8 @@ use axum::http::Method;
 use super::{Access, Routes};
 use crate::*;
 
-/// Adds this area's routes.
+/// Adds this area's routes (with the deprecated `/api/v1/users` aliases).
+#[allow(deprecated)]
 pub fn add(r: Routes) -> Routes {
     use Access::*;
     use Method as M;
@@ -13,6 +14,27 @@ pub fn add(r: Routes) -> Routes {
         // REST API.
         .route(M::GET, "/api/v1/me", Signed, None, api::me)
         .route(M::PATCH, "/api/v1/me", Signed, None, api::update_me)
+        .route(
+            M::GET,
+            "/api/v1/people",
+            Admin,
+            Some("people:read"),
+            api::list_people,
+        )
+        .route(
+            M::GET,
+            "/api/v1/people/{id}",
+            Admin,
+            Some("people:read"),
+            api::get_person,
+        )
+        .route(
+            M::PATCH,
+            "/api/v1/people/{id}",
+            Admin,
+            Some("people:write"),
+            api::update_person,
+        )
         .route(
             M::GET,
             "/api/v1/users",
@@ -64,7 +86,7 @@ pub fn add(r: Routes) -> Routes {
         )
         .route(
             M::DELETE,
-            "/api/v1/teams/{id}/members/{user_id}",
+            "/api/v1/teams/{id}/members/{person_id}",
             Admin,
             Some("teams:write"),
             api::remove_member,

@@ -53,7 +53,7 @@ pub fn add(r: Routes) -> Routes {
             "/widget/api/contact",
             Visitor,
             None,
-            widget::set_contact,
+            widget::set_customer,
         )
         .route(
             M::POST,

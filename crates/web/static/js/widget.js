@@ -391,7 +391,7 @@ async function start() {
   info = await api('/widget/api/status');
   if (info.greeting) $('greeting').textContent = info.greeting;
   if (info.offline_message) $('offline-intro').textContent = info.offline_message;
-  if (info.contact.email) transcript.email.value = info.contact.email;
+  if (info.customer.email) transcript.email.value = info.customer.email;
   const seq = await loadConversation();
   socket = new ChatSocket({
     credentials: async () => ({ visitor: token }),
@@ -408,7 +408,7 @@ async function start() {
       }
       if (f.type === 'typing' && f.conversation === conversation && f.who.kind === 'agent') agentTyping(f.on);
       if (f.type === 'queue' && f.conversation === conversation) showQueue(f.position);
-      if (f.type === 'read' && f.conversation === conversation && f.reader !== info.contact.id) markRead(f.seq);
+      if (f.type === 'read' && f.conversation === conversation && f.reader !== info.customer.id) markRead(f.seq);
       if (f.type === 'error' && f.code === 'unauthorized') { localStorage.removeItem(storeKey); location.reload(); }
     },
   });
@@ -419,9 +419,9 @@ async function start() {
     list.hidden = true;
     form.hidden = true;
     offline.hidden = false;
-    if (info.contact.email) offline.email.value = info.contact.email;
-    if (info.contact.name) offline.name.value = info.contact.name;
-  } else if (!returning && info.prechat !== 'off' && !info.contact.email) {
+    if (info.customer.email) offline.email.value = info.customer.email;
+    if (info.customer.name) offline.name.value = info.customer.name;
+  } else if (!returning && info.prechat !== 'off' && !info.customer.email) {
     list.hidden = true;
     form.hidden = true;
     prechat.hidden = false;

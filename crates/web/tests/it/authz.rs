@@ -51,7 +51,7 @@ enum Kind {
     /// Admins' objects.
     Inbox,
     MailInbox,
-    User,
+    Person,
     Team,
     Token,
     Rule,
@@ -90,7 +90,7 @@ fn kind_of(path: &str, prev: &str) -> Kind {
         "revisions" => Revision,
         "inboxes" if path.contains("/mail") => MailInbox,
         "inboxes" => Inbox,
-        "users" | "members" => User,
+        "people" | "users" | "members" => Person,
         "teams" => Team,
         "tokens" => Token,
         "invitations" => Rule,
@@ -502,7 +502,7 @@ impl World {
             DraftSlug => self.draft_slug.clone(),
             Inbox => self.shop.inbox.clone(),
             MailInbox => self.mail_inbox.clone(),
-            User => self.user.clone(),
+            Person => self.user.clone(),
             Team => self.team.clone(),
             Token => self.token.clone(),
             Rule => self.rule.clone(),
@@ -579,8 +579,10 @@ fn body_for(method: &str, path: &str, w: &World) -> Option<Value> {
         ("PUT", "/api/v1/phrases/{id}") => {
             json!({"kind": "greeting", "title": "p2", "body_zh": "您好", "body_en": "Hi"})
         }
-        ("PATCH", "/api/v1/users/{id}") => json!({"active": true}),
-        ("POST", "/api/v1/teams/{id}/members") => json!({"user_id": w.user}),
+        ("PATCH", "/api/v1/people/{id}") | ("PATCH", "/api/v1/users/{id}") => {
+            json!({"active": true})
+        }
+        ("POST", "/api/v1/teams/{id}/members") => json!({"person_id": w.user}),
         ("PUT", "/api/v1/kb/categories/{id}") => {
             json!({"slug": "shipping", "name_zh": "配送", "name_en": "Shipping"})
         }
@@ -797,7 +799,7 @@ fn owner_of<'a>(w: &'a World, r: &kefu_web::RouteInfo) -> &'a Browser {
         // publishers (admins and supervisors).
         Kind::Inbox
         | Kind::MailInbox
-        | Kind::User
+        | Kind::Person
         | Kind::Team
         | Kind::Token
         | Kind::Rule

@@ -810,7 +810,7 @@ async fn identify(t: TestDb) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let customer = r.json()["contact_id"].as_str().unwrap().to_string();
+    let customer = r.json()["customer_id"].as_str().unwrap().to_string();
     let old_conv = open_conversation(&old_browser).await;
 
     let (_, vb) = visitor(&shop).await;
@@ -838,7 +838,7 @@ async fn identify(t: TestDb) {
                 .json(&signed("shop-secret")),
         )
         .await;
-    assert_eq!(r.json()["contact_id"].as_str(), Some(customer.as_str()));
+    assert_eq!(r.json()["customer_id"].as_str(), Some(customer.as_str()));
     let mut mine: Vec<String> = vb
         .get("/widget/api/conversations")
         .await
@@ -866,7 +866,7 @@ async fn identify(t: TestDb) {
         (Some(true), Some("李雷"), 1)
     );
     assert_eq!(
-        vb.get("/widget/api/status").await.json()["contact"]["verified"],
+        vb.get("/widget/api/status").await.json()["customer"]["verified"],
         true
     );
 }

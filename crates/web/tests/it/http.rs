@@ -341,7 +341,7 @@ async fn reset_flow(t: TestDb) {
         &s.t.db,
         tokens::Purpose::ResetPassword,
         &tokens::NewToken {
-            user_id: Some(&u.id),
+            person_id: Some(&u.id),
             ttl_ms: -1000,
             ..Default::default()
         },
@@ -436,7 +436,7 @@ async fn reauth(t: TestDb) {
     // Age the session's last password confirmation.
     kefu_store::Exec::execute(
         &s.t.db,
-        "UPDATE sessions SET reauth_at = 0 WHERE user_id = $1",
+        "UPDATE sessions SET reauth_at = 0 WHERE person_id = $1",
         kefu_store::args![u.id.as_str()],
     )
     .await
@@ -671,7 +671,7 @@ async fn roles(t: TestDb) {
     let r = admin
         .api(
             Method::PATCH,
-            &format!("/api/v1/users/{}", agent.id),
+            &format!("/api/v1/people/{}", agent.id),
             Some(json!({"active": false})),
         )
         .await;
@@ -688,7 +688,7 @@ async fn roles(t: TestDb) {
     admin
         .api(
             Method::PATCH,
-            &format!("/api/v1/users/{}", agent.id),
+            &format!("/api/v1/people/{}", agent.id),
             Some(json!({"active": true, "role": "supervisor"})),
         )
         .await;
@@ -835,7 +835,7 @@ async fn object_access(t: TestDb) {
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        pre_b.api(Method::GET, "/api/v1/users", None).await.status,
+        pre_b.api(Method::GET, "/api/v1/people", None).await.status,
         StatusCode::FORBIDDEN
     );
 }
@@ -914,7 +914,7 @@ async fn api_tokens(t: TestDb) {
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        call(Method::GET, "/api/v1/users", &token)
+        call(Method::GET, "/api/v1/people", &token)
             .await
             .unwrap()
             .status(),
@@ -1223,7 +1223,7 @@ async fn route_matrix(t: TestDb) {
         let path = r
             .path
             .replace("{id}", "some-id")
-            .replace("{user_id}", "some-user");
+            .replace("{person_id}", "some-user");
         let method = Method::from_bytes(r.method.as_bytes()).unwrap();
         let listed_public = PUBLIC.contains(&(r.method, r.path));
         assert_eq!(
@@ -1450,7 +1450,7 @@ async fn mfa_session_ttl(t: TestDb) {
     );
     let rows: Vec<(String, i64, i64)> = kefu_store::Exec::fetch_all(
         &s.t.db,
-        "SELECT stage, created_at, expires_at FROM sessions WHERE user_id = $1",
+        "SELECT stage, created_at, expires_at FROM sessions WHERE person_id = $1",
         kefu_store::args![u.id.as_str()],
     )
     .await

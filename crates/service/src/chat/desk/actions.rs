@@ -5,7 +5,7 @@ use kefu_core::ErrorCode;
 use kefu_core::time::now_ms;
 use kefu_store::conversations::{self, Changes, Conversation};
 use kefu_store::messages::{self};
-use kefu_store::people::{self, User};
+use kefu_store::people::{self, Person};
 use kefu_store::teams;
 use serde::{Deserialize, Deserializer};
 
@@ -68,7 +68,7 @@ impl ConversationPatch {
 /// Applies an agent's changes; each change is recorded in the conversation.
 pub async fn apply(
     state: &Service,
-    user: &User,
+    user: &Person,
     conversation_id: &str,
     p: &ConversationPatch,
 ) -> Result<Conversation> {

@@ -6,7 +6,7 @@ use kefu_core::businesstime::{BusinessTime, Calendar, Hours, offset_zone};
 use kefu_core::kinds::Channel;
 use kefu_core::time::now_ms;
 use kefu_store::browsing::{self, InvitationRule};
-use kefu_store::people::User;
+use kefu_store::people::Person;
 use kefu_store::{presence, teams};
 use serde::{Deserialize, Serialize};
 
@@ -322,7 +322,7 @@ pub struct InboxView {
 
 /// The inboxes someone may work: all for admins, supervisors and tokens (`None`); their
 /// teams' for agents.
-pub async fn inboxes(state: &Service, user: Option<&User>) -> Result<Vec<InboxView>> {
+pub async fn inboxes(state: &Service, user: Option<&Person>) -> Result<Vec<InboxView>> {
     let inboxes = match user {
         Some(u) if !u.role().sees_all_inboxes() => {
             teams::inboxes_of_member(&state.db, &u.id).await?
@@ -374,7 +374,7 @@ pub async fn create_inbox(
 }
 
 /// The inboxes a person works: every one for those who see all inboxes, else their teams'.
-pub async fn workable_inboxes(state: &Service, user: &User) -> Result<Vec<teams::Inbox>> {
+pub async fn workable_inboxes(state: &Service, user: &Person) -> Result<Vec<teams::Inbox>> {
     Ok(if user.role().sees_all_inboxes() {
         teams::list_inboxes(&state.db).await?
     } else {

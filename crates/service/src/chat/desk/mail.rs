@@ -4,7 +4,7 @@ use kefu_core::protocol::ServerFrame;
 use kefu_store::Tx;
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::messages::{self};
-use kefu_store::people::{self, User};
+use kefu_store::people::{self, Person};
 
 use crate::Result;
 use crate::Service;
@@ -31,7 +31,7 @@ pub async fn mail_context_in(
 }
 
 pub(super) fn mail_context_of(
-    customer: Option<User>,
+    customer: Option<Person>,
     shop: Option<String>,
 ) -> (crate::i18n::Lang, String, String) {
     let lang = customer

@@ -20,7 +20,7 @@ use std::collections::HashSet;
 use kefu_core::protocol::ServerFrame;
 use kefu_store::conversations::Conversation;
 use kefu_store::messages::{self, Message, NewMessage};
-use kefu_store::people::{self, User};
+use kefu_store::people::{self, Person};
 use kefu_store::{Tx, notifications};
 
 use crate::Result;
@@ -35,7 +35,7 @@ pub async fn record_event(
     tx: &mut Tx,
     conv: &Conversation,
     kind: &str,
-    by: Option<&User>,
+    by: Option<&Person>,
     body: &str,
     meta: serde_json::Value,
 ) -> Result<Message> {
@@ -76,7 +76,7 @@ pub async fn record_joined(
     state: &Service,
     tx: &mut Tx,
     conv: &Conversation,
-    agent: &User,
+    agent: &Person,
 ) -> Result<Message> {
     record_event(
         state,
@@ -93,7 +93,7 @@ pub async fn record_joined(
 // ---- Mentions --------------------------------------------------------------------------------
 /// Staff named in a note with `@name` (name without spaces, or the e-mail's local part) who
 /// may see the conversation.
-pub async fn mentioned(state: &Service, conv: &Conversation, body: &str) -> Result<Vec<User>> {
+pub async fn mentioned(state: &Service, conv: &Conversation, body: &str) -> Result<Vec<Person>> {
     let handles: HashSet<String> = body
         .split(|c: char| c.is_whitespace())
         .filter_map(|w| w.strip_prefix('@'))
@@ -125,7 +125,7 @@ pub async fn mentioned(state: &Service, conv: &Conversation, body: &str) -> Resu
 }
 
 /// Notifies everyone a note mentions (stored, and live on every instance).
-pub async fn notify_mentions(state: &Service, conv: &Conversation, author: &User, body: &str) {
+pub async fn notify_mentions(state: &Service, conv: &Conversation, author: &Person, body: &str) {
     let Ok(people) = mentioned(state, conv, body).await else {
         return;
     };

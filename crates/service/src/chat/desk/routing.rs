@@ -8,7 +8,7 @@ use kefu_core::protocol::ServerFrame;
 use kefu_core::time::now_ms;
 use kefu_store::conversations::{self, Changes, Conversation};
 use kefu_store::messages::{self};
-use kefu_store::people::{self, User};
+use kefu_store::people::{self, Person};
 use kefu_store::presence;
 use tokio::sync::watch;
 
@@ -19,7 +19,7 @@ use crate::{Error, Result};
 
 /// Gives a waiting conversation to the next online agent with room, if the inbox
 /// auto-assigns and there is one. Returns the agent.
-pub async fn route(state: &Service, conv: &Conversation) -> Result<Option<User>> {
+pub async fn route(state: &Service, conv: &Conversation) -> Result<Option<Person>> {
     if conv.assignee_id.is_some() || conv.status != "open" {
         return Ok(None);
     }
@@ -87,7 +87,7 @@ pub(super) async fn tell_queue_positions(
             };
             state
                 .hub
-                .publish_contact(contact, &c.inbox_id, &f.to_json());
+                .publish_customer(contact, &c.inbox_id, &f.to_json());
         }
     }
     // Those no longer waiting hear position 0 once.
@@ -101,7 +101,7 @@ pub(super) async fn tell_queue_positions(
             };
             state
                 .hub
-                .publish_contact(contact, &c.inbox_id, &f.to_json());
+                .publish_customer(contact, &c.inbox_id, &f.to_json());
         }
     }
     *told = now_waiting;
@@ -211,7 +211,7 @@ pub async fn record_seen_visitors(state: &Service) -> Result<()> {
 pub(super) const MIN_PASS_INTERVAL: Duration = Duration::from_millis(100);
 
 /// An agent changed their presence: store it, tell all staff, route waiting chats.
-pub async fn set_presence(state: &Service, user: &User, state_name: &str) -> Result<()> {
+pub async fn set_presence(state: &Service, user: &Person, state_name: &str) -> Result<()> {
     if !presence::STATES.contains(&state_name) {
         return Err(Error::invalid(
             ErrorCode::InvalidPresence,

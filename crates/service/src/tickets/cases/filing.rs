@@ -192,7 +192,7 @@ pub fn check_new(n: &NewCase, s: &CaseSettings) -> Result<()> {
 }
 
 /// The contact a case is filed for: the signed-in customer, or the one at a verified address.
-pub async fn contact_for(tx: &mut Tx, caller: &Caller, n: &NewCase) -> Result<(String, String)> {
+pub async fn customer_for(tx: &mut Tx, caller: &Caller, n: &NewCase) -> Result<(String, String)> {
     if let Caller::Person { user, .. } = caller {
         if user.role().is_staff() {
             return Err(Error::invalid(
@@ -231,14 +231,14 @@ pub async fn contact_for(tx: &mut Tx, caller: &Caller, n: &NewCase) -> Result<(S
     }
     let user = people::insert(
         tx,
-        &people::NewUser {
+        &people::NewPerson {
             name: n.name.trim().chars().take(100).collect(),
             language: String::new(),
             ..Default::default()
         },
     )
     .await?;
-    people::set_contact_details(&mut *tx, &user.id, n.name.trim(), &email).await?;
+    people::set_customer_details(&mut *tx, &user.id, n.name.trim(), &email).await?;
     Ok((user.id, email))
 }
 
@@ -262,7 +262,7 @@ pub async fn file(state: &Service, caller: &Caller, ip: &str, n: &NewCase) -> Re
     let lang = Lang::parse(&n.lang).unwrap_or(Lang::ZhCn);
     let now = now_ms();
     let mut tx = state.db.begin().await?;
-    let (contact, email) = contact_for(&mut tx, caller, n).await?;
+    let (contact, email) = customer_for(&mut tx, caller, n).await?;
     let kind = check_kind(&n.kind)?;
     let subject = rules::subject(kind, &n.category, &n.reason, &n.order_ref);
     let conv = conversations::create(&mut tx, &inbox, Some(&contact), &subject).await?;

@@ -12,7 +12,7 @@ use kefu_core::time::{MINUTE, now_ms};
 use kefu_store::cases::{self as store, Case};
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::messages::{self, Message};
-use kefu_store::people::{self, User};
+use kefu_store::people::{self, Person};
 use kefu_store::tokens::{self, Purpose};
 use kefu_store::{Tx, settings, teams};
 use serde::{Deserialize, Serialize};

@@ -57,7 +57,7 @@ pub struct MoveCase {
 }
 
 /// The case of a conversation the agent may open.
-pub async fn staff_case(state: &Service, user: &User, id: &str) -> Result<StaffCase> {
+pub async fn staff_case(state: &Service, user: &Person, id: &str) -> Result<StaffCase> {
     chat::visible(state, &chat::Actor::Person(user.clone()), id).await?;
     let case = store::get(&state.db, id).await?.ok_or(Error::NotFound)?;
     Ok(StaffCase::of(case))
@@ -67,7 +67,7 @@ pub async fn staff_case(state: &Service, user: &User, id: &str) -> Result<StaffC
 /// after-sale stage, an event with the status link, and a mail to the customer.
 pub async fn open_from_conversation(
     state: &Service,
-    user: &User,
+    user: &Person,
     id: &str,
     o: &OpenCase,
 ) -> Result<StaffCase> {
@@ -136,7 +136,12 @@ pub async fn open_from_conversation(
 /// Staff move a case to a status its flow allows, with a note the customer sees; the
 /// customer is mailed. A case that ends resolves its conversation; any other move counts as
 /// an answer to the customer.
-pub async fn move_case(state: &Service, user: &User, id: &str, m: &MoveCase) -> Result<StaffCase> {
+pub async fn move_case(
+    state: &Service,
+    user: &Person,
+    id: &str,
+    m: &MoveCase,
+) -> Result<StaffCase> {
     let conv = chat::visible(state, &chat::Actor::Person(user.clone()), id).await?;
     let case = store::get(&state.db, id).await?.ok_or(Error::NotFound)?;
     let allowed = match (status_of(&case), CaseStatus::parse(&m.status)) {

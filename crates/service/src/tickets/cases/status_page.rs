@@ -20,7 +20,7 @@ pub async fn open_case(
     header_key: Option<&str>,
     tracking: &str,
     key: &str,
-) -> Result<(Case, Conversation, User)> {
+) -> Result<(Case, Conversation, Person)> {
     let tracking = tracking.trim().to_uppercase();
     if !rules::is_tracking(&tracking) {
         return Err(Error::NotFound);
@@ -222,7 +222,7 @@ pub async fn open_for_adding(
     header_key: Option<&str>,
     tracking: &str,
     key: &str,
-) -> Result<(Case, Conversation, User)> {
+) -> Result<(Case, Conversation, Person)> {
     let (case, conv, user) = open_case(state, caller, header_key, tracking, key).await?;
     if case.status == "closed" {
         return Err(Error::invalid(

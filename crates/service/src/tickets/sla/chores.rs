@@ -120,8 +120,8 @@ pub async fn check(state: &Service) -> Result<usize> {
                 conversation: n.conversation_id,
                 body: n.body,
             };
-            bus::announce_staff(state, Some(&n.user_id), &f.to_json()).await;
-            state.hub.publish_staff(Some(&n.user_id), &f.to_json());
+            bus::announce_staff(state, Some(&n.person_id), &f.to_json()).await;
+            state.hub.publish_staff(Some(&n.person_id), &f.to_json());
         }
         done += 1;
     }

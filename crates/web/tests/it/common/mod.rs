@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use kefu_core::Role;
 use kefu_service::mail::delivery::NoTransport;
-use kefu_store::people::{self, NewUser, User};
+use kefu_store::people::{self, NewPerson, Person};
 use kefu_store::testing::TestDb;
 use kefu_web::{AppState, RouteInfo, WebConfig};
 use reqwest::{Method, StatusCode};
@@ -252,12 +252,12 @@ impl Browser {
 }
 
 /// A staff member or verified customer made directly in the store.
-pub async fn person(server: &Server, email: &str, role: Role) -> User {
+pub async fn person(server: &Server, email: &str, role: Role) -> Person {
     let hash = kefu_web::auth::hash_password(PASSWORD).await.unwrap();
     let mut tx = server.t.db.begin().await.unwrap();
     let u = people::insert(
         &mut tx,
-        &NewUser {
+        &NewPerson {
             role: Some(role),
             email: email.into(),
             name: email.split('@').next().unwrap().into(),
