@@ -2,7 +2,6 @@
 //! IO (TOTP, signed shop identities). Everything here is deterministic given its inputs and is
 //! tested without sockets or databases.
 
-pub mod base32;
 pub mod businesstime;
 pub mod cases;
 pub mod conversation;

@@ -1,44 +1,66 @@
 //! Time-based one-time passwords (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits), the scheme
-//! every authenticator app speaks.
+//! every authenticator app speaks. The algorithm and base32 are the `totp-rs` crate's; this
+//! module fixes Kefu's parameters, reads secrets as people might type them, and builds the
+//! `otpauth://` URI the way authenticator apps read it.
 
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
-
-use crate::base32;
+use totp_rs::{Algorithm, Builder, Secret, Totp};
 
 pub const STEP_SECONDS: i64 = 30;
 pub const DIGITS: u32 = 6;
 
-/// A new 160-bit secret, base32-encoded for the authenticator app.
+/// A new 160-bit secret, base32-encoded (no padding) for the authenticator app.
 pub fn new_secret() -> String {
-    base32::encode(&crate::id::random_bytes::<20>())
+    Secret::from(crate::id::random_bytes::<20>().to_vec()).to_base32()
+}
+
+/// Base32 read case-insensitively, ignoring spaces, dashes and `=` padding.
+fn decode(secret_b32: &str) -> Option<Vec<u8>> {
+    let clean: String = secret_b32
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '='))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    Some(Secret::try_from_base32(clean).ok()?.as_ref().to_vec())
+}
+
+fn totp(secret: Vec<u8>) -> Totp {
+    // Kefu's own secrets are 160 bits; `build_noncompliant` also takes the shorter ones some
+    // apps print, where `build` would refuse anything under 128 bits.
+    Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(DIGITS as u8)
+        .with_skew(1)
+        .with_step_duration(STEP_SECONDS as u64)
+        .with_secret(secret)
+        .build_noncompliant()
 }
 
 /// The code for one time step (`unix_seconds / 30`).
 pub fn code_at_step(secret: &[u8], step: i64) -> u32 {
-    #[allow(clippy::expect_used)]
-    let mut mac = Hmac::<Sha1>::new_from_slice(secret).expect("HMAC accepts keys of any length");
-    mac.update(&step.to_be_bytes());
-    let digest = mac.finalize().into_bytes();
-    let offset = (digest[19] & 0x0f) as usize;
-    let binary = (u32::from(digest[offset]) & 0x7f) << 24
-        | u32::from(digest[offset + 1]) << 16
-        | u32::from(digest[offset + 2]) << 8
-        | u32::from(digest[offset + 3]);
-    binary % 10u32.pow(DIGITS)
+    let at = u64::try_from(step).unwrap_or(0) * STEP_SECONDS as u64;
+    totp(secret.to_vec())
+        .generate(at)
+        .to_string()
+        .parse()
+        .unwrap_or(0)
+}
+
+/// The code an authenticator app shows for `secret_b32` at `unix_seconds`.
+pub fn code_at(secret_b32: &str, unix_seconds: i64) -> Option<String> {
+    let at = u64::try_from(unix_seconds).ok()?;
+    Some(totp(decode(secret_b32)?).generate(at).to_string())
 }
 
 /// Checks `code` against the steps around `unix_seconds` (one step either way, for clock
 /// drift). Returns the matched step so the caller can refuse a second use of the same code.
 pub fn verify(secret_b32: &str, code: &str, unix_seconds: i64) -> Option<i64> {
-    let secret = base32::decode(secret_b32)?;
+    let secret = decode(secret_b32)?;
     let code = code.trim().replace(' ', "");
     if code.len() != DIGITS as usize || !code.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let wanted: u32 = code.parse().ok()?;
-    let now_step = unix_seconds.div_euclid(STEP_SECONDS);
-    (now_step - 1..=now_step + 1).find(|&step| code_at_step(&secret, step) == wanted)
+    let step = totp(secret).check(&code, u64::try_from(unix_seconds).ok()?)?;
+    i64::try_from(step).ok()
 }
 
 /// The `otpauth://` URI that authenticator apps read from a QR code.
@@ -80,10 +102,12 @@ mod tests {
     #[test]
     fn verify_accepts_adjacent_steps_only() {
         let secret = new_secret();
-        let raw = base32::decode(&secret).unwrap_or_default();
+        let raw = decode(&secret).unwrap_or_default();
+        assert_eq!(raw.len(), 20);
         let now = 1_800_000_000;
         let step = now / 30;
         let code = format!("{:06}", code_at_step(&raw, step));
+        assert_eq!(code_at(&secret, now).as_deref(), Some(code.as_str()));
         assert_eq!(verify(&secret, &code, now), Some(step));
         let prev = format!("{:06}", code_at_step(&raw, step - 1));
         assert_eq!(verify(&secret, &prev, now), Some(step - 1));
@@ -93,6 +117,16 @@ mod tests {
         }
         assert_eq!(verify(&secret, "12345", now), None);
         assert_eq!(verify(&secret, "abcdef", now), None);
+    }
+
+    #[test]
+    fn secrets_are_read_as_typed() {
+        // RFC 4648's vector, typed in lower case with a space, a dash and padding.
+        assert_eq!(
+            decode("mzxw 6ytb-oi======").as_deref(),
+            Some(&b"foobar"[..])
+        );
+        assert_eq!(decode("M1"), None);
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! [`kefu_core::ErrorCode`] is the API's stable code; it knows nothing of HTTP (the web edge
 //! turns a request into one call here, and an error code into a status).
 //!
-//! Folders by domain: `chat` (the hub, socket tokens), `knowledge` (Markdown), `search` (the
-//! index and its indexer), `limits` (rate limits). The rest of the domains still live in
-//! `kefu-web` and move here one by one (see `docs/architecture.md`).
+//! One folder per domain (`accounts`, `chat`, `mail`, `tickets`, `knowledge`, `quality`,
+//! `files`), the one path every channel takes when a customer writes (`customer_wrote`), and
+//! what they share: `limits`, `i18n`, `telemetry`, `search`, `health`; `workers::start` starts
+//! everything that runs beside the requests (see `docs/architecture.md`).
 
 pub mod accounts;
 pub mod chat;
@@ -20,11 +21,11 @@ pub mod limits;
 pub mod mail;
 pub mod quality;
 pub mod search;
+pub mod telemetry;
 pub mod tickets;
 pub mod workers;
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::{Arc, Mutex};
 
 use kefu_store::Db;
@@ -32,23 +33,7 @@ use tokio::sync::Notify;
 
 pub use config::Config;
 pub use error::{Error, Result};
-
-#[derive(Default)]
-pub struct Metrics {
-    pub requests: AtomicU64,
-    pub responses_2xx: AtomicU64,
-    pub responses_3xx: AtomicU64,
-    pub responses_4xx: AtomicU64,
-    pub responses_5xx: AtomicU64,
-    pub in_flight: AtomicI64,
-    pub mails_sent: AtomicU64,
-    pub mail_failures: AtomicU64,
-    pub mails_received: AtomicU64,
-    /// Last time the outbox worker finished a pass (ms); 0 when no worker runs.
-    pub outbox_heartbeat: AtomicI64,
-    /// Whether the cross-instance event listener is connected (PostgreSQL).
-    pub events_ok: std::sync::atomic::AtomicBool,
-}
+pub use telemetry::Metrics;
 
 /// What every use case shares: the database, the settings, this instance's hub and search
 /// index, the limits and the wake-ups of the workers. Cheap to clone (one `Arc`).

@@ -1,6 +1,6 @@
 //! The workers that run beside the requests, started by one function that `kefu serve` and
 //! the tests both call: the cross-instance event bus, the search indexer, the desk's chores
-//! (routing, SLA, visitors), and, when asked, mail (the IMAP receivers and the outbox).
+//! (routing, SLA, visitors), the metrics' upkeep, and, when asked, mail (the IMAP receivers and the outbox).
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -37,6 +37,7 @@ pub fn start<T: Transport>(
             state.clone(),
             shutdown.clone(),
         )),
+        tokio::spawn(metrics_upkeep(state.clone(), shutdown.clone())),
     ];
     if let Mail::On(transport) = mail {
         all.extend(start_mail(state, transport, shutdown).0);
@@ -59,6 +60,18 @@ pub fn start_mail<T: Transport>(
         )),
         tokio::spawn(crate::mail::run(state.clone(), shutdown)),
     ])
+}
+
+/// Folds recorded latencies into their histogram every five seconds, so that an instance
+/// nobody scrapes does not keep every sample.
+async fn metrics_upkeep(state: Service, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        state.metrics.upkeep();
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
 }
 
 impl Workers {

@@ -18,7 +18,6 @@
 #[path = "common/baseline.rs"]
 mod baseline;
 
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use kefu_mail::TlsMode;
@@ -139,7 +138,12 @@ async fn main() {
         .await
         .unwrap();
     tokio::spawn(kefu_service::mail::run(state.service.clone(), rx));
-    while state.metrics.mails_received.load(Ordering::Relaxed) < n as u64 {
+    while state
+        .metrics
+        .value("kefu_mail_received_total")
+        .unwrap_or(0.0)
+        < n as f64
+    {
         if start.elapsed() > Duration::from_secs(600) {
             panic!("not every mail was read within 10 minutes");
         }

@@ -15,7 +15,6 @@ pub mod state;
 pub mod widget;
 
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -94,66 +93,18 @@ async fn healthz(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// Prometheus text format, written by hand: a handful of counters needs no library.
+/// Prometheus text format, from the instance's own recorder (`kefu_service::telemetry`).
 async fn metrics(State(state): State<AppState>) -> Response {
-    let m = &state.metrics;
     let pending = kefu_service::health::pending_mail(&state).await;
-    let mut out = String::new();
-    let mut counter = |name: &str, help: &str, kind: &str, series: &[(&str, i64)]| {
-        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
-        for (labels, v) in series {
-            out.push_str(&format!("{name}{labels} {v}\n"));
-        }
-    };
-    let get = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed) as i64;
-    counter(
-        "kefu_http_requests_total",
-        "HTTP requests received.",
-        "counter",
-        &[("", get(&m.requests))],
-    );
-    counter(
-        "kefu_http_responses_total",
-        "HTTP responses by status class.",
-        "counter",
-        &[
-            ("{class=\"2xx\"}", get(&m.responses_2xx)),
-            ("{class=\"3xx\"}", get(&m.responses_3xx)),
-            ("{class=\"4xx\"}", get(&m.responses_4xx)),
-            ("{class=\"5xx\"}", get(&m.responses_5xx)),
-        ],
-    );
-    counter(
-        "kefu_http_in_flight",
-        "Requests being served.",
-        "gauge",
-        &[("", m.in_flight.load(Ordering::Relaxed))],
-    );
-    counter(
-        "kefu_mail_sent_total",
-        "Mails delivered by the outbox worker.",
-        "counter",
-        &[("", get(&m.mails_sent))],
-    );
-    counter(
-        "kefu_mail_failures_total",
-        "Failed mail delivery attempts.",
-        "counter",
-        &[("", get(&m.mail_failures))],
-    );
-    counter(
-        "kefu_outbox_pending",
-        "Mails waiting in the outbox.",
-        "gauge",
-        &[("", pending)],
-    );
-    counter(
-        "kefu_uptime_seconds",
-        "Seconds since start.",
-        "gauge",
-        &[("", state.started_at.elapsed().as_secs() as i64)],
-    );
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+    let m = &state.metrics;
+    m.outbox_pending.set(pending as f64);
+    m.uptime
+        .set(state.started_at.elapsed().as_secs_f64().floor());
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        m.render(),
+    )
+        .into_response()
 }
 
 /// Serves until `shutdown` resolves, then stops accepting and finishes requests in flight.

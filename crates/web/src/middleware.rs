@@ -1,7 +1,5 @@
 //! Layers every request passes through: metrics, security headers, body limits, CSRF protection.
 
-use std::sync::atomic::Ordering;
-
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -110,21 +108,16 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 
 pub async fn metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let m = &state.metrics;
-    m.requests.fetch_add(1, Ordering::Relaxed);
-    m.in_flight.fetch_add(1, Ordering::Relaxed);
+    m.requests.increment(1);
+    m.in_flight.increment(1.0);
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let started = std::time::Instant::now();
     let resp = next.run(req).await;
-    m.in_flight.fetch_sub(1, Ordering::Relaxed);
+    m.in_flight.decrement(1.0);
+    let took = started.elapsed();
     // Paths only: query strings can carry tokens.
-    tracing::debug!(%method, %path, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
-    let counter = match resp.status().as_u16() {
-        200..=299 => &m.responses_2xx,
-        300..=399 => &m.responses_3xx,
-        400..=499 => &m.responses_4xx,
-        _ => &m.responses_5xx,
-    };
-    counter.fetch_add(1, Ordering::Relaxed);
+    tracing::debug!(%method, %path, status = resp.status().as_u16(), ms = took.as_millis() as u64, "request");
+    m.responded(resp.status().as_u16(), took);
     resp
 }
 

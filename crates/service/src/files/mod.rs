@@ -108,7 +108,7 @@ pub async fn pack(
         }
         files.push((name, bytes));
     }
-    let bytes = zip_stored(&files);
+    let bytes = zip_stored(&files).map_err(Error::Internal)?;
     let name = if r.name.trim().is_empty() {
         format!("ticket-{}-files.zip", conv.number)
     } else {

@@ -86,75 +86,39 @@ const ZIP_MAX_UNPACKED: u64 = 512 * 1024 * 1024;
 const ZIP_MAX_RATIO: u64 = 200;
 const ZIP_MAX_ENTRIES: usize = 10_000;
 
-/// Reads a zip's central directory (never unpacking anything) and refuses what would unpack to
-/// too much: a total over [`ZIP_MAX_UNPACKED`], a member compressed over [`ZIP_MAX_RATIO`] to
-/// one, too many members, an archive inside the archive, ZIP64 sizes, or a directory that does
-/// not add up.
+/// Reads a zip's central directory with the `zip` crate (never unpacking anything) and refuses
+/// what would unpack to too much: a total over [`ZIP_MAX_UNPACKED`], a member compressed over
+/// [`ZIP_MAX_RATIO`] to one, too many members, an archive inside the archive, or a directory
+/// the crate cannot read (damaged or cut).
 pub fn zip_is_safe(z: &[u8]) -> Result<(), String> {
-    let u16_at = |i: usize| {
-        z.get(i..i + 2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]) as u64)
-    };
-    let u32_at = |i: usize| {
-        z.get(i..i + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64)
-    };
-    // The end of the central directory: the last signature within the comment's reach.
-    let from = z.len().saturating_sub(22 + 65_535);
-    let end = (from..z.len().saturating_sub(21))
-        .rev()
-        .find(|&i| u32_at(i) == Some(0x0605_4b50))
-        .ok_or("the archive has no directory")?;
-    let entries = u16_at(end + 10).ok_or("a cut archive")? as usize;
-    let dir = u32_at(end + 16).ok_or("a cut archive")? as usize;
-    if entries == 0xffff || dir == 0xffff_ffff {
-        return Err("ZIP64 archives are not accepted".into());
-    }
-    if entries > ZIP_MAX_ENTRIES {
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(z))
+        .map_err(|e| format!("the archive's directory cannot be read ({e})"))?;
+    if archive.len() > ZIP_MAX_ENTRIES {
         return Err(format!("the archive has over {ZIP_MAX_ENTRIES} files"));
     }
-    let (mut at, mut total) = (dir, 0u64);
-    for _ in 0..entries {
-        if u32_at(at) != Some(0x0201_4b50) {
-            return Err("the archive's directory is damaged".into());
-        }
-        let packed = u32_at(at + 20).ok_or("a cut archive")?;
-        let unpacked = u32_at(at + 24).ok_or("a cut archive")?;
-        let name_len = u16_at(at + 28).ok_or("a cut archive")? as usize;
-        let extra = u16_at(at + 30).ok_or("a cut archive")? as usize;
-        let comment = u16_at(at + 32).ok_or("a cut archive")? as usize;
-        if packed == 0xffff_ffff || unpacked == 0xffff_ffff {
-            return Err("ZIP64 archives are not accepted".into());
-        }
-        let name = z
-            .get(at + 46..at + 46 + name_len)
-            .ok_or("a cut archive")?
-            .to_ascii_lowercase();
-        if [
-            &b".zip"[..],
-            b".gz",
-            b".7z",
-            b".rar",
-            b".tar",
-            b".bz2",
-            b".xz",
-        ]
-        .iter()
-        .any(|e| name.ends_with(e))
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_data(i)
+            .map_err(|e| format!("the archive's directory is damaged ({e})"))?;
+        let name = String::from_utf8_lossy(entry.name_raw()).to_lowercase();
+        if [".zip", ".gz", ".7z", ".rar", ".tar", ".bz2", ".xz"]
+            .iter()
+            .any(|e| name.ends_with(e))
         {
             return Err("archives inside the archive are not accepted".into());
         }
-        if unpacked > packed.max(1) * ZIP_MAX_RATIO && unpacked > 1024 * 1024 {
+        let (packed, unpacked) = (entry.compressed_size(), entry.size());
+        if unpacked > packed.max(1).saturating_mul(ZIP_MAX_RATIO) && unpacked > 1024 * 1024 {
             return Err("a file in the archive unpacks to far more than it weighs".into());
         }
-        total += unpacked;
+        total = total.saturating_add(unpacked);
         if total > ZIP_MAX_UNPACKED {
             return Err(format!(
                 "the archive unpacks to over {} MB",
                 ZIP_MAX_UNPACKED / 1024 / 1024
             ));
         }
-        at += 46 + name_len + extra + comment;
     }
     Ok(())
 }
@@ -215,53 +179,24 @@ pub async fn store_bytes(state: &Service, at: i64, ext: &str, body: &[u8]) -> Re
 }
 
 /// A zip archive holding `files` (name, bytes) stored as they are (they are mostly photos and
-/// PDFs, which do not compress), names in UTF-8.
-pub fn zip_stored(files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    let le16 = |v: &mut Vec<u8>, n: u16| v.extend_from_slice(&n.to_le_bytes());
-    let le32 = |v: &mut Vec<u8>, n: u32| v.extend_from_slice(&n.to_le_bytes());
+/// PDFs, which do not compress), names in UTF-8, written by the `zip` crate.
+pub fn zip_stored(files: &[(String, Vec<u8>)]) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Write as _;
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(false);
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let fail = |e: &dyn std::fmt::Display| format!("packing the files: {e}");
     for (name, data) in files {
-        let crc = crc32fast::hash(data);
-        let offset = out.len() as u32;
-        let (size, name_len) = (data.len() as u32, name.len() as u16);
-        // Local file header: version 2.0, flag 11 (UTF-8 names), method 0 (stored).
-        le32(&mut out, 0x0403_4b50);
-        for v in [20u16, 0x0800, 0, 0, 0x21] {
-            le16(&mut out, v);
-        }
-        for v in [crc, size, size] {
-            le32(&mut out, v);
-        }
-        le16(&mut out, name_len);
-        le16(&mut out, 0);
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(data);
-        // Its central directory entry.
-        le32(&mut central, 0x0201_4b50);
-        for v in [20u16, 20, 0x0800, 0, 0, 0x21] {
-            le16(&mut central, v);
-        }
-        for v in [crc, size, size] {
-            le32(&mut central, v);
-        }
-        for v in [name_len, 0, 0, 0, 0] {
-            le16(&mut central, v);
-        }
-        le32(&mut central, 0);
-        le32(&mut central, offset);
-        central.extend_from_slice(name.as_bytes());
+        writer
+            .start_file(name.as_str(), options)
+            .map_err(|e| fail(&e))?;
+        writer.write_all(data).map_err(|e| fail(&e))?;
     }
-    let (dir_at, dir_len, n) = (out.len() as u32, central.len() as u32, files.len() as u16);
-    out.extend_from_slice(&central);
-    le32(&mut out, 0x0605_4b50);
-    for v in [0u16, 0, n, n] {
-        le16(&mut out, v);
-    }
-    le32(&mut out, dir_len);
-    le32(&mut out, dir_at);
-    le16(&mut out, 0);
-    out
+    writer
+        .finish()
+        .map(std::io::Cursor::into_inner)
+        .map_err(|e| fail(&e))
 }
 
 /// The file `id` of the conversation `conversation_id`; a file of another conversation reads
@@ -313,7 +248,7 @@ mod zip_tests {
 
     /// `zip_stored(files)` with each member's unpacked size in the directory set to `unpacked`.
     fn claiming(files: &[(String, Vec<u8>)], unpacked: u32) -> Vec<u8> {
-        let mut z = zip_stored(files);
+        let mut z = zip_stored(files).unwrap();
         let mut at = z.len() - 22;
         at = u32::from_le_bytes([z[at + 16], z[at + 17], z[at + 18], z[at + 19]]) as usize;
         for (name, _) in files {
@@ -326,7 +261,7 @@ mod zip_tests {
     #[test]
     fn zip_bombs_and_lying_names_are_refused() {
         let doc = vec![("a.txt".to_string(), vec![b'a'; 4000])];
-        assert!(check_file("photos.zip", &zip_stored(&doc)).is_ok());
+        assert!(check_file("photos.zip", &zip_stored(&doc).unwrap()).is_ok());
         // One member claiming 2 GB from 4 KB; many members adding up past the limit.
         let bomb = claiming(&doc, 2_000_000_000);
         let e = check_file("photos.zip", &bomb).unwrap_err();
@@ -337,10 +272,10 @@ mod zip_tests {
         let e = check_file("x.zip", &claiming(&many, 1_000_000)).unwrap_err();
         assert!(e.to_string().contains("over 512 MB"), "{e}");
         // 42.zip's trick: archives inside.
-        let nested = zip_stored(&[("0.zip".to_string(), zip_stored(&doc))]);
+        let nested = zip_stored(&[("0.zip".to_string(), zip_stored(&doc).unwrap())]).unwrap();
         assert!(check_file("42.zip", &nested).is_err());
         // A damaged or cut directory.
-        let mut cut = zip_stored(&doc);
+        let mut cut = zip_stored(&doc).unwrap();
         cut.truncate(cut.len() - 30);
         assert!(check_file("x.zip", &cut).is_err());
         assert!(zip_is_safe(b"PK\x03\x04 and nothing").is_err());
@@ -368,7 +303,7 @@ mod zip_tests {
             ("退款单.pdf".to_string(), b"%PDF-1.4 hello".to_vec()),
             ("box.png".to_string(), vec![0u8; 1000]),
         ];
-        let z = zip_stored(&files);
+        let z = zip_stored(&files).unwrap();
         assert_eq!(sniff(&z), Some("application/zip"));
         // End of central directory: two entries, and the directory where it says it is.
         let end = z.len() - 22;

@@ -63,12 +63,12 @@ pub async fn deliver_due<T: Transport>(
         match result {
             Ok(()) => {
                 outbox::mark_sent(&state.db, &mail.id).await?;
-                state.metrics.mails_sent.fetch_add(1, Ordering::Relaxed);
+                state.metrics.mails_sent.increment(1);
                 sent += 1;
             }
             Err(e) => {
                 tracing::warn!(mail = %mail.id, to = %mail.to_addr, error = %e, "mail delivery failed");
-                state.metrics.mail_failures.fetch_add(1, Ordering::Relaxed);
+                state.metrics.mail_failures.increment(1);
                 outbox::mark_attempt_failed(&state.db, &mail, &e).await?;
                 if mail.kind == outbox::CONVERSATION_MAIL
                     && (mail.attempts == 0 || mail.attempts + 1 >= outbox::MAX_ATTEMPTS)

@@ -56,10 +56,7 @@ pub(super) async fn receive_once(
             for (uid, raw) in mails {
                 match ingest(state, inbox_id, &raw, Some((mb.uid_validity, uid))).await {
                     Ok(_) => {
-                        state
-                            .metrics
-                            .mails_received
-                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        state.metrics.mails_received.increment(1);
                     }
                     Err(e) => return Err(format!("storing a received mail failed: {e}")),
                 }

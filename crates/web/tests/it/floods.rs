@@ -299,7 +299,7 @@ async fn oversized(t: TestDb) {
     let r = up("report.html", b"hello".to_vec()).await;
     assert_eq!(r.code(), "file_type_mismatch", "{}", r.body);
     let small = vec![("a.txt".to_string(), vec![b'a'; 2000])];
-    let mut bomb = kefu_service::files::zip_stored(&small);
+    let mut bomb = kefu_service::files::zip_stored(&small).unwrap();
     // The directory says the member unpacks to 4 GB - 1.
     let dir_at = {
         let e = bomb.len() - 22;
@@ -315,8 +315,9 @@ async fn oversized(t: TestDb) {
     );
     let nested = kefu_service::files::zip_stored(&[(
         "inner.zip".into(),
-        kefu_service::files::zip_stored(&small),
-    )]);
+        kefu_service::files::zip_stored(&small).unwrap(),
+    )])
+    .unwrap();
     assert_eq!(up("photos.zip", nested).await.code(), "unsafe_archive");
     assert!(
         messages::after(&s.t.db, &conv, 0, 100, true)
@@ -327,6 +328,10 @@ async fn oversized(t: TestDb) {
         "nothing refused was stored"
     );
     // An honest archive is taken.
-    let ok = up("photos.zip", kefu_service::files::zip_stored(&small)).await;
+    let ok = up(
+        "photos.zip",
+        kefu_service::files::zip_stored(&small).unwrap(),
+    )
+    .await;
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
 }
