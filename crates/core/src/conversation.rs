@@ -36,6 +36,12 @@ impl Status {
     }
 }
 
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What a customer's message changes in the conversation it lands in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CustomerWrote {
@@ -57,6 +63,8 @@ pub fn customer_wrote(status: Option<Status>, assigned: bool, waiting: bool) -> 
         wait_from_now: !assigned && (!waiting || reopen),
     }
 }
+
+crate::try_from_name!(Status);
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,28 @@
 //! stored and sent as its snake_case name (`as_str`, `parse`, serde), so rows and the API keep
 //! the strings they always had while the rules work on types.
 
+/// A stored or sent name that is not one of its set's (a row written by a newer version, or a
+/// hand-edited database).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {set}: {name:?}")]
+pub struct UnknownName {
+    pub set: &'static str,
+    pub name: String,
+}
+
+/// `TryFrom<String>` for a set with `parse`: how rows decode their typed columns.
+#[macro_export]
+macro_rules! try_from_name {
+    ($($name:ty),+) => {$(
+        impl TryFrom<String> for $name {
+            type Error = $crate::kinds::UnknownName;
+            fn try_from(s: String) -> Result<$name, Self::Error> {
+                <$name>::parse(&s).ok_or($crate::kinds::UnknownName { set: stringify!($name), name: s })
+            }
+        }
+    )+};
+}
+
 macro_rules! named {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -24,6 +46,8 @@ macro_rules! named {
                 match s { $($text => Some($name::$variant),)+ _ => None }
             }
         }
+
+        $crate::try_from_name!($name);
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -76,6 +100,13 @@ named! {
     }
 }
 
+/// A new message is text unless said otherwise.
+impl Default for MessageKind {
+    fn default() -> Self {
+        MessageKind::Text
+    }
+}
+
 named! {
     /// How customers reach an inbox.
     pub enum Channel { Widget = "widget", Email = "email" }
@@ -116,6 +147,21 @@ named! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_decode_known_names_only() {
+        assert_eq!(
+            CaseStatus::try_from("item_received".to_string()),
+            Ok(CaseStatus::ItemReceived)
+        );
+        let e = MessageKind::try_from("poll".to_string()).unwrap_err();
+        assert_eq!(e.to_string(), "unknown MessageKind: \"poll\"");
+        assert_eq!(
+            crate::conversation::Status::try_from("snoozed".to_string()),
+            Ok(crate::conversation::Status::Snoozed)
+        );
+        assert!(crate::Role::try_from("root".to_string()).is_err());
+    }
 
     #[test]
     fn names_round_trip() {

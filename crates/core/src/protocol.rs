@@ -147,7 +147,7 @@ pub enum ServerFrame {
         conversation: String,
         seq: i64,
         id: String,
-        kind: String,
+        kind: crate::kinds::MessageKind,
         author: Author,
         body: String,
         meta: String,

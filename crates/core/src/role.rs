@@ -47,6 +47,8 @@ impl Role {
     }
 }
 
+crate::try_from_name!(Role);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,8 +79,14 @@ pub async fn seed(db: &Db) -> anyhow::Result<Vec<String>> {
 
     let pre = teams::create_team(db, "售前 Pre-sale").await?;
     let post = teams::create_team(db, "售后 After-sale").await?;
-    let web = teams::create_inbox(db, "官网在线客服 Website chat", "widget").await?;
-    let returns = teams::create_inbox(db, "退换货 Returns", "widget").await?;
+    let web = teams::create_inbox(
+        db,
+        "官网在线客服 Website chat",
+        kefu_core::kinds::Channel::Widget,
+    )
+    .await?;
+    let returns =
+        teams::create_inbox(db, "退换货 Returns", kefu_core::kinds::Channel::Widget).await?;
     teams::assign_inbox(db, &web.id, &pre.id).await?;
     teams::assign_inbox(db, &returns.id, &post.id).await?;
 

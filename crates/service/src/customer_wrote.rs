@@ -23,13 +23,13 @@ pub async fn stage(
     now: i64,
 ) -> Result<Vec<Message>> {
     let rule = customer_wrote(
-        Status::parse(&conv.status),
+        Some(conv.status),
         conv.assignee_id.is_some(),
         conv.waiting_since.is_some(),
     );
     let mut ch = conversations::Changes::default();
     if rule.reopen {
-        ch.status = Some(Status::Open.as_str().into());
+        ch.status = Some(Status::Open);
         ch.snoozed_until = Some(None);
     }
     if rule.wait_from_now {

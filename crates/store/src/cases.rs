@@ -3,20 +3,20 @@
 //! status page.
 
 use kefu_core::id::token_digest;
+use kefu_core::kinds::{CaseKind, CaseStatus};
 use kefu_core::time::now_ms;
 use serde::Serialize;
 
 use crate::{Exec, Result, args};
-
-pub const COMPLAINT: &str = "complaint";
-pub const CLAIM: &str = "claim";
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Case {
     pub conversation_id: String,
     /// `complaint` or `claim`.
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub kind: CaseKind,
     pub tracking: String,
     #[serde(skip)]
     pub access_digest: String,
@@ -28,7 +28,9 @@ pub struct Case {
     pub reason: String,
     /// A claim's requested resolution: `return`, `refund` or `exchange`.
     pub resolution: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub status: CaseStatus,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -98,7 +100,12 @@ pub async fn of_customer(x: impl Exec, customer_id: &str) -> Result<Vec<Case>> {
 
 /// Moves a case from `from` to `to`; `false` when its status was no longer `from` (someone else
 /// moved it first).
-pub async fn set_status(x: impl Exec, conversation_id: &str, from: &str, to: &str) -> Result<bool> {
+pub async fn set_status(
+    x: impl Exec,
+    conversation_id: &str,
+    from: CaseStatus,
+    to: CaseStatus,
+) -> Result<bool> {
     Ok(x.execute(
         "UPDATE cases SET status = $3, updated_at = $4 WHERE conversation_id = $1 AND status = $2",
         args![conversation_id, from, to, now_ms()],

@@ -1,7 +1,9 @@
 //! Conversations: the unit every channel works in. Status, stage (售前/售中/售后), priority,
 //! assignee, team, tags, and `last_seq`, the gap-free sequence of its messages.
 
+use kefu_core::conversation::Status;
 use kefu_core::id::new_id;
+use kefu_core::kinds::{Priority, Stage};
 use kefu_core::time::now_ms;
 use serde::Serialize;
 
@@ -18,11 +20,17 @@ pub struct Conversation {
     pub customer_id: Option<String>,
     pub subject: String,
     /// `open`, `pending`, `snoozed` or `resolved`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub status: Status,
     /// `pre_sale`, `in_sale` or `after_sale`.
-    pub stage: String,
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub stage: Stage,
     /// `low`, `normal`, `high` or `urgent`.
-    pub priority: String,
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub priority: Priority,
     pub assignee_id: Option<String>,
     pub team_id: Option<String>,
     pub snoozed_until: Option<i64>,
@@ -119,9 +127,9 @@ pub async fn create(
         inbox_id: inbox_id.to_string(),
         customer_id: customer_id.map(str::to_string),
         subject: subject.to_string(),
-        status: "open".into(),
-        stage: "pre_sale".into(),
-        priority: "normal".into(),
+        status: Status::Open,
+        stage: Stage::PreSale,
+        priority: Priority::Normal,
         assignee_id: None,
         team_id: None,
         snoozed_until: None,
@@ -290,10 +298,10 @@ pub async fn list_all(x: impl Exec) -> Result<Vec<Conversation>> {
 /// What changes in a conversation; `None` leaves a field alone.
 #[derive(Debug, Clone, Default)]
 pub struct Changes {
-    pub status: Option<String>,
+    pub status: Option<Status>,
     pub snoozed_until: Option<Option<i64>>,
-    pub stage: Option<String>,
-    pub priority: Option<String>,
+    pub stage: Option<Stage>,
+    pub priority: Option<Priority>,
     pub assignee_id: Option<Option<String>>,
     pub team_id: Option<Option<String>>,
     pub tags: Option<String>,
@@ -324,17 +332,17 @@ impl Changes {
 /// meanwhile by someone else to other fields survive. Returns `c` with the changes.
 pub async fn update(x: impl Exec, c: &Conversation, ch: &Changes) -> Result<Conversation> {
     let mut n = c.clone();
-    if let Some(v) = &ch.status {
-        n.status = v.clone();
+    if let Some(v) = ch.status {
+        n.status = v;
     }
     if let Some(v) = ch.snoozed_until {
         n.snoozed_until = v;
     }
-    if let Some(v) = &ch.stage {
-        n.stage = v.clone();
+    if let Some(v) = ch.stage {
+        n.stage = v;
     }
-    if let Some(v) = &ch.priority {
-        n.priority = v.clone();
+    if let Some(v) = ch.priority {
+        n.priority = v;
     }
     if let Some(v) = &ch.assignee_id {
         n.assignee_id = v.clone();
@@ -452,7 +460,7 @@ pub async fn queue_position(x: impl Exec, c: &Conversation) -> Result<i64> {
     let Some(since) = c.waiting_since else {
         return Ok(0);
     };
-    if c.assignee_id.is_some() || c.status != "open" {
+    if c.assignee_id.is_some() || c.status != Status::Open {
         return Ok(0);
     }
     let (ahead,): (i64,) = x

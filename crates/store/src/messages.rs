@@ -4,6 +4,7 @@
 //! once: the second append returns the first.
 
 use kefu_core::id::new_sorted_id;
+use kefu_core::kinds::MessageKind;
 use kefu_core::time::now_ms;
 use serde::Serialize;
 
@@ -11,16 +12,16 @@ use crate::{Error, Exec, Result, Tx, args};
 
 /// What a message is: the stored names of [`kefu_core::kinds::MessageKind`].
 pub mod kind {
-    use kefu_core::kinds::MessageKind;
+    use super::MessageKind;
 
-    pub const TEXT: &str = MessageKind::Text.as_str();
-    pub const ATTACHMENT: &str = MessageKind::Attachment.as_str();
+    pub const TEXT: MessageKind = MessageKind::Text;
+    pub const ATTACHMENT: MessageKind = MessageKind::Attachment;
     /// A private note among staff; never shown to the customer.
-    pub const NOTE: &str = MessageKind::Note.as_str();
+    pub const NOTE: MessageKind = MessageKind::Note;
     /// Something that happened that the customer may see (an agent joined, resolved …).
-    pub const EVENT: &str = MessageKind::Event.as_str();
+    pub const EVENT: MessageKind = MessageKind::Event;
     /// Something that happened among staff only (priority, tags, stage, transfers).
-    pub const ACTIVITY: &str = MessageKind::Activity.as_str();
+    pub const ACTIVITY: MessageKind = MessageKind::Activity;
 }
 
 /// Who wrote it.
@@ -36,7 +37,9 @@ pub struct Message {
     pub id: String,
     pub conversation_id: String,
     pub seq: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub kind: MessageKind,
     pub author_kind: String,
     pub author_id: Option<String>,
     /// The sender's own id for the message, which makes resending safe.
@@ -57,7 +60,7 @@ impl Message {
 #[derive(Debug, Clone, Default)]
 pub struct NewMessage<'a> {
     pub conversation_id: &'a str,
-    pub kind: &'a str,
+    pub kind: MessageKind,
     pub author_kind: &'a str,
     pub author_id: Option<&'a str>,
     pub client_id: Option<&'a str>,
@@ -72,7 +75,7 @@ impl NewMessage<'_> {
             id: new_sorted_id(),
             conversation_id: self.conversation_id.to_string(),
             seq,
-            kind: self.kind.to_string(),
+            kind: self.kind,
             author_kind: self.author_kind.to_string(),
             author_id: self.author_id.map(str::to_string),
             client_id: self.client_id.map(str::to_string),
@@ -134,7 +137,7 @@ pub async fn append(tx: &mut Tx, m: &NewMessage<'_>) -> Result<(Message, bool)> 
         ],
     )
     .await?;
-    if matches!(msg.kind.as_str(), kind::TEXT | kind::NOTE) {
+    if matches!(msg.kind, kind::TEXT | kind::NOTE) {
         crate::changes::record(tx, crate::changes::kind::MESSAGE, &msg.id);
     }
     Ok((msg, true))
@@ -236,7 +239,7 @@ pub async fn append_many(tx: &mut Tx, ms: &[NewMessage<'_>]) -> Result<Vec<(Mess
         let seq = next.get_mut(m.conversation_id).ok_or(Error::NotFound)?;
         let msg = m.stored(*seq, now);
         *seq += 1;
-        if matches!(msg.kind.as_str(), kind::TEXT | kind::NOTE) {
+        if matches!(msg.kind, kind::TEXT | kind::NOTE) {
             crate::changes::record(tx, crate::changes::kind::MESSAGE, &msg.id);
         }
         new_rows.push(msg.clone());

@@ -9,7 +9,8 @@ use crate::{Exec, Result, Tx, args};
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Person {
     pub id: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub email: String,
     pub email_verified_at: Option<i64>,
     #[serde(skip)]
@@ -32,7 +33,7 @@ pub struct Person {
 impl Person {
     /// An unknown role string (a newer binary wrote it) is treated as the least privileged.
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Customer)
+        self.role
     }
     pub fn has_totp(&self) -> bool {
         self.totp_enabled_at.is_some() && self.totp_secret.is_some()

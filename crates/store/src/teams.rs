@@ -2,6 +2,7 @@
 //! admins and supervisors see all of them.
 
 use kefu_core::id::new_id;
+use kefu_core::kinds::Channel;
 use kefu_core::time::now_ms;
 use serde::Serialize;
 
@@ -18,7 +19,8 @@ pub struct Team {
 pub struct Inbox {
     pub id: String,
     pub name: String,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub channel: Channel,
     pub created_at: i64,
 }
 
@@ -89,11 +91,11 @@ pub async fn members(x: impl Exec, team_id: &str) -> Result<Vec<(String, String,
     .await
 }
 
-pub async fn create_inbox(x: impl Exec, name: &str, channel: &str) -> Result<Inbox> {
+pub async fn create_inbox(x: impl Exec, name: &str, channel: Channel) -> Result<Inbox> {
     let inbox = Inbox {
         id: new_id(),
         name: name.to_string(),
-        channel: channel.to_string(),
+        channel,
         created_at: now_ms(),
     };
     x.execute(

@@ -10,8 +10,12 @@ both_backends!(
     records
 );
 async fn records(t: TestDb) {
-    let inbox = teams::create_inbox(&t.db, "Mail", "email").await.unwrap();
-    let other = teams::create_inbox(&t.db, "Other", "email").await.unwrap();
+    let inbox = teams::create_inbox(&t.db, "Mail", kefu_core::kinds::Channel::Email)
+        .await
+        .unwrap();
+    let other = teams::create_inbox(&t.db, "Other", kefu_core::kinds::Channel::Email)
+        .await
+        .unwrap();
     let conv = conversations::create(&t.db, &inbox.id, None, "退货")
         .await
         .unwrap();

@@ -163,7 +163,7 @@ async fn inbox_visibility(t: TestDb) {
     let post = teams::create_team(&t.db, "售后").await.unwrap();
     teams::add_member(&t.db, &pre.id, &a.id).await.unwrap();
     teams::add_member(&t.db, &post.id, &b.id).await.unwrap();
-    let web = teams::create_inbox(&t.db, "Website", "widget")
+    let web = teams::create_inbox(&t.db, "Website", kefu_core::kinds::Channel::Widget)
         .await
         .unwrap();
     teams::assign_inbox(&t.db, &web.id, &pre.id).await.unwrap();
@@ -276,7 +276,9 @@ fn migration_folders_have_the_same_versions() {
 }
 
 async fn conversation(t: &TestDb) -> kefu_store::conversations::Conversation {
-    let inbox = teams::create_inbox(&t.db, "Web", "widget").await.unwrap();
+    let inbox = teams::create_inbox(&t.db, "Web", kefu_core::kinds::Channel::Widget)
+        .await
+        .unwrap();
     kefu_store::conversations::create(&t.db, &inbox.id, None, "hi")
         .await
         .unwrap()

@@ -118,7 +118,9 @@ async fn main() {
         },
         None,
     );
-    let inbox = teams::create_inbox(&db, "Mail", "email").await.unwrap();
+    let inbox = teams::create_inbox(&db, "Mail", kefu_core::kinds::Channel::Email)
+        .await
+        .unwrap();
     let form = kefu_service::mail::MailSettingsForm {
         address: support.clone(),
         imap: Some(kefu_service::mail::ServerForm {

@@ -56,7 +56,7 @@ impl From<&Person> for ApiPerson {
     fn from(u: &Person) -> Self {
         ApiPerson {
             id: u.id.clone(),
-            role: u.role.clone(),
+            role: u.role.as_str().to_string(),
             email: u.email.clone(),
             email_verified: u.email_verified_at.is_some(),
             name: u.name.clone(),

@@ -11,6 +11,7 @@
 //! lock the same conversations in another order: PostgreSQL then aborts one batch as a deadlock,
 //! and its messages are stored one by one.
 
+use kefu_core::kinds::MessageKind;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
@@ -36,7 +37,7 @@ pub struct Job {
     pub actor: Actor,
     pub conv: Conversation,
     pub client_id: Option<String>,
-    pub kind: String,
+    pub kind: MessageKind,
     pub body: String,
     pub meta: String,
     pub mail: Option<crate::mail::MailOptions>,
@@ -207,7 +208,7 @@ impl Job {
     pub fn new_message<'a>(&'a self, author: &'a kefu_core::protocol::Author) -> NewMessage<'a> {
         NewMessage {
             conversation_id: &self.conv.id,
-            kind: &self.kind,
+            kind: self.kind,
             author_kind: &author.kind,
             author_id: author.id.as_deref(),
             client_id: self.client_id.as_deref(),

@@ -13,6 +13,7 @@ pub mod token;
 pub mod widget;
 
 use kefu_core::ErrorCode;
+use kefu_core::kinds::MessageKind;
 use std::collections::HashMap;
 
 use kefu_core::Role;
@@ -208,7 +209,7 @@ pub async fn send_queued(
         actor: actor.clone(),
         conv: conv.clone(),
         client_id: Some(client_id.to_string()),
-        kind: kind.to_string(),
+        kind,
         body: body.to_string(),
         meta: String::new(),
         mail: None,
@@ -247,7 +248,7 @@ pub async fn store_message(
     actor: &Actor,
     conv: &Conversation,
     client_id: Option<&str>,
-    kind: &str,
+    kind: MessageKind,
     body: &str,
     meta: &str,
 ) -> Result<(Message, bool)> {
@@ -265,7 +266,7 @@ pub async fn store_message_with(
     actor: &Actor,
     conv: &Conversation,
     client_id: Option<&str>,
-    kind: &str,
+    kind: MessageKind,
     body: &str,
     meta: &str,
     mail: Option<&crate::mail::MailOptions>,
@@ -274,7 +275,7 @@ pub async fn store_message_with(
         actor: actor.clone(),
         conv: conv.clone(),
         client_id: client_id.map(str::to_string),
-        kind: kind.to_string(),
+        kind,
         body: body.to_string(),
         meta: meta.to_string(),
         mail: mail.cloned(),
@@ -443,7 +444,7 @@ pub fn message_frame(m: &Message, author: Author) -> ServerFrame {
         conversation: m.conversation_id.clone(),
         seq: m.seq,
         id: m.id.clone(),
-        kind: m.kind.clone(),
+        kind: m.kind,
         author,
         body: m.body.clone(),
         meta: m.meta.clone(),

@@ -264,7 +264,7 @@ pub async fn context(state: &Service, user: &Person, id: &str) -> Result<Convers
     };
     let channel = teams::get_inbox(&state.db, &conv.inbox_id)
         .await?
-        .map(|i| i.channel)
+        .map(|i| i.channel.as_str().to_string())
         .unwrap_or_default();
     let case = kefu_store::cases::get(&state.db, &conv.id)
         .await?

@@ -4,6 +4,7 @@
 //! conversation mailed to them.
 
 use kefu_core::Role;
+use kefu_core::conversation::Status;
 use kefu_core::error::ErrorCode;
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::messages::{self, Message};
@@ -289,7 +290,7 @@ pub async fn report_page(state: &Service, v: &Visitor, p: &PageReport) -> Result
         conversations::list_for_customer_in_inbox(&state.db, &v.customer_id, &v.inbox_id)
             .await?
             .iter()
-            .any(|c| c.status != "resolved");
+            .any(|c| c.status != Status::Resolved);
     let mut invitation = None;
     if !chatting && desk::availability(state, &v.inbox_id).await?.open {
         for r in kefu_store::browsing::rules(&state.db, &v.inbox_id).await? {

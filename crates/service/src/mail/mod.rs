@@ -17,4 +17,4 @@ pub use receiver::*;
 pub use settings::*;
 
 /// The channel name of e-mail inboxes.
-pub const CHANNEL: &str = kefu_core::kinds::Channel::Email.as_str();
+pub const CHANNEL: kefu_core::kinds::Channel = kefu_core::kinds::Channel::Email;

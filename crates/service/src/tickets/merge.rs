@@ -1,6 +1,7 @@
 //! Merging two conversations of one customer, and splitting a message off into a new ticket.
 
 use kefu_core::ErrorCode;
+use kefu_core::conversation::Status;
 use kefu_core::time::now_ms;
 use kefu_store::conversations::{self, Conversation};
 use kefu_store::messages::{self, NewMessage};
@@ -40,7 +41,7 @@ pub async fn copy_messages(
         for m in &page {
             after = m.seq;
             let copy = matches!(
-                m.kind.as_str(),
+                m.kind,
                 messages::kind::TEXT | messages::kind::ATTACHMENT | messages::kind::NOTE
             ) && only.is_none_or(|id| id == m.id);
             if !copy {
@@ -58,7 +59,7 @@ pub async fn copy_messages(
                 &mut *tx,
                 &NewMessage {
                     conversation_id: &target.id,
-                    kind: &m.kind,
+                    kind: m.kind,
                     author_kind: &m.author_kind,
                     author_id: m.author_id.as_deref(),
                     client_id: None,
@@ -138,7 +139,7 @@ pub async fn merge(
         &mut tx,
         &source,
         &conversations::Changes {
-            status: Some("resolved".into()),
+            status: Some(Status::Resolved),
             snoozed_until: Some(None),
             waiting_since: Some(None),
             merged_into: Some(target.id.clone()),
@@ -156,7 +157,7 @@ pub async fn merge(
         serde_json::json!({"event": "merged_into", "into": target.id, "number": target.number, "by": by}),
     )
     .await?;
-    super::sla::on_status(state, &mut tx, &closed, "resolved", now_ms()).await?;
+    super::sla::on_status(state, &mut tx, &closed, Status::Resolved, now_ms()).await?;
     tx.commit().await?;
     let mut all = copies;
     all.append(&mut events);
@@ -181,10 +182,7 @@ pub async fn split(
         .await?
         .filter(|m| m.conversation_id == source.id)
         .ok_or(Error::NotFound)?;
-    if !matches!(
-        msg.kind.as_str(),
-        messages::kind::TEXT | messages::kind::ATTACHMENT
-    ) {
+    if !matches!(msg.kind, messages::kind::TEXT | messages::kind::ATTACHMENT) {
         return Err(Error::invalid(
             ErrorCode::InvalidSplit,
             "only words or files can start a ticket",
@@ -207,8 +205,8 @@ pub async fn split(
         &mut tx,
         &new,
         &conversations::Changes {
-            stage: Some(source.stage.clone()),
-            priority: Some(source.priority.clone()),
+            stage: Some(source.stage),
+            priority: Some(source.priority),
             ticket_type: Some(source.ticket_type.clone()),
             team_id: Some(source.team_id.clone()),
             waiting_since: Some(Some(now_ms())),

@@ -455,3 +455,29 @@ mod tests {
         );
     }
 }
+
+/// The domain's named sets bind as their stored names.
+macro_rules! named_values {
+    ($($t:ty),+) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::Text(v.as_str().to_string())
+            }
+        }
+        impl From<&$t> for Value {
+            fn from(v: &$t) -> Self {
+                Value::Text(v.as_str().to_string())
+            }
+        }
+    )+};
+}
+named_values!(
+    kefu_core::conversation::Status,
+    kefu_core::Role,
+    kefu_core::kinds::Stage,
+    kefu_core::kinds::Priority,
+    kefu_core::kinds::MessageKind,
+    kefu_core::kinds::Channel,
+    kefu_core::kinds::CaseKind,
+    kefu_core::kinds::CaseStatus
+);

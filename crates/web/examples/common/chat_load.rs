@@ -66,7 +66,9 @@ pub async fn run_kefu(db: Db, visitors_n: usize, per_visitor: usize) -> Figures 
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let inbox = teams::create_inbox(&db, "Load", "widget").await.unwrap();
+    let inbox = teams::create_inbox(&db, "Load", kefu_core::kinds::Channel::Widget)
+        .await
+        .unwrap();
     let mut visitor_list = vec![];
     for _ in 0..visitors_n {
         let mut tx = db.begin().await.unwrap();

@@ -223,7 +223,7 @@ pub async fn prepare_db(db: &Db, n: usize) -> Shop {
     .await
     .expect("agent");
     tx.commit().await.expect("commit");
-    let inbox = teams::create_inbox(db, "Bench", "widget")
+    let inbox = teams::create_inbox(db, "Bench", kefu_core::kinds::Channel::Widget)
         .await
         .expect("inbox");
     let mut list = Vec::with_capacity(n);

@@ -54,7 +54,7 @@ async fn account_page(ctx: &Ctx, error: Option<AppError>, notice: Option<String>
             cases
                 .into_iter()
                 .map(|k| {
-                    let status = format!("case-{}", k.status.replace('_', "-"));
+                    let status = format!("case-{}", k.status.as_str().replace('_', "-"));
                     let kind = format!("type-{}", k.kind);
                     (k.tracking, kind, status, format_time(k.updated_at))
                 })
@@ -314,7 +314,7 @@ pub async fn conversation(
                 continue;
             };
             let mine = m.author_kind == kefu_store::messages::author::CONTACT;
-            let (who, body) = match m.kind.as_str() {
+            let (who, body) = match m.kind {
                 kefu_store::messages::kind::EVENT => ("—".to_string(), m.body.clone()),
                 kefu_store::messages::kind::ATTACHMENT => {
                     (author.name.clone(), format!("[{}]", m.body))
@@ -331,7 +331,7 @@ pub async fn conversation(
             c: ctx.chrome("/account"),
             id: c.id,
             subject: c.subject,
-            status: c.status,
+            status: c.status.as_str().to_string(),
             lines,
             client_id: kefu_core::id::new_id(),
         }),

@@ -251,8 +251,8 @@ pub async fn create_inbox(
     Form(f): Form<InboxForm>,
 ) -> Response {
     let run = async {
-        let channel = if f.channel == kefu_service::mail::CHANNEL {
-            kefu_service::mail::CHANNEL
+        let channel = if f.channel == kefu_service::mail::CHANNEL.as_str() {
+            kefu_service::mail::CHANNEL.as_str()
         } else {
             "widget"
         };

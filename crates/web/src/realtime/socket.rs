@@ -255,7 +255,7 @@ async fn welcome(
 ) -> Result<HashMap<String, i64>, String> {
     let (role, id) = match actor {
         Actor::Visitor(v) => ("visitor".to_string(), v.customer_id.clone()),
-        Actor::Person(u) => (u.role.clone(), u.id.clone()),
+        Actor::Person(u) => (u.role.as_str().to_string(), u.id.clone()),
     };
     put(
         sink,

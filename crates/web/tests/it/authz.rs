@@ -244,7 +244,9 @@ async fn world(t: TestDb) -> World {
         .find(|t| t.name == "售前")
         .unwrap()
         .id;
-    let mail_a = teams::create_inbox(&db, "Mail A", "email").await.unwrap();
+    let mail_a = teams::create_inbox(&db, "Mail A", kefu_core::kinds::Channel::Email)
+        .await
+        .unwrap();
     teams::assign_inbox(&db, &mail_a.id, &pre).await.unwrap();
     let r = admin
         .api(
@@ -417,7 +419,9 @@ async fn world(t: TestDb) -> World {
         .find(|t| t.name == "售后")
         .unwrap()
         .id;
-    let inbox_b = teams::create_inbox(&db, "Mail B", "widget").await.unwrap();
+    let inbox_b = teams::create_inbox(&db, "Mail B", kefu_core::kinds::Channel::Widget)
+        .await
+        .unwrap();
     teams::assign_inbox(&db, &inbox_b.id, &post).await.unwrap();
     let cb = kefu_store::people::by_email(&db, "cb@example.com")
         .await

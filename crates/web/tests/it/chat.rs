@@ -439,7 +439,7 @@ async fn resync(t: TestDb) {
         &mut tx,
         &kefu_store::messages::NewMessage {
             conversation_id: &conv,
-            kind: "text",
+            kind: kefu_core::kinds::MessageKind::Text,
             author_kind: "contact",
             body: "unannounced",
             ..Default::default()

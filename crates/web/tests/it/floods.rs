@@ -54,7 +54,10 @@ async fn messages_per_sender(t: TestDb) {
     );
     // Nothing of the refused was stored; another visitor is not held back.
     let stored = messages::after(&s.t.db, &conv, 0, 100, true).await.unwrap();
-    assert_eq!(stored.iter().filter(|m| m.kind == "text").count(), 5);
+    assert_eq!(
+        stored.iter().filter(|m| m.kind.as_str() == "text").count(),
+        5
+    );
     let (_, other) = visitor(&shop).await;
     let theirs = open_conversation(&other).await;
     assert_eq!(
@@ -180,7 +183,7 @@ both_backends!(a_flood_of_mail_from_one_sender_is_kept_aside, mail_flood);
 async fn mail_flood(t: TestDb) {
     let shop = shop_with(t, |c| c.mails_per_sender_per_hour = 3).await;
     let state = &shop.s.state;
-    let inbox = teams::create_inbox(&shop.s.t.db, "Mail", "email")
+    let inbox = teams::create_inbox(&shop.s.t.db, "Mail", kefu_core::kinds::Channel::Email)
         .await
         .unwrap();
     let mail = |from: &str, i: u32| {
@@ -324,7 +327,7 @@ async fn oversized(t: TestDb) {
             .await
             .unwrap()
             .iter()
-            .all(|m| m.kind != "text" && m.kind != "attachment"),
+            .all(|m| m.kind.as_str() != "text" && m.kind.as_str() != "attachment"),
         "nothing refused was stored"
     );
     // An honest archive is taken.

@@ -48,7 +48,10 @@ async fn many(t: TestDb) {
     let db = &shop.s.t.db;
     for (i, (vb, conv)) in convs.iter().enumerate() {
         let stored = messages::after(db, conv, 0, 100, true).await.unwrap();
-        let texts: Vec<&messages::Message> = stored.iter().filter(|m| m.kind == "text").collect();
+        let texts: Vec<&messages::Message> = stored
+            .iter()
+            .filter(|m| m.kind.as_str() == "text")
+            .collect();
         assert_eq!(texts.len(), 15, "every message once");
         let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
         assert_eq!(
@@ -84,7 +87,9 @@ async fn failing(t: TestDb) {
         .unwrap()
         .unwrap();
     let customer = person(&shop.s, "buyer@example.com", Role::Customer).await;
-    let mail_inbox = teams::create_inbox(db, "Mail", "email").await.unwrap();
+    let mail_inbox = teams::create_inbox(db, "Mail", kefu_core::kinds::Channel::Email)
+        .await
+        .unwrap();
     kefu_service::mail::save(
         state,
         &mail_inbox.id,
@@ -105,7 +110,7 @@ async fn failing(t: TestDb) {
         actor,
         conv: conv.clone(),
         client_id: Some(cid.into()),
-        kind: "text".into(),
+        kind: kefu_core::kinds::MessageKind::Text,
         body: body.into(),
         meta: String::new(),
         mail: None,
@@ -131,7 +136,7 @@ async fn failing(t: TestDb) {
     let stored = messages::after(db, &chat.id, 0, 10, true).await.unwrap();
     let bodies: Vec<&str> = stored
         .iter()
-        .filter(|m| m.kind == "text")
+        .filter(|m| m.kind.as_str() == "text")
         .map(|m| m.body.as_str())
         .collect();
     assert_eq!(bodies, ["第一条", "第二条"]);
@@ -183,7 +188,7 @@ async fn flood(t: TestDb) {
             actor: Actor::Person(customer.clone()),
             conv: chat.clone(),
             client_id: Some(format!("f{i}")),
-            kind: "text".into(),
+            kind: kefu_core::kinds::MessageKind::Text,
             body: format!("洪水 {i}"),
             meta: String::new(),
             mail: None,
@@ -210,7 +215,7 @@ async fn flood(t: TestDb) {
         .await
         .unwrap()
         .into_iter()
-        .filter(|m| m.kind == "text")
+        .filter(|m| m.kind.as_str() == "text")
         .map(|m| m.body)
         .collect();
     admitted.sort();
@@ -231,7 +236,7 @@ async fn flood(t: TestDb) {
             actor: Actor::Person(customer.clone()),
             conv: chat.clone(),
             client_id: Some("after".into()),
-            kind: "text".into(),
+            kind: kefu_core::kinds::MessageKind::Text,
             body: "之后".into(),
             meta: String::new(),
             mail: None,

@@ -736,7 +736,7 @@ async fn object_access(t: TestDb) {
     teams::add_member(&s.t.db, &post.id, &post_agent.id)
         .await
         .unwrap();
-    let web = teams::create_inbox(&s.t.db, "Website", "widget")
+    let web = teams::create_inbox(&s.t.db, "Website", kefu_core::kinds::Channel::Widget)
         .await
         .unwrap();
     teams::assign_inbox(&s.t.db, &web.id, &pre.id)

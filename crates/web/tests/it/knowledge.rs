@@ -434,7 +434,7 @@ both_backends!(
 async fn conversation_search(t: TestDb) {
     let shop = shop(t).await;
     // A second inbox that only the other agent's team works.
-    let other_inbox = teams::create_inbox(&shop.s.t.db, "Mail", "email")
+    let other_inbox = teams::create_inbox(&shop.s.t.db, "Mail", kefu_core::kinds::Channel::Email)
         .await
         .unwrap();
     let post = teams::list_teams(&shop.s.t.db)
@@ -468,7 +468,7 @@ async fn conversation_search(t: TestDb) {
         &mut tx,
         &kefu_store::messages::NewMessage {
             conversation_id: &c.id,
-            kind: "text",
+            kind: kefu_core::kinds::MessageKind::Text,
             author_kind: "contact",
             body: "退款还没到账",
             meta: "{}",

@@ -546,9 +546,10 @@ async fn unreadable(t: TestDb) {
     let shop = shop_with(t, |c| c.max_mail_bytes = 100_000).await;
     person(&shop.s, "admin@shop.com", Role::Admin).await;
     let admin = signed_in(&shop.s, "admin@shop.com").await;
-    let inbox = kefu_store::teams::create_inbox(&shop.s.t.db, "Mail", "email")
-        .await
-        .unwrap();
+    let inbox =
+        kefu_store::teams::create_inbox(&shop.s.t.db, "Mail", kefu_core::kinds::Channel::Email)
+            .await
+            .unwrap();
     let state = &shop.s.state;
     let garbage = b"\x00\x01 this is not a mail at all \xff\xfe";
     let r = kefu_service::mail::ingest(state, &inbox.id, garbage, None)

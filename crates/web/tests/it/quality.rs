@@ -236,7 +236,9 @@ both_backends!(
 async fn mail_etiquette(t: TestDb) {
     let shop = shop(t).await;
     let db = &shop.s.t.db;
-    let inbox = teams::create_inbox(db, "Mail", "email").await.unwrap();
+    let inbox = teams::create_inbox(db, "Mail", kefu_core::kinds::Channel::Email)
+        .await
+        .unwrap();
     let agent = kefu_store::people::by_email(db, "agent@shop.com")
         .await
         .unwrap()

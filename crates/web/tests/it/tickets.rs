@@ -843,7 +843,9 @@ async fn merged_mail(t: TestDb) {
     use kefu_service::mail::{Ingested, ingest};
     let shop = shop(t).await;
     let db = &shop.s.t.db;
-    let inbox = teams::create_inbox(db, "Mail", "email").await.unwrap();
+    let inbox = teams::create_inbox(db, "Mail", kefu_core::kinds::Channel::Email)
+        .await
+        .unwrap();
     let team = teams::teams_of(
         db,
         &kefu_store::people::by_email(db, "agent@shop.com")
@@ -988,7 +990,9 @@ async fn same_by_every_channel(t: TestDb) {
     let by_chat = outcome(&chat, wrote_at).await;
 
     // By mail, into a mail inbox of the same shop.
-    let inbox = teams::create_inbox(db, "Mail", "email").await.unwrap();
+    let inbox = teams::create_inbox(db, "Mail", kefu_core::kinds::Channel::Email)
+        .await
+        .unwrap();
     let ingest = async |raw: String| match kefu_service::mail::ingest(
         &shop.s.state,
         &inbox.id,

@@ -1,6 +1,9 @@
 //! What agents do to a conversation: assign, status, stage, priority, tags, snooze, fields, recorded as events.
 
 use kefu_core::ErrorCode;
+use kefu_core::conversation::Status;
+use kefu_core::kinds::MessageKind;
+use kefu_core::kinds::{Priority, Stage};
 
 use kefu_core::time::now_ms;
 use kefu_store::conversations::{self, Changes, Conversation};
@@ -80,7 +83,7 @@ pub async fn apply(
     let now = now_ms();
     let mut ch = Changes::default();
     // (kind, body, meta)
-    let mut events: Vec<(&str, String, serde_json::Value)> = vec![];
+    let mut events: Vec<(MessageKind, String, serde_json::Value)> = vec![];
     let by = user.display_name().to_string();
 
     if let Some(team) = &p.team_id {
@@ -143,7 +146,7 @@ pub async fn apply(
                     format!("{by} put the conversation back in the queue"),
                     serde_json::json!({"event": "unassigned", "by": by}),
                 ));
-                if conv.status == "open" {
+                if conv.status == Status::Open {
                     ch.waiting_since = Some(Some(conv.waiting_since.unwrap_or(now)));
                 }
             }
@@ -151,14 +154,14 @@ pub async fn apply(
         ch.assignee_id = Some(assignee.clone());
     }
     if let Some(status) = &p.status {
-        if !conversations::STATUSES.contains(&status.as_str()) {
-            return Err(Error::invalid(
+        let status = Status::parse(status).ok_or_else(|| {
+            Error::invalid(
                 ErrorCode::InvalidStatus,
                 "status is open, pending, snoozed or resolved",
-            ));
-        }
+            )
+        })?;
         let mut meta = serde_json::json!({"event": "status", "status": status, "by": by});
-        if status == "snoozed" {
+        if status == Status::Snoozed {
             let until = p.snoozed_until.filter(|u| *u > now).ok_or_else(|| {
                 Error::invalid(
                     ErrorCode::InvalidSnooze,
@@ -170,10 +173,10 @@ pub async fn apply(
         } else {
             ch.snoozed_until = Some(None);
         }
-        if status == "resolved" {
+        if status == Status::Resolved {
             ch.waiting_since = Some(None);
         }
-        let visible_to_customer = matches!(status.as_str(), "resolved" | "open");
+        let visible_to_customer = matches!(status, Status::Resolved | Status::Open);
         events.push((
             if visible_to_customer {
                 messages::kind::EVENT
@@ -183,7 +186,7 @@ pub async fn apply(
             format!("{by} set the status to {status}"),
             meta,
         ));
-        ch.status = Some(status.clone());
+        ch.status = Some(status);
     } else if p.snoozed_until.is_some() {
         return Err(Error::invalid(
             ErrorCode::InvalidSnooze,
@@ -191,32 +194,32 @@ pub async fn apply(
         ));
     }
     if let Some(stage) = &p.stage {
-        if !conversations::STAGES.contains(&stage.as_str()) {
-            return Err(Error::invalid(
+        let stage = Stage::parse(stage).ok_or_else(|| {
+            Error::invalid(
                 ErrorCode::InvalidStage,
                 "stage is pre_sale, in_sale or after_sale",
-            ));
-        }
+            )
+        })?;
         events.push((
             messages::kind::ACTIVITY,
             format!("{by} set the stage to {stage}"),
             serde_json::json!({"event": "stage", "stage": stage, "by": by}),
         ));
-        ch.stage = Some(stage.clone());
+        ch.stage = Some(stage);
     }
     if let Some(priority) = &p.priority {
-        if !conversations::PRIORITIES.contains(&priority.as_str()) {
-            return Err(Error::invalid(
+        let priority = Priority::parse(priority).ok_or_else(|| {
+            Error::invalid(
                 ErrorCode::InvalidPriority,
                 "priority is low, normal, high or urgent",
-            ));
-        }
+            )
+        })?;
         events.push((
             messages::kind::ACTIVITY,
             format!("{by} set the priority to {priority}"),
             serde_json::json!({"event": "priority", "priority": priority, "by": by}),
         ));
-        ch.priority = Some(priority.clone());
+        ch.priority = Some(priority);
     }
     if let Some(tags) = &p.tags {
         if tags.len() > 20 || tags.iter().any(|t| t.chars().count() > 40) {
@@ -258,7 +261,7 @@ pub async fn apply(
         ));
         ch.fields = Some(merged);
     }
-    if ch.status.as_deref() == Some("resolved") {
+    if ch.status == Some(Status::Resolved) {
         let defs = crate::tickets::field_defs(state).await?;
         let fields = ch.fields.as_deref().unwrap_or(&conv.fields);
         crate::tickets::check_required(&defs, fields)?;
@@ -270,7 +273,7 @@ pub async fn apply(
     for (kind, body, meta) in events {
         msgs.push(record_event(state, &mut tx, &updated, kind, Some(user), &body, meta).await?);
     }
-    if let Some(status) = &ch.status {
+    if let Some(status) = ch.status {
         crate::tickets::sla::on_status(state, &mut tx, &updated, status, now).await?;
     }
     if ch.ticket_type.is_some() || ch.priority.is_some() {

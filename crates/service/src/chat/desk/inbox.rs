@@ -151,7 +151,7 @@ impl InboxSettings {
 pub async fn widget_inbox(state: &Service, id: &str) -> Result<teams::Inbox> {
     teams::get_inbox(&state.db, id)
         .await?
-        .filter(|i| i.channel == Channel::Widget.as_str())
+        .filter(|i| i.channel == Channel::Widget)
         .ok_or(Error::NotFound)
 }
 
@@ -335,7 +335,7 @@ pub async fn inboxes(state: &Service, user: Option<&Person>) -> Result<Vec<Inbox
         out.push(InboxView {
             id: i.id,
             name: i.name,
-            channel: i.channel,
+            channel: i.channel.as_str().to_string(),
             team_ids,
         });
     }
@@ -356,7 +356,7 @@ pub async fn create_inbox(
             .ok_or_else(|| Error::invalid(ErrorCode::InvalidTeam, "no such team"))?;
     }
     let channel = match channel.map_or(Some(Channel::Widget), Channel::parse) {
-        Some(c) => c.as_str(),
+        Some(c) => c,
         None => {
             return Err(Error::invalid(
                 ErrorCode::InvalidChannel,

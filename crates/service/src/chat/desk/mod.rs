@@ -15,6 +15,7 @@ pub use inbox::*;
 pub use mail::*;
 pub use routing::*;
 
+use kefu_core::kinds::MessageKind;
 use std::collections::HashSet;
 
 use kefu_core::protocol::ServerFrame;
@@ -34,7 +35,7 @@ pub async fn record_event(
     state: &Service,
     tx: &mut Tx,
     conv: &Conversation,
-    kind: &str,
+    kind: MessageKind,
     by: Option<&Person>,
     body: &str,
     meta: serde_json::Value,

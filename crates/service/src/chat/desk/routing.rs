@@ -1,6 +1,7 @@
 //! Routing and the desk's chores: queue positions, snoozes that end, round-robin assignment, visitors' activity, presence.
 
 use kefu_core::ErrorCode;
+use kefu_core::conversation::Status;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -20,7 +21,7 @@ use crate::{Error, Result};
 /// Gives a waiting conversation to the next online agent with room, if the inbox
 /// auto-assigns and there is one. Returns the agent.
 pub async fn route(state: &Service, conv: &Conversation) -> Result<Option<Person>> {
-    if conv.assignee_id.is_some() || conv.status != "open" {
+    if conv.assignee_id.is_some() || conv.status != Status::Open {
         return Ok(None);
     }
     if !InboxSettings::load(state, &conv.inbox_id)
@@ -114,7 +115,7 @@ pub(super) async fn wake_snoozed(state: &Service) -> Result<()> {
     for c in conversations::due_snoozes(&state.db, now).await? {
         let mut tx = state.db.begin().await?;
         let ch = Changes {
-            status: Some("open".into()),
+            status: Some(Status::Open),
             snoozed_until: Some(None),
             waiting_since: Some(c.assignee_id.is_none().then_some(now)),
             ..Default::default()

@@ -99,19 +99,14 @@ impl OpenCase {
 
 impl Details<'_> {
     pub fn check(&self, s: &CaseSettings) -> Result<()> {
-        if self.kind != store::COMPLAINT && self.kind != store::CLAIM {
-            return Err(Error::invalid(
-                ErrorCode::InvalidKind,
-                "kind is complaint or claim",
-            ));
-        }
+        let kind = super::check_kind(self.kind)?;
         if self.order_ref.chars().count() > 64 {
             return Err(Error::invalid(
                 ErrorCode::InvalidOrder,
                 "the order number is at most 64 characters",
             ));
         }
-        if self.kind == store::COMPLAINT {
+        if kind == CaseKind::Complaint {
             if !s.categories.iter().any(|c| c == self.category) {
                 return Err(Error::invalid(
                     ErrorCode::InvalidCategory,
@@ -151,11 +146,12 @@ impl Details<'_> {
     /// The case to store (a complaint keeps no resolution, a claim no category or severity);
     /// the tracking number is the caller's to draw.
     pub fn case(&self, conversation_id: &str, tracking: String, email: &str, now: i64) -> Case {
-        let complaint = self.kind == store::COMPLAINT;
+        let kind = CaseKind::parse(self.kind).unwrap_or(CaseKind::Complaint);
+        let complaint = kind == CaseKind::Complaint;
         let only = |yes: bool, v: &str| if yes { v.to_string() } else { String::new() };
         Case {
             conversation_id: conversation_id.into(),
-            kind: self.kind.into(),
+            kind,
             tracking,
             access_digest: String::new(),
             email: email.into(),
@@ -164,10 +160,7 @@ impl Details<'_> {
             order_ref: self.order_ref.trim().into(),
             reason: self.reason.trim().into(),
             resolution: only(!complaint, self.resolution),
-            status: CaseKind::parse(self.kind)
-                .map_or(CaseStatus::Received, rules::first_status)
-                .as_str()
-                .into(),
+            status: rules::first_status(kind),
             created_at: now,
             updated_at: now,
         }
@@ -279,12 +272,8 @@ pub async fn file(state: &Service, caller: &Caller, ip: &str, n: &NewCase) -> Re
         &conv,
         &conversations::Changes {
             ticket_type: Some(n.kind.clone()),
-            priority: Some(
-                rules::priority(Severity::parse(&n.severity), escalate)
-                    .as_str()
-                    .into(),
-            ),
-            stage: Some(Stage::AfterSale.as_str().into()),
+            priority: Some(rules::priority(Severity::parse(&n.severity), escalate)),
+            stage: Some(Stage::AfterSale),
             team_id: escalate.then(|| Some(s.supervisor_team_id.clone())),
             waiting_since: Some(Some(now)),
             ..Default::default()

@@ -132,17 +132,6 @@ pub async fn case_inbox(state: &Service, s: &CaseSettings) -> Result<String> {
         })
 }
 
-/// The kind of a stored case (an unknown one reads as a complaint, the case every rule is
-/// gentlest with).
-pub fn kind_of(case: &Case) -> CaseKind {
-    CaseKind::parse(&case.kind).unwrap_or(CaseKind::Complaint)
-}
-
-/// The status of a stored case, if this version knows it.
-pub fn status_of(case: &Case) -> Option<CaseStatus> {
-    CaseStatus::parse(&case.status)
-}
-
 /// A case's kind as filed: `complaint` or `claim`.
 pub fn check_kind(kind: &str) -> Result<CaseKind> {
     CaseKind::parse(kind)

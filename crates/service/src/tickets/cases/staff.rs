@@ -1,6 +1,7 @@
 //! The staff's side of a case: its statuses, opening one from a conversation, moving it on.
 
 use super::*;
+use kefu_core::conversation::Status;
 
 // ---- Staff -----------------------------------------------------------------------------------
 
@@ -17,9 +18,7 @@ pub struct StaffCase {
 impl StaffCase {
     pub fn of(case: Case) -> StaffCase {
         StaffCase {
-            next: status_of(&case)
-                .map(|s| rules::next_statuses(kind_of(&case), s))
-                .unwrap_or_default()
+            next: rules::next_statuses(case.kind, case.status)
                 .iter()
                 .map(|s| s.as_str())
                 .collect(),
@@ -99,7 +98,7 @@ pub async fn open_from_conversation(
         &conv,
         &conversations::Changes {
             ticket_type: Some(o.kind.clone()),
-            stage: Some(Stage::AfterSale.as_str().into()),
+            stage: Some(Stage::AfterSale),
             ..Default::default()
         },
     )
@@ -144,14 +143,9 @@ pub async fn move_case(
 ) -> Result<StaffCase> {
     let conv = chat::visible(state, &chat::Actor::Person(user.clone()), id).await?;
     let case = store::get(&state.db, id).await?.ok_or(Error::NotFound)?;
-    let allowed = match (status_of(&case), CaseStatus::parse(&m.status)) {
-        (Some(from), Some(to)) => rules::may_move(kind_of(&case), from, to),
-        _ => false,
-    };
-    if !allowed {
-        let next: Vec<&str> = status_of(&case)
-            .map(|s| rules::next_statuses(kind_of(&case), s))
-            .unwrap_or_default()
+    let to = CaseStatus::parse(&m.status).filter(|to| rules::may_move(case.kind, case.status, *to));
+    let Some(to) = to else {
+        let next: Vec<&str> = rules::next_statuses(case.kind, case.status)
             .iter()
             .map(|s| s.as_str())
             .collect();
@@ -168,7 +162,7 @@ pub async fn move_case(
                 )
             },
         ));
-    }
+    };
     if m.note.chars().count() > 2000 {
         return Err(Error::invalid(
             ErrorCode::InvalidNote,
@@ -177,7 +171,7 @@ pub async fn move_case(
     }
     let by = user.display_name().to_string();
     let mut tx = state.db.begin().await?;
-    if !store::set_status(&mut tx, id, &case.status, &m.status).await? {
+    if !store::set_status(&mut tx, id, case.status, to).await? {
         return Err(Error::conflict(
             ErrorCode::CaseMoved,
             "someone else moved this case meanwhile; reload",
@@ -198,19 +192,19 @@ pub async fn move_case(
     )
     .await?;
     let ends = matches!(m.status.as_str(), "closed" | "resolved");
-    if ends && conv.status != "resolved" {
+    if ends && conv.status != Status::Resolved {
         conversations::update(
             &mut tx,
             &conv,
             &conversations::Changes {
-                status: Some("resolved".into()),
+                status: Some(Status::Resolved),
                 snoozed_until: Some(None),
                 waiting_since: Some(None),
                 ..Default::default()
             },
         )
         .await?;
-        crate::tickets::sla::on_status(state, &mut tx, &conv, "resolved", now_ms()).await?;
+        crate::tickets::sla::on_status(state, &mut tx, &conv, Status::Resolved, now_ms()).await?;
     } else if !ends {
         crate::tickets::sla::on_agent_reply(state, &mut tx, &conv, now_ms()).await?;
     }

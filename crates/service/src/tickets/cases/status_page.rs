@@ -88,7 +88,7 @@ pub async fn timeline(
     case: &Case,
 ) -> Result<(Vec<TimelineEntry>, Vec<String>)> {
     let mut out = vec![];
-    let mut visited = vec![rules::first_status(kind_of(case)).as_str().to_string()];
+    let mut visited = vec![rules::first_status(case.kind).as_str().to_string()];
     let mut names = std::collections::HashMap::new();
     let mut after = 0;
     loop {
@@ -110,8 +110,8 @@ pub async fn timeline(
         }
     }
     // A customer's answer reopens a case without an event; the stored status has the last word.
-    if visited.last() != Some(&case.status) {
-        visited.push(case.status.clone());
+    if visited.last().map(String::as_str) != Some(case.status.as_str()) {
+        visited.push(case.status.as_str().to_string());
     }
     Ok((out, visited))
 }
@@ -121,7 +121,7 @@ pub async fn entry(
     m: &Message,
     names: &mut std::collections::HashMap<String, String>,
 ) -> Result<TimelineEntry> {
-    let from = match (m.kind.as_str(), m.author_kind.as_str()) {
+    let from = match (m.kind, m.author_kind.as_str()) {
         (messages::kind::EVENT, _) => "event",
         (_, messages::author::CONTACT) => "customer",
         _ => "staff",
@@ -172,8 +172,8 @@ pub struct AddInfo {
 
 /// A customer's word moves a complaint waiting for them back to work.
 pub async fn reopen_if_waiting(state: &Service, case: &Case) -> Result<()> {
-    if let Some(to) = status_of(case).and_then(|s| rules::reopened_by_customer(kind_of(case), s)) {
-        store::set_status(&state.db, &case.conversation_id, &case.status, to.as_str()).await?;
+    if let Some(to) = rules::reopened_by_customer(case.kind, case.status) {
+        store::set_status(&state.db, &case.conversation_id, case.status, to).await?;
     }
     Ok(())
 }
@@ -200,7 +200,7 @@ pub async fn view(
         number: conv.number,
         subject: conv.subject.clone(),
         steps: rules::progress(
-            kind_of(&case),
+            case.kind,
             Resolution::parse(&case.resolution),
             &visited
                 .iter()
@@ -224,7 +224,7 @@ pub async fn open_for_adding(
     key: &str,
 ) -> Result<(Case, Conversation, Person)> {
     let (case, conv, user) = open_case(state, caller, header_key, tracking, key).await?;
-    if case.status == "closed" {
+    if case.status == CaseStatus::Closed {
         return Err(Error::invalid(
             ErrorCode::CaseClosed,
             "this case is closed; file a new one",
@@ -251,7 +251,7 @@ pub async fn add_info(
             "write 1 to 5000 characters",
         ));
     }
-    if case.status == "closed" {
+    if case.status == CaseStatus::Closed {
         return Err(Error::invalid(
             ErrorCode::CaseClosed,
             "this case is closed; file a new one",

@@ -1,6 +1,7 @@
 //! The clocks: started, stopped and moved by what happens in a conversation, in its transaction.
 
 use super::*;
+use kefu_core::conversation::Status;
 
 /// When the chores next need to look at `c`: a reminder not yet sent, else a breach not yet
 /// recorded, of any running target.
@@ -163,13 +164,13 @@ pub async fn on_status(
     state: &Service,
     tx: &mut Tx,
     conv: &Conversation,
-    status: &str,
+    status: Status,
     at: i64,
 ) -> Result<()> {
     let Some(mut c) = store::get(&mut *tx, &conv.id).await? else {
         return Ok(());
     };
-    if status == "resolved" {
+    if status == Status::Resolved {
         if c.resolved_at.is_none() {
             c.resolved_at = Some(at);
             if let Some(due) = c.resolution_due {

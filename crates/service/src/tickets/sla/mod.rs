@@ -93,7 +93,7 @@ impl Policy {
     fn matches(&self, c: &Conversation) -> bool {
         (self.inbox_id.is_empty() || self.inbox_id == c.inbox_id)
             && (self.ticket_type.is_empty() || self.ticket_type == c.ticket_type)
-            && (self.priority.is_empty() || self.priority == c.priority)
+            && (self.priority.is_empty() || self.priority == c.priority.as_str())
     }
 
     fn target(&self, metric: &str) -> Option<i64> {

@@ -107,7 +107,7 @@ pub async fn shop_with(t: TestDb, tweak: impl FnOnce(&mut kefu_web::WebConfig)) 
     let post = teams::create_team(&s.t.db, "售后").await.unwrap();
     teams::add_member(&s.t.db, &pre.id, &a.id).await.unwrap();
     teams::add_member(&s.t.db, &post.id, &o.id).await.unwrap();
-    let inbox = teams::create_inbox(&s.t.db, "Website", "widget")
+    let inbox = teams::create_inbox(&s.t.db, "Website", kefu_core::kinds::Channel::Widget)
         .await
         .unwrap();
     teams::assign_inbox(&s.t.db, &inbox.id, &pre.id)
