@@ -53,10 +53,11 @@ fn writable(dir: &std::path::Path) -> anyhow::Result<()> {
 struct Smtp(kefu_mail::SmtpSender);
 
 impl Transport for Smtp {
-    async fn send(&self, mail: &OutboxMail) -> Result<(), String> {
-        self.0
+    async fn send(&self, mail: &OutboxMail) -> Result<(), kefu_service::mail::MailFailure> {
+        Ok(self
+            .0
             .send_text(&mail.to_addr, &mail.subject, &mail.body_text, &mail.id)
-            .await
+            .await?)
     }
 }
 

@@ -3,6 +3,7 @@
 //! attachments. Every mail carries [`LOOP_HEADER`](crate::inbound::LOOP_HEADER) so it is
 //! recognised if it ever comes back.
 
+use crate::MailError;
 use lettre::Message;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
@@ -38,16 +39,17 @@ pub struct OutgoingFile {
     pub bytes: Vec<u8>,
 }
 
-fn mailbox(s: &str) -> Result<Mailbox, String> {
-    s.trim()
-        .parse()
-        .map_err(|e| format!("invalid address {s:?}: {e}"))
+fn mailbox(s: &str) -> Result<Mailbox, MailError> {
+    s.trim().parse().map_err(|e| MailError::Address {
+        address: s.to_string(),
+        reason: format!("{e}"),
+    })
 }
 
 /// The mail as lettre sends it; an error names the address or part that is wrong.
-pub fn build(m: &OutgoingMail) -> Result<Message, String> {
+pub fn build(m: &OutgoingMail) -> Result<Message, MailError> {
     if m.to.is_empty() {
-        return Err("the mail has no recipient".into());
+        return Err(MailError::NoRecipient);
     }
     let mut b = Message::builder()
         .from(mailbox(&m.from)?)
@@ -93,13 +95,15 @@ pub fn build(m: &OutgoingMail) -> Result<Message, String> {
         let mut mixed = MultiPart::mixed().multipart(body);
         for f in &m.attachments {
             let ct = ContentType::parse(&f.content_type).unwrap_or(
-                ContentType::parse("application/octet-stream").map_err(|e| e.to_string())?,
+                ContentType::parse("application/octet-stream")
+                    .map_err(|e| MailError::Build(e.to_string()))?,
             );
             mixed = mixed.singlepart(Attachment::new(f.name.clone()).body(f.bytes.clone(), ct));
         }
         mixed
     };
-    b.multipart(body).map_err(|e| e.to_string())
+    b.multipart(body)
+        .map_err(|e| MailError::Build(e.to_string()))
 }
 
 #[cfg(test)]
@@ -158,7 +162,12 @@ mod tests {
             message_id: "<m@shop.test>".into(),
             ..Default::default()
         };
-        assert!(build(&m).unwrap_err().contains("not an address"));
+        assert!(
+            build(&m)
+                .unwrap_err()
+                .to_string()
+                .contains("not an address")
+        );
         let none = OutgoingMail { to: vec![], ..m };
         assert!(build(&none).is_err());
     }

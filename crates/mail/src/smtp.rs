@@ -52,12 +52,28 @@ impl std::fmt::Debug for SmtpConfig {
     }
 }
 
+/// Why a mail could not be built or sent. The text is what the outbox records and the admin
+/// reads next to the failed mail.
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
     #[error("smtp.from is not a valid address: {0}")]
     From(String),
     #[error("smtp: {0}")]
     Transport(String),
+    #[error("invalid address {address:?}: {reason}")]
+    Address { address: String, reason: String },
+    #[error("the mail has no recipient")]
+    NoRecipient,
+    #[error("the mail could not be built: {0}")]
+    Build(String),
+    #[error("the SMTP server did not accept the connection")]
+    Refused,
+}
+
+impl From<lettre::transport::smtp::Error> for MailError {
+    fn from(e: lettre::transport::smtp::Error) -> Self {
+        MailError::Transport(e.to_string())
+    }
 }
 
 /// Sends mail through one SMTP server, reusing connections.
@@ -101,10 +117,11 @@ impl SmtpSender {
         subject: &str,
         body: &str,
         message_id: &str,
-    ) -> Result<(), String> {
-        let to: Mailbox = to
-            .parse()
-            .map_err(|e| format!("invalid recipient {to:?}: {e}"))?;
+    ) -> Result<(), MailError> {
+        let to: Mailbox = to.parse().map_err(|e| MailError::Address {
+            address: to.to_string(),
+            reason: format!("{e}"),
+        })?;
         let domain = self.from.email.domain().to_string();
         let msg = Message::builder()
             .from(self.from.clone())
@@ -113,31 +130,25 @@ impl SmtpSender {
             .message_id(Some(format!("<{message_id}@{domain}>")))
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_string())
-            .map_err(|e| e.to_string())?;
-        self.transport
-            .send(msg)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        self.transport.send(msg).await?;
+        Ok(())
     }
 }
 
 impl SmtpSender {
     /// Sends a built mail (see [`crate::outgoing::build`]) to everyone in its envelope.
-    pub async fn send_message(&self, msg: Message) -> Result<(), String> {
-        self.transport
-            .send(msg)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+    pub async fn send_message(&self, msg: Message) -> Result<(), MailError> {
+        self.transport.send(msg).await?;
+        Ok(())
     }
 
     /// Connects and, when the server asks for it, logs in (for the settings page's test).
-    pub async fn test_connection(&self) -> Result<(), String> {
+    pub async fn test_connection(&self) -> Result<(), MailError> {
         match self.transport.test_connection().await {
             Ok(true) => Ok(()),
-            Ok(false) => Err("the SMTP server did not accept the connection".into()),
-            Err(e) => Err(e.to_string()),
+            Ok(false) => Err(MailError::Refused),
+            Err(e) => Err(e.into()),
         }
     }
 }

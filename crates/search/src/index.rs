@@ -42,6 +42,23 @@ pub enum Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Why an index on disk is not used (and is rebuilt instead).
+#[derive(Debug, thiserror::Error)]
+pub enum Unsound {
+    #[error("{0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("index version {0:?}, wanted {SCHEMA_VERSION}")]
+    Version(String),
+    #[error("bad change mark {0:?}")]
+    Mark(String),
+    #[error("schema differs")]
+    Schema,
+    #[error("damaged files: {0:?}")]
+    Damaged(Vec<PathBuf>),
+    #[error("segment store: {0}")]
+    Segment(std::io::Error),
+}
+
 /// What is indexed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -234,6 +251,7 @@ impl SearchIndex {
             match Self::check(dir) {
                 Ok((index, mark)) => (index, Opened::Existing { mark }),
                 Err(reason) => {
+                    let reason = reason.to_string();
                     tracing::warn!(%reason, "search index replaced, it will be rebuilt");
                     std::fs::remove_dir_all(dir).map_err(io)?;
                     std::fs::create_dir_all(dir).map_err(io)?;
@@ -261,33 +279,29 @@ impl SearchIndex {
 
     /// Opens an existing index and proves it sound: same schema version, every file's checksum
     /// intact, every segment readable.
-    fn check(dir: &Path) -> std::result::Result<(Index, i64), String> {
-        let index = Index::open_in_dir(dir).map_err(|e| e.to_string())?;
+    fn check(dir: &Path) -> std::result::Result<(Index, i64), Unsound> {
+        let index = Index::open_in_dir(dir)?;
         register(&index);
-        let metas = index.load_metas().map_err(|e| e.to_string())?;
+        let metas = index.load_metas()?;
         let payload = metas.payload.unwrap_or_default();
         let (version, mark) = payload.split_once(':').unwrap_or(("", ""));
         if version != SCHEMA_VERSION {
-            return Err(format!(
-                "index version {version:?}, wanted {SCHEMA_VERSION}"
-            ));
+            return Err(Unsound::Version(version.to_string()));
         }
         let mark = mark
             .parse::<i64>()
-            .map_err(|_| format!("bad change mark {mark:?}"))?;
+            .map_err(|_| Unsound::Mark(mark.to_string()))?;
         if index.schema() != schema().0 {
-            return Err("schema differs".into());
+            return Err(Unsound::Schema);
         }
-        let damaged = index.validate_checksum().map_err(|e| e.to_string())?;
+        let damaged = index.validate_checksum()?;
         if !damaged.is_empty() {
-            return Err(format!("damaged files: {damaged:?}"));
+            return Err(Unsound::Damaged(damaged.into_iter().collect()));
         }
-        let reader = index.reader().map_err(|e| e.to_string())?;
+        let reader = index.reader()?;
         let searcher = reader.searcher();
         for segment in searcher.segment_readers() {
-            segment
-                .get_store_reader(1)
-                .map_err(|e| format!("segment store: {e}"))?;
+            segment.get_store_reader(1).map_err(Unsound::Segment)?;
         }
         Ok((index, mark))
     }

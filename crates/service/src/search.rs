@@ -94,11 +94,18 @@ pub fn message_doc(m: &Searchable) -> Doc {
     }
 }
 
-type TaskResult<T> = Result<T, String>;
-
-fn err(e: impl std::fmt::Display) -> String {
-    e.to_string()
+/// Why one step of the indexer failed (it is retried; the reason is logged).
+#[derive(Debug, thiserror::Error)]
+pub enum IndexerError {
+    #[error(transparent)]
+    Store(#[from] kefu_store::Error),
+    #[error(transparent)]
+    Index(#[from] kefu_search::Error),
+    #[error("the indexing thread stopped")]
+    Stopped,
 }
+
+type TaskResult<T> = Result<T, IndexerError>;
 
 /// Runs the indexer until shutdown. `dir` is the index folder; `None` keeps it in memory.
 pub async fn run(state: Service, dir: Option<PathBuf>, mut shutdown: watch::Receiver<bool>) {
@@ -141,9 +148,9 @@ pub async fn run(state: Service, dir: Option<PathBuf>, mut shutdown: watch::Rece
             prune(&state.db).await;
         }
         let step = async {
-            if mark < 0 || mark < changes::pruned_through(&state.db).await.map_err(err)? {
+            if mark < 0 || mark < changes::pruned_through(&state.db).await? {
                 mark = rebuild(&state.db, &index).await?;
-                return Ok::<bool, String>(false);
+                return Ok::<bool, IndexerError>(false);
             }
             let (next, more, applied) = catch_up(&state.db, &index, mark).await?;
             let Some(next) = next else {
@@ -207,14 +214,12 @@ async fn prune(db: &Db) {
 pub async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> TaskResult<i64> {
     let started = std::time::Instant::now();
     // Changes after this point are applied again by catch-up; applying one twice is harmless.
-    let mark = changes::latest(db).await.map_err(err)?;
+    let mark = changes::latest(db).await?;
     blocking(index, |i| i.clear()).await?;
     let mut after = String::new();
     let mut articles = 0;
     loop {
-        let page = knowledge::all_articles(db, &after, 500)
-            .await
-            .map_err(err)?;
+        let page = knowledge::all_articles(db, &after, 500).await?;
         let Some(last) = page.last() else { break };
         after = last.id.clone();
         articles += page.len();
@@ -224,9 +229,7 @@ pub async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> TaskResult<i64> {
     let mut after = String::new();
     let mut messages = 0;
     loop {
-        let page = messages::searchable_after(db, &after, 2000)
-            .await
-            .map_err(err)?;
+        let page = messages::searchable_after(db, &after, 2000).await?;
         let Some(last) = page.last() else { break };
         after = last.id.clone();
         messages += page.len();
@@ -250,7 +253,7 @@ async fn catch_up(
     index: &Arc<SearchIndex>,
     mark: i64,
 ) -> TaskResult<(Option<i64>, bool, bool)> {
-    let p = changes::pending(db, mark, BATCH).await.map_err(err)?;
+    let p = changes::pending(db, mark, BATCH).await?;
     if p.overflow {
         return Ok((None, false, false));
     }
@@ -272,18 +275,18 @@ async fn catch_up(
         match k.as_str() {
             kind::ARTICLE => {
                 deletes.push(id.clone());
-                if let Some(a) = knowledge::get_article(db, &id).await.map_err(err)? {
+                if let Some(a) = knowledge::get_article(db, &id).await? {
                     docs.extend(article_docs(&a));
                 }
             }
             kind::MESSAGE => {
-                if let Some(m) = messages::searchable(db, &id).await.map_err(err)? {
+                if let Some(m) = messages::searchable(db, &id).await? {
                     docs.push(message_doc(&m));
                 }
             }
             kind::CONVERSATION => {
                 deletes.push(id.clone());
-                for m in messages::searchable_in(db, &id).await.map_err(err)? {
+                for m in messages::searchable_in(db, &id).await? {
                     docs.push(message_doc(&m));
                 }
             }
@@ -314,8 +317,8 @@ async fn blocking<T: Send + 'static>(
         let _ = tx.send(f(&index));
     }))?;
     rx.await
-        .map_err(|_| err("the indexing thread stopped"))?
-        .map_err(err)
+        .map_err(|_| IndexerError::Stopped)?
+        .map_err(IndexerError::from)
 }
 
 type Work = Box<dyn FnOnce() + Send>;
@@ -346,7 +349,7 @@ fn background(work: Work) -> TaskResult<()> {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .send(work)
-        .map_err(|_| err("the indexing thread stopped"))
+        .map_err(|_| IndexerError::Stopped)
 }
 
 #[cfg(target_os = "linux")]

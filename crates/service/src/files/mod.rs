@@ -108,7 +108,8 @@ pub async fn pack(
         }
         files.push((name, bytes));
     }
-    let bytes = zip_stored(&files).map_err(Error::Internal)?;
+    let bytes =
+        zip_stored(&files).map_err(|e| Error::Internal(format!("packing the files: {e}")))?;
     let name = if r.name.trim().is_empty() {
         format!("ticket-{}-files.zip", conv.number)
     } else {

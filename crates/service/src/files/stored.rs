@@ -58,7 +58,7 @@ pub fn check_file(name: &str, bytes: &[u8]) -> Result<&'static str> {
     if content_type == "application/zip"
         && let Err(why) = zip_is_safe(bytes)
     {
-        return Err(Error::invalid(ErrorCode::UnsafeArchive, why));
+        return Err(Error::invalid(ErrorCode::UnsafeArchive, why.to_string()));
     }
     Ok(content_type)
 }
@@ -86,38 +86,52 @@ const ZIP_MAX_UNPACKED: u64 = 512 * 1024 * 1024;
 const ZIP_MAX_RATIO: u64 = 200;
 const ZIP_MAX_ENTRIES: usize = 10_000;
 
+/// Why an archive is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnsafeZip {
+    #[error("the archive's directory cannot be read ({0})")]
+    Unreadable(String),
+    #[error("the archive has over {ZIP_MAX_ENTRIES} files")]
+    TooManyFiles,
+    #[error("the archive's directory is damaged ({0})")]
+    Damaged(String),
+    #[error("archives inside the archive are not accepted")]
+    Nested,
+    #[error("a file in the archive unpacks to far more than it weighs")]
+    Bomb,
+    #[error("the archive unpacks to over {} MB", ZIP_MAX_UNPACKED / 1024 / 1024)]
+    TooLarge,
+}
+
 /// Reads a zip's central directory with the `zip` crate (never unpacking anything) and refuses
 /// what would unpack to too much: a total over [`ZIP_MAX_UNPACKED`], a member compressed over
 /// [`ZIP_MAX_RATIO`] to one, too many members, an archive inside the archive, or a directory
 /// the crate cannot read (damaged or cut).
-pub fn zip_is_safe(z: &[u8]) -> Result<(), String> {
+pub fn zip_is_safe(z: &[u8]) -> Result<(), UnsafeZip> {
     let archive = zip::ZipArchive::new(std::io::Cursor::new(z))
-        .map_err(|e| format!("the archive's directory cannot be read ({e})"))?;
+        .map_err(|e| UnsafeZip::Unreadable(e.to_string()))?;
     if archive.len() > ZIP_MAX_ENTRIES {
-        return Err(format!("the archive has over {ZIP_MAX_ENTRIES} files"));
+        return Err(UnsafeZip::TooManyFiles);
     }
     let mut total = 0u64;
     for i in 0..archive.len() {
         let entry = archive
             .by_index_data(i)
-            .map_err(|e| format!("the archive's directory is damaged ({e})"))?;
+            .map_err(|e| UnsafeZip::Damaged(e.to_string()))?;
         let name = String::from_utf8_lossy(entry.name_raw()).to_lowercase();
         if [".zip", ".gz", ".7z", ".rar", ".tar", ".bz2", ".xz"]
             .iter()
             .any(|e| name.ends_with(e))
         {
-            return Err("archives inside the archive are not accepted".into());
+            return Err(UnsafeZip::Nested);
         }
         let (packed, unpacked) = (entry.compressed_size(), entry.size());
         if unpacked > packed.max(1).saturating_mul(ZIP_MAX_RATIO) && unpacked > 1024 * 1024 {
-            return Err("a file in the archive unpacks to far more than it weighs".into());
+            return Err(UnsafeZip::Bomb);
         }
         total = total.saturating_add(unpacked);
         if total > ZIP_MAX_UNPACKED {
-            return Err(format!(
-                "the archive unpacks to over {} MB",
-                ZIP_MAX_UNPACKED / 1024 / 1024
-            ));
+            return Err(UnsafeZip::TooLarge);
         }
     }
     Ok(())
@@ -180,23 +194,17 @@ pub async fn store_bytes(state: &Service, at: i64, ext: &str, body: &[u8]) -> Re
 
 /// A zip archive holding `files` (name, bytes) stored as they are (they are mostly photos and
 /// PDFs, which do not compress), names in UTF-8, written by the `zip` crate.
-pub fn zip_stored(files: &[(String, Vec<u8>)]) -> std::result::Result<Vec<u8>, String> {
+pub fn zip_stored(files: &[(String, Vec<u8>)]) -> zip::result::ZipResult<Vec<u8>> {
     use std::io::Write as _;
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Stored)
         .large_file(false);
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let fail = |e: &dyn std::fmt::Display| format!("packing the files: {e}");
     for (name, data) in files {
-        writer
-            .start_file(name.as_str(), options)
-            .map_err(|e| fail(&e))?;
-        writer.write_all(data).map_err(|e| fail(&e))?;
+        writer.start_file(name.as_str(), options)?;
+        writer.write_all(data)?;
     }
-    writer
-        .finish()
-        .map(std::io::Cursor::into_inner)
-        .map_err(|e| fail(&e))
+    writer.finish().map(std::io::Cursor::into_inner)
 }
 
 /// The file `id` of the conversation `conversation_id`; a file of another conversation reads

@@ -35,14 +35,27 @@ pub struct ImportReport {
 
 // ----------------------------------------------------------------------------- front matter
 
+/// Why a Markdown file's front matter cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrontMatterError {
+    #[error("the file does not start with front matter (---)")]
+    Missing,
+    #[error("the front matter is not closed (---)")]
+    Unclosed,
+    #[error("cannot read front matter line {0:?}")]
+    Line(String),
+}
+
 /// Splits `---\nkey: value\n---\nbody` into its fields and body.
-pub fn parse_front_matter(text: &str) -> Result<(BTreeMap<String, String>, String), String> {
+pub fn parse_front_matter(
+    text: &str,
+) -> Result<(BTreeMap<String, String>, String), FrontMatterError> {
     let text = text.trim_start_matches('\u{feff}').replace("\r\n", "\n");
     let Some(rest) = text.strip_prefix("---\n") else {
-        return Err("the file does not start with front matter (---)".into());
+        return Err(FrontMatterError::Missing);
     };
     let Some(end) = rest.find("\n---") else {
-        return Err("the front matter is not closed (---)".into());
+        return Err(FrontMatterError::Unclosed);
     };
     let mut fields = BTreeMap::new();
     for line in rest[..end].lines() {
@@ -52,7 +65,7 @@ pub fn parse_front_matter(text: &str) -> Result<(BTreeMap<String, String>, Strin
         }
         let (k, v) = line
             .split_once(':')
-            .ok_or_else(|| format!("cannot read front matter line {line:?}"))?;
+            .ok_or_else(|| FrontMatterError::Line(line.to_string()))?;
         fields.insert(k.trim().to_string(), unquote(v.trim()));
     }
     let body = rest[end + 4..].trim_start_matches('-');
@@ -424,8 +437,17 @@ pub async fn export_csv(db: &Db) -> Result<String> {
     Ok(out)
 }
 
+/// Why a CSV file cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CsvError {
+    #[error("line {0}: a quote inside an unquoted field")]
+    StrayQuote(usize),
+    #[error("a quoted field is not closed")]
+    Unclosed,
+}
+
 /// Parses RFC 4180 CSV (quoted fields may hold commas, quotes and line breaks).
-pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
+pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, CsvError> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();
@@ -451,7 +473,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
         }
         match c {
             '"' if field.is_empty() => quoted = true,
-            '"' => return Err(format!("line {line}: a quote inside an unquoted field")),
+            '"' => return Err(CsvError::StrayQuote(line)),
             ',' => row.push(std::mem::take(&mut field)),
             '\r' => {}
             '\n' => {
@@ -463,7 +485,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
         }
     }
     if quoted {
-        return Err("a quoted field is not closed".into());
+        return Err(CsvError::Unclosed);
     }
     if !field.is_empty() || !row.is_empty() {
         row.push(field);
@@ -476,7 +498,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
 /// Imports CSV with the columns of [`export_csv`] (in any order, named by the header row).
 pub async fn import_csv(db: &Db, text: &str, author: Option<&str>) -> Result<ImportReport> {
     let bad = |m: String| Error::invalid(ErrorCode::InvalidCsv, m);
-    let rows = parse_csv(text).map_err(bad)?;
+    let rows = parse_csv(text).map_err(|e| bad(e.to_string()))?;
     let Some((header, rows)) = rows.split_first() else {
         return Err(bad("the CSV is empty".into()));
     };

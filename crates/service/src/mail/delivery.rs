@@ -16,7 +16,10 @@ const LEASE_MS: i64 = 2 * 60_000;
 
 /// Something that delivers a mail (SMTP in production).
 pub trait Transport: Send + Sync + 'static {
-    fn send(&self, mail: &OutboxMail) -> impl Future<Output = Result<(), String>> + Send;
+    fn send(
+        &self,
+        mail: &OutboxMail,
+    ) -> impl Future<Output = Result<(), crate::mail::MailFailure>> + Send;
 }
 
 /// No server-wide SMTP: only conversation mail (through each inbox's own server) goes out; the
@@ -24,8 +27,8 @@ pub trait Transport: Send + Sync + 'static {
 pub struct NoTransport;
 
 impl Transport for NoTransport {
-    async fn send(&self, _mail: &OutboxMail) -> Result<(), String> {
-        Err("no SMTP server is configured".into())
+    async fn send(&self, _mail: &OutboxMail) -> Result<(), crate::mail::MailFailure> {
+        Err(crate::mail::MailFailure::NoTransport)
     }
 }
 
@@ -67,6 +70,7 @@ pub async fn deliver_due<T: Transport>(
                 sent += 1;
             }
             Err(e) => {
+                let e = e.to_string();
                 tracing::warn!(mail = %mail.id, to = %mail.to_addr, error = %e, "mail delivery failed");
                 state.metrics.mail_failures.increment(1);
                 outbox::mark_attempt_failed(&state.db, &mail, &e).await?;

@@ -5,12 +5,14 @@
 
 pub mod admin;
 pub mod delivery;
+mod failure;
 mod ingest;
 mod outgoing;
 mod receiver;
 pub mod replies;
 mod settings;
 
+pub use failure::MailFailure;
 pub use ingest::*;
 pub use outgoing::*;
 pub use receiver::*;

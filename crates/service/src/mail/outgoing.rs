@@ -1,5 +1,6 @@
 //! Conversation mail out: recipients, signatures, threading headers, a text and an HTML part, files, through the outbox.
 
+use crate::mail::MailFailure;
 use kefu_core::ErrorCode;
 
 use kefu_core::mailtoken;
@@ -248,25 +249,23 @@ pub(super) fn text_to_html(text: &str) -> String {
 }
 
 /// Delivers one conversation mail through its inbox's SMTP server.
-pub async fn deliver(state: &Service, mail: &OutboxMail) -> Result<(), String> {
-    let p: Payload =
-        serde_json::from_str(&mail.payload).map_err(|e| format!("bad payload: {e}"))?;
-    let settings = load(state, &p.inbox_id).await.map_err(|e| e.to_string())?;
-    let server = settings
-        .smtp
-        .as_ref()
-        .ok_or("the inbox has no SMTP server; set one in its mail settings")?;
+pub async fn deliver(state: &Service, mail: &OutboxMail) -> Result<(), MailFailure> {
+    let p: Payload = serde_json::from_str(&mail.payload)?;
+    let settings = load(state, &p.inbox_id).await?;
+    let server = settings.smtp.as_ref().ok_or(MailFailure::NoSmtp)?;
     let cfg = smtp_config(state, &settings, server)?;
-    let sender = SmtpSender::new(&cfg).map_err(|e| e.to_string())?;
+    let sender = SmtpSender::new(&cfg)?;
     let mut files = vec![];
     for id in &p.attachment_ids {
         let a = attachments::get(&state.db, id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("an attachment was deleted")?;
+            .await?
+            .ok_or(MailFailure::AttachmentGone)?;
         let bytes = tokio::fs::read(crate::files::storage_path(state, &a.storage_key))
             .await
-            .map_err(|e| format!("reading {}: {e}", a.name))?;
+            .map_err(|source| MailFailure::File {
+                name: a.name.clone(),
+                source,
+            })?;
         files.push(OutgoingFile {
             name: a.name,
             content_type: a.content_type,
@@ -293,16 +292,15 @@ pub async fn deliver(state: &Service, mail: &OutboxMail) -> Result<(), String> {
     };
     let msg = kefu_mail::outgoing::build(&out)?;
     sender.send_message(msg).await?;
-    let mut tx = state.db.begin().await.map_err(|e| e.to_string())?;
+    let mut tx = state.db.begin().await?;
     store_mail::set_outcome(
         &mut tx,
         &p.inbox_id,
         p.message_id.trim_matches(['<', '>']),
         outcome::SENT,
     )
-    .await
-    .map_err(|e| e.to_string())?;
-    tx.commit().await.map_err(|e| e.to_string())?;
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! The IMAP receivers: one per inbox with IMAP settings, reading everything new, then waiting with IDLE (polling where the server has none), reconnecting with back-off.
 
+use crate::mail::MailFailure;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -21,7 +22,7 @@ pub(super) async fn receive(state: Service, inbox_id: String, cfg: ImapConfig, p
             Ok(()) => backoff = Duration::from_secs(2),
             Err(e) => {
                 tracing::warn!(inbox = %inbox_id, error = %e, "reading the mailbox failed");
-                let _ = store_mail::set_error(&state.db, &inbox_id, &e).await;
+                let _ = store_mail::set_error(&state.db, &inbox_id, &e.to_string()).await;
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(300));
             }
@@ -35,30 +36,28 @@ pub(super) async fn receive_once(
     inbox_id: &str,
     cfg: &ImapConfig,
     poll: Duration,
-) -> Result<(), String> {
-    let mut mb = imap::open(cfg).await.map_err(|e| e.to_string())?;
+) -> std::result::Result<(), MailFailure> {
+    let mut mb = imap::open(cfg).await?;
     let _ = store_mail::set_error(&state.db, inbox_id, "").await;
     loop {
-        let pos = store_mail::state(&state.db, inbox_id)
-            .await
-            .map_err(|e| e.to_string())?;
+        let pos = store_mail::state(&state.db, inbox_id).await?;
         let mut last = if pos.uid_validity == i64::from(mb.uid_validity) {
             pos.last_uid.clamp(0, i64::from(u32::MAX)) as u32
         } else {
             0
         };
         loop {
-            let uids = mb.uids_after(last, 20).await.map_err(|e| e.to_string())?;
+            let uids = mb.uids_after(last, 20).await?;
             if uids.is_empty() {
                 break;
             }
-            let mails = mb.fetch(&uids).await.map_err(|e| e.to_string())?;
+            let mails = mb.fetch(&uids).await?;
             for (uid, raw) in mails {
                 match ingest(state, inbox_id, &raw, Some((mb.uid_validity, uid))).await {
                     Ok(_) => {
                         state.metrics.mails_received.increment(1);
                     }
-                    Err(e) => return Err(format!("storing a received mail failed: {e}")),
+                    Err(e) => return Err(MailFailure::Ingest(e)),
                 }
             }
             if uids.len() < 20 {
@@ -66,7 +65,7 @@ pub(super) async fn receive_once(
             }
             last = uids.last().copied().unwrap_or(last);
         }
-        mb = mb.wait(poll).await.map_err(|e| e.to_string())?;
+        mb = mb.wait(poll).await?;
     }
 }
 
@@ -101,7 +100,7 @@ pub async fn run(state: Service, mut shutdown: watch::Receiver<bool>) {
                             running.insert(id, (s, handle));
                         }
                         Err(e) => {
-                            let _ = store_mail::set_error(&state.db, &id, &e).await;
+                            let _ = store_mail::set_error(&state.db, &id, &e.to_string()).await;
                         }
                     }
                 }

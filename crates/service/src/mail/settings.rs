@@ -1,5 +1,6 @@
 //! An inbox's mail settings: its address, IMAP and SMTP servers (passwords sealed with the configured key), and testing them.
 
+use crate::mail::MailFailure;
 use kefu_core::ErrorCode;
 
 use kefu_mail::imap::{self, ImapConfig};
@@ -189,7 +190,10 @@ pub async fn save(state: &Service, inbox_id: &str, s: &StoredSettings) -> Result
     Ok(())
 }
 
-pub(super) fn open_password(state: &Service, s: &StoredServer) -> Result<String, String> {
+pub(super) fn open_password(
+    state: &Service,
+    s: &StoredServer,
+) -> std::result::Result<String, MailFailure> {
     if s.password.is_empty() {
         return Ok(String::new());
     }
@@ -197,10 +201,13 @@ pub(super) fn open_password(state: &Service, s: &StoredServer) -> Result<String,
         .config
         .secret_key
         .open(&s.password)
-        .map_err(|e| format!("{e}; enter the password again (was the secret key changed?)"))
+        .map_err(|e| MailFailure::Password(e.to_string()))
 }
 
-pub fn imap_config(state: &Service, s: &StoredServer) -> Result<ImapConfig, String> {
+pub fn imap_config(
+    state: &Service,
+    s: &StoredServer,
+) -> std::result::Result<ImapConfig, MailFailure> {
     Ok(ImapConfig {
         host: s.host.clone(),
         port: s.port,
@@ -215,7 +222,7 @@ pub fn smtp_config(
     state: &Service,
     settings: &StoredSettings,
     s: &StoredServer,
-) -> Result<SmtpConfig, String> {
+) -> std::result::Result<SmtpConfig, MailFailure> {
     Ok(SmtpConfig {
         host: s.host.clone(),
         port: s.port,
@@ -262,7 +269,7 @@ pub async fn check_servers(state: &Service, s: &StoredSettings) -> MailCheck {
         Some(server) => Some(match imap_config(state, server) {
             Err(e) => ServerCheck {
                 ok: false,
-                error: e,
+                error: e.to_string(),
                 messages: None,
             },
             Ok(cfg) => match imap::test(&cfg).await {
@@ -284,8 +291,9 @@ pub async fn check_servers(state: &Service, s: &StoredSettings) -> MailCheck {
         Some(server) => {
             let r = async {
                 let cfg = smtp_config(state, s, server)?;
-                let sender = SmtpSender::new(&cfg).map_err(|e| e.to_string())?;
-                sender.test_connection().await
+                let sender = SmtpSender::new(&cfg)?;
+                sender.test_connection().await?;
+                Ok::<_, MailFailure>(())
             }
             .await;
             Some(ServerCheck {

@@ -76,7 +76,7 @@ impl Pacing {
 
     /// After a flush: false when the client has let too much go unanswered (cut it off);
     /// otherwise sends a ping when one is due.
-    pub(super) async fn check(&mut self, sink: &mut Sink) -> Result<bool, String> {
+    pub(super) async fn check(&mut self, sink: &mut Sink) -> Result<bool, Ended> {
         match self.waiting {
             Some(at) if sink.written - at > self.limit => Ok(false),
             Some(_) => Ok(true),
@@ -100,35 +100,48 @@ impl Pacing {
     }
 }
 
-pub(super) async fn put(sink: &mut Sink, frame: &ServerFrame) -> Result<(), String> {
+/// Why a connection ended before the client closed it (logged at debug level).
+#[derive(Debug, thiserror::Error)]
+pub(super) enum Ended {
+    #[error("client too slow")]
+    TooSlow,
+    #[error(transparent)]
+    Socket(#[from] axum::Error),
+    #[error(transparent)]
+    Service(#[from] kefu_service::Error),
+    #[error(transparent)]
+    App(#[from] crate::error::AppError),
+}
+
+pub(super) async fn put(sink: &mut Sink, frame: &ServerFrame) -> Result<(), Ended> {
     put_json(sink, &frame.to_json()).await
 }
 
-pub(super) async fn put_json(sink: &mut Sink, json: &str) -> Result<(), String> {
+pub(super) async fn put_json(sink: &mut Sink, json: &str) -> Result<(), Ended> {
     timed(sink.send(WsMessage::Text(json.into()))).await
 }
 
 /// A write to the client, which must finish within [`SEND_TIMEOUT`].
 pub(super) async fn timed(
     write: impl std::future::Future<Output = Result<(), axum::Error>>,
-) -> Result<(), String> {
+) -> Result<(), Ended> {
     match tokio::time::timeout(SEND_TIMEOUT, write).await {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("client too slow".into()),
+        Ok(Err(e)) => Err(e.into()),
+        Err(_) => Err(Ended::TooSlow),
     }
 }
 
 /// Queues a frame without flushing (several frames then go out in one write).
-pub(super) async fn feed(sink: &mut Sink, frame: &ServerFrame) -> Result<(), String> {
+pub(super) async fn feed(sink: &mut Sink, frame: &ServerFrame) -> Result<(), Ended> {
     feed_json(sink, &frame.to_json()).await
 }
 
-pub(super) async fn feed_json(sink: &mut Sink, json: &str) -> Result<(), String> {
+pub(super) async fn feed_json(sink: &mut Sink, json: &str) -> Result<(), Ended> {
     timed(sink.feed(WsMessage::Text(json.into()))).await
 }
 
-pub(super) async fn flush(sink: &mut Sink) -> Result<(), String> {
+pub(super) async fn flush(sink: &mut Sink) -> Result<(), Ended> {
     timed(sink.flush()).await
 }
 

@@ -18,7 +18,7 @@ use crate::state::AppState;
 use kefu_service::chat::hub::{Interest, Outbound};
 use kefu_service::chat::{Actor, publish_ephemeral, send_queued, visible};
 
-use super::sink::{Pacing, Sink, close, feed, feed_json, flush, put};
+use super::sink::{Ended, Pacing, Sink, close, feed, feed_json, flush, put};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 const REPLAY_PAGE: i64 = 500;
@@ -154,7 +154,7 @@ struct Local {
     viewing: Option<String>,
 }
 
-async fn run(state: AppState, socket: WebSocket, ip: String) -> Result<(), String> {
+async fn run(state: AppState, socket: WebSocket, ip: String) -> Result<(), Ended> {
     let (sink, mut stream) = socket.split();
     let mut sink = Sink {
         inner: sink,
@@ -209,9 +209,7 @@ async fn run(state: AppState, socket: WebSocket, ip: String) -> Result<(), Strin
             return Ok(());
         }
     };
-    let interest = Box::pin(interest(&state, &actor))
-        .await
-        .map_err(|e| e.to_string())?;
+    let interest = Box::pin(interest(&state, &actor)).await?;
     // Subscribe before replaying: whatever commits meanwhile is queued, and the sequence
     // bookkeeping below drops what the replay already delivered.
     let staff_user = actor.is_staff().then(|| actor.reader_id().to_string());
@@ -252,7 +250,7 @@ async fn welcome(
     actor: &Actor,
     sink: &mut Sink,
     since: std::collections::BTreeMap<String, i64>,
-) -> Result<HashMap<String, i64>, String> {
+) -> Result<HashMap<String, i64>, Ended> {
     let (role, id) = match actor {
         Actor::Visitor(v) => ("visitor".to_string(), v.customer_id.clone()),
         Actor::Person(u) => (u.role.as_str().to_string(), u.id.clone()),
@@ -274,9 +272,7 @@ async fn welcome(
                 let mut after = seen.max(0);
                 loop {
                     let (frames, n, tail) =
-                        connection::page_after(state, actor, &conv, after, REPLAY_PAGE)
-                            .await
-                            .map_err(|e| e.to_string())?;
+                        connection::page_after(state, actor, &conv, after, REPLAY_PAGE).await?;
                     let Some(tail) = tail else { break };
                     after = tail;
                     for f in frames {
@@ -309,7 +305,7 @@ async fn serve(
     sub: &mut kefu_service::chat::hub::Subscription,
     since: std::collections::BTreeMap<String, i64>,
     local: &mut Local,
-) -> Result<(), String> {
+) -> Result<(), Ended> {
     // Per conversation, the newest sequence this client has.
     let mut last = Box::pin(welcome(state, actor, sink, since)).await?;
 
@@ -368,12 +364,11 @@ async fn serve(
                             None
                         }
                         Some(Err(e)) => {
-                            let e = e.to_string();
                             // Over the frame limit: said with the standard close code.
-                            if e.contains("too long") {
+                            if e.to_string().contains("too long") {
                                 close(sink, 1009, "frames are limited to 64 KiB").await;
                             }
-                            return Err(e);
+                            return Err(e.into());
                         }
                     };
                     if let Some(text) = text {
@@ -425,14 +420,13 @@ async fn deliver(
     sink: &mut Sink,
     last: &mut HashMap<String, i64>,
     out: std::sync::Arc<Outbound>,
-) -> Result<(), String> {
+) -> Result<(), Ended> {
     if out.seq == kefu_service::chat::hub::RESYNC {
         // Announcements may have been lost: read back what this client has not seen.
         let known: Vec<(String, i64)> = last.iter().map(|(c, s)| (c.clone(), *s)).collect();
         for (conv, l) in known {
-            let (frames, _, tail) = connection::page_after(state, actor, &conv, l, REPLAY_PAGE)
-                .await
-                .map_err(|e| e.to_string())?;
+            let (frames, _, tail) =
+                connection::page_after(state, actor, &conv, l, REPLAY_PAGE).await?;
             if let Some(tail) = tail {
                 last.insert(conv, tail);
             }
@@ -447,9 +441,7 @@ async fn deliver(
         match sequence::delivery(last.get(&conv).copied(), out.seq) {
             Delivery::Skip => return Ok(()),
             Delivery::FillThenSend { from, to } => {
-                let frames = connection::hole(state, actor, &conv, from, to)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let frames = connection::hole(state, actor, &conv, from, to).await?;
                 for f in frames {
                     feed(sink, &f).await?;
                 }

@@ -524,7 +524,10 @@ async fn files(t: TestDb) {
 struct Collect(Mutex<Vec<(String, String, String)>>);
 
 impl kefu_service::mail::delivery::Transport for Collect {
-    async fn send(&self, mail: &kefu_store::outbox::OutboxMail) -> Result<(), String> {
+    async fn send(
+        &self,
+        mail: &kefu_store::outbox::OutboxMail,
+    ) -> Result<(), kefu_service::mail::MailFailure> {
         self.0.lock().unwrap().push((
             mail.to_addr.clone(),
             mail.subject.clone(),

@@ -1351,11 +1351,14 @@ struct Flaky {
 }
 
 impl kefu_service::mail::delivery::Transport for Flaky {
-    async fn send(&self, mail: &kefu_store::outbox::OutboxMail) -> Result<(), String> {
+    async fn send(
+        &self,
+        mail: &kefu_store::outbox::OutboxMail,
+    ) -> Result<(), kefu_service::mail::MailFailure> {
         use std::sync::atomic::Ordering;
         if self.failures.load(Ordering::SeqCst) > 0 {
             self.failures.fetch_sub(1, Ordering::SeqCst);
-            return Err("451 try again later".into());
+            return Err(kefu_mail::MailError::Transport("451 try again later".into()).into());
         }
         self.sent.lock().unwrap().push(mail.to_addr.clone());
         Ok(())
