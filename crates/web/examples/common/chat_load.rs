@@ -163,8 +163,11 @@ pub async fn run_kefu(db: Db, visitors_n: usize, per_visitor: usize) -> Figures 
                     .await
                     .unwrap();
                 loop {
-                    let Some(Ok(Message::Text(t))) = ws.next().await else {
-                        panic!("visitor socket ended");
+                    let t = match ws.next().await {
+                        Some(Ok(Message::Text(t))) => t,
+                        // The server's pacing pings: the library answers them by itself.
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                        _ => panic!("visitor socket ended"),
                     };
                     if t.starts_with("{\"type\":\"message\"") || !t.contains(&format!("\"{cid}\""))
                     {

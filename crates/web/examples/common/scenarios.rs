@@ -177,10 +177,11 @@ async fn agent_round(url: &str, token: &str, convs: &[String], tag: &str) -> f64
                     next += 1;
                     inflight += 1;
                 }
-                let Ok(Some(Ok(Message::Text(t)))) =
-                    tokio::time::timeout(Duration::from_secs(60), ws.next()).await
-                else {
-                    panic!("agent socket ended with {} unanswered", pending.len());
+                let t = match tokio::time::timeout(Duration::from_secs(60), ws.next()).await {
+                    Ok(Some(Ok(Message::Text(t)))) => t,
+                    // The server's pacing pings: the library answers them by itself.
+                    Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+                    _ => panic!("agent socket ended with {} unanswered", pending.len()),
                 };
                 let f: Value = serde_json::from_str(&t).expect("json");
                 let cid = f["cid"].as_str().unwrap_or("").to_string();
