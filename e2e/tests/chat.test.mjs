@@ -72,6 +72,19 @@ test('a visitor on the shop page chats with an agent in the console, files go bo
   await chat.locator('#body').fill('好的，谢谢！');
   await chat.locator('#composer button').click();
   await agent.locator('#messages .bubble', { hasText: '好的，谢谢！' }).waitFor();
+  // The keyboard: Enter sends, Shift+Enter is a new line, and an Enter that confirms an input
+  // method's characters sends nothing.
+  const box = chat.locator('#body');
+  await box.fill('还有一个问题');
+  await box.press('Shift+Enter');
+  await box.pressSequentially('包邮吗？');
+  await box.dispatchEvent('keydown', { key: 'Enter', isComposing: true });
+  assert.equal(await box.inputValue(), '还有一个问题\n包邮吗？');
+  await box.press('Enter');
+  const sent = agent.locator('#messages .bubble', { hasText: '包邮吗？' });
+  await sent.waitFor();
+  assert.match(await sent.innerText(), /还有一个问题\s*\n\s*包邮吗？/);
+  assert.equal(await box.inputValue(), '');
   // A private note stays in the console.
   await agent.check('#note');
   await agent.fill('#body', '老客户，可送优惠券');

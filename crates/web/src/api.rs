@@ -228,9 +228,11 @@ pub struct NewTeam {
     responses((status = 201, body = Created), (status = 409, body = ErrorBody)))]
 pub async fn create_team(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiJson(n): ApiJson<NewTeam>,
 ) -> AppResult<Response> {
-    let team = accounts::teams::create_team(&state, &n.name).await?;
+    let creator = caller.person().ok().map(|(p, _)| p);
+    let team = accounts::teams::create_team(&state, creator, &n.name).await?;
     Ok((StatusCode::CREATED, Json(Created { id: team.id })).into_response())
 }
 

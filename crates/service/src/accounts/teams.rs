@@ -110,17 +110,28 @@ pub async fn teams(state: &Service) -> Result<Vec<TeamView>> {
     Ok(out)
 }
 
-/// A new team; its name is unique.
-pub async fn create_team(state: &Service, name: &str) -> Result<teams::Team> {
+/// A new team; its name is unique. The person of staff who creates it is its first member (an
+/// admin who sets up a team expects to answer its chats); an API token creates it empty.
+pub async fn create_team(
+    state: &Service,
+    creator: Option<&Person>,
+    name: &str,
+) -> Result<teams::Team> {
     let name = validate::name(name)?;
-    teams::create_team(&state.db, &name)
+    let mut tx = state.db.begin().await?;
+    let team = teams::create_team(&mut tx, &name)
         .await
         .map_err(|e| match e {
             kefu_store::Error::Conflict(_) => {
                 Error::conflict(ErrorCode::NameTaken, "a team with this name exists")
             }
             other => other.into(),
-        })
+        })?;
+    if let Some(p) = creator.filter(|p| p.role().is_staff()) {
+        teams::add_member(&mut tx, &team.id, &p.id).await?;
+    }
+    tx.commit().await?;
+    Ok(team)
 }
 
 /// A member of staff joins a team.

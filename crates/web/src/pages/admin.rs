@@ -203,7 +203,8 @@ pub async fn create_team(
     ctx: Ctx,
     Form(f): Form<NameForm>,
 ) -> Response {
-    match accounts::teams::create_team(&state, &f.name).await {
+    let creator = ctx.caller.person().ok().map(|(p, _)| p);
+    match accounts::teams::create_team(&state, creator, &f.name).await {
         Ok(_) => Redirect::to("/admin/teams?notice=notice-saved").into_response(),
         Err(e) => page_error(&ctx, AppError::from(e)),
     }

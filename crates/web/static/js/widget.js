@@ -134,6 +134,14 @@ function showQueue(position) {
   queueEl.textContent = position > 0 ? fill(data.queue, 'n', position) : '';
 }
 
+// Enter sends, Shift+Enter starts a new line; an Enter that ends an input method's composition
+// (pinyin being turned into characters) only confirms the characters.
+input.addEventListener('keydown', (e) => {
+  if (e.key !== 'Enter' || e.shiftKey || e.isComposing || e.keyCode === 229) return;
+  e.preventDefault();
+  form.requestSubmit();
+});
+
 let typingTimer = null;
 input.addEventListener('input', () => {
   if (!conversation) return;

@@ -1072,6 +1072,37 @@ async fn setup(t: TestDb) {
     );
 }
 
+both_backends!(the_creator_of_a_team_is_in_it, team_creator);
+async fn team_creator(t: TestDb) {
+    let s = start(t).await;
+    let boss = person(&s, "boss@shop.com", Role::Admin).await;
+    let b = signed_in(&s, "boss@shop.com").await;
+    // From the admin page: the admin answers the chats of the team he sets up.
+    assert_eq!(
+        b.post("/admin/teams", &[("name", "售前")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let team = teams::list_teams(&s.t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "售前")
+        .unwrap();
+    let members = teams::members(&s.t.db, &team.id).await.unwrap();
+    assert_eq!(
+        members.iter().map(|m| m.0.as_str()).collect::<Vec<_>>(),
+        [boss.id.as_str()]
+    );
+    // Through the API with a signed-in person too; a token's team starts empty.
+    let r = b
+        .api(Method::POST, "/api/v1/teams", Some(json!({"name": "售后"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let members = teams::members(&s.t.db, &id).await.unwrap();
+    assert!(members.iter().any(|m| m.0 == boss.id));
+}
+
 both_backends!(admin_pages_render_in_both_languages, admin_pages);
 async fn admin_pages(t: TestDb) {
     let s = start(t).await;
