@@ -545,3 +545,8 @@ pub async fn quality_page(State(state): State<AppState>, ctx: Ctx) -> Response {
         Err(e) => page_error(&ctx, e),
     }
 }
+
+/// `/admin` itself: the first page of the admin menu.
+pub async fn home() -> Response {
+    Redirect::to("/admin/people").into_response()
+}

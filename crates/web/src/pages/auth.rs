@@ -42,6 +42,8 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
 #[template(path = "setup.html")]
 struct SetupPage<'a> {
     c: Chrome<'a>,
+    /// Kept after an error, so the code printed in the log is not typed again.
+    code: String,
     email: String,
     name: String,
 }
@@ -60,6 +62,7 @@ pub async fn setup_form(State(state): State<AppState>, ctx: Ctx) -> Response {
     }
     render(&SetupPage {
         c: ctx.chrome("/setup"),
+        code: String::new(),
         email: String::new(),
         name: String::new(),
     })
@@ -83,6 +86,7 @@ pub async fn setup_submit(
                 e.status(),
                 &SetupPage {
                     c,
+                    code: f.code,
                     email: f.email,
                     name: f.name,
                 },

@@ -112,7 +112,12 @@ impl Ctx {
     /// The text for an error: its translation by code, else its own message.
     pub fn error_text(&self, e: &AppError) -> String {
         let key = format!("err-{}", e.code().as_str().replace('_', "-"));
-        let text = self.state.i18n.t(self.lang, &key);
+        let mut args = fluent_bundle::FluentArgs::new();
+        if let AppError::RateLimited(secs) = e {
+            // A wait says how long.
+            args.set("seconds", (*secs).max(1));
+        }
+        let text = self.state.i18n.t_args(self.lang, &key, Some(&args));
         if text == key { e.to_string() } else { text }
     }
 

@@ -420,11 +420,16 @@ async fn login_limit(t: TestDb) {
         last = b.login("target@shop.com", "wrong password").await.status;
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
-    // Even the right password waits until the window passes.
-    assert_eq!(
-        b.login("target@shop.com", PASSWORD).await.status,
-        StatusCode::TOO_MANY_REQUESTS
-    );
+    // Even the right password waits until the window passes, and the page says how long.
+    let r = b.login("target@shop.com", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait = r
+        .body
+        .split("Try again in ")
+        .nth(1)
+        .and_then(|rest| rest.split(" seconds").next())
+        .and_then(|n| n.parse::<u64>().ok());
+    assert!(wait.is_some_and(|n| n >= 1), "no wait named: {}", r.body);
 }
 
 both_backends!(sensitive_actions_need_a_fresh_password, reauth);
@@ -1043,9 +1048,24 @@ async fn setup(t: TestDb) {
     ];
     let mut wrong = form.to_vec();
     wrong.push(("code", "00000000"));
-    assert_eq!(
-        b.post("/setup", &wrong).await.status,
-        StatusCode::BAD_REQUEST
+    let r = b.post("/setup", &wrong).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // What was typed stays in the form, the code too, so only the wrong part is typed again.
+    assert!(
+        r.body.contains(r#"name="code" value="00000000""#),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("owner@shop.com"));
+    let mut weak = form.to_vec();
+    weak[2] = ("password", "12345678");
+    weak.push(("code", SETUP_CODE));
+    let r = b.post("/setup", &weak).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body.contains("too easy to guess") && r.body.contains("a few unrelated words"),
+        "the refusal says what passes: {}",
+        r.body
     );
     let mut right = form.to_vec();
     right.push(("code", SETUP_CODE));
@@ -1057,6 +1077,8 @@ async fn setup(t: TestDb) {
         r.body
     );
     assert_eq!(b.get("/admin/people").await.status, StatusCode::OK);
+    // `/admin` itself opens the admin menu.
+    assert_eq!(b.get("/admin").await.location(), "/admin/people");
     // The code is spent: nobody else can claim the instance.
     let other = Browser::new(&s);
     assert_eq!(other.get("/setup").await.location(), "/login");
