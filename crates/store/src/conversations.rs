@@ -87,19 +87,6 @@ pub fn join_tags<'a>(tags: impl IntoIterator<Item = &'a str>) -> String {
     v.join(",")
 }
 
-/// The statuses a conversation can have (their rules are `kefu_core::conversation`).
-pub const STATUSES: [&str; 4] = {
-    use kefu_core::conversation::Status;
-    [
-        Status::Open.as_str(),
-        Status::Pending.as_str(),
-        Status::Snoozed.as_str(),
-        Status::Resolved.as_str(),
-    ]
-};
-/// 售前 / 售中 / 售后.
-pub const STAGES: &[&str] = kefu_core::kinds::Stage::NAMES;
-pub const PRIORITIES: &[&str] = kefu_core::kinds::Priority::NAMES;
 pub const TYPES: [&str; 5] = ["question", "incident", "complaint", "claim", "suggestion"];
 
 macro_rules! select {

@@ -190,7 +190,7 @@ impl SlaConfig {
                     format!("policy {}: unknown ticket type", p.name),
                 ));
             }
-            if !p.priority.is_empty() && !conversations::PRIORITIES.contains(&p.priority.as_str()) {
+            if !p.priority.is_empty() && kefu_core::kinds::Priority::parse(&p.priority).is_none() {
                 return Err(Error::invalid(
                     ErrorCode::InvalidPolicy,
                     format!("policy {}: unknown priority", p.name),
