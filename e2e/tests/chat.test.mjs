@@ -176,6 +176,32 @@ test('with nobody online the widget takes a message and the reply is mailed', as
   await admin.context().close();
 });
 
+test('a widget already open follows the agents: online opens the chat, offline the form', async () => {
+  const agent = await console_();
+  const setPresence = (state) => Promise.all([
+    agent.waitForResponse((r) => r.url().endsWith('/api/v1/me/presence')),
+    agent.selectOption('#presence', state),
+  ]);
+  await setPresence('offline');
+  const visitor = await newPage(browser, 'zh-CN');
+  const chat = await widget(visitor, '#offline');
+  await chat.locator('#offline textarea[name=message]').fill('请问有现货吗？');
+  // The agent comes online: the open widget turns into a chat, keeping what was typed.
+  await setPresence('online');
+  await chat.locator('#composer').waitFor({ state: 'visible' });
+  assert.equal(await chat.locator('#body').inputValue(), '请问有现货吗？');
+  assert.ok(await chat.locator('#offline').isHidden());
+  await visitor.screenshot({ path: join(shots, 'widget-came-online.png') });
+  // And away again, before anything was sent: back to the offline form.
+  await setPresence('offline');
+  await chat.locator('#offline').waitFor({ state: 'visible' });
+  assert.equal(await chat.locator('#offline textarea[name=message]').inputValue(), '请问有现货吗？');
+  await setPresence('online');
+  assert.deepEqual([...visitor.errors, ...agent.errors], []);
+  await agent.context().close();
+  await visitor.context().close();
+});
+
 test('an admin sets an invitation rule; a visitor on a matching page is greeted', async () => {
   const admin = await newPage(browser, 'zh-CN');
   await signIn(admin, kefu.url, kefu.admin);

@@ -188,6 +188,13 @@ pub enum ServerFrame {
         conversation: String,
         position: i64,
     },
+    /// For the visitor: whether the inbox takes live chats now (in hours, an agent online),
+    /// sent when a widget connects and whenever that changes.
+    Availability {
+        open: bool,
+        in_hours: bool,
+        agents_online: i64,
+    },
     /// For the visitor: a proactive greeting from the shop.
     Invitation {
         message: String,

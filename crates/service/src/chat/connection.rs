@@ -70,6 +70,19 @@ pub async fn staff_connected(state: &Service, person_id: &str) {
     state.routing_wake.notify_one();
 }
 
+/// What a connection hears right after its welcome: a visitor whether their widget's inbox
+/// takes live chats now (the chores tell them again whenever that changes).
+pub async fn first_frames(state: &Service, actor: &Actor) -> Result<Vec<ServerFrame>> {
+    Ok(match actor {
+        Actor::Visitor(v) => vec![
+            crate::chat::desk::availability(state, &v.inbox_id)
+                .await?
+                .frame(),
+        ],
+        Actor::Person(_) => vec![],
+    })
+}
+
 /// Up to `limit` messages of a conversation after `after`, as the frames `actor` may see
 /// (notes for staff only), with the number of messages read and the last number read.
 pub async fn page_after(

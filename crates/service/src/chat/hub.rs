@@ -84,6 +84,8 @@ struct Registry {
     by_user: HashMap<String, HashSet<ConnId>>,
     by_inbox: HashMap<String, HashSet<ConnId>>,
     by_customer: HashMap<String, HashSet<ConnId>>,
+    /// Visitors' (widget) connections by their inbox, for what concerns everyone there.
+    visitors_by_inbox: HashMap<String, HashSet<ConnId>>,
 }
 
 #[derive(Default)]
@@ -119,11 +121,17 @@ impl Hub {
                     reg.by_inbox.entry(i.clone()).or_default().insert(id);
                 }
             }
-            Interest::Customer { customer_id, .. } => {
+            Interest::Customer { customer_id, inbox } => {
                 reg.by_customer
                     .entry(customer_id.clone())
                     .or_default()
                     .insert(id);
+                if let Some(i) = inbox {
+                    reg.visitors_by_inbox
+                        .entry(i.clone())
+                        .or_default()
+                        .insert(id);
+                }
             }
         }
         reg.conns.insert(
@@ -186,6 +194,29 @@ impl Hub {
             conversation: "".into(),
             seq: 0,
             internal: true,
+            json: json.into(),
+        };
+        send_all(&mut reg, targets, &frame, |_| true);
+    }
+
+    /// The inboxes whose widgets have a visitor connected to this instance.
+    pub fn visited_inboxes(&self) -> Vec<String> {
+        let reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
+        reg.visitors_by_inbox.keys().cloned().collect()
+    }
+
+    /// A frame for every visitor connected to an inbox's widget (its availability).
+    pub fn publish_visitors(&self, inbox: &str, json: &str) {
+        let mut reg = self.reg.lock().unwrap_or_else(|p| p.into_inner());
+        let targets: Vec<ConnId> = reg
+            .visitors_by_inbox
+            .get(inbox)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        let frame = Outbound {
+            conversation: "".into(),
+            seq: 0,
+            internal: false,
             json: json.into(),
         };
         send_all(&mut reg, targets, &frame, |_| true);
@@ -280,7 +311,12 @@ fn remove(reg: &mut Registry, id: ConnId) {
                 leave(&mut reg.by_inbox, i, id);
             }
         }
-        Interest::Customer { customer_id, .. } => leave(&mut reg.by_customer, customer_id, id),
+        Interest::Customer { customer_id, inbox } => {
+            leave(&mut reg.by_customer, customer_id, id);
+            if let Some(i) = inbox {
+                leave(&mut reg.visitors_by_inbox, i, id);
+            }
+        }
     }
 }
 
@@ -339,6 +375,15 @@ mod tests {
         assert!(admin.rx.try_recv().is_ok() && other.rx.try_recv().is_ok());
         assert!(visitor.rx.try_recv().is_err());
         assert_eq!(hub.staff_online().len(), 3);
+        // What concerns an inbox's widget reaches its visitors only, and they leave cleanly.
+        assert_eq!(hub.visited_inboxes(), vec!["i1".to_string()]);
+        while agent.rx.try_recv().is_ok() {}
+        hub.publish_visitors("i1", "{}");
+        assert!(visitor.rx.try_recv().is_ok() && agent.rx.try_recv().is_err());
+        hub.publish_visitors("i2", "{}");
+        assert!(visitor.rx.try_recv().is_err());
+        hub.unsubscribe(visitor.id);
+        assert!(hub.visited_inboxes().is_empty());
     }
 
     #[test]

@@ -264,6 +264,9 @@ async fn welcome(
         },
     )
     .await?;
+    for f in connection::first_frames(state, actor).await? {
+        put(sink, &f).await?;
+    }
 
     let mut last: HashMap<String, i64> = HashMap::new();
     for (conv, seen) in since {

@@ -304,6 +304,36 @@ function showChat() {
   input.focus();
 }
 
+function showOffline() {
+  list.hidden = true;
+  form.hidden = true;
+  prechat.hidden = true;
+  offline.hidden = false;
+  if (info.customer.email && !offline.email.value) offline.email.value = info.customer.email;
+  if (info.customer.name && !offline.name.value) offline.name.value = info.customer.name;
+  // What the visitor began to type in the chat is not lost.
+  if (input.value && !offline.message.value) offline.message.value = input.value;
+}
+
+let prechatDone = false;
+/** Before a conversation exists: the offline form when nobody can answer, else the pre-chat
+ * form (when the inbox asks for it and we have no address), else the chat. Called at start and
+ * again whenever the inbox opens or closes (an agent came online, hours began). */
+function chooseScreen() {
+  if (!conversation && !info.open) return showOffline();
+  if (!conversation && !prechatDone && info.prechat !== 'off' && !info.customer.email) {
+    list.hidden = true;
+    form.hidden = true;
+    offline.hidden = true;
+    prechat.hidden = false;
+    $('skip').hidden = info.prechat === 'required';
+    prechat.email.required = info.prechat === 'required';
+    return;
+  }
+  if (offline.message.value && !input.value) input.value = offline.message.value;
+  showChat();
+}
+
 prechat.addEventListener('submit', async (e) => {
   e.preventDefault();
   const name = prechat.name.value.trim();
@@ -312,10 +342,11 @@ prechat.addEventListener('submit', async (e) => {
   try {
     await api('/widget/api/contact', { method: 'POST', body: JSON.stringify({ name, email }) });
     if (email) transcript.email.value = email;
+    prechatDone = true;
     showChat();
   } catch (err) { formError(prechat, err.message); }
 });
-$('skip').addEventListener('click', showChat);
+$('skip').addEventListener('click', () => { prechatDone = true; showChat(); });
 
 offline.addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -416,28 +447,13 @@ async function start() {
       }
       if (f.type === 'typing' && f.conversation === conversation && f.who.kind === 'agent') agentTyping(f.on);
       if (f.type === 'queue' && f.conversation === conversation) showQueue(f.position);
+      if (f.type === 'availability' && info.open !== f.open) { info.open = f.open; if (!conversation) chooseScreen(); }
       if (f.type === 'read' && f.conversation === conversation && f.reader !== info.customer.id) markRead(f.seq);
       if (f.type === 'error' && f.code === 'unauthorized') { localStorage.removeItem(storeKey); location.reload(); }
     },
   });
   if (conversation) socket.follow(conversation, seq);
-  const returning = conversation !== null;
-  if (!returning && !info.open) {
-    // Nobody to answer now: take a message instead.
-    list.hidden = true;
-    form.hidden = true;
-    offline.hidden = false;
-    if (info.customer.email) offline.email.value = info.customer.email;
-    if (info.customer.name) offline.name.value = info.customer.name;
-  } else if (!returning && info.prechat !== 'off' && !info.customer.email) {
-    list.hidden = true;
-    form.hidden = true;
-    prechat.hidden = false;
-    $('skip').hidden = info.prechat === 'required';
-    prechat.email.required = info.prechat === 'required';
-  } else {
-    showChat();
-  }
+  chooseScreen();
   // The loader may have sent the page before the token was ready: ask again.
   parent.postMessage({ kefu: 'ready' }, '*');
 }

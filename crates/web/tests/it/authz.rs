@@ -1046,6 +1046,9 @@ fn provoked(f: &ServerFrame) -> &'static str {
         ServerFrame::Notification { .. } => "the admin mentions agent A in a note",
         ServerFrame::Queue { .. } => "visitor A waits in the queue",
         ServerFrame::Invitation { .. } => "visitor A browses a page of an invitation rule",
+        ServerFrame::Availability { .. } => {
+            "about no conversation: whether an inbox takes chats, told to its widget's visitors"
+        }
     }
 }
 

@@ -1029,3 +1029,52 @@ async fn account_thread(t: TestDb) {
         StatusCode::NOT_FOUND
     );
 }
+
+both_backends!(
+    a_connected_widget_hears_when_its_inbox_opens_and_closes,
+    availability_live
+);
+async fn availability_live(t: TestDb) {
+    let shop = shop(t).await;
+    let (token, _vb) = visitor(&shop).await;
+    let mut ws = hello_visitor(&shop.s, &token, json!({})).await;
+    // Right after the welcome: nobody online, so closed.
+    let f = next_any(&mut ws).await;
+    assert_eq!(
+        (f["type"].as_str(), f["open"].as_bool()),
+        (Some("availability"), Some(false)),
+        "{f}"
+    );
+    // The agent of the inbox's team comes online: the open widget hears it, unasked.
+    go_online(&shop.agent, 5).await;
+    let open = availability_change(&mut ws).await;
+    assert_eq!(
+        (open["open"].as_bool(), open["agents_online"].as_i64()),
+        (Some(true), Some(1)),
+        "{open}"
+    );
+    // An agent of another team does not count; this one leaving closes it again.
+    go_online(&shop.other_agent, 5).await;
+    let r = shop
+        .agent
+        .api(
+            Method::PUT,
+            "/api/v1/me/presence",
+            Some(json!({"presence": "away"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let closed = availability_change(&mut ws).await;
+    assert_eq!(closed["open"], false, "{closed}");
+}
+
+/// The next availability frame (the chores look about once a second).
+async fn availability_change(ws: &mut Ws) -> Value {
+    for _ in 0..20 {
+        let f = next_any(ws).await;
+        if f["type"] == "availability" {
+            return f;
+        }
+    }
+    panic!("no availability frame");
+}

@@ -4,6 +4,7 @@ use kefu_core::ErrorCode;
 
 use kefu_core::businesstime::{BusinessTime, Calendar, Hours, offset_zone};
 use kefu_core::kinds::Channel;
+use kefu_core::protocol::ServerFrame;
 use kefu_core::time::now_ms;
 use kefu_store::browsing::{self, InvitationRule};
 use kefu_store::people::Person;
@@ -163,6 +164,16 @@ pub struct Availability {
     pub agents_online: i64,
     /// `in_hours` and somebody online.
     pub open: bool,
+}
+
+impl Availability {
+    pub fn frame(&self) -> ServerFrame {
+        ServerFrame::Availability {
+            open: self.open,
+            in_hours: self.in_hours,
+            agents_online: self.agents_online,
+        }
+    }
 }
 
 pub async fn availability(state: &Service, inbox_id: &str) -> Result<Availability> {

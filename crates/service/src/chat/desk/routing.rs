@@ -140,9 +140,36 @@ pub(super) async fn wake_snoozed(state: &Service) -> Result<()> {
     Ok(())
 }
 
+/// Tells the visitors connected here when their widget's inbox opens or closes for live chat
+/// (an agent came online or went away, a team changed, business hours began or ended). Looks
+/// at most once a second: a burst of messages wakes the chores ten times a second.
+pub(super) async fn tell_availability(
+    state: &Service,
+    told: &mut HashMap<String, bool>,
+    last_look: &mut i64,
+) -> Result<()> {
+    let now = now_ms();
+    if now - *last_look < 1_000 {
+        return Ok(());
+    }
+    *last_look = now;
+    let inboxes = state.hub.visited_inboxes();
+    told.retain(|i, _| inboxes.contains(i));
+    for inbox in inboxes {
+        let a = availability(state, &inbox).await?;
+        // Also on the first look at an inbox: it may have changed since its visitors connected.
+        if told.insert(inbox.clone(), a.open) != Some(a.open) {
+            state.hub.publish_visitors(&inbox, &a.frame().to_json());
+        }
+    }
+    Ok(())
+}
+
 /// Runs the chores until shutdown: every two seconds, or at once when woken.
 pub async fn run_chores(state: Service, mut shutdown: watch::Receiver<bool>) {
     let mut told = HashMap::new();
+    let mut open = HashMap::new();
+    let mut last_open_look = 0i64;
     let mut last_touch = 0i64;
     loop {
         let now = now_ms();
@@ -163,6 +190,9 @@ pub async fn run_chores(state: Service, mut shutdown: watch::Receiver<bool>) {
         }
         if let Err(e) = tell_queue_positions(&state, &mut told).await {
             tracing::debug!(error = %e, "queue positions failed");
+        }
+        if let Err(e) = tell_availability(&state, &mut open, &mut last_open_look).await {
+            tracing::debug!(error = %e, "availability failed");
         }
         if let Err(e) = crate::tickets::sla::check(&state).await {
             tracing::warn!(error = %e, "service-level checks failed");

@@ -35,7 +35,7 @@ pub async fn put(ws: &mut Ws, v: Value) {
 
 /// Frames that come on their own schedule (the queue chores, presence) and that most tests
 /// step over.
-pub const BACKGROUND: [&str; 2] = ["queue", "presence"];
+pub const BACKGROUND: [&str; 3] = ["queue", "presence", "availability"];
 
 /// The next JSON frame, stepping over background frames; panics after 5 s.
 pub async fn next(ws: &mut Ws) -> Value {
