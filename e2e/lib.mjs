@@ -37,7 +37,11 @@ export async function startKefu({ demo = true, env = {} } = {}) {
     proc.on('exit', (code) => reject(new Error(`kefu exited with ${code}:\n${out}`)));
   });
   if (!demo) {
-    return { url, stop: () => stopAndClean(proc, dir) };
+    // A fresh server prints the code that /setup asks for.
+    // (printed just after the address: wait for its line, a generous while at most).
+    for (let i = 0; i < 100 && !/set-up code \d+\n/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    const setupCode = out.match(/set-up code (\d+)/)?.[1];
+    return { url, setupCode, stop: () => stopAndClean(proc, dir) };
   }
   const login = (who) => {
     const m = out.match(new RegExp(`${who}\\s+(\\S+@\\S+) / (\\S+)`));

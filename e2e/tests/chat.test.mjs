@@ -202,6 +202,18 @@ test('a widget already open follows the agents: online opens the chat, offline t
   await visitor.context().close();
 });
 
+test('kefu serve --demo serves a storefront with the widget at /demo', async () => {
+  const page = await newPage(browser, 'zh-CN');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${kefu.url}/demo`);
+  await page.click('button[data-kefu=launcher]');
+  // Nobody is online in the fresh demo: the widget takes a message.
+  await page.frameLocator('iframe[title]').locator('#greeting:visible, #offline:visible').first().waitFor();
+  await page.screenshot({ path: join(shots, 'demo-storefront-phone-zh.png') });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('an admin sets an invitation rule; a visitor on a matching page is greeted', async () => {
   const admin = await newPage(browser, 'zh-CN');
   await signIn(admin, kefu.url, kefu.admin);

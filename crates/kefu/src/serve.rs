@@ -102,6 +102,7 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         max_mail_bytes: config.mail.max_bytes,
         messages_per_minute: config.chat.messages_per_minute,
         mails_per_sender_per_hour: config.mail.max_per_sender_per_hour,
+        demo: seed_demo,
     };
     let mut demo_lines = vec![];
     if seed_demo {
@@ -143,6 +144,9 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     }
     for line in &demo_lines {
         say!("  {line}");
+    }
+    if seed_demo {
+        say!("  demo storefront with the chat widget: {public_url}/demo");
     }
     if !smtp_configured {
         say!("  mail: no SMTP configured; mail waits in the outbox (/admin/outbox)");

@@ -35,6 +35,8 @@ pub struct Config {
     /// Mails from one address an inbox turns into messages an hour; the rest are recorded
     /// for admins, not stored as messages.
     pub mails_per_sender_per_hour: u32,
+    /// Serve the demo storefront at `/demo` (`kefu serve --demo`).
+    pub demo: bool,
 }
 
 impl Default for Config {
@@ -54,6 +56,7 @@ impl Default for Config {
             max_mail_bytes: 25 * 1024 * 1024,
             messages_per_minute: 60,
             mails_per_sender_per_hour: 30,
+            demo: false,
         }
     }
 }

@@ -431,3 +431,22 @@ pub async fn searchable_in(x: impl Exec, conversation_id: &str) -> Result<Vec<Se
     )
     .await
 }
+
+/// Whether an agent ever answered in a conversation of a widget inbox (a live chat).
+pub async fn any_chat_answered(x: impl Exec) -> Result<bool> {
+    let (n,): (i64,) = x
+        .fetch_one(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages m \
+             JOIN conversations c ON c.id = m.conversation_id \
+             JOIN inboxes i ON i.id = c.inbox_id \
+             WHERE m.author_kind = $1 AND m.kind IN ($2, $3) AND i.channel = $4 LIMIT 1) AS a",
+            args![
+                author::AGENT,
+                kind::TEXT,
+                kind::ATTACHMENT,
+                kefu_core::kinds::Channel::Widget
+            ],
+        )
+        .await?;
+    Ok(n > 0)
+}

@@ -128,3 +128,16 @@ pub async fn mark_assigned(x: impl Exec, person_id: &str) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// Everyone who answers `inbox_id`: the active members of its teams, with their presence.
+pub async fn inbox_staff(x: impl Exec, inbox_id: &str) -> Result<Vec<AgentPresence>> {
+    x.fetch_all(
+        select_presence!(
+            "AND u.id IN (SELECT m.person_id FROM team_members m \
+             JOIN inbox_teams it ON it.team_id = m.team_id WHERE it.inbox_id = $3) \
+             ORDER BY u.name, u.email"
+        ),
+        args![now_ms() - SEEN_WINDOW_MS, true, inbox_id],
+    )
+    .await
+}

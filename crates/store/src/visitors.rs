@@ -87,3 +87,14 @@ pub async fn set_customer(x: impl Exec, visitor_id: &str, customer_id: &str) -> 
     .await?;
     Ok(())
 }
+
+/// Whether any widget was ever opened (a visitor exists).
+pub async fn any(x: impl Exec) -> Result<bool> {
+    let (n,): (i64,) = x
+        .fetch_one(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM visitors LIMIT 1) AS v",
+            args![],
+        )
+        .await?;
+    Ok(n > 0)
+}

@@ -7,6 +7,17 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
 
+/// An ES module of `static/js/`.
+macro_rules! js {
+    ($name:literal) => {
+        (
+            concat!("js/", $name),
+            "text/javascript; charset=utf-8",
+            include_str!(concat!("../static/js/", $name)),
+        )
+    };
+}
+
 const FILES: &[(&str, &str, &str)] = &[
     (
         "kefu.css",
@@ -23,46 +34,15 @@ const FILES: &[(&str, &str, &str)] = &[
         "image/svg+xml",
         include_str!("../static/favicon.svg"),
     ),
-    (
-        "js/socket.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../static/js/socket.js"),
-    ),
-    (
-        "js/widget.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../static/js/widget.js"),
-    ),
-    (
-        "js/admin_tickets.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../static/js/admin_tickets.js"),
-    ),
-    (
-        "js/admin_quality.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../static/js/admin_quality.js"),
-    ),
-    (
-        "js/callback.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../static/js/callback.js"),
-    ),
-    (
-        "js/calls.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../static/js/calls.js"),
-    ),
-    (
-        "js/cases.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../static/js/cases.js"),
-    ),
-    (
-        "js/console.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../static/js/console.js"),
-    ),
+    js!("socket.js"),
+    js!("widget.js"),
+    js!("admin_tickets.js"),
+    js!("admin_quality.js"),
+    js!("callback.js"),
+    js!("calls.js"),
+    js!("cases.js"),
+    js!("console.js"),
+    js!("copy.js"),
 ];
 
 /// The widget loader, small enough to sit in every page of a shop.

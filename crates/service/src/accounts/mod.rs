@@ -6,6 +6,7 @@
 pub mod api_tokens;
 pub mod caller;
 pub mod identity;
+pub mod onboarding;
 pub mod password;
 pub mod security;
 pub mod signin;

@@ -548,5 +548,5 @@ pub async fn quality_page(State(state): State<AppState>, ctx: Ctx) -> Response {
 
 /// `/admin` itself: the first page of the admin menu.
 pub async fn home() -> Response {
-    Redirect::to("/admin/people").into_response()
+    Redirect::to("/admin/start").into_response()
 }

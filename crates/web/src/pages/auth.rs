@@ -77,7 +77,7 @@ pub async fn setup_submit(
         .await
         .map_err(AppError::from)
     {
-        Ok((_, session)) => redirect_with_session(&state, "/admin/people", &session),
+        Ok((_, session)) => redirect_with_session(&state, "/admin/start", &session),
         Err(AppError::NotFound) => Redirect::to("/login").into_response(),
         Err(e) => {
             let mut c = ctx.chrome("/setup");

@@ -27,6 +27,7 @@ struct InboxPage<'a> {
     holidays: String,
     rules: Vec<InvitationRule>,
     public_url: String,
+    staffing: desk::Staffing,
 }
 
 pub async fn show(
@@ -39,10 +40,11 @@ pub async fn show(
         let inbox = widget_inbox(&state, &id).await?;
         let settings = InboxSettings::load(&state, &inbox.id).await?;
         let rules = desk::invitation_rules(&state, &inbox.id).await?;
-        Ok::<_, AppError>((inbox, settings, rules))
+        let staffing = desk::staffing(&state, &inbox.id).await?;
+        Ok::<_, AppError>((inbox, settings, rules, staffing))
     };
     match load.await {
-        Ok((inbox, settings, rules)) => {
+        Ok((inbox, settings, rules, staffing)) => {
             let mut c = ctx.chrome("/admin/teams");
             if let Some(n) = q.notice.as_deref().filter(|n| n.starts_with("notice-")) {
                 c.notice = ctx.t(n);
@@ -55,6 +57,7 @@ pub async fn show(
                 settings,
                 rules,
                 public_url: state.config.public_url.clone(),
+                staffing,
             })
         }
         Err(e) => page_error(&ctx, e),

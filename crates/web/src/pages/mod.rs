@@ -9,6 +9,7 @@ pub mod help;
 pub mod inbox;
 pub mod kb;
 pub mod mail;
+pub mod start;
 
 use askama::Template;
 use axum::extract::FromRequestParts;

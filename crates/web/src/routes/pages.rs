@@ -14,6 +14,7 @@ pub fn add(r: Routes) -> Routes {
         .get("/favicon.ico", Public, assets::favicon)
         .get("/widget.js", Public, assets::loader)
         .get("/widget/frame", Public, widget::frame)
+        .get("/demo", Public, pages::start::demo)
         .get("/api/v1/openapi.json", Public, api::openapi)
         // The help centre.
         .get("/help", Public, pages::help::home)
@@ -104,6 +105,13 @@ pub fn add(r: Routes) -> Routes {
         .post("/admin/teams/members", Admin, pages::admin::team_member)
         .post("/admin/inboxes", Admin, pages::admin::create_inbox)
         .post("/admin/inboxes/teams", Admin, pages::admin::assign_inbox)
+        .get("/admin/start", Admin, pages::start::page)
+        .post(
+            "/admin/start/website-chat",
+            Admin,
+            pages::start::website_chat,
+        )
+        .get("/admin/inboxes/{id}/try", Admin, pages::start::test_page)
         .get("/admin/inboxes/{id}", Admin, pages::inbox::show)
         .post("/admin/inboxes/{id}/settings", Admin, pages::inbox::save)
         .get("/admin/inboxes/{id}/mail", Admin, pages::mail::show)

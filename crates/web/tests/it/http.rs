@@ -1072,13 +1072,58 @@ async fn setup(t: TestDb) {
     let r = b.post("/setup", &right).await;
     assert_eq!(
         (r.status, r.location().as_str()),
-        (StatusCode::SEE_OTHER, "/admin/people"),
+        (StatusCode::SEE_OTHER, "/admin/start"),
         "{}",
         r.body
     );
     assert_eq!(b.get("/admin/people").await.status, StatusCode::OK);
-    // `/admin` itself opens the admin menu.
-    assert_eq!(b.get("/admin").await.location(), "/admin/people");
+    // `/admin` itself opens the admin menu, at the first steps.
+    assert_eq!(b.get("/admin").await.location(), "/admin/start");
+    // The checklist: nothing to chat through yet; one click makes the website chat, answered
+    // by a team the admin is in (so the admin, once online, opens the widget).
+    let start = b.get("/admin/start").await;
+    assert!(
+        start.body.contains(r#"<li class="" data-step="inbox">"#),
+        "{}",
+        start.body
+    );
+    assert!(start.body.contains("website-chat"));
+    let r = b.post("/admin/start/website-chat", &[]).await;
+    assert_eq!(
+        r.location(),
+        "/admin/start?notice=notice-website-chat",
+        "{}",
+        r.body
+    );
+    let again = b.post("/admin/start/website-chat", &[]).await;
+    assert_eq!(
+        again.status,
+        StatusCode::SEE_OTHER,
+        "a second click changes nothing"
+    );
+    let inboxes = kefu_store::teams::list_inboxes(&s.t.db).await.unwrap();
+    assert_eq!(inboxes.len(), 1);
+    let staff = kefu_store::presence::inbox_staff(&s.t.db, &inboxes[0].id)
+        .await
+        .unwrap();
+    assert_eq!(staff.len(), 1, "the admin answers it");
+    let start = b.get("/admin/start").await.body;
+    for step in ["inbox", "answered-by"] {
+        assert!(
+            start.contains(&format!(r#"<li class="done" data-step="{step}">"#)),
+            "{start}"
+        );
+    }
+    assert!(start.contains(&format!(r#"data-inbox="{}""#, inboxes[0].id)));
+    // The inbox's page says who counts as online and that nobody is, yet.
+    let page = b
+        .get(&format!("/admin/inboxes/{}", inboxes[0].id))
+        .await
+        .body;
+    assert!(
+        page.contains(r#"id="staffing""#) && page.contains("availability closed"),
+        "{page}"
+    );
     // The code is spent: nobody else can claim the instance.
     let other = Browser::new(&s);
     assert_eq!(other.get("/setup").await.location(), "/login");
@@ -1217,6 +1262,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/static/{*file}"),
     ("GET", "/widget.js"),
     ("GET", "/widget/frame"),
+    ("GET", "/demo"),
     ("GET", "/favicon.ico"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/"),

@@ -187,6 +187,27 @@ pub async fn availability(state: &Service, inbox_id: &str) -> Result<Availabilit
     })
 }
 
+/// Who answers an inbox and whether the widget is open: its teams' members with their
+/// presence. Only they count as online for it (an admin who is in none of its teams does not).
+#[derive(Debug, Clone)]
+pub struct Staffing {
+    pub availability: Availability,
+    pub teams: Vec<teams::Team>,
+    pub people: Vec<presence::AgentPresence>,
+}
+
+pub async fn staffing(state: &Service, inbox_id: &str) -> Result<Staffing> {
+    let mut team_list = vec![];
+    for id in teams::inbox_team_ids(&state.db, inbox_id).await? {
+        team_list.extend(teams::get_team(&state.db, &id).await?);
+    }
+    Ok(Staffing {
+        availability: availability(state, inbox_id).await?,
+        teams: team_list,
+        people: presence::inbox_staff(&state.db, inbox_id).await?,
+    })
+}
+
 /// Checks and stores a widget inbox's settings; routing looks again at once.
 pub async fn save_settings(state: &Service, id: &str, s: &InboxSettings) -> Result<()> {
     let inbox = widget_inbox(state, id).await?;
