@@ -70,11 +70,12 @@ async function stopAndClean(proc, dir) {
   rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
 
-export async function launch() {
+/** Chromium; `extra` adds flags (a fake microphone for voice notes). */
+export async function launch(extra = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', ...extra],
   });
 }
 
@@ -97,6 +98,12 @@ export async function websiteInbox(browser, kefu) {
   const inboxes = await admin.evaluate(async () => (await fetch('/api/v1/inboxes')).json());
   await admin.context().close();
   return inboxes.find((i) => i.name.includes('Website')).id;
+}
+
+/** Opens the widget on a shop's page unless it is open already (it stays open across reloads). */
+export async function openWidget(page) {
+  if (await page.locator('iframe[title]').isHidden()) await page.click('button[data-kefu=launcher]');
+  return page.frameLocator('iframe[title]');
 }
 
 export async function signIn(page, url, { email, password }) {

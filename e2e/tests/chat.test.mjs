@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { startKefu, launch, newPage, signIn, shots, websiteInbox } from '../lib.mjs';
+import { startKefu, launch, newPage, signIn, shots, websiteInbox, openWidget } from '../lib.mjs';
 
 let kefu, browser, shop, shopUrl, inboxId;
 
@@ -32,7 +32,7 @@ after(async () => { await browser?.close(); shop?.close(); await kefu?.stop(); }
 
 async function widget(page, ready = '#greeting') {
   await page.goto(shopUrl);
-  await page.click('button[data-kefu=launcher]');
+  await openWidget(page);
   const frame = page.frameLocator('iframe[title]');
   await frame.locator(ready).waitFor();
   return frame;
@@ -53,7 +53,7 @@ test('a visitor on the shop page chats with an agent in the console, files go bo
   const visitor = await newPage(browser, 'zh-CN');
   const chat = await widget(visitor);
   await chat.locator('#body').fill('这个水壶可以寄到香港吗？');
-  await chat.locator('#composer button').click();
+  await chat.locator('#send').click();
   await chat.locator('.bubble.mine:not(.pending)').first().waitFor();
 
   const row = agent.locator('#conversations li', { hasText: '这个水壶可以寄到香港吗' });
@@ -70,7 +70,7 @@ test('a visitor on the shop page chats with an agent in the console, files go bo
   await agent.locator('#messages .bubble.mine .receipt').waitFor();
   // Live in the other direction too, without reloading the console.
   await chat.locator('#body').fill('好的，谢谢！');
-  await chat.locator('#composer button').click();
+  await chat.locator('#send').click();
   await agent.locator('#messages .bubble', { hasText: '好的，谢谢！' }).waitFor();
   // The keyboard: Enter sends, Shift+Enter is a new line, and an Enter that confirms an input
   // method's characters sends nothing.
@@ -206,7 +206,7 @@ test('kefu serve --demo serves a storefront with the widget at /demo', async () 
   const page = await newPage(browser, 'zh-CN');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${kefu.url}/demo`);
-  await page.click('button[data-kefu=launcher]');
+  await openWidget(page);
   // Nobody is online in the fresh demo: the widget takes a message.
   await page.frameLocator('iframe[title]').locator('#greeting:visible, #offline:visible').first().waitFor();
   await page.screenshot({ path: join(shots, 'demo-storefront-phone-zh.png') });

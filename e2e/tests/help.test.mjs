@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { startKefu, launch, newPage, signIn, shots, websiteInbox } from '../lib.mjs';
+import { startKefu, launch, newPage, signIn, shots, websiteInbox, openWidget } from '../lib.mjs';
 
 let kefu, browser, shop, shopUrl;
 
@@ -68,7 +68,7 @@ test('the help centre reads well on a phone in both languages, searches and take
 test('with nobody online, the offline form suggests articles too', async () => {
   const page = await newPage(browser, 'zh-CN');
   await page.goto(shopUrl);
-  await page.click('button[data-kefu=launcher]');
+  await openWidget(page);
   const chat = page.frameLocator('iframe[title]');
   await chat.locator('#offline textarea[name=message]').waitFor();
   await chat.locator('#offline textarea[name=message]').fill('怎么查询物流');
@@ -94,7 +94,7 @@ test('the widget suggests an article as the visitor types, and it settles the qu
   await agent.waitForFunction(() => document.getElementById('presence').value === 'online');
   const page = await newPage(browser, 'zh-CN');
   await page.goto(shopUrl);
-  await page.click('button[data-kefu=launcher]');
+  await openWidget(page);
   const chat = page.frameLocator('iframe[title]');
   await chat.locator('#greeting').waitFor();
   await chat.locator('#body').fill('退款多久');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { startKefu, launch, newPage, signIn, shots } from '../lib.mjs';
+import { startKefu, launch, newPage, signIn, shots, openWidget } from '../lib.mjs';
 
 const pg = process.env.KEFU_TEST_PG_URL;
 if (!pg && process.env.CI === 'true') throw new Error('CI needs KEFU_TEST_PG_URL for the two-instance test');
@@ -58,11 +58,11 @@ test('a visitor on instance A and an agent on instance B talk live', { skip: !pg
 
   const visitor = await newPage(browser, 'zh-CN');
   await visitor.goto(shopUrl);
-  await visitor.click('button[data-kefu=launcher]');
+  await openWidget(visitor);
   const chat = visitor.frameLocator('iframe[title]');
   await chat.locator('#greeting').waitFor();
   await chat.locator('#body').fill('A 实例上的访客在吗？');
-  await chat.locator('#composer button').click();
+  await chat.locator('#send').click();
 
   // It appears on B without a reload, and is assigned to the online agent.
   const row = agent.locator('#conversations li', { hasText: 'A 实例上的访客在吗' });
@@ -78,7 +78,7 @@ test('a visitor on instance A and an agent on instance B talk live', { skip: !pg
   await agent.locator('#typing').waitFor({ state: 'hidden' });
   await chat.locator('#body').pressSequentially('好');
   await agent.locator('#typing').waitFor();
-  await chat.locator('#composer button').click();
+  await chat.locator('#send').click();
   await agent.locator('#messages .bubble', { hasText: /^客户好$/ }).waitFor();
 
   await visitor.screenshot({ path: join(shots, 'instances-widget-on-a.png') });

@@ -34,14 +34,14 @@ test('a visitor over the message limit is told to wait, in Chinese', async () =>
   // is no longer pending), the third until it is refused and its text is back in the box.
   for (const text of ['第一条', '第二条']) {
     await page.fill('#body', text);
-    await page.click('#composer button');
+    await page.click('#send');
     await page.locator('.bubble.mine:not(.pending)', { hasText: text }).waitFor();
   }
   await page.fill('#body', '第三条');
-  await page.click('#composer button');
+  await page.click('#send');
   // Refused: the text comes back into the box.
   await page.waitForFunction(() => document.querySelector('#body').value === '第三条');
-  assert.match(await page.locator('#status').innerText(), /过于频繁/);
+  assert.match(await page.locator('#error').innerText(), /过于频繁/);
   // The refused text is back in the box, not left as a bubble that never goes.
   assert.equal(await page.inputValue('#body'), '第三条');
   assert.equal(await page.locator('.bubble.mine', { hasText: '第三条' }).count(), 0);

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { startKefu, launch, newPage, shots } from '../lib.mjs';
+import { startKefu, launch, newPage, shots, openWidget } from '../lib.mjs';
 
 let kefu, browser, shop, snippet = '';
 
@@ -66,7 +66,7 @@ test('a new owner goes from an empty server to a first answered chat in a few cl
   // A visitor on the shop's page asks; the owner answers.
   const visitor = await newPage(browser, 'zh-CN');
   await visitor.goto(`http://127.0.0.1:${shop.address().port}/`);
-  await visitor.click('button[data-kefu=launcher]');
+  await openWidget(visitor);
   const chat = visitor.frameLocator('iframe[title]');
   const skip = chat.locator('#skip');
   await chat.locator('#body:visible, #skip:visible').first().waitFor();
@@ -103,7 +103,7 @@ test('the checklist opens a test page with the widget; /demo exists only with --
   await Promise.all([owner.waitForURL((u) => !u.pathname.startsWith('/login')), owner.click('main button')]);
   await owner.goto(`${kefu.url}/admin/start`);
   const [testPage] = await Promise.all([owner.context().waitForEvent('page'), owner.click('#try-widget')]);
-  await testPage.click('button[data-kefu=launcher]');
+  await openWidget(testPage);
   await testPage.frameLocator('iframe[title]').locator('#greeting').waitFor();
   await testPage.screenshot({ path: join(shots, 'onboarding-test-page-en.png') });
   assert.deepEqual(owner.errors, []);

@@ -28,6 +28,13 @@ impl Attachment {
     pub fn is_image(&self) -> bool {
         self.content_type.starts_with("image/")
     }
+
+    /// Images, and audio or video that plays in the page (voice notes, short videos).
+    pub fn shows_inline(&self) -> bool {
+        self.is_image()
+            || self.content_type.starts_with("audio/")
+            || self.content_type.starts_with("video/")
+    }
 }
 
 pub async fn insert(

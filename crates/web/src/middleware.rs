@@ -23,8 +23,8 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 /// The widget's chat page is the one page other sites may frame (the shop embeds it). Its
 /// image previews are fetched with the visitor's token and shown from `blob:` URLs.
 pub const CSP_WIDGET_FRAME: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
-    base-uri 'none'; form-action 'self'; frame-ancestors *";
+    img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors *";
 
 /// Bodies this much over the limit are still read (and thrown away) before the 413, so the
 /// client, which is usually still sending, gets the answer instead of a reset connection.
@@ -96,9 +96,15 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     );
     h.entry(header::REFERRER_POLICY)
         .or_insert(HeaderValue::from_static("same-origin"));
+    // The widget's frame may record voice notes (when the shop's page delegates the microphone
+    // with `allow`, as the loader does); no other page uses it.
     h.insert(
         "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        HeaderValue::from_static(if framable {
+            "camera=(), microphone=(self), geolocation=()"
+        } else {
+            "camera=(), microphone=(), geolocation=()"
+        }),
     );
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -29,6 +29,8 @@ struct FramePage<'a> {
     t: kefu_service::i18n::Tr<'a>,
     inbox_id: String,
     shop_name: String,
+    /// The largest file a conversation takes, said before an upload is tried.
+    max_file_bytes: usize,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +63,7 @@ pub async fn frame(
         },
         inbox_id: inbox.id,
         shop_name,
+        max_file_bytes: state.config.max_upload_bytes,
     })
 }
 

@@ -34,7 +34,8 @@ pub struct UploadQuery {
 
 #[derive(Deserialize, Default)]
 pub struct DownloadQuery {
-    /// `1` to show an image inline (previews); anything else downloads.
+    /// `1` to show an image, audio or video inline (previews, playback); anything else
+    /// downloads.
     #[serde(default)]
     pub inline: u8,
 }

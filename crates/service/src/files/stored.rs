@@ -21,6 +21,8 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
         Some("image/gif")
     } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
         Some("image/webp")
+    } else if let Some(media) = sniff_media(bytes) {
+        Some(media)
     } else if starts(b"%PDF-") {
         Some("application/pdf")
     } else if starts(b"PK\x03\x04") {
@@ -37,6 +39,53 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Voice notes and short videos: WebM (what browsers record), MP4 and QuickTime (phones), Ogg,
+/// MP3 and WAV. Audio or video is told by the tracks the header names.
+fn sniff_media(bytes: &[u8]) -> Option<&'static str> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    if bytes.starts_with(b"\x1a\x45\xdf\xa3") {
+        // EBML; a WebM's codec ids are plain text in its track list.
+        let video = [b"V_VP8".as_slice(), b"V_VP9", b"V_AV1", b"V_MPEG4"]
+            .iter()
+            .any(|c| has(c));
+        return Some(if video { "video/webm" } else { "audio/webm" });
+    }
+    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+        return Some(match &bytes[8..12] {
+            b"M4A " | b"M4B " => "audio/mp4",
+            b"qt  " => "video/quicktime",
+            _ => "video/mp4",
+        });
+    }
+    if bytes.starts_with(b"OggS") {
+        return Some(if has(b"theora") {
+            "video/ogg"
+        } else {
+            "audio/ogg"
+        });
+    }
+    if bytes.starts_with(b"ID3")
+        || (bytes.len() >= 2 && bytes[0] == 0xff && matches!(bytes[1], 0xfb | 0xf3 | 0xf2))
+    {
+        return Some("audio/mpeg");
+    }
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WAVE" {
+        return Some("audio/wav");
+    }
+    None
+}
+
+/// Types a file name may claim for the same content (a `.webm` may hold sound only).
+fn family(content_type: &str) -> &str {
+    match content_type {
+        "audio/webm" | "video/webm" => "webm",
+        "audio/mp4" | "video/mp4" | "video/quicktime" => "mp4",
+        "audio/ogg" | "video/ogg" => "ogg",
+        other => other,
+    }
+}
+
 /// The type of an uploaded file, refused when the content is not on the list, when its name
 /// claims another type than the content has, or when it is an archive that would unpack to far
 /// more than it weighs (a zip bomb).
@@ -44,11 +93,12 @@ pub fn check_file(name: &str, bytes: &[u8]) -> Result<&'static str> {
     let content_type = sniff(bytes).ok_or_else(|| {
         Error::invalid(
             ErrorCode::UnsupportedFileType,
-            "only images (PNG, JPEG, GIF, WebP), PDF, ZIP and plain text can be sent",
+            "only images (PNG, JPEG, GIF, WebP), audio and video (WebM, MP4, MOV, Ogg, MP3, WAV), \
+             PDF, ZIP and plain text can be sent",
         )
     })?;
     if let Some(claimed) = claimed_type(name)
-        && claimed != content_type
+        && family(claimed) != family(content_type)
     {
         return Err(Error::invalid(
             ErrorCode::FileTypeMismatch,
@@ -76,6 +126,11 @@ fn claimed_type(name: &str) -> Option<&'static str> {
         "pdf" => "application/pdf",
         "zip" | "docx" | "xlsx" | "pptx" => "application/zip",
         "txt" | "text" | "log" | "csv" | "md" => "text/plain",
+        "webm" | "weba" => "audio/webm",
+        "mp4" | "m4v" | "m4a" | "mov" => "video/mp4",
+        "ogg" | "oga" | "ogv" | "opus" => "audio/ogg",
+        "mp3" => "audio/mpeg",
+        "wav" => "audio/wav",
         _ => "unknown",
     })
 }
@@ -228,6 +283,43 @@ pub async fn attachment_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn voice_notes_and_videos_are_told_by_their_content() {
+        let webm = |codec: &[u8]| {
+            [
+                b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01webm".as_slice(),
+                codec,
+            ]
+            .concat()
+        };
+        assert_eq!(sniff(&webm(b"A_OPUS")), Some("audio/webm"));
+        assert_eq!(sniff(&webm(b"V_VP8")), Some("video/webm"));
+        assert_eq!(sniff(b"\0\0\0\x20ftypisom\0\0\x02\0"), Some("video/mp4"));
+        assert_eq!(sniff(b"\0\0\0\x20ftypM4A \0\0\0\0"), Some("audio/mp4"));
+        assert_eq!(
+            sniff(b"\0\0\0\x14ftypqt  \0\0\0\0"),
+            Some("video/quicktime")
+        );
+        assert_eq!(sniff(b"OggS\0\x02....OpusHead"), Some("audio/ogg"));
+        assert_eq!(sniff(b"ID3\x04\0\0\0\0"), Some("audio/mpeg"));
+        assert_eq!(sniff(b"RIFF\x24\0\0\0WAVEfmt "), Some("audio/wav"));
+        // A voice note recorded as .webm, a phone's .mov, a video named .mp4: accepted.
+        assert_eq!(
+            check_file("voice.webm", &webm(b"A_OPUS")).unwrap(),
+            "audio/webm"
+        );
+        assert_eq!(
+            check_file("clip.webm", &webm(b"V_VP9")).unwrap(),
+            "video/webm"
+        );
+        assert!(check_file("IMG_0001.MOV", b"\0\0\0\x14ftypqt  \0\0\0\0").is_ok());
+        // A name that lies is refused as before.
+        assert_eq!(
+            check_file("song.mp3", &webm(b"A_OPUS")).unwrap_err().code(),
+            ErrorCode::FileTypeMismatch
+        );
+    }
 
     #[test]
     fn types_come_from_the_content() {

@@ -31,7 +31,7 @@ pub async fn download(state: &AppState, a: &Attachment, q: &DownloadQuery) -> Ap
     let bytes = tokio::fs::read(storage_path(state, &a.storage_key))
         .await
         .map_err(|_| AppError::NotFound)?;
-    let inline = q.inline == 1 && a.is_image();
+    let inline = q.inline == 1 && a.shows_inline();
     let disposition = format!(
         "{}; filename=\"{}\"; filename*=UTF-8''{}",
         if inline { "inline" } else { "attachment" },

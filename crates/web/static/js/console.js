@@ -130,7 +130,16 @@ function show(m, pending = false) {
     const meta = parseMeta(m);
     const link = document.createElement('a');
     link.href = `/api/v1/attachments/${encodeURIComponent(meta.attachment)}`;
-    if ((meta.content_type || '').startsWith('image/')) {
+    const type = meta.content_type || '';
+    if (type.startsWith('audio/') || type.startsWith('video/')) {
+      // Voice notes and short videos play here; the link below still downloads.
+      const media = document.createElement(type.startsWith('audio/') ? 'audio' : 'video');
+      media.controls = true;
+      media.preload = 'metadata';
+      media.src = link.href + '?inline=1';
+      body.append(media);
+      link.textContent = `${meta.name} · ${root.download}`;
+    } else if (type.startsWith('image/')) {
       const img = document.createElement('img');
       img.src = link.href + '?inline=1';
       img.alt = meta.name;

@@ -27,12 +27,66 @@ let info = null; // /widget/api/status
 let socket;
 let readOnConnect = 0; // the history shown at start counts as read once the socket is up
 
+// ---- Unread replies: counted while the chat is closed, kept across reloads --------------------
+let widgetOpen = false; // the loader says whether the shop's page shows the chat
+const theirs = new Set(); // sequence numbers of the shop's messages (agents, bots) in view
+const seenKey = () => 'kefu_seen_' + conversation;
+const store = {
+  get(k) { try { return localStorage.getItem(k); } catch { return null; } },
+  set(k, v) { try { localStorage.setItem(k, v); } catch { /* private mode */ } },
+};
+function seenSeq() { return conversation ? Number(store.get(seenKey()) || 0) : 0; }
+function tellUnread() {
+  const seen = seenSeq();
+  const n = [...theirs].filter((s) => s > seen).length;
+  parent.postMessage({ kefu: 'unread', count: n }, '*');
+}
+/** The chat is in view: everything in it counts as seen, by the visitor and for the agent. */
+function seeAll() {
+  if (!conversation || !widgetOpen || document.hidden) return;
+  const last = Math.max(0, ...theirs);
+  if (last > seenSeq()) {
+    store.set(seenKey(), String(last));
+    socket?.read(conversation, last);
+  }
+  tellUnread();
+}
+document.addEventListener('visibilitychange', seeAll);
+
+/** An error from the server, with its stable code (the text shown is ours, in the visitor's
+ * language: see `errorText`). */
+class ApiError extends Error {
+  constructor(code, message) { super(message); this.code = code; }
+}
+
+async function failure(r) {
+  const e = (await r.json().catch(() => ({}))).error || {};
+  return new ApiError(e.code || (r.status === 413 ? 'payload_too_large' : 'failed'), e.message || r.statusText);
+}
+
 async function api(path, options = {}) {
   const r = await fetch(path, { ...options, headers: { 'content-type': 'application/json', 'x-kefu-visitor': token, ...(options.headers || {}) } });
-  if (r.status === 401) { localStorage.removeItem(storeKey); throw new Error('unauthorized'); }
-  if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error?.message || r.statusText);
+  if (r.status === 401) { localStorage.removeItem(storeKey); throw new ApiError('unauthorized', 'unauthorized'); }
+  if (!r.ok) throw await failure(r);
   return r.status === 204 || r.status === 202 ? null : r.json();
 }
+
+// ---- Errors, in the visitor's language, naming the limit; gone once something succeeds -------
+const errorEl = $('error');
+const maxFileBytes = Number(data.maxFileBytes || 0);
+const mb = (n) => String(Math.round(n / 1048576));
+function errorText(err, fallback = data.failed) {
+  switch (err?.code) {
+    case 'rate_limited': return data.tooFast;
+    case 'payload_too_large': return fill(data.fileTooLarge, 'mb', mb(maxFileBytes));
+    case 'file_type_mismatch': return data.fileType;
+    case 'empty_file': return data.fileEmpty;
+    case 'invalid_email': case 'email_required': return data.invalidEmail;
+    default: return fallback;
+  }
+}
+function showError(text) { errorEl.textContent = text; errorEl.hidden = false; }
+function clearError() { errorEl.hidden = true; errorEl.textContent = ''; }
 
 async function visitorToken() {
   const saved = localStorage.getItem(storeKey);
@@ -60,7 +114,17 @@ function attachment(el, meta) {
     a.download = meta.name;
     a.click();
   };
-  if ((meta.content_type || '').startsWith('image/')) {
+  const type = meta.content_type || '';
+  if (type.startsWith('audio/') || type.startsWith('video/')) {
+    // A voice note or a short video plays in the chat.
+    const media = document.createElement(type.startsWith('audio/') ? 'audio' : 'video');
+    media.controls = true;
+    media.preload = 'metadata';
+    blobOf(meta.attachment, true).then((u) => { media.src = u; }).catch(() => {});
+    el.append(media);
+    return;
+  }
+  if (type.startsWith('image/')) {
     const img = document.createElement('img');
     img.alt = meta.name;
     blobOf(meta.attachment, true).then((u) => { img.src = u; }).catch(() => {});
@@ -94,6 +158,7 @@ function show(m, pending = false) {
     return;
   }
   const mine = (m.author?.kind || m.author_kind) === 'contact';
+  if (!mine && m.seq && (m.kind === 'text' || m.kind === 'attachment')) theirs.add(m.seq);
   el.className = 'bubble ' + (mine ? 'mine' : 'theirs') + (pending ? ' pending' : '');
   const author = m.author?.name;
   if (!mine && author) {
@@ -242,14 +307,14 @@ form.addEventListener('submit', async (e) => {
     show({ cid, body, author: { kind: 'contact' } }, true);
     const ack = await socket.send(conversation, body, false, cid);
     show({ cid, body, seq: ack.seq, author: { kind: 'contact' } });
+    clearError();
     refreshQueue();
   } catch (err) {
     // Refused (nothing was stored): the text goes back into the box to be sent again.
     bubbles.get(cid)?.remove();
     bubbles.delete(cid);
     if (!input.value) input.value = body;
-    status.hidden = false;
-    status.textContent = err?.code === 'rate_limited' ? data.tooFast : data.failed;
+    showError(errorText(err));
   }
 });
 
@@ -257,18 +322,80 @@ $('file').addEventListener('change', async (e) => {
   const file = e.target.files[0];
   e.target.value = '';
   if (!file) return;
+  await sendFile(file, file.name);
+});
+
+/** Uploads a file (chosen, or a recorded voice note) into the conversation. */
+async function sendFile(file, name) {
+  // Too large is said at once, with the limit, instead of after the upload.
+  if (maxFileBytes && file.size > maxFileBytes) return showError(fill(data.fileTooLarge, 'mb', mb(maxFileBytes)));
   try {
-    await ensureConversation(file.name);
+    await ensureConversation(name);
     const cid = newId();
-    const r = await fetch(`/widget/api/conversations/${conversation}/attachments?name=${encodeURIComponent(file.name)}&client_id=${cid}`,
+    const r = await fetch(`/widget/api/conversations/${conversation}/attachments?name=${encodeURIComponent(name)}&client_id=${cid}`,
       { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-kefu-visitor': token }, body: file });
-    if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error?.message || r.statusText);
+    if (!r.ok) throw await failure(r);
     const m = await r.json();
     show({ ...m, cid: m.client_id });
+    clearError();
   } catch (err) {
-    status.hidden = false;
-    status.textContent = fill(data.fileFailed, 'reason', err.message);
+    showError(errorText(err, fill(data.fileFailed, 'reason', '')));
   }
+}
+
+// ---- Voice notes: recorded here, listened to, then sent as a file -----------------------------
+const micButton = $('mic');
+const recorder = $('recorder');
+const preview = $('preview');
+const MAX_VOICE_MS = 120_000;
+let recording = null; // { rec, chunks, started, timer }
+let recorded = null; // the Blob waiting for send or cancel
+if (navigator.mediaDevices?.getUserMedia && window.MediaRecorder) micButton.hidden = false;
+
+micButton.addEventListener('click', async () => {
+  if (recording) return;
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+  } catch {
+    return showError(data.micDenied);
+  }
+  const type = ['audio/webm;codecs=opus', 'audio/webm', 'audio/mp4', 'audio/ogg'].find((t) => MediaRecorder.isTypeSupported(t)) || '';
+  const rec = new MediaRecorder(stream, type ? { mimeType: type } : {});
+  const chunks = [];
+  rec.addEventListener('dataavailable', (e) => { if (e.data.size) chunks.push(e.data); });
+  rec.addEventListener('stop', () => {
+    stream.getTracks().forEach((t) => t.stop());
+    clearInterval(recording.timer);
+    recording = null;
+    recorder.hidden = true;
+    recorded = new Blob(chunks, { type: rec.mimeType || 'audio/webm' });
+    preview.querySelector('audio').src = URL.createObjectURL(recorded);
+    preview.hidden = false;
+  });
+  const started = Date.now();
+  const clock = $('rec-time');
+  clock.textContent = '0:00';
+  const timer = setInterval(() => {
+    const s = Math.floor((Date.now() - started) / 1000);
+    clock.textContent = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+    if (Date.now() - started >= MAX_VOICE_MS) rec.stop();
+  }, 250);
+  recording = { rec, timer };
+  rec.start(250);
+  recorder.hidden = false;
+  clearError();
+});
+$('rec-stop').addEventListener('click', () => recording?.rec.stop());
+$('preview-cancel').addEventListener('click', () => { recorded = null; preview.hidden = true; });
+$('preview-send').addEventListener('click', async () => {
+  if (!recorded) return;
+  const blob = recorded;
+  recorded = null;
+  preview.hidden = true;
+  const ext = blob.type.includes('mp4') ? 'm4a' : blob.type.includes('ogg') ? 'ogg' : 'webm';
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
+  await sendFile(blob, `${data.voiceName}-${stamp}.${ext}`);
 });
 
 transcript.addEventListener('submit', async (e) => {
@@ -276,11 +403,11 @@ transcript.addEventListener('submit', async (e) => {
   const email = transcript.email.value.trim();
   try {
     await api(`/widget/api/conversations/${conversation}/transcript`, { method: 'POST', body: JSON.stringify({ email }) });
+    clearError();
     status.hidden = false;
     status.textContent = fill(data.transcriptSent, 'email', email);
   } catch (err) {
-    status.hidden = false;
-    status.textContent = err.message;
+    showError(errorText(err));
   }
 });
 
@@ -344,7 +471,7 @@ prechat.addEventListener('submit', async (e) => {
     if (email) transcript.email.value = email;
     prechatDone = true;
     showChat();
-  } catch (err) { formError(prechat, err.message); }
+  } catch (err) { formError(prechat, errorText(err)); }
 });
 $('skip').addEventListener('click', () => { prechatDone = true; showChat(); });
 
@@ -359,7 +486,7 @@ offline.addEventListener('submit', async (e) => {
     const p = document.createElement('p');
     p.textContent = fill(data.offlineSent, 'email', body.email);
     offline.append(p);
-  } catch (err) { formError(offline, err.message); }
+  } catch (err) { formError(offline, errorText(err)); }
 });
 
 // ---- Browse consult, identity and invitations, from the shop's page (via the loader) ----------
@@ -367,6 +494,11 @@ let view = null;
 let inviteTimer = null;
 window.addEventListener('message', async (e) => {
   const m = e.data;
+  if (m && m.kefu === 'visibility') {
+    widgetOpen = !!m.open;
+    if (widgetOpen) { seeAll(); if (!form.hidden) input.focus(); }
+    return;
+  }
   if (!m || typeof m !== 'object' || !token) return;
   if (m.kefu === 'page' && typeof m.url === 'string') {
     try {
@@ -436,12 +568,12 @@ async function start() {
     credentials: async () => ({ visitor: token }),
     onState: (st) => {
       setStatus(st);
-      if (st === 'online' && conversation && readOnConnect) { socket.read(conversation, readOnConnect); readOnConnect = 0; }
+      if (st === 'online' && conversation && readOnConnect && widgetOpen) { socket.read(conversation, readOnConnect); readOnConnect = 0; }
     },
     onFrame: (f) => {
       if (f.type === 'message' && f.conversation === conversation) {
         show(f);
-        if (f.author.kind !== 'contact' && !document.hidden) socket.read(conversation, f.seq);
+        if (f.author.kind !== 'contact') { seeAll(); tellUnread(); }
         if (f.author.kind === 'agent') agentTyping(false);
         if (f.kind === 'event') refreshQueue();
       }
@@ -456,6 +588,7 @@ async function start() {
   chooseScreen();
   // The loader may have sent the page before the token was ready: ask again.
   parent.postMessage({ kefu: 'ready' }, '*');
+  tellUnread();
 }
 
 start().catch(() => { localStorage.removeItem(storeKey); setStatus('offline'); });
