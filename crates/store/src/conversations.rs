@@ -59,6 +59,26 @@ pub struct Conversation {
     pub sla_metric: String,
 }
 
+/// A conversation as a list shows it: with the last thing written, where it came from, whose it
+/// is, and how much of it the reader has not read.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Listed {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub conversation: Conversation,
+    /// The last text, file name or note written in it, and its kind and author's kind.
+    pub preview: Option<String>,
+    pub preview_kind: Option<String>,
+    pub preview_author: Option<String>,
+    /// The inbox's channel: `widget` or `email`.
+    pub channel: String,
+    /// The customer's name, else their address; none for an anonymous visitor.
+    pub customer_name: Option<String>,
+    /// The customer's messages after the reader's last read.
+    pub unread: i64,
+}
+
 fn json_object<S: serde::Serializer>(json: &str, s: S) -> std::result::Result<S::Ok, S::Error> {
     use serde::Serialize as _;
     serde_json::from_str::<serde_json::Value>(json)
@@ -96,6 +116,32 @@ macro_rules! select {
              c.assignee_id, c.team_id, c.snoozed_until, c.last_seq, c.last_message_at, \
              c.waiting_since, c.tags, c.created_at, c.updated_at, c.ticket_type, c.fields, \
              c.merged_into, c.sla_due, c.sla_metric FROM conversations c ",
+            $rest
+        )
+    };
+}
+
+/// [`select`] with what a list shows besides (see [`Listed`]); `$13` is the reader.
+macro_rules! select_listed {
+    ($rest:literal) => {
+        concat!(
+            "SELECT c.id, COALESCE(c.number, 0) AS number, c.inbox_id, c.customer_id, c.subject, c.status, c.stage, c.priority, \
+             c.assignee_id, c.team_id, c.snoozed_until, c.last_seq, c.last_message_at, \
+             c.waiting_since, c.tags, c.created_at, c.updated_at, c.ticket_type, c.fields, \
+             c.merged_into, c.sla_due, c.sla_metric, \
+             (SELECT m.body FROM messages m WHERE m.conversation_id = c.id \
+               AND m.kind IN ('text', 'attachment', 'note') ORDER BY m.seq DESC LIMIT 1) AS preview, \
+             (SELECT m.kind FROM messages m WHERE m.conversation_id = c.id \
+               AND m.kind IN ('text', 'attachment', 'note') ORDER BY m.seq DESC LIMIT 1) AS preview_kind, \
+             (SELECT m.author_kind FROM messages m WHERE m.conversation_id = c.id \
+               AND m.kind IN ('text', 'attachment', 'note') ORDER BY m.seq DESC LIMIT 1) AS preview_author, \
+             COALESCE((SELECT i.channel FROM inboxes i WHERE i.id = c.inbox_id), '') AS channel, \
+             (SELECT CASE WHEN u.name <> '' THEN u.name WHEN u.contact_email <> '' THEN u.contact_email \
+               WHEN u.email <> '' THEN u.email END FROM people u WHERE u.id = c.customer_id) AS customer_name, \
+             (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author_kind = 'contact' \
+               AND m.seq > COALESCE((SELECT r.seq FROM conversation_reads r \
+               WHERE r.conversation_id = c.id AND r.reader_id = $13), 0)) AS unread \
+             FROM conversations c ",
             $rest
         )
     };
@@ -199,6 +245,8 @@ pub struct Filter<'a> {
     pub team: &'a str,
     pub inbox: &'a str,
     pub tag: &'a str,
+    /// Whose unread messages are counted.
+    pub reader: &'a str,
     /// Part of the subject or of the customer's name, e-mail or phone.
     pub search: &'a str,
     pub limit: i64,
@@ -218,14 +266,14 @@ pub fn like_pattern(s: &str) -> String {
 }
 
 /// Conversations matching `f`, most recently active first.
-pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Conversation>> {
+pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Listed>> {
     let search = if f.search.trim().is_empty() {
         String::new()
     } else {
         like_pattern(f.search.trim())
     };
     x.fetch_all(
-        select!(
+        select_listed!(
             "WHERE ($1 = '' OR c.inbox_id IN ( \
                SELECT it.inbox_id FROM inbox_teams it JOIN team_members m ON m.team_id = it.team_id \
                WHERE m.person_id = $1)) \
@@ -260,7 +308,8 @@ pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Conversation>> {
                 .trim()
                 .trim_start_matches('#')
                 .parse::<i64>()
-                .unwrap_or(-1)
+                .unwrap_or(-1),
+            f.reader
         ],
     )
     .await
@@ -276,10 +325,13 @@ pub async fn list_for_member(x: impl Exec, person_id: &str) -> Result<Vec<Conver
         },
     )
     .await
+    .map(|l| l.into_iter().map(|l| l.conversation).collect())
 }
 
 pub async fn list_all(x: impl Exec) -> Result<Vec<Conversation>> {
-    list(x, &Filter::default()).await
+    list(x, &Filter::default())
+        .await
+        .map(|l| l.into_iter().map(|l| l.conversation).collect())
 }
 
 /// What changes in a conversation; `None` leaves a field alone.

@@ -297,12 +297,12 @@ pub async fn create_inbox(
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(queries::ListQuery),
-    responses((status = 200, body = Vec<Conversation>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<kefu_store::conversations::Listed>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_conversations(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Query(q): Query<queries::ListQuery>,
-) -> AppResult<Json<Vec<Conversation>>> {
+) -> AppResult<Json<Vec<kefu_store::conversations::Listed>>> {
     Ok(Json(queries::list(&state, &caller, &q).await?))
 }
 

@@ -43,6 +43,10 @@ const FILES: &[(&str, &str, &str)] = &[
     js!("cases.js"),
     js!("console.js"),
     js!("copy.js"),
+    js!("console/core.js"),
+    js!("console/ticket.js"),
+    js!("console/quality.js"),
+    js!("console/phrases.js"),
 ];
 
 /// The widget loader, small enough to sit in every page of a shop.

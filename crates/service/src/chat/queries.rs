@@ -63,7 +63,11 @@ pub struct ListQuery {
 }
 
 /// Conversations the caller may see, filtered.
-pub async fn list(state: &Service, caller: &Caller, q: &ListQuery) -> Result<Vec<Conversation>> {
+pub async fn list(
+    state: &Service,
+    caller: &Caller,
+    q: &ListQuery,
+) -> Result<Vec<conversations::Listed>> {
     let mut f = conversations::Filter {
         status: &q.status,
         stage: &q.stage,
@@ -78,6 +82,7 @@ pub async fn list(state: &Service, caller: &Caller, q: &ListQuery) -> Result<Vec
         Caller::Person { user, .. } => user.id.clone(),
         _ => return Err(Error::Unauthorized),
     };
+    f.reader = &me;
     if let Caller::Person { user, .. } = caller {
         match user.role() {
             Role::Customer => f.customer = &me,

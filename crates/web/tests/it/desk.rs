@@ -1078,3 +1078,70 @@ async fn availability_change(ws: &mut Ws) -> Value {
     }
     panic!("no availability frame");
 }
+
+both_backends!(
+    the_list_shows_the_last_words_the_channel_and_what_is_unread,
+    list_previews
+);
+async fn list_previews(t: TestDb) {
+    let shop = shop(t).await;
+    let (_, vb, conv) = waiting_visitor(&shop, "第一句").await;
+    let r = vb
+        .send(
+            vb.req(
+                Method::POST,
+                &format!("/widget/api/conversations/{conv}/messages"),
+            )
+            .json(&json!({"client_id": "second", "body": "还有第二句"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let row = |list: Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == conv.as_str())
+            .cloned()
+            .unwrap()
+    };
+    let c = row(shop.agent.get("/api/v1/conversations").await.json());
+    assert_eq!(
+        (
+            &c["preview"],
+            &c["preview_author"],
+            &c["channel"],
+            &c["unread"]
+        ),
+        (
+            &json!("还有第二句"),
+            &json!("contact"),
+            &json!("widget"),
+            &json!(2)
+        ),
+        "{c}"
+    );
+    // Read by this agent: nothing unread for them, still two for the other.
+    let mut ws = hello_person(&shop.s, &shop.agent, json!({})).await;
+    put(
+        &mut ws,
+        json!({"type": "read", "conversation": conv, "seq": 2}),
+    )
+    .await;
+    eventually("read recorded", async || {
+        row(shop.agent.get("/api/v1/conversations").await.json())["unread"] == 0
+    })
+    .await;
+    // An agent's note is the preview now, and is not unread.
+    put(
+        &mut ws,
+        json!({"type": "send", "cid": "n1", "conversation": conv, "body": "查一下库存", "note": true}),
+    )
+    .await;
+    ack(&mut ws).await;
+    let c = row(shop.agent.get("/api/v1/conversations").await.json());
+    assert_eq!(
+        (&c["preview"], &c["preview_kind"], &c["unread"]),
+        (&json!("查一下库存"), &json!("note"), &json!(0)),
+        "{c}"
+    );
+}
