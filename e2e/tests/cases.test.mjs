@@ -64,6 +64,7 @@ test('a visitor files a complaint, follows it and the agent moves it', async () 
   await agent.fill('#search', '投诉');
   const entry = agent.locator('#conversations li', { hasText: 'E20261130-7' });
   await entry.first().click();
+  await agent.click('.side-tabs [data-tab=ticket]');
   await agent.waitForSelector('#case-box:not([hidden])');
   assert.equal(await agent.locator('#case-tracking').textContent(), tracking);
   assert.equal(await agent.locator('#ticket-type').inputValue(), 'complaint');
@@ -114,6 +115,7 @@ test('a signed-in customer asks for a refund and follows it to the end', async (
   await signIn(agent, kefu.url, kefu.agent);
   await agent.goto(`${kefu.url}/console`);
   await agent.locator('#conversations li', { hasText: 'Wrong size' }).first().click();
+  await agent.click('.side-tabs [data-tab=ticket]');
   await agent.waitForSelector('#case-box:not([hidden])');
   for (const s of ['approved', 'refunded', 'closed']) {
     await agent.click(`#case-moves button[data-status=${s}]`);

@@ -99,6 +99,7 @@ test('a visitor on the shop page chats with an agent in the console, files go bo
   await preview.waitFor();
   await agent.waitForFunction(() => [...document.querySelectorAll('#messages img')].some((i) => i.naturalWidth === 1));
   await agent.locator('#file').setInputFiles({ name: '保修卡.txt', mimeType: 'text/plain', buffer: Buffer.from('保修一年，凭此卡维修。') });
+  await agent.click('#file-send');
   const link = chat.locator('.bubble.theirs a.file', { hasText: '保修卡.txt' });
   await link.waitFor();
   const [download] = await Promise.all([visitor.waitForEvent('download'), link.click()]);
@@ -106,6 +107,7 @@ test('a visitor on the shop page chats with an agent in the console, files go bo
 
   // The agent changes the stage and tags; the list shows them.
   await agent.selectOption('#stage', 'in_sale');
+  await agent.click('.actions details.more summary');
   await agent.fill('#tags', '港澳, 物流');
   await agent.locator('#tags').press('Enter');
   await agent.locator('#tags').blur();
@@ -117,6 +119,7 @@ test('a visitor on the shop page chats with an agent in the console, files go bo
   assert.equal(await chat.locator('.bubble', { hasText: '优惠券' }).count(), 0);
 
   // The roster shows the agent at work.
+  await agent.click('.side-tabs [data-tab=roster-box]');
   await agent.locator('#roster li', { hasText: '李娜' }).locator('.badge.ok').waitFor();
   await visitor.screenshot({ path: join(shots, 'widget-chat.png') });
   await agent.screenshot({ path: join(shots, 'console-chat.png') });

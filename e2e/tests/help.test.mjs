@@ -124,6 +124,7 @@ test('an agent answers with an article from the console and drafts a new one; th
   await signIn(page, kefu.url, kefu.admin);
   await page.goto(`${kefu.url}/console`);
   await page.locator('#conversations li', { hasText: '退货流程是怎样的' }).click();
+  await page.click('.side-tabs [data-tab=articles]');
   const suggestion = page.locator('#article-list li').first();
   await suggestion.waitFor();
   assert.match(await suggestion.locator('strong').textContent(), /退货流程/);

@@ -93,6 +93,9 @@ test('the e-mail composer blocks a blank subject and packs five files into a zip
   // Five files: the composer offers one zip, and packs them.
   await admin.fill('#mail-subject', '您的杯子破损处理结果');
   await admin.setInputFiles('#file', [1, 2, 3, 4, 5].map((i) => ({ name: `破损照片-${i}.png`, mimeType: 'image/png', buffer: PNG })));
+  // Files are looked at before they go.
+  await admin.locator('#file-confirm figure').nth(4).waitFor();
+  await admin.click('#file-send');
   await admin.waitForFunction(() => document.querySelector('#mail-files').textContent.includes('破损照片-5.png'));
   await admin.waitForSelector('#quality-zip:not([hidden])');
   assert.ok((await admin.locator('#quality-list li[data-code=too_many_attachments]').textContent()).includes('打包压缩'));

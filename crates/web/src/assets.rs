@@ -47,6 +47,9 @@ const FILES: &[(&str, &str, &str)] = &[
     js!("console/ticket.js"),
     js!("console/quality.js"),
     js!("console/phrases.js"),
+    js!("console/list.js"),
+    js!("console/layout.js"),
+    js!("theme.js"),
 ];
 
 /// The widget loader, small enough to sit in every page of a shop.

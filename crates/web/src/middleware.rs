@@ -16,9 +16,10 @@ pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// The content security policy: our own scripts and styles only, no framing, no plugins.
+/// Files chosen to send are previewed from `blob:` URLs before they go.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
-    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The widget's chat page is the one page other sites may frame (the shop embeds it). Its
 /// image previews are fetched with the visitor's token and shown from `blob:` URLs.

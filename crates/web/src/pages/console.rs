@@ -16,6 +16,8 @@ struct ConsolePage<'a> {
     c: Chrome<'a>,
     inboxes: Vec<Inbox>,
     case_categories: Vec<String>,
+    /// The largest file a conversation takes, checked before an upload.
+    max_file_bytes: usize,
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -31,6 +33,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Response {
                 .await
                 .map(|s| s.categories)
                 .unwrap_or_default(),
+            max_file_bytes: state.config.max_upload_bytes,
         }),
         Err(e) => page_error(&ctx, e),
     }

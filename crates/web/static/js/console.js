@@ -8,60 +8,16 @@ import { $, S, api, calls, fill, form, input, noteBox, pane, parseMeta, root, sl
 import { showSla, showTicket } from './console/ticket.js';
 import { hideQuality, refused, scheduleCheck } from './console/quality.js';
 import { showSuggestions } from './console/phrases.js';
+import { heard, item, loadList, markActive, order, seen } from './console/list.js';
+import { alertAgent, showConversation, showTab } from './console/layout.js';
 
-const listEl = $('conversations');
 const typing = $('typing');
 const state = $('state');
 const collision = $('collision');
-const items = new Map(); // conversation id -> list item
 const bubbles = new Map();
 const viewers = new Map(); // agent id -> name, for the open conversation
 const agentBySeq = new Map(); // seq -> element of agents' replies, for read receipts
 let me = null;
-let view = 'all';
-
-// ---- The list ---------------------------------------------------------------------------------
-function item(c) {
-  let li = items.get(c.id);
-  if (!li) {
-    li = document.createElement('li');
-    li.dataset.id = c.id;
-    li.addEventListener('click', () => open(c.id));
-    items.set(c.id, li);
-  }
-  li.replaceChildren();
-  const s = document.createElement('strong');
-  s.textContent = `#${c.number} ${c.subject || root.untitled}`;
-  const meta = document.createElement('span');
-  meta.className = 'meta';
-  const parts = [word('status', c.status), word('stage', c.stage)];
-  if (c.ticket_type && c.ticket_type !== 'question') parts.push(word('type', c.ticket_type));
-  if (c.priority === 'high' || c.priority === 'urgent') parts.push(word('priority', c.priority));
-  if (c.tags.length) parts.push(c.tags.map((t) => '#' + t).join(' '));
-  meta.textContent = parts.join(' · ');
-  li.append(s, meta);
-  if (c.sla_due) li.append(slaBadge(c.sla_metric, c.sla_due));
-  li.classList.toggle('active', c.id === S.current);
-  return li;
-}
-
-async function loadList() {
-  const q = new URLSearchParams({ view, status: $('filter-status').value, stage: $('filter-stage').value, q: $('search').value.trim() });
-  const convs = await api('/api/v1/conversations?' + q);
-  listEl.replaceChildren(...convs.map(item));
-  if (!convs.length) { const p = document.createElement('li'); p.className = 'muted'; p.textContent = root.empty; listEl.append(p); }
-}
-let searchTimer = null;
-$('search').addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(loadList, 250); });
-$('filter-status').addEventListener('change', loadList);
-$('filter-stage').addEventListener('change', loadList);
-for (const b of document.querySelectorAll('.views button')) {
-  b.addEventListener('click', () => {
-    view = b.dataset.view;
-    for (const o of document.querySelectorAll('.views button')) o.classList.toggle('active', o === b);
-    loadList();
-  });
-}
 
 // ---- Messages ---------------------------------------------------------------------------------
 function show(m, pending = false) {
@@ -201,8 +157,8 @@ async function open(id) {
   S.current = id;
   viewers.clear();
   showCollision();
-  for (const [cid, li] of items) li.classList.toggle('active', cid === id);
-  items.get(id)?.classList.remove('unread');
+  markActive(id);
+  showConversation(true);
   pane.replaceChildren();
   bubbles.clear();
   agentBySeq.clear();
@@ -254,10 +210,11 @@ async function loadContext() {
   put('tags', c.tags.join(', '));
   item(c);
   $('customer').hidden = false;
-  $('visitors').hidden = true;
-  $('mentions').hidden = true;
+  const sideTab = $('sidebar').dataset.tab;
+  if (sideTab === 'visitors' || sideTab === 'mentions') showTab('customer');
   const cu = ctx.customer || {};
-  $('customer-name').textContent = cu.name || root.visitor;
+  S.lang = (cu.language || document.documentElement.lang).startsWith('en') ? 'en' : 'zh';
+  $('customer-name').textContent = cu.name || fill(root.anonymousName, 'n', c.number);
   const v = $('customer-verified');
   v.textContent = cu.verified ? root.verified : root.anonymous;
   v.className = 'badge ' + (cu.verified ? 'ok' : 'warn');
@@ -266,9 +223,16 @@ async function loadContext() {
   const q = $('queue-position');
   q.hidden = !ctx.queue_position;
   q.textContent = ctx.queue_position ? fill(root.queue, 'n', ctx.queue_position) : '';
-  $('trail').replaceChildren(...ctx.trail.map((p) => {
+  // A page seen again in a row (a reload) is one line, its times added up.
+  const pages = [];
+  for (const p of ctx.trail) {
+    const secs = Math.max(1, Math.round((p.last_seen_at - p.started_at) / 1000));
+    const last = pages[pages.length - 1];
+    if (last && last.url === p.url) { last.secs += secs; last.times += 1; } else pages.push({ ...p, secs, times: 1 });
+  }
+  $('trail').replaceChildren(...pages.map((p) => {
     const li = document.createElement('li');
-    li.textContent = `${p.title || p.url} — ${p.url} (${Math.max(1, Math.round((p.last_seen_at - p.started_at) / 1000))} s)`;
+    li.textContent = `${p.title || p.url} — ${p.url} (${p.secs} s${p.times > 1 ? ` ×${p.times}` : ''})`;
     return li;
   }));
   $('past').replaceChildren(...ctx.past.map((p) => {
@@ -440,10 +404,43 @@ form.addEventListener('submit', async (e) => {
 });
 input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) form.requestSubmit(); });
 
-$('file').addEventListener('change', async (e) => {
+// Files wait for a look and a confirmation before they go; a file over the limit is refused here,
+// with the limit named.
+const composerError = $('composer-error');
+function fileError(text) { composerError.textContent = text || ''; composerError.hidden = !text; }
+let staged = [];
+function stage(files) {
+  const max = Number(root.maxFileBytes || 0);
+  const big = files.find((f) => max && f.size > max);
+  if (big) return fileError(`${big.name}: ${fill(root.fileTooLarge, 'mb', String(Math.round(max / 1048576)))}`);
+  fileError('');
+  staged = files;
+  const box = $('file-preview');
+  box.replaceChildren(...files.map((f) => {
+    const fig = document.createElement('figure');
+    const url = URL.createObjectURL(f);
+    if (f.type.startsWith('image/')) { const i = document.createElement('img'); i.src = url; i.alt = f.name; fig.append(i); }
+    else if (f.type.startsWith('audio/') || f.type.startsWith('video/')) {
+      const m = document.createElement(f.type.startsWith('audio/') ? 'audio' : 'video');
+      m.controls = true; m.src = url; fig.append(m);
+    }
+    const cap = document.createElement('figcaption');
+    cap.textContent = `${f.name} (${Math.ceil(f.size / 1024)} KB)`;
+    fig.append(cap);
+    return fig;
+  }));
+  $('file-confirm').hidden = !files.length;
+  if (files.length) $('file-send').focus();
+}
+$('file').addEventListener('change', (e) => {
   const files = [...e.target.files];
   e.target.value = '';
-  if (!S.current) return;
+  if (S.current) stage(files);
+});
+$('file-cancel').addEventListener('click', () => stage([]));
+$('file-send').addEventListener('click', async () => {
+  const files = staged;
+  stage([]);
   for (const file of files) {
     try {
       const m = await api(`/api/v1/conversations/${S.current}/attachments?name=${encodeURIComponent(file.name)}&client_id=${newId()}`,
@@ -454,7 +451,7 @@ $('file').addEventListener('change', async (e) => {
         showMailFiles();
         scheduleCheck();
       }
-    } catch (err) { alert(err.message); }
+    } catch (err) { fileError(`${file.name}: ${err.message}`); }
   }
 });
 
@@ -469,9 +466,9 @@ $('presence').addEventListener('change', (e) => sessionStorage.setItem('kefu_pre
 
 async function showVisitors() {
   const list = await api('/api/v1/visitors/live');
-  $('customer').hidden = true;
   $('mentions').hidden = true;
   $('visitors').hidden = false;
+  showTab('visitors');
   const ul = $('visitor-list');
   ul.replaceChildren(...list.map((v) => {
     const li = document.createElement('li');
@@ -492,9 +489,9 @@ function mentionBadge() {
 }
 async function showMentions() {
   const list = await api('/api/v1/notifications');
-  $('customer').hidden = true;
   $('visitors').hidden = true;
   $('mentions').hidden = false;
+  showTab('mentions');
   const ul = $('mention-list');
   ul.replaceChildren(...list.map((n) => {
     const li = document.createElement('li');
@@ -549,13 +546,16 @@ const socket = new ChatSocket({
       if (f.conversation === S.current) {
         show(f);
         socket.read(S.current, f.seq);
+        seen(f.conversation);
         if (f.author.kind === 'contact') showTyping(false);
         if (f.kind === 'event' || f.kind === 'activity') loadContext();
-      } else if (items.has(f.conversation)) {
-        items.get(f.conversation).classList.add('unread');
-      } else {
-        loadList();
       }
+      if (!heard(f)) {
+        loadList();
+        if (f.author.kind === 'contact') alertAgent('new', f.body, f.conversation);
+      }
+      const meta = f.kind === 'event' || f.kind === 'activity' ? parseMeta(f) : {};
+      if (meta.event === 'assigned' && meta.to === me?.id && meta.by !== (me?.name || me?.email)) alertAgent('assigned', f.body, f.conversation);
     } else if (f.type === 'read' && f.conversation === S.current && f.reader === S.currentCustomer) {
       markRead(f.seq);
     } else if (f.type === 'typing' && f.conversation === S.current && f.who.kind === 'contact') {
@@ -572,6 +572,7 @@ const socket = new ChatSocket({
     } else if (f.type === 'notification') {
       unreadMentions += 1;
       mentionBadge();
+      alertAgent('mention', f.body, f.conversation);
     } else if (f.type === 'resync') {
       loadList();
       loadContext();
@@ -579,7 +580,7 @@ const socket = new ChatSocket({
   },
 });
 
-Object.assign(calls, { item, open, loadContext, loadList, addresses, showMailFiles, change });
+Object.assign(calls, { item, open, loadContext, loadList, addresses, showMailFiles, change, order });
 
 async function start() {
   me = await api('/api/v1/me');

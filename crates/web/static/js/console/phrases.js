@@ -8,6 +8,9 @@ let phrases = [];
 let picked = 0;
 let pickerMatches = [];
 
+/** A phrase's words in the conversation's language (the customer's, else the console's). */
+const inLang = (p) => (S.lang === 'en' ? p.body_en || p.body_zh : p.body_zh || p.body_en);
+
 export async function loadPhrases() {
   try { phrases = await api('/api/v1/phrases'); } catch { phrases = []; }
 }
@@ -40,7 +43,7 @@ export function showPicker() {
     const t = document.createElement('strong');
     t.textContent = phraseLabel(p);
     const b = document.createElement('span');
-    b.textContent = p.body_zh || p.body_en;
+    b.textContent = inLang(p);
     li.append(t, b);
     li.addEventListener('mousedown', (e) => { e.preventDefault(); usePhrase(p, q); });
     return li;
@@ -96,7 +99,11 @@ export function showSuggestions() {
     const b = document.createElement('button');
     b.type = 'button';
     b.className = 'chip';
-    b.textContent = p.title;
+    // The phrase's title (the shop writes them in Chinese), or for an English conversation its
+    // English words with the blanks left out.
+    const label = (S.lang === 'zh' ? p.title : '') || inLang(p).replace(/\{[^}]+\}/g, '…');
+    b.textContent = label.slice(0, 24);
+    b.title = inLang(p);
     b.addEventListener('click', () => usePhrase(p, null));
     box.append(b);
   }
