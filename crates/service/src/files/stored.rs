@@ -93,8 +93,10 @@ pub fn check_file(name: &str, bytes: &[u8]) -> Result<&'static str> {
     let content_type = sniff(bytes).ok_or_else(|| {
         Error::invalid(
             ErrorCode::UnsupportedFileType,
-            "only images (PNG, JPEG, GIF, WebP), audio and video (WebM, MP4, MOV, Ogg, MP3, WAV), \
-             PDF, ZIP and plain text can be sent",
+            concat!(
+                "only images (PNG, JPEG, GIF, WebP), audio and video (WebM, MP4, MOV, Ogg, ",
+                "MP3, WAV), PDF, ZIP and plain text can be sent"
+            ),
         )
     })?;
     if let Some(claimed) = claimed_type(name)
