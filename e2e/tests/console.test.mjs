@@ -78,6 +78,12 @@ test('rows say who wrote what and what is unread; the header is compact; shortcu
   const at = ids.indexOf(conv);
   await agent.keyboard.press(at + 1 < ids.length ? 'j' : 'k');
   await agent.locator(`#conversations li.active[data-id="${ids[at + 1 < ids.length ? at + 1 : at - 1]}"]`).waitFor();
+  // The toolbar's lists open in the sidebar.
+  await agent.click('#show-visitors');
+  await agent.locator('#visitors li').first().waitFor();
+  await agent.click('#show-mentions');
+  await agent.locator('#mentions li').first().waitFor();
+  assert.ok(await agent.locator('#visitors').isHidden());
   assert.deepEqual(agent.errors, []);
   await agent.screenshot({ path: join(shots, 'console-desktop-zh.png') });
   await agent.context().close();

@@ -49,6 +49,7 @@ const FILES: &[(&str, &str, &str)] = &[
     js!("console/phrases.js"),
     js!("console/list.js"),
     js!("console/layout.js"),
+    js!("console/people.js"),
     js!("theme.js"),
 ];
 

@@ -10,6 +10,7 @@ import { hideQuality, refused, scheduleCheck } from './console/quality.js';
 import { showSuggestions } from './console/phrases.js';
 import { heard, item, loadList, markActive, order, seen } from './console/list.js';
 import { alertAgent, showConversation, showTab } from './console/layout.js';
+import { mentionArrived } from './console/people.js';
 
 const typing = $('typing');
 const state = $('state');
@@ -464,55 +465,6 @@ function showCollision() {
 
 $('presence').addEventListener('change', (e) => sessionStorage.setItem('kefu_presence_chosen', '1') || api('/api/v1/me/presence', { method: 'PUT', body: JSON.stringify({ presence: e.target.value }) }));
 
-async function showVisitors() {
-  const list = await api('/api/v1/visitors/live');
-  $('mentions').hidden = true;
-  $('visitors').hidden = false;
-  showTab('visitors');
-  const ul = $('visitor-list');
-  ul.replaceChildren(...list.map((v) => {
-    const li = document.createElement('li');
-    li.textContent = `${v.name || v.email || root.visitor} — ${v.title || v.url} (${v.url})`;
-    return li;
-  }));
-  if (!list.length) { const li = document.createElement('li'); li.textContent = root.noVisitors; ul.append(li); }
-}
-$('show-visitors').addEventListener('click', showVisitors);
-// While the list is open it stays S.current.
-setInterval(() => { if (!$('visitors').hidden) showVisitors().catch(() => {}); }, 15000);
-
-let unreadMentions = 0;
-function mentionBadge() {
-  const b = $('mention-count');
-  b.hidden = !unreadMentions;
-  b.textContent = String(unreadMentions);
-}
-async function showMentions() {
-  const list = await api('/api/v1/notifications');
-  $('visitors').hidden = true;
-  $('mentions').hidden = false;
-  showTab('mentions');
-  const ul = $('mention-list');
-  ul.replaceChildren(...list.map((n) => {
-    const li = document.createElement('li');
-    const a = document.createElement('a');
-    a.href = '#';
-    a.textContent = n.body;
-    if (!n.read_at) a.style.fontWeight = '600';
-    a.addEventListener('click', async (e) => {
-      e.preventDefault();
-      if (!n.read_at) await api(`/api/v1/notifications/${n.id}/read`, { method: 'POST' }).catch(() => {});
-      open(n.conversation_id);
-    });
-    li.append(a);
-    return li;
-  }));
-  if (!list.length) { const li = document.createElement('li'); li.textContent = root.noNotifications; ul.append(li); }
-  unreadMentions = 0;
-  mentionBadge();
-}
-$('show-mentions').addEventListener('click', showMentions);
-
 // ---- Who else is at work -----------------------------------------------------------------------
 const roster = new Map(); // agent id -> {name, presence, connected, open_chats, max_chats}
 function showRoster() {
@@ -570,8 +522,7 @@ const socket = new ChatSocket({
       const a = roster.get(f.user);
       if (a) { a.presence = f.state; a.connected = true; showRoster(); }
     } else if (f.type === 'notification') {
-      unreadMentions += 1;
-      mentionBadge();
+      mentionArrived();
       alertAgent('mention', f.body, f.conversation);
     } else if (f.type === 'resync') {
       loadList();
