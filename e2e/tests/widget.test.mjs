@@ -41,6 +41,15 @@ async function reply(agent, text) {
   await agent.locator('#messages .bubble.mine:not(.pending)', { hasText: text }).waitFor();
 }
 
+/** Opens the widget on the visitor's page, past the pre-chat form if it asks. */
+async function chatReady(visitor) {
+  await openWidget(visitor);
+  const chat = chatOf(visitor);
+  await chat.locator('#body:visible, #skip:visible').first().waitFor();
+  if (await chat.locator('#skip').isVisible()) await chat.locator('#skip').click();
+  return chat;
+}
+
 const badge = (page) => page.locator('[data-kefu=unread]');
 const chatOf = (page) => page.frameLocator('iframe[title]');
 
@@ -48,10 +57,7 @@ test('open state and unread replies survive a reload', async () => {
   const agent = await console_();
   const visitor = await newPage(browser, 'zh-CN');
   await visitor.goto(shopUrl);
-  await openWidget(visitor);
-  const chat = chatOf(visitor);
-  await chat.locator('#body:visible, #skip:visible').first().waitFor();
-  if (await chat.locator('#skip').isVisible()) await chat.locator('#skip').click();
+  const chat = await chatReady(visitor);
   await chat.locator('#body').fill('耳机支持降噪吗？');
   await chat.locator('#body').press('Enter');
   await chat.locator('.bubble.mine:not(.pending)').first().waitFor();
@@ -87,10 +93,7 @@ test('open state and unread replies survive a reload', async () => {
 test('a refused file is explained in the visitor\'s language, with the limit, until a message gets through', async () => {
   const visitor = await newPage(browser, 'zh-CN');
   await visitor.goto(shopUrl);
-  await openWidget(visitor);
-  const chat = chatOf(visitor);
-  await chat.locator('#body:visible, #skip:visible').first().waitFor();
-  if (await chat.locator('#skip').isVisible()) await chat.locator('#skip').click();
+  const chat = await chatReady(visitor);
   // Over the 10 MB limit: said at once, in Chinese, with the limit.
   await chat.locator('#file').setInputFiles({ name: '视频.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(10 * 1024 * 1024 + 1) });
   await chat.locator('#error', { hasText: '文件太大：单个文件最大 10 MB' }).waitFor();
@@ -112,10 +115,7 @@ test('a voice note recorded in the widget and a short video play on both sides',
   const agent = await console_();
   const visitor = await newPage(browser, 'en-US');
   await visitor.goto(shopUrl);
-  await openWidget(visitor);
-  const chat = chatOf(visitor);
-  await chat.locator('#body:visible, #skip:visible').first().waitFor();
-  if (await chat.locator('#skip').isVisible()) await chat.locator('#skip').click();
+  const chat = await chatReady(visitor);
   await chat.locator('#body').fill('Listen to the noise my earbuds make');
   await chat.locator('#body').press('Enter');
   await chat.locator('.bubble.mine:not(.pending)').first().waitFor();

@@ -109,39 +109,42 @@ pub fn join_tags<'a>(tags: impl IntoIterator<Item = &'a str>) -> String {
 
 pub const TYPES: [&str; 5] = ["question", "incident", "complaint", "claim", "suggestion"];
 
-macro_rules! select {
-    ($rest:literal) => {
-        concat!(
-            "SELECT c.id, COALESCE(c.number, 0) AS number, c.inbox_id, c.customer_id, c.subject, c.status, c.stage, c.priority, \
-             c.assignee_id, c.team_id, c.snoozed_until, c.last_seq, c.last_message_at, \
-             c.waiting_since, c.tags, c.created_at, c.updated_at, c.ticket_type, c.fields, \
-             c.merged_into, c.sla_due, c.sla_metric FROM conversations c ",
-            $rest
-        )
+/// The columns of [`Conversation`], for the queries below.
+macro_rules! columns {
+    () => {
+        "c.id, COALESCE(c.number, 0) AS number, c.inbox_id, c.customer_id, c.subject, c.status, \
+         c.stage, c.priority, c.assignee_id, c.team_id, c.snoozed_until, c.last_seq, \
+         c.last_message_at, c.waiting_since, c.tags, c.created_at, c.updated_at, c.ticket_type, \
+         c.fields, c.merged_into, c.sla_due, c.sla_metric"
     };
 }
 
-/// [`select`] with what a list shows besides (see [`Listed`]); `$13` is the reader.
+macro_rules! select {
+    ($rest:literal) => {
+        concat!("SELECT ", columns!(), " FROM conversations c ", $rest)
+    };
+}
+
+/// [`select`] with what a list shows besides (see [`Listed`]): the last text, file or note
+/// (read once per row), the inbox's channel and the customer's name; `$13` is the reader.
 macro_rules! select_listed {
     ($rest:literal) => {
         concat!(
-            "SELECT c.id, COALESCE(c.number, 0) AS number, c.inbox_id, c.customer_id, c.subject, c.status, c.stage, c.priority, \
-             c.assignee_id, c.team_id, c.snoozed_until, c.last_seq, c.last_message_at, \
-             c.waiting_since, c.tags, c.created_at, c.updated_at, c.ticket_type, c.fields, \
-             c.merged_into, c.sla_due, c.sla_metric, \
-             (SELECT m.body FROM messages m WHERE m.conversation_id = c.id \
-               AND m.kind IN ('text', 'attachment', 'note') ORDER BY m.seq DESC LIMIT 1) AS preview, \
-             (SELECT m.kind FROM messages m WHERE m.conversation_id = c.id \
-               AND m.kind IN ('text', 'attachment', 'note') ORDER BY m.seq DESC LIMIT 1) AS preview_kind, \
-             (SELECT m.author_kind FROM messages m WHERE m.conversation_id = c.id \
-               AND m.kind IN ('text', 'attachment', 'note') ORDER BY m.seq DESC LIMIT 1) AS preview_author, \
-             COALESCE((SELECT i.channel FROM inboxes i WHERE i.id = c.inbox_id), '') AS channel, \
-             (SELECT CASE WHEN u.name <> '' THEN u.name WHEN u.contact_email <> '' THEN u.contact_email \
-               WHEN u.email <> '' THEN u.email END FROM people u WHERE u.id = c.customer_id) AS customer_name, \
+            "SELECT ",
+            columns!(),
+            ", lm.body AS preview, lm.kind AS preview_kind, lm.author_kind AS preview_author, \
+             COALESCE(li.channel, '') AS channel, \
+             CASE WHEN lu.name <> '' THEN lu.name WHEN lu.contact_email <> '' THEN lu.contact_email \
+               WHEN lu.email <> '' THEN lu.email END AS customer_name, \
              (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author_kind = 'contact' \
                AND m.seq > COALESCE((SELECT r.seq FROM conversation_reads r \
                WHERE r.conversation_id = c.id AND r.reader_id = $13), 0)) AS unread \
-             FROM conversations c ",
+             FROM conversations c \
+             LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = ( \
+               SELECT MAX(m.seq) FROM messages m WHERE m.conversation_id = c.id \
+               AND m.kind IN ('text', 'attachment', 'note')) \
+             LEFT JOIN inboxes li ON li.id = c.inbox_id \
+             LEFT JOIN people lu ON lu.id = c.customer_id ",
             $rest
         )
     };

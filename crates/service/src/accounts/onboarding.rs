@@ -29,6 +29,15 @@ impl Checklist {
     }
 }
 
+/// The shop's first widget inbox (by name), the one the checklist, the one-click start and the
+/// demo storefront use.
+pub async fn first_widget_inbox(state: &Service) -> Result<Option<teams::Inbox>> {
+    Ok(teams::list_inboxes(&state.db)
+        .await?
+        .into_iter()
+        .find(|i| i.channel == Channel::Widget))
+}
+
 pub async fn checklist(state: &Service) -> Result<Checklist> {
     let inboxes = teams::list_inboxes(&state.db).await?;
     let inbox = inboxes
@@ -91,11 +100,7 @@ pub async fn start_website_chat(
     team_name: &str,
     inbox_name: &str,
 ) -> Result<teams::Inbox> {
-    if let Some(i) = teams::list_inboxes(&state.db)
-        .await?
-        .into_iter()
-        .find(|i| i.channel == Channel::Widget)
-    {
+    if let Some(i) = first_widget_inbox(state).await? {
         return Ok(i);
     }
     let team = match teams::teams_of(&state.db, &admin.id)

@@ -29,6 +29,18 @@ pub struct Outbound {
     pub json: Arc<str>,
 }
 
+impl Outbound {
+    /// A frame outside any conversation's messages (presence, the queue, availability).
+    fn unstored(json: &str, internal: bool) -> Outbound {
+        Outbound {
+            conversation: "".into(),
+            seq: 0,
+            internal,
+            json: json.into(),
+        }
+    }
+}
+
 /// Something that happened in a conversation, addressed by where it belongs.
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -190,12 +202,7 @@ impl Hub {
                 .unwrap_or_default(),
             None => reg.by_user.values().flatten().copied().collect(),
         };
-        let frame = Outbound {
-            conversation: "".into(),
-            seq: 0,
-            internal: true,
-            json: json.into(),
-        };
+        let frame = Outbound::unstored(json, true);
         send_all(&mut reg, targets, &frame, |_| true);
     }
 
@@ -213,12 +220,7 @@ impl Hub {
             .get(inbox)
             .map(|s| s.iter().copied().collect())
             .unwrap_or_default();
-        let frame = Outbound {
-            conversation: "".into(),
-            seq: 0,
-            internal: false,
-            json: json.into(),
-        };
+        let frame = Outbound::unstored(json, false);
         send_all(&mut reg, targets, &frame, |_| true);
     }
 
@@ -230,12 +232,7 @@ impl Hub {
             .get(contact)
             .map(|s| s.iter().copied().collect())
             .unwrap_or_default();
-        let frame = Outbound {
-            conversation: "".into(),
-            seq: 0,
-            internal: false,
-            json: json.into(),
-        };
+        let frame = Outbound::unstored(json, false);
         send_all(&mut reg, targets, &frame, |c| {
             c.inbox_filter().is_none_or(|i| i == inbox)
         });

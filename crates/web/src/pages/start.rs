@@ -99,9 +99,8 @@ pub async fn demo(State(state): State<AppState>, ctx: Ctx) -> Response {
         if !state.config.demo {
             return Err(AppError::NotFound);
         }
-        onboarding::checklist(&state)
+        onboarding::first_widget_inbox(&state)
             .await?
-            .inbox
             .ok_or(AppError::NotFound)
     };
     match inbox.await {
