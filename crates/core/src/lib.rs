@@ -9,6 +9,7 @@ pub mod error;
 pub mod id;
 pub mod identity;
 pub mod kinds;
+pub mod letter;
 pub mod mailtoken;
 pub mod placeholders;
 pub mod protocol;

@@ -4,8 +4,8 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use kefu_service::mail::delivery::Transport;
-use kefu_store::{Db, DbOptions, outbox::OutboxMail, people};
+use kefu_service::mail::delivery::SmtpTransport;
+use kefu_store::{Db, DbOptions, people};
 use kefu_web::{AppState, WebConfig};
 use tokio::sync::watch;
 
@@ -48,17 +48,6 @@ fn writable(dir: &std::path::Path) -> anyhow::Result<()> {
     std::fs::write(&probe, b"ok")
         .and_then(|()| std::fs::remove_file(&probe))
         .with_context(|| format!("the data folder {} cannot be written", dir.display()))
-}
-
-struct Smtp(kefu_mail::SmtpSender);
-
-impl Transport for Smtp {
-    async fn send(&self, mail: &OutboxMail) -> Result<(), kefu_service::mail::MailFailure> {
-        Ok(self
-            .0
-            .send_text(&mail.to_addr, &mail.subject, &mail.body_text, &mail.id)
-            .await?)
-    }
 }
 
 pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
@@ -119,7 +108,9 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     // runs; without `[smtp]` the other mail waits in the outbox for admins.
     let smtp_configured = smtp.is_some();
     let transport = match smtp {
-        Some(cfg) => Some(Smtp(kefu_mail::SmtpSender::new(&cfg).context("smtp")?)),
+        Some(cfg) => Some(SmtpTransport(
+            kefu_mail::SmtpSender::new(&cfg).context("smtp")?,
+        )),
         None => None,
     };
     let workers = kefu_service::workers::start(

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -109,30 +109,48 @@ impl SmtpSender {
         })
     }
 
-    /// Sends a plain-text mail. `message_id` makes a retried delivery recognisable as the same
-    /// mail to the receiving side.
-    pub async fn send_text(
+    /// Sends a mail with a plain-text and an HTML part (`multipart/alternative`).
+    /// `message_id` makes a retried delivery recognisable as the same mail to the receiving
+    /// side.
+    pub async fn send_letter(
         &self,
         to: &str,
         subject: &str,
-        body: &str,
+        text: &str,
+        html: &str,
         message_id: &str,
     ) -> Result<(), MailError> {
+        self.transport
+            .send(self.letter(to, subject, text, html, message_id)?)
+            .await?;
+        Ok(())
+    }
+
+    /// The mail [`Self::send_letter`] sends.
+    pub fn letter(
+        &self,
+        to: &str,
+        subject: &str,
+        text: &str,
+        html: &str,
+        message_id: &str,
+    ) -> Result<Message, MailError> {
         let to: Mailbox = to.parse().map_err(|e| MailError::Address {
             address: to.to_string(),
             reason: format!("{e}"),
         })?;
         let domain = self.from.email.domain().to_string();
-        let msg = Message::builder()
+        Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(subject)
             .message_id(Some(format!("<{message_id}@{domain}>")))
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_string())
-            .map_err(|e| MailError::Build(e.to_string()))?;
-        self.transport.send(msg).await?;
-        Ok(())
+            .date_now()
+            .multipart(MultiPart::alternative_plain_html(
+                text.to_string(),
+                html.to_string(),
+            ))
+            .map_err(|e| MailError::Build(e.to_string()))
     }
 }
 
@@ -176,5 +194,33 @@ mod tests {
             ..cfg
         };
         assert!(SmtpSender::new(&bad).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_letter_has_a_text_and_an_html_part() {
+        let sender = SmtpSender::new(&SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: 25,
+            username: String::new(),
+            password: String::new(),
+            from: "Shop <s@shop.example>".into(),
+            tls: TlsMode::None,
+        })
+        .unwrap();
+        let m = sender
+            .letter(
+                "ann@example.com",
+                "邀请",
+                "Open https://x.test/a",
+                "<p><a href=\"https://x.test/a\">https://x.test/a</a></p>",
+                "m1",
+            )
+            .unwrap();
+        let raw = String::from_utf8(m.formatted()).unwrap();
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+        assert!(raw.contains("text/plain; charset=utf-8"), "{raw}");
+        assert!(raw.contains("text/html; charset=utf-8"), "{raw}");
+        assert!(raw.contains("Message-ID: <m1@shop.example>"), "{raw}");
+        assert!(sender.letter("not an address", "s", "t", "h", "m").is_err());
     }
 }

@@ -117,6 +117,17 @@ impl Service {
         )
     }
 
+    /// The shop's language: mails to a customer who never chose one are in it (Chinese
+    /// until an admin sets another).
+    pub async fn shop_lang(&self) -> crate::i18n::Lang {
+        kefu_store::settings::get(&self.db, kefu_store::settings::SHOP_LANGUAGE)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|l| crate::i18n::Lang::parse(&l))
+            .unwrap_or(crate::i18n::Lang::ZhCn)
+    }
+
     /// The shop's name as the admin set it, if set (and readable).
     pub async fn shop_name(&self) -> Option<String> {
         kefu_store::settings::get(&self.db, kefu_store::settings::SHOP_NAME)

@@ -5,6 +5,8 @@ use kefu_core::time::now_ms;
 use crate::{Exec, Result, args};
 
 pub const SHOP_NAME: &str = "shop_name";
+/// The language of mails to customers who never chose one (`zh-CN` or `en`).
+pub const SHOP_LANGUAGE: &str = "shop_language";
 pub const IDENTITY_SECRET: &str = "identity_secret";
 
 pub async fn get(x: impl Exec, key: &str) -> Result<Option<String>> {

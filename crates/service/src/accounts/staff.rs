@@ -136,10 +136,10 @@ pub async fn invite(
         ("link", state.link(&format!("/invite?token={token}"))),
         ("shop", shop),
     ];
-    let lang = caller
-        .user()
-        .and_then(|u| Lang::parse(&u.language))
-        .unwrap_or(Lang::ZhCn);
+    let lang = match caller.user().and_then(|u| Lang::parse(&u.language)) {
+        Some(l) => l,
+        None => state.shop_lang().await,
+    };
     queue_mail(state, &mut tx, lang, "invite", &email, &args).await?;
     audit::record(
         &mut tx,
@@ -307,18 +307,40 @@ pub async fn set_active(
     Ok(updated)
 }
 
-/// The shop's settings page: its name and the identity secret (made on first look).
-pub async fn shop_settings(state: &Service) -> Result<(String, String)> {
-    let mut tx = state.db.begin().await?;
-    let secret = ensure_identity_secret(&mut tx).await?;
-    tx.commit().await?;
-    Ok((state.shop_name().await.unwrap_or_default(), secret))
+/// What the shop's settings page shows.
+#[derive(Debug, Clone)]
+pub struct ShopSettings {
+    pub name: String,
+    pub language: Lang,
+    /// Made on first look.
+    pub identity_secret: String,
 }
 
-/// Renames the shop.
-pub async fn set_shop_name(state: &Service, name: &str) -> Result<()> {
+/// The shop's settings: its name, its language and the identity secret.
+pub async fn shop_settings(state: &Service) -> Result<ShopSettings> {
+    let mut tx = state.db.begin().await?;
+    let identity_secret = ensure_identity_secret(&mut tx).await?;
+    tx.commit().await?;
+    Ok(ShopSettings {
+        name: state.shop_name().await.unwrap_or_default(),
+        language: state.shop_lang().await,
+        identity_secret,
+    })
+}
+
+/// Names the shop and sets its language (`zh-CN` or `en`).
+pub async fn save_shop(state: &Service, name: &str, language: &str) -> Result<()> {
     let name = validate::name(name)?;
-    settings::set(&state.db, settings::SHOP_NAME, &name).await?;
+    let lang = Lang::parse(language).ok_or_else(|| {
+        Error::invalid(
+            ErrorCode::InvalidLanguage,
+            "the language is zh-CN (Chinese) or en (English)",
+        )
+    })?;
+    let mut tx = state.db.begin().await?;
+    settings::set(&mut tx, settings::SHOP_NAME, &name).await?;
+    settings::set(&mut tx, settings::SHOP_LANGUAGE, lang.code()).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -65,10 +65,30 @@ fn clean(event: Event<'_>) -> Event<'_> {
     }
 }
 
-/// Safe HTML for an article body.
+/// Safe HTML for an article body. A bare `http(s)://` address in the text becomes a link too
+/// (not inside a link or code).
 pub fn to_html(source: &str) -> String {
     let mut out = String::with_capacity(source.len() * 3 / 2);
-    html::push_html(&mut out, Parser::new_ext(source, options()).map(clean));
+    let mut plain = 0i32;
+    let events = Parser::new_ext(source, options())
+        .map(clean)
+        .map(|e| match e {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_)) => {
+                plain += 1;
+                e
+            }
+            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => {
+                plain -= 1;
+                e
+            }
+            Event::Text(t) if plain == 0 && t.contains("http") => {
+                let mut linked = String::with_capacity(t.len() + 40);
+                kefu_core::letter::linkify_into(&mut linked, &t);
+                Event::InlineHtml(linked.into())
+            }
+            e => e,
+        });
+    html::push_html(&mut out, events);
     out
 }
 
@@ -147,6 +167,22 @@ mod tests {
         // Quotes in a target cannot break out of the attribute.
         let html = to_html("[x](https://a.example/\"onmouseover=alert(1))");
         assert!(!html.contains("\"onmouseover"), "{html}");
+    }
+
+    #[test]
+    fn bare_addresses_become_links_outside_links_and_code() {
+        let html = to_html(
+            "Track it at https://shop.test/track?id=1&k=2.\n\n[here](https://a.test) `https://code.test`\n\n    https://block.test",
+        );
+        assert!(
+            html.contains("<a href=\"https://shop.test/track?id=1&amp;k=2\">https://shop.test/track?id=1&amp;k=2</a>."),
+            "{html}"
+        );
+        assert_eq!(html.matches("<a ").count(), 2, "{html}");
+        assert!(html.contains("<code>https://code.test</code>"), "{html}");
+        assert!(!html.contains("<a href=\"https://block.test"), "{html}");
+        let html = to_html("see https://x.test/<script>");
+        assert!(!html.contains("<script"), "{html}");
     }
 
     #[test]

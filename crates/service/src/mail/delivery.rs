@@ -32,6 +32,35 @@ impl Transport for NoTransport {
     }
 }
 
+/// The server-wide SMTP server: each mail leaves with its text and, made from it, an HTML
+/// part whose addresses are links.
+pub struct SmtpTransport(pub kefu_mail::SmtpSender);
+
+impl Transport for SmtpTransport {
+    async fn send(&self, mail: &OutboxMail) -> Result<(), crate::mail::MailFailure> {
+        let lang = if mail
+            .body_text
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        {
+            "zh-CN"
+        } else {
+            "en"
+        };
+        let html = kefu_core::letter::to_html(&mail.body_text, lang);
+        Ok(self
+            .0
+            .send_letter(
+                &mail.to_addr,
+                &mail.subject,
+                &mail.body_text,
+                &html,
+                &mail.id,
+            )
+            .await?)
+    }
+}
+
 /// One pass: deliver every due mail. Returns how many were sent. `transport` is the
 /// server-wide SMTP server (`None`: not configured); conversation mail goes through its inbox's
 /// server.

@@ -446,8 +446,13 @@ pub async fn outbox_page(State(state): State<AppState>, ctx: Ctx) -> Response {
 #[template(path = "admin_settings.html")]
 struct SettingsPage<'a> {
     c: Chrome<'a>,
-    shop_name: String,
-    identity_secret: String,
+    shop: accounts::ShopSettings,
+}
+
+#[derive(Deserialize)]
+pub struct ShopForm {
+    name: String,
+    language: String,
 }
 
 pub async fn settings_page(
@@ -457,10 +462,9 @@ pub async fn settings_page(
 ) -> Response {
     let load = async { Ok::<_, AppError>(accounts::shop_settings(&state).await?) };
     match load.await {
-        Ok((shop_name, identity_secret)) => render(&SettingsPage {
+        Ok(shop) => render(&SettingsPage {
             c: chrome_with(&ctx, "/admin/settings", q.notice.as_deref()),
-            shop_name,
-            identity_secret,
+            shop,
         }),
         Err(e) => page_error(&ctx, e),
     }
@@ -469,10 +473,10 @@ pub async fn settings_page(
 pub async fn save_settings(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(f): Form<NameForm>,
+    Form(f): Form<ShopForm>,
 ) -> Response {
     let run = async {
-        accounts::set_shop_name(&state, &f.name).await?;
+        accounts::save_shop(&state, &f.name, &f.language).await?;
         Ok::<_, AppError>(())
     };
     match run.await {

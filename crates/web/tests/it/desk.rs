@@ -671,13 +671,57 @@ async fn offline(t: TestDb) {
     kefu_service::mail::delivery::deliver_due(&shop.s.state, Some(&mail))
         .await
         .unwrap();
-    let sent = mail.0.lock().unwrap();
-    let (_, subject, body) = sent.last().unwrap();
-    assert!(subject.contains("对话记录"), "{subject}");
+    {
+        let sent = mail.0.lock().unwrap();
+        let (_, subject, body) = sent.last().unwrap();
+        assert!(subject.contains("对话记录"), "{subject}");
+        assert!(
+            body.contains("退货地址是哪里？") && body.contains("收到了吗？"),
+            "{body}"
+        );
+    }
+    // The shop's language is the customer's until they choose one: switched to English, the
+    // next transcript is English.
+    person(&shop.s, "boss@shop.com", Role::Admin).await;
+    let boss = signed_in(&shop.s, "boss@shop.com").await;
+    let r = boss
+        .post("/admin/settings", &[("name", "小店"), ("language", "fr")])
+        .await;
     assert!(
-        body.contains("退货地址是哪里？") && body.contains("收到了吗？"),
-        "{body}"
+        r.body.contains("zh-CN"),
+        "an unknown language is refused: {}",
+        r.body
     );
+    let r = boss
+        .post("/admin/settings", &[("name", "小店"), ("language", "en")])
+        .await;
+    assert!(
+        r.status.is_redirection() || r.status.is_success(),
+        "{}",
+        r.body
+    );
+    assert!(
+        boss.get("/admin/settings")
+            .await
+            .body
+            .contains("<option value=\"en\" selected>")
+    );
+    let r = vb
+        .send(
+            vb.req(
+                Method::POST,
+                &format!("/widget/api/conversations/{conv}/transcript"),
+            )
+            .json(&json!({"email": "fang@example.com"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    kefu_service::mail::delivery::deliver_due(&shop.s.state, Some(&mail))
+        .await
+        .unwrap();
+    let sent = mail.0.lock().unwrap();
+    let (_, subject, _) = sent.last().unwrap();
+    assert_eq!(subject, "Your conversation with 小店");
 }
 
 both_backends!(agents_see_who_browses_where_and_rules_invite_them, browsing);

@@ -200,6 +200,71 @@ async fn messages_of(ms: &MailShop, conv: &str) -> Vec<Value> {
     r.json().as_array().unwrap().clone()
 }
 
+both_backends!(
+    an_invitation_leaves_with_a_text_and_an_html_part_in_the_inviters_language,
+    system_mail
+);
+async fn system_mail(t: TestDb) {
+    let Some(m) = servers() else { return };
+    let shop = shop(t).await;
+    let boss = person(&shop.s, "boss@shop.com", Role::Admin).await;
+    kefu_store::people::set_language(&shop.s.t.db, &boss.id, "en")
+        .await
+        .unwrap();
+    let admin = signed_in(&shop.s, "boss@shop.com").await;
+    let invitee = format!(
+        "agent-{}@shop.test",
+        &kefu_core::id::new_id().to_lowercase()[..8]
+    );
+    let r = admin
+        .api(
+            Method::POST,
+            "/api/v1/invitations",
+            Some(json!({"email": invitee, "role": "agent"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let sender = kefu_mail::SmtpSender::new(&kefu_mail::SmtpConfig {
+        host: m.smtp.0.clone(),
+        port: m.smtp.1,
+        username: String::new(),
+        password: String::new(),
+        from: "Kefu <noreply@shop.test>".into(),
+        tls: TlsMode::None,
+    })
+    .unwrap();
+    let transport = kefu_service::mail::delivery::SmtpTransport(sender);
+    let sent = kefu_service::mail::delivery::deliver_due(&shop.s.state, Some(&transport))
+        .await
+        .unwrap();
+    assert_eq!(sent, 1);
+    let raw = wait_for_mails(&m, &invitee, 1).await.remove(0);
+    assert!(raw.contains("multipart/alternative"), "{raw}");
+    let mail = kefu_mail::inbound::parse(raw.as_bytes()).unwrap();
+    assert!(
+        mail.subject.starts_with("You are invited"),
+        "{}",
+        mail.subject
+    );
+    let link = mail
+        .text
+        .lines()
+        .find(|l| l.contains("/invite?token="))
+        .expect("the link in the text part")
+        .trim()
+        .to_string();
+    let html = mail.html.expect("an HTML part");
+    assert!(html.contains("<html lang=\"en\">"), "{html}");
+    assert!(
+        html.contains(&format!("<a href=\"{link}\">")),
+        "the link is clickable: {html}"
+    );
+    // The link in the mail works.
+    let path = link.split_once("/invite").unwrap().1;
+    let page = Browser::new(&shop.s).get(&format!("/invite{path}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+}
+
 both_backends!(settings_are_sealed_checked_and_explained, settings_check);
 async fn settings_check(t: TestDb) {
     let Some(m) = servers() else { return };

@@ -708,7 +708,11 @@ both_backends!(after_sale_claims_follow_their_flow, claims);
 async fn claims(t: TestDb) {
     let shop = shop(t).await;
     let db = &shop.s.t.db;
-    person(&shop.s, "chen@example.com", Role::Customer).await;
+    let chen = person(&shop.s, "chen@example.com", Role::Customer).await;
+    // Mails about the case follow the customer's language, not the shop's (Chinese).
+    kefu_store::people::set_language(&shop.s.t.db, &chen.id, "en")
+        .await
+        .unwrap();
     let me = signed_in(&shop.s, "chen@example.com").await;
     let r = me
         .api(
@@ -789,8 +793,17 @@ async fn claims(t: TestDb) {
         )
         .await;
     assert_eq!(r.code(), "case_closed");
-    // Every move was mailed to the customer.
+    // Every move was mailed to the customer, in their language, the status in words.
     assert!(mails_to(&shop.s, "chen@example.com").await >= 5);
+    let mails = kefu_store::outbox::list(&shop.s.t.db, 500).await.unwrap();
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.to_addr == "chen@example.com"
+                && m.subject == format!("{tracking}: now Closed")),
+        "{:?}",
+        mails.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
     // The other team's agent cannot touch it.
     let r = shop
         .other_agent

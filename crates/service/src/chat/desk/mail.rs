@@ -17,7 +17,8 @@ pub async fn mail_context(
 ) -> Result<(crate::i18n::Lang, String, String)> {
     let customer = people::get(&state.db, contact).await?;
     let shop = kefu_store::settings::get(&state.db, kefu_store::settings::SHOP_NAME).await?;
-    Ok(mail_context_of(customer, shop))
+    let fallback = state.shop_lang().await;
+    Ok(mail_context_of(customer, shop, fallback))
 }
 
 /// [`mail_context`] read through a transaction, so it never waits for a second connection.
@@ -27,17 +28,22 @@ pub async fn mail_context_in(
 ) -> Result<(crate::i18n::Lang, String, String)> {
     let customer = people::get(&mut *tx, contact).await?;
     let shop = kefu_store::settings::get(&mut *tx, kefu_store::settings::SHOP_NAME).await?;
-    Ok(mail_context_of(customer, shop))
+    let fallback = kefu_store::settings::get(&mut *tx, kefu_store::settings::SHOP_LANGUAGE)
+        .await?
+        .and_then(|l| crate::i18n::Lang::parse(&l))
+        .unwrap_or(crate::i18n::Lang::ZhCn);
+    Ok(mail_context_of(customer, shop, fallback))
 }
 
 pub(super) fn mail_context_of(
     customer: Option<Person>,
     shop: Option<String>,
+    fallback: crate::i18n::Lang,
 ) -> (crate::i18n::Lang, String, String) {
     let lang = customer
         .as_ref()
         .and_then(|c| crate::i18n::Lang::parse(&c.language))
-        .unwrap_or(crate::i18n::Lang::ZhCn);
+        .unwrap_or(fallback);
     let shop = shop.unwrap_or_else(|| "Kefu".into());
     let name = customer
         .map(|c| c.name)

@@ -226,7 +226,10 @@ pub async fn customer_for(tx: &mut Tx, caller: &Caller, n: &NewCase) -> Result<(
         tx,
         &people::NewPerson {
             name: n.name.trim().chars().take(100).collect(),
-            language: String::new(),
+            // Later mails about the case follow the form's language.
+            language: Lang::parse(&n.lang)
+                .map(|l| l.code().to_string())
+                .unwrap_or_default(),
             ..Default::default()
         },
     )

@@ -116,10 +116,11 @@ pub async fn open_from_conversation(
     .await?;
     crate::tickets::sla::on_reclassify(state, &mut tx, &updated).await?;
     if !email.is_empty() {
+        let (lang, _, _) = chat::desk::mail_context_in(&mut tx, &customer).await?;
         crate::accounts::queue_mail(
             state,
             &mut tx,
-            Lang::ZhCn,
+            lang,
             &format!("case-filed-{}", case.kind),
             &email,
             &[("tracking", case.tracking.clone()), ("link", link.clone())],
@@ -209,15 +210,20 @@ pub async fn move_case(
         crate::tickets::sla::on_agent_reply(state, &mut tx, &conv, now_ms()).await?;
     }
     if !case.email.is_empty() {
+        let customer = conv.customer_id.clone().unwrap_or_default();
+        let (lang, _, _) = chat::desk::mail_context_in(&mut tx, &customer).await?;
+        let status = state
+            .i18n
+            .t(lang, &format!("case-{}", to.as_str().replace('_', "-")));
         crate::accounts::queue_mail(
             state,
             &mut tx,
-            Lang::ZhCn,
+            lang,
             "case-status",
             &case.email,
             &[
                 ("tracking", case.tracking.clone()),
-                ("status", m.status.clone()),
+                ("status", status),
                 ("note", m.note.trim().to_string()),
             ],
         )
