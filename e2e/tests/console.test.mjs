@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startKefu, launch, newPage, signIn, shots, websiteInbox } from '../lib.mjs';
+import { startKefu, launch, newPage, signIn, shots, websiteInbox, call } from '../lib.mjs';
 
 let kefu, browser, inboxId;
 
@@ -174,3 +174,40 @@ for (const locale of ['zh-CN', 'en-US']) {
     await agent.context().close();
   });
 }
+
+test('filters by inbox, team and tag, and the search finds words inside messages', async () => {
+  const invoice = await visitorWrites('发票抬头怎么改', '公司名称写错了，订单号 KX9931');
+  const coupon = await visitorWrites('有没有优惠券');
+  const agent = await console_('zh-CN');
+  await agent.locator(`#conversations li[data-id="${coupon}"]`).waitFor();
+  assert.equal((await call(agent, 'PATCH', `/api/v1/conversations/${coupon}`, { tags: ['coupon'] })).status, 200);
+  await agent.click('#more-filters summary');
+  // The teams come from the server; the inbox is the website's.
+  await agent.waitForFunction(() => document.querySelectorAll('#filter-team option').length > 1);
+  await agent.selectOption('#filter-inbox', inboxId);
+  await agent.fill('#filter-tag', 'coupon');
+  await agent.press('#filter-tag', 'Enter');
+  await agent.locator(`#conversations li[data-id="${invoice}"]`).waitFor({ state: 'detached' });
+  await agent.locator(`#conversations li[data-id="${coupon}"]`).waitFor();
+  assert.equal(await agent.locator('#filter-count').innerText(), '2');
+  await agent.screenshot({ path: join(shots, 'console-filters-zh.png') });
+  await agent.click('#clear-filters');
+  await agent.locator(`#conversations li[data-id="${invoice}"]`).waitFor();
+  assert.ok(await agent.locator('#filter-count').isHidden());
+
+  // Words inside a message, in neither the subject nor the name: found below the list (the
+  // index follows the database, so the search is typed again until it has them).
+  const hit = agent.locator(`#message-hits li[data-hit="${invoice}"]`);
+  for (let i = 0; i < 60 && !(await hit.count()); i++) {
+    await agent.fill('#search', '');
+    await agent.fill('#search', '名称写错');
+    await agent.waitForTimeout(500);
+  }
+  await hit.waitFor();
+  assert.equal(await hit.locator('mark').first().innerText(), '名称写错');
+  assert.equal(await agent.locator('#message-hits h3').innerText(), '消息中找到');
+  await agent.screenshot({ path: join(shots, 'console-message-search-zh.png') });
+  await hit.click();
+  await agent.locator('.bubble.theirs', { hasText: 'KX9931' }).waitFor();
+  await agent.close();
+});

@@ -4,23 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startKefu, launch, newPage, signIn, shots } from '../lib.mjs';
+import { startKefu, launch, newPage, signIn, shots, call } from '../lib.mjs';
 
 let kefu, browser;
 before(async () => { kefu = await startKefu(); browser = await launch(); });
 after(async () => { await browser?.close(); await kefu?.stop(); });
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgAAIAAAUAAQ0KLbQAAAAASUVORK5CYII=', 'base64');
-
-/** A JSON call from a signed-in page, with its CSRF token. */
-async function call(page, method, path, body) {
-  return page.evaluate(async ({ method, path, body }) => {
-    const csrf = document.querySelector('meta[name=csrf-token]').content;
-    const r = await fetch(path, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-      body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: r.status, json: await r.json().catch(() => null) };
-  }, { method, path, body });
-}
 
 test('the guard warns while the agent types a chat reply', async () => {
   const shopUrl = `${kefu.url}/widget/frame?inbox=`;

@@ -245,6 +245,8 @@ pub struct Filter<'a> {
     pub stage: &'a str,
     pub assignee: &'a str,
     pub unassigned: bool,
+    /// The team handling it: transferred to the team, or not transferred and in one of the
+    /// team's inboxes.
     pub team: &'a str,
     pub inbox: &'a str,
     pub tag: &'a str,
@@ -285,7 +287,8 @@ pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Listed>> {
              AND ($4 = '' OR c.stage = $4) \
              AND ($5 = '' OR c.assignee_id = $5) \
              AND ($6 = 0 OR c.assignee_id IS NULL) \
-             AND ($7 = '' OR c.team_id = $7) \
+             AND ($7 = '' OR c.team_id = $7 OR (c.team_id IS NULL AND c.inbox_id IN ( \
+               SELECT it.inbox_id FROM inbox_teams it WHERE it.team_id = $7))) \
              AND ($8 = '' OR c.inbox_id = $8) \
              AND ($9 = '' OR (',' || c.tags || ',') LIKE ('%,' || $9 || ',%')) \
              AND ($10 = '' OR LOWER(c.subject) LIKE $10 ESCAPE '\\' OR c.customer_id IN ( \

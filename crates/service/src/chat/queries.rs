@@ -44,6 +44,7 @@ pub fn actor(caller: &Caller) -> Result<Actor> {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ListQuery {
     /// `mine`, `unassigned`, `team` (with `team`) or `all` (everything the caller may see).
+    /// `team`, `inbox` and `tag` narrow any view.
     #[serde(default)]
     pub view: String,
     #[serde(default)]
@@ -73,6 +74,7 @@ pub async fn list(
         stage: &q.stage,
         inbox: &q.inbox,
         tag: &q.tag,
+        team: &q.team,
         search: &q.q,
         limit: q.limit.unwrap_or(200),
         ..Default::default()
@@ -94,8 +96,7 @@ pub async fn list(
         // Tokens belong to nobody: they have no "mine".
         "mine" if !me.is_empty() => f.assignee = &me,
         "unassigned" => f.unassigned = true,
-        "team" => f.team = &q.team,
-        "" | "all" => {}
+        "" | "all" | "team" => {}
         _ => {
             return Err(Error::invalid(
                 ErrorCode::InvalidView,

@@ -1272,6 +1272,11 @@ async fn lists(t: TestDb) {
         "/api/v1/conversations?view=mine",
         &format!("/api/v1/conversations?view=team&team={}", w.team),
         &format!("/api/v1/conversations?view=team&team={team_b}"),
+        &format!("/api/v1/conversations?team={}", w.team),
+        &format!(
+            "/api/v1/conversations?view=unassigned&team={}&tag=vip",
+            w.team
+        ),
         &format!("/api/v1/conversations?view=all&inbox={}", w.shop.inbox),
         &format!("/api/v1/conversations?view=all&inbox={}", w.mail_inbox),
         "/api/v1/conversations?view=all&status=open",

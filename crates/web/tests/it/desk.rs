@@ -123,6 +123,21 @@ async fn actions(t: TestDb) {
         std::slice::from_ref(&conv)
     );
     assert_eq!(list("q=%E5%92%A8%E8%AF%A2").await.len(), 2, "subject 咨询");
+    // A team narrows any view to its inboxes' conversations.
+    let teams = kefu_store::teams::list_teams(&shop.s.t.db).await.unwrap();
+    let team_of = |name: &str| teams.iter().find(|t| t.name == name).unwrap().id.clone();
+    let pre = team_of("售前");
+    assert_eq!(list(&format!("team={pre}")).await.len(), 2);
+    assert_eq!(
+        list(&format!("view=unassigned&team={pre}")).await,
+        std::slice::from_ref(&other)
+    );
+    let after = teams
+        .iter()
+        .find(|t| t.id != pre)
+        .map(|t| t.id.clone())
+        .unwrap();
+    assert!(list(&format!("team={after}")).await.is_empty());
     assert!(list("q=nobody-like-this").await.is_empty());
     assert_eq!(
         shop.agent

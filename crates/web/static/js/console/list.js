@@ -89,17 +89,66 @@ export function order() {
   return [...listEl.querySelectorAll('li[data-id]')].map((li) => li.dataset.id);
 }
 
+const filters = ['filter-inbox', 'filter-team', 'filter-tag'];
+const knownTags = new Set();
+
 export async function loadList() {
-  const q = new URLSearchParams({ view, status: $('filter-status').value, stage: $('filter-stage').value, q: $('search').value.trim() });
+  const text = $('search').value.trim();
+  const q = new URLSearchParams({
+    view, status: $('filter-status').value, stage: $('filter-stage').value, q: text,
+    inbox: $('filter-inbox').value, team: $('filter-team').value, tag: $('filter-tag').value.trim().replace(/^#/, ''),
+  });
+  const set = filters.filter((id) => $(id).value.trim()).length;
+  $('filter-count').hidden = !set;
+  $('filter-count').textContent = String(set);
   const convs = await api('/api/v1/conversations?' + q);
   listEl.replaceChildren(...convs.map(item));
   if (!convs.length) { const p = document.createElement('li'); p.className = 'muted'; p.textContent = root.empty; listEl.append(p); }
+  for (const c of convs) for (const t of c.tags || []) knownTags.add(t);
+  $('tag-options').replaceChildren(...[...knownTags].sort().map((t) => Object.assign(document.createElement('option'), { value: t })));
+  searchMessages(text, new Set(convs.map((c) => c.id)));
+}
+
+/** Words of a message: the conversations whose messages hold them (full-text search), below
+ * the list, those already listed left out. */
+async function searchMessages(text, listed) {
+  const box = $('message-hits');
+  if (text.length < 2 || /^#\d+$/.test(text)) { box.hidden = true; return; }
+  let hits = [];
+  try { hits = await api('/api/v1/search?' + new URLSearchParams({ kind: 'conversations', q: text, limit: '20' })); } catch { hits = []; }
+  if ($('search').value.trim() !== text) return;
+  const ul = box.querySelector('ul');
+  ul.replaceChildren();
+  for (const h of hits.filter((h) => !listed.has(h.id))) {
+    const li = document.createElement('li');
+    li.dataset.hit = h.id;
+    li.tabIndex = 0;
+    // The server escapes both and marks the matches with <mark>.
+    const title = document.createElement('span');
+    title.className = 'subject';
+    title.innerHTML = h.title_html;
+    const snippet = document.createElement('span');
+    snippet.className = 'preview';
+    snippet.innerHTML = h.snippet_html;
+    li.append(title, snippet);
+    li.addEventListener('click', () => calls.open(h.id));
+    li.addEventListener('keydown', (e) => { if (e.key === 'Enter') calls.open(h.id); });
+    ul.append(li);
+  }
+  box.hidden = !ul.children.length;
 }
 
 let searchTimer = null;
 $('search').addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(loadList, 250); });
 $('filter-status').addEventListener('change', loadList);
 $('filter-stage').addEventListener('change', loadList);
+$('filter-inbox').addEventListener('change', loadList);
+$('filter-team').addEventListener('change', loadList);
+$('filter-tag').addEventListener('change', loadList);
+$('clear-filters').addEventListener('click', () => { for (const id of filters) $(id).value = ''; loadList(); });
+api('/api/v1/teams').then((teams) => {
+  $('filter-team').append(...teams.map((t) => Object.assign(document.createElement('option'), { value: t.id, textContent: t.name })));
+}).catch(() => {});
 for (const b of document.querySelectorAll('.views button')) {
   b.addEventListener('click', () => {
     view = b.dataset.view;
