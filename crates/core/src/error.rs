@@ -29,6 +29,7 @@ macro_rules! codes {
 }
 
 codes! {
+    AccountAddress = "account_address",
     AlreadyACase = "already_a_case",
     AlreadyHello = "already_hello",
     BadBody = "bad_body",

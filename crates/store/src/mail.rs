@@ -321,3 +321,12 @@ pub async fn delete_signature(x: impl Exec, id: &str) -> Result<bool> {
         .await?
         == 1)
 }
+
+pub async fn update_signature(x: impl Exec, id: &str, name: &str, body: &str) -> Result<bool> {
+    Ok(x.execute(
+        "UPDATE signatures SET name = $2, body = $3 WHERE id = $1",
+        args![id, name, body],
+    )
+    .await?
+        == 1)
+}

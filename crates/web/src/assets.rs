@@ -43,6 +43,7 @@ const FILES: &[(&str, &str, &str)] = &[
     js!("cases.js"),
     js!("console.js"),
     js!("copy.js"),
+    js!("desk.js"),
     js!("console/core.js"),
     js!("console/ticket.js"),
     js!("console/quality.js"),

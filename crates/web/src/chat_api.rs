@@ -151,6 +151,19 @@ pub async fn search_customers(
     Ok(Json(queries::search_customers(&state, &q.q).await?))
 }
 
+#[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "people", request_body = kefu_service::chat::customers::CustomerEdit,
+    responses((status = 200, body = CustomerCard), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn edit_customer(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(e): ApiJson<kefu_service::chat::customers::CustomerEdit>,
+) -> AppResult<Json<CustomerCard>> {
+    Ok(Json(
+        kefu_service::chat::customers::edit(&state, person(&caller)?, &id, &e).await?,
+    ))
+}
+
 #[utoipa::path(get, path = "/api/v1/inboxes/{id}/settings", tag = "teams",
     responses((status = 200, body = InboxSettings), (status = 404, body = ErrorBody)))]
 pub async fn inbox_settings(

@@ -108,6 +108,14 @@ fn error_codes() -> utoipa::openapi::Object {
         .build()
 }
 
+/// What an error response was, kept with it so the API's edge can say it in the caller's
+/// language (see `routes::localize`).
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorInfo {
+    pub code: ErrorCode,
+    pub retry_after: Option<u64>,
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(detail)
@@ -123,6 +131,13 @@ impl IntoResponse for AppError {
             },
         };
         let mut resp = (self.status(), Json(body)).into_response();
+        resp.extensions_mut().insert(ErrorInfo {
+            code: self.code(),
+            retry_after: match self {
+                AppError::RateLimited(secs) => Some(secs),
+                _ => None,
+            },
+        });
         if let AppError::RateLimited(secs) = self
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {

@@ -138,6 +138,19 @@ pub async fn delete_signature(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(put, path = "/api/v1/signatures/{id}", tag = "mail", request_body = replies::SignatureEdit,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn edit_signature(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(e): ApiJson<replies::SignatureEdit>,
+) -> AppResult<Json<kefu_store::mail::Signature>> {
+    Ok(Json(
+        replies::edit_signature(&state, caller.staff()?, &id, &e).await?,
+    ))
+}
+
 #[utoipa::path(get, path = "/api/v1/mail/not-stored", tag = "mail",
     responses((status = 200, body = Vec<Object>)))]
 pub async fn not_stored(State(state): State<AppState>) -> AppResult<Json<Vec<MailRecord>>> {

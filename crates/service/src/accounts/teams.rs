@@ -219,3 +219,31 @@ pub async fn revoke_invitation(state: &Service, id: &str) -> Result<()> {
     kefu_store::tokens::revoke(&state.db, id).await?;
     Ok(())
 }
+
+/// What the staff's desk pages (macros, signatures, phrases, customers, reports) offer a
+/// person to choose from.
+#[derive(Debug, Clone)]
+pub struct DeskChoices {
+    pub teams: Vec<teams::Team>,
+    /// The inboxes a signature may belong to (admins only; empty for others).
+    pub signature_inboxes: Vec<teams::Inbox>,
+    /// Shares macros and phrases with the whole shop, reads the reports (admins, supervisors).
+    pub shop_wide: bool,
+}
+
+pub async fn desk_choices(state: &Service, user: &Person) -> Result<DeskChoices> {
+    let signature_inboxes = if user.role().manages_people() {
+        teams::list_inboxes(&state.db)
+            .await?
+            .into_iter()
+            .filter(|i| i.channel == kefu_core::kinds::Channel::Email)
+            .collect()
+    } else {
+        vec![]
+    };
+    Ok(DeskChoices {
+        teams: teams::list_teams(&state.db).await?,
+        signature_inboxes,
+        shop_wide: user.role().sees_all_inboxes(),
+    })
+}

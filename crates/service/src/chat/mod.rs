@@ -6,6 +6,7 @@
 pub mod bus;
 pub mod commit;
 pub mod connection;
+pub mod customers;
 pub mod desk;
 pub mod hub;
 pub mod queries;

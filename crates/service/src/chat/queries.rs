@@ -209,7 +209,7 @@ pub struct CustomerCard {
 
 impl CustomerCard {
     /// The card of `c`, reachable at `email`.
-    fn of(c: Person, email: String) -> CustomerCard {
+    pub(crate) fn of(c: Person, email: String) -> CustomerCard {
         CustomerCard {
             verified: c.email_verified_at.is_some() || c.external_id.is_some(),
             id: c.id,

@@ -240,21 +240,26 @@ pub struct NewSignature {
     pub inbox_id: Option<String>,
 }
 
-/// A new signature: the agent's own, or an inbox's (admins only).
-pub async fn add_signature(state: &Service, user: &Person, n: &NewSignature) -> Result<Signature> {
-    let name = n.name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
+fn check_signature(name: &str, body: &str) -> Result<()> {
+    if name.trim().is_empty() || name.trim().chars().count() > 80 {
         return Err(Error::invalid(
             ErrorCode::InvalidName,
             "a name of 1 to 80 characters",
         ));
     }
-    if n.body.trim().is_empty() || n.body.chars().count() > 2000 {
+    if body.trim().is_empty() || body.chars().count() > 2000 {
         return Err(Error::invalid(
             ErrorCode::InvalidSignature,
             "a signature of 1 to 2000 characters",
         ));
     }
+    Ok(())
+}
+
+/// A new signature: the agent's own, or an inbox's (admins only).
+pub async fn add_signature(state: &Service, user: &Person, n: &NewSignature) -> Result<Signature> {
+    check_signature(&n.name, &n.body)?;
+    let name = n.name.trim();
     Ok(match &n.inbox_id {
         Some(inbox) => {
             if user.role() != kefu_core::Role::Admin {
@@ -269,8 +274,8 @@ pub async fn add_signature(state: &Service, user: &Person, n: &NewSignature) -> 
     })
 }
 
-/// Deletes the agent's own signature, or (admins) an inbox's.
-pub async fn delete_signature(state: &Service, user: &Person, id: &str) -> Result<()> {
+/// The signature `id` if `user` may change it: their own, or (admins) an inbox's.
+async fn own_signature(state: &Service, user: &Person, id: &str) -> Result<Signature> {
     let sig = store_mail::signature(&state.db, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -279,6 +284,35 @@ pub async fn delete_signature(state: &Service, user: &Person, id: &str) -> Resul
     if !(mine || admin_inbox) {
         return Err(Error::NotFound);
     }
+    Ok(sig)
+}
+
+/// Deletes the agent's own signature, or (admins) an inbox's.
+pub async fn delete_signature(state: &Service, user: &Person, id: &str) -> Result<()> {
+    own_signature(state, user, id).await?;
     store_mail::delete_signature(&state.db, id).await?;
     Ok(())
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignatureEdit {
+    pub name: String,
+    pub body: String,
+}
+
+/// Renames or rewrites the agent's own signature, or (admins) an inbox's.
+pub async fn edit_signature(
+    state: &Service,
+    user: &Person,
+    id: &str,
+    e: &SignatureEdit,
+) -> Result<Signature> {
+    check_signature(&e.name, &e.body)?;
+    own_signature(state, user, id).await?;
+    store_mail::update_signature(&state.db, id, e.name.trim(), e.body.trim()).await?;
+    store_mail::signature(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)
 }

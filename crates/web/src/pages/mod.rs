@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod console;
+pub mod desk;
 pub mod help;
 pub mod inbox;
 pub mod kb;

@@ -205,6 +205,13 @@ pub fn add(r: Routes) -> Routes {
             chat_api::search_customers,
         )
         .route(
+            M::PATCH,
+            "/api/v1/customers/{id}",
+            Staff,
+            None,
+            chat_api::edit_customer,
+        )
+        .route(
             M::GET,
             "/api/v1/inboxes/{id}/mail",
             Admin,
@@ -287,5 +294,12 @@ pub fn add(r: Routes) -> Routes {
             Staff,
             None,
             mail_api::delete_signature,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/signatures/{id}",
+            Staff,
+            None,
+            mail_api::edit_signature,
         )
 }

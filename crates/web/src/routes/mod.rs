@@ -155,8 +155,14 @@ async fn enforce(State(guard): State<Guard>, mut req: Request, next: Next) -> Re
         _ => false,
     };
     if allowed {
+        let lang =
+            is_api(req.uri().path()).then(|| crate::pages::page_lang(req.headers(), &caller));
         req.extensions_mut().insert(caller);
-        return next.run(req).await;
+        let mut resp = next.run(req).await;
+        if let Some(lang) = lang {
+            localize(&guard.app, lang, &mut resp);
+        }
+        return resp;
     }
     let path = req.uri().path().to_string();
     let signed_in = matches!(
@@ -184,4 +190,37 @@ async fn enforce(State(guard): State<Guard>, mut req: Request, next: Next) -> Re
         format!("/login?next={}", crate::pages::encode_component(&target))
     };
     Redirect::to(&login).into_response()
+}
+
+/// Codes whose English message from the server says less than the catalogue's (which names
+/// the limit or the wait).
+const TOLD_BETTER: [kefu_core::ErrorCode; 2] = [
+    kefu_core::ErrorCode::PayloadTooLarge,
+    kefu_core::ErrorCode::RateLimited,
+];
+
+/// An API error in the caller's language (the page's: the language switch, the account's,
+/// the browser's): for a Chinese reader the catalogue's `err-{code}` text replaces the server's
+/// English message, which stays for codes the catalogue does not have. English readers keep
+/// the server's message, which names the very field or value (but for [`TOLD_BETTER`]). The
+/// code never changes.
+fn localize(app: &AppState, lang: kefu_service::i18n::Lang, resp: &mut Response) {
+    let Some(info) = resp.extensions().get::<crate::error::ErrorInfo>().copied() else {
+        return;
+    };
+    if lang == kefu_service::i18n::Lang::En && !TOLD_BETTER.contains(&info.code) {
+        return;
+    }
+    let key = format!("err-{}", info.code.as_str().replace('_', "-"));
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("seconds", info.retry_after.unwrap_or(1).max(1));
+    args.set("mb", (app.config.max_upload_bytes / (1024 * 1024)).max(1));
+    let text = app.i18n.t_args(lang, &key, Some(&args));
+    if text == key {
+        return;
+    }
+    let body = serde_json::json!({"error": {"code": info.code.as_str(), "message": text}});
+    *resp.body_mut() = axum::body::Body::from(body.to_string());
+    resp.headers_mut()
+        .remove(axum::http::header::CONTENT_LENGTH);
 }

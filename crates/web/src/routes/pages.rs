@@ -90,6 +90,8 @@ pub fn add(r: Routes) -> Routes {
         .post("/account/2fa/disable", Signed, pages::account::totp_disable)
         // Staff.
         .get("/console", Staff, pages::console::show)
+        .get("/desk", Staff, pages::desk::home)
+        .get("/desk/{section}", Staff, pages::desk::show)
         .get("/admin", Admin, pages::admin::home)
         .get("/admin/people", Admin, pages::admin::people_page)
         .post("/admin/invitations", Admin, pages::admin::invite)

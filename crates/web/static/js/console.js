@@ -463,6 +463,14 @@ function showCollision() {
   collision.textContent = names.length ? fill(root.collision, 'name', names.join(', ')) : '';
 }
 
+// How many chats at once automatic assignment gives this agent.
+$('pref-capacity').addEventListener('change', async (e) => {
+  const err = $('pref-error');
+  err.hidden = true;
+  try {
+    await api('/api/v1/me/presence', { method: 'PUT', body: JSON.stringify({ presence: $('presence').value, max_chats: Number(e.target.value) }) });
+  } catch (x) { err.textContent = x.message; err.hidden = false; }
+});
 $('presence').addEventListener('change', (e) => sessionStorage.setItem('kefu_presence_chosen', '1') || api('/api/v1/me/presence', { method: 'PUT', body: JSON.stringify({ presence: e.target.value }) }));
 
 // ---- Who else is at work -----------------------------------------------------------------------
@@ -544,7 +552,7 @@ async function start() {
     o.value = a.id;
     o.textContent = a.name || a.email;
     $('assignee').append(o);
-    if (a.id === me.id) $('presence').value = a.presence;
+    if (a.id === me.id) { $('presence').value = a.presence; $('pref-capacity').value = a.max_chats; }
   }
   for (const t of teams) {
     const o = document.createElement('option');
@@ -559,6 +567,9 @@ async function start() {
   }
   showRoster();
   await loadList();
+  // A link to one conversation (`/console#<id>`, from a report or a mail) opens it.
+  const linked = location.hash.slice(1);
+  if (/^[0-9A-Za-z]{10,40}$/.test(linked)) open(linked);
 }
 start();
 // Load figures change with every assignment: refresh the roster now and then.

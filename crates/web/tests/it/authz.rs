@@ -72,6 +72,8 @@ fn kind_of(path: &str, prev: &str) -> Kind {
         "articles" if path.starts_with("/help/") => DraftSlug,
         "categories" if path.starts_with("/help/") => Public,
         "static" => Public,
+        // A page of the staff's desk, not an object.
+        "desk" => Public,
         "conversations" => Conversation,
         "messages" => Message,
         "original" => Message,
@@ -90,7 +92,8 @@ fn kind_of(path: &str, prev: &str) -> Kind {
         "revisions" => Revision,
         "inboxes" if path.contains("/mail") => MailInbox,
         "inboxes" => Inbox,
-        "people" | "users" | "members" => Person,
+        // Customer A (a person), whom staff may correct.
+        "people" | "users" | "members" | "customers" => Person,
         "teams" => Team,
         "tokens" => Token,
         "invitations" => Rule,
@@ -580,6 +583,8 @@ fn body_for(method: &str, path: &str, w: &World) -> Option<Value> {
         ("POST", "/api/v1/conversations/{id}/case/status") => json!({"status": "investigating"}),
         ("POST", "/api/v1/conversations/{id}/article") => json!({"category_id": w.category}),
         ("PUT", "/api/v1/macros/{id}") => json!({"name": "m2", "actions": {"priority": "low"}}),
+        ("PUT", "/api/v1/signatures/{id}") => json!({"name": "s2", "body": "taken over"}),
+        ("PATCH", "/api/v1/customers/{id}") => json!({"phone": "13800138000"}),
         ("PUT", "/api/v1/phrases/{id}") => {
             json!({"kind": "greeting", "title": "p2", "body_zh": "您好", "body_en": "Hi"})
         }

@@ -1204,3 +1204,124 @@ async fn list_previews(t: TestDb) {
         "{c}"
     );
 }
+
+both_backends!(
+    staff_correct_customers_and_signatures_and_errors_speak_the_callers_language,
+    desk_pages
+);
+async fn desk_pages(t: TestDb) {
+    let shop = shop(t).await;
+    let (_, _, conv) = waiting_visitor(&shop, "我的订单到哪了").await;
+    let customer = kefu_store::conversations::get(&shop.s.t.db, &conv)
+        .await
+        .unwrap()
+        .unwrap()
+        .customer_id
+        .unwrap();
+    let path = format!("/api/v1/customers/{customer}");
+    // The agent of the customer's inbox corrects them; mails to them follow the new language.
+    let r = shop
+        .agent
+        .api(
+            Method::PATCH,
+            &path,
+            Some(json!({"name": "陈静", "email": "Chen@Example.com", "phone": "138 0013 8000", "language": "en"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let card = r.json();
+    assert_eq!(
+        (
+            &card["name"],
+            &card["email"],
+            &card["phone"],
+            &card["language"]
+        ),
+        (
+            &json!("陈静"),
+            &json!("Chen@example.com"),
+            &json!("138 0013 8000"),
+            &json!("en")
+        )
+    );
+    // An agent of another team does not know them.
+    let r = shop
+        .other_agent
+        .api(Method::PATCH, &path, Some(json!({"name": "x"})))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A bad address: the code stays, the words are the caller's language.
+    let bad = json!({"email": "not an address"});
+    let r = shop
+        .agent
+        .api(Method::PATCH, &path, Some(bad.clone()))
+        .await;
+    // English readers get the server's own words, which name the value.
+    assert_eq!(r.code(), "invalid_email");
+    assert_eq!(
+        r.json()["error"]["message"],
+        "not an address is not an e-mail address"
+    );
+    let mut zh = Browser::new(&shop.s);
+    zh.cookies = Mutex::new(shop.agent.cookies.lock().unwrap().clone());
+    zh.extra_headers
+        .push(("accept-language".into(), "zh-CN,zh;q=0.9".into()));
+    let r = zh.api(Method::PATCH, &path, Some(bad)).await;
+    assert_eq!(r.code(), "invalid_email");
+    assert_eq!(r.json()["error"]["message"], "电子邮箱格式不正确。");
+
+    // Signatures are changed by their owner only.
+    let r = shop
+        .agent
+        .api(
+            Method::POST,
+            "/api/v1/signatures",
+            Some(json!({"name": "正式", "body": "李娜\n客服部"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let sig = r.json()["id"].as_str().unwrap().to_string();
+    let edit = json!({"name": "正式", "body": "李娜\n好物商城客服部"});
+    let r = shop
+        .other_agent
+        .api(
+            Method::PUT,
+            &format!("/api/v1/signatures/{sig}"),
+            Some(edit.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = shop
+        .agent
+        .api(
+            Method::PUT,
+            &format!("/api/v1/signatures/{sig}"),
+            Some(edit),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["body"], "李娜\n好物商城客服部");
+    let r = shop
+        .agent
+        .api(
+            Method::PUT,
+            &format!("/api/v1/signatures/{sig}"),
+            Some(json!({"name": "", "body": "x"})),
+        )
+        .await;
+    assert_eq!(r.code(), "invalid_name");
+
+    // The desk pages: every tab but the reports for an agent.
+    for s in ["macros", "signatures", "phrases", "customers"] {
+        let r = shop.agent.get(&format!("/desk/{s}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{s}: {}", r.body);
+    }
+    assert_eq!(
+        shop.agent.get("/desk/reports").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        shop.agent.get("/desk/nothing").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

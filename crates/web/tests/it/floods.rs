@@ -91,6 +91,9 @@ async fn messages_per_sender(t: TestDb) {
     // (attempts counted; staff not). Fresh visitors, each under their own limit, are stopped.
     let mut from_address = 14; // the customers' and visitors' attempts above
     let mut stopped = None;
+    // The bucket refills steadily (one attempt every 1.2 s at 50 a minute): on a slow machine
+    // the loop below earns an attempt or two back while it runs.
+    let began = std::time::Instant::now();
     'visitors: for v in 0..12 {
         let (_, vb) = visitor(&shop).await;
         let conv = open_conversation(&vb).await;
@@ -105,10 +108,11 @@ async fn messages_per_sender(t: TestDb) {
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         }
     }
-    assert_eq!(
-        stopped,
-        Some(51),
-        "the 51st message from the address is refused"
+    let refilled = (began.elapsed().as_millis() / 1200) as usize + 1;
+    let stopped = stopped.expect("the address is stopped");
+    assert!(
+        (51..=51 + refilled).contains(&stopped),
+        "the 51st message from the address is refused (give or take {refilled} refilled): {stopped}"
     );
 }
 
