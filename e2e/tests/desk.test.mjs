@@ -173,3 +173,36 @@ test('an agent sets how many chats they take at once, and the desk fits a phone'
   await agent.screenshot({ path: join(shots, 'desk-macros-phone-zh.png'), fullPage: true });
   await agent.close();
 });
+
+test('a supervisor or admin imports articles from a CSV file on the knowledge base page; an agent has no such form', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'kefu-csv-'));
+  const good = join(dir, 'articles.csv');
+  writeFileSync(good, 'category,slug,status,tags,title_zh,body_zh,title_en,body_en\n'
+    + 'gifts,gift-wrap,published,包装,礼品包装怎么选？,"下单时在备注里写""礼品包装""即可。",How do I ask for gift wrapping?,Write gift wrap in the order note.\n');
+  const bad = join(dir, 'bad.csv');
+  writeFileSync(bad, 'slug,title_zh\n,没有 slug\n');
+  const writer = await newPage(browser, 'zh-CN');
+  await signIn(writer, kefu.url, kefu.agent);
+  await writer.goto(`${kefu.url}/kb`);
+  assert.equal(await writer.locator('#kb-import').count(), 0, 'agents write drafts; publishers import');
+  await writer.close();
+  const agent = await newPage(browser, 'zh-CN');
+  await signIn(agent, kefu.url, kefu.admin);
+  await agent.goto(`${kefu.url}/kb`);
+  await agent.click('#kb-import summary');
+  // A wrong file: nothing changes, and the reason is in Chinese.
+  await agent.setInputFiles('#kb-import-file', bad);
+  await agent.click('#kb-import-form button');
+  await agent.locator('#kb-import-error:not([hidden])').waitFor();
+  assert.match(await agent.locator('#kb-import-error').innerText(), /[\u4e00-\u9fff]/);
+  await agent.setInputFiles('#kb-import-file', good);
+  await agent.click('#kb-import-form button');
+  await agent.locator('#kb-import-result:not([hidden])').waitFor();
+  assert.match(await agent.locator('#kb-import-result').innerText(), /新建\s*\S*1\S*\s*篇/);
+  await agent.screenshot({ path: join(shots, 'kb-import-zh.png'), fullPage: true });
+  await agent.waitForLoadState('load');
+  await agent.locator('text=礼品包装怎么选？').first().waitFor();
+  await agent.close();
+});

@@ -44,6 +44,7 @@ const FILES: &[(&str, &str, &str)] = &[
     js!("console.js"),
     js!("copy.js"),
     js!("desk.js"),
+    js!("kb_import.js"),
     js!("console/core.js"),
     js!("console/ticket.js"),
     js!("console/quality.js"),

@@ -110,10 +110,12 @@ fn error_codes() -> utoipa::openapi::Object {
 
 /// What an error response was, kept with it so the API's edge can say it in the caller's
 /// language (see `routes::localize`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ErrorInfo {
     pub code: ErrorCode,
     pub retry_after: Option<u64>,
+    /// The server's own words, for a bad request.
+    pub detail: Option<String>,
 }
 
 impl IntoResponse for AppError {
@@ -135,6 +137,10 @@ impl IntoResponse for AppError {
             code: self.code(),
             retry_after: match self {
                 AppError::RateLimited(secs) => Some(secs),
+                _ => None,
+            },
+            detail: match &self {
+                AppError::BadRequest(_, m) => Some(m.clone()),
                 _ => None,
             },
         });

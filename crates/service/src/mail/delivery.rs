@@ -147,6 +147,18 @@ pub async fn run<T: Transport>(
     }
 }
 
+/// An admin sends a waiting or failed mail again now (a failed one gets its tries back).
+pub async fn retry(state: &Service, id: &str) -> crate::Result<()> {
+    if !outbox::retry_now(&state.db, id).await? {
+        return Err(crate::Error::conflict(
+            kefu_core::ErrorCode::NotWaiting,
+            "the mail is not waiting to be sent",
+        ));
+    }
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
 /// The latest 200 mails of the outbox, for admins.
 pub async fn recent(state: &Service) -> crate::Result<Vec<OutboxMail>> {
     Ok(outbox::list(&state.db, 200).await?)

@@ -422,13 +422,29 @@ struct OutboxPage<'a> {
     smtp_configured: bool,
 }
 
-pub async fn outbox_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+/// Sends a waiting or failed mail again now.
+pub async fn retry_mail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<IdForm>,
+) -> Response {
+    match kefu_service::mail::delivery::retry(&state, &f.id).await {
+        Ok(()) => Redirect::to("/admin/outbox?notice=notice-outbox-retried").into_response(),
+        Err(e) => page_error(&ctx, e),
+    }
+}
+
+pub async fn outbox_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> Response {
     match kefu_service::mail::delivery::recent(&state)
         .await
         .map_err(AppError::from)
     {
         Ok(mails) => render(&OutboxPage {
-            c: ctx.chrome("/admin/outbox"),
+            c: chrome_with(&ctx, "/admin/outbox", q.notice.as_deref()),
             mails: mails
                 .into_iter()
                 .map(|m| {

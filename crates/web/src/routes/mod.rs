@@ -199,13 +199,17 @@ const TOLD_BETTER: [kefu_core::ErrorCode; 2] = [
     kefu_core::ErrorCode::RateLimited,
 ];
 
+/// Codes whose server message points at the very place in the input (a CSV's row): kept
+/// after the translated text.
+const DETAIL_KEPT: [kefu_core::ErrorCode; 1] = [kefu_core::ErrorCode::InvalidCsv];
+
 /// An API error in the caller's language (the page's: the language switch, the account's,
 /// the browser's): for a Chinese reader the catalogue's `err-{code}` text replaces the server's
 /// English message, which stays for codes the catalogue does not have. English readers keep
 /// the server's message, which names the very field or value (but for [`TOLD_BETTER`]). The
 /// code never changes.
 fn localize(app: &AppState, lang: kefu_service::i18n::Lang, resp: &mut Response) {
-    let Some(info) = resp.extensions().get::<crate::error::ErrorInfo>().copied() else {
+    let Some(info) = resp.extensions().get::<crate::error::ErrorInfo>().cloned() else {
         return;
     };
     if lang == kefu_service::i18n::Lang::En && !TOLD_BETTER.contains(&info.code) {
@@ -215,9 +219,15 @@ fn localize(app: &AppState, lang: kefu_service::i18n::Lang, resp: &mut Response)
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("seconds", info.retry_after.unwrap_or(1).max(1));
     args.set("mb", (app.config.max_upload_bytes / (1024 * 1024)).max(1));
-    let text = app.i18n.t_args(lang, &key, Some(&args));
+    let mut text = app.i18n.t_args(lang, &key, Some(&args));
     if text == key {
         return;
+    }
+    if DETAIL_KEPT.contains(&info.code)
+        && let Some(detail) = &info.detail
+    {
+        // Which row and field: the catalogue cannot say it, the server's words can.
+        text = format!("{text} ({detail})");
     }
     let body = serde_json::json!({"error": {"code": info.code.as_str(), "message": text}});
     *resp.body_mut() = axum::body::Body::from(body.to_string());

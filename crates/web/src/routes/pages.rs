@@ -134,6 +134,7 @@ pub fn add(r: Routes) -> Routes {
         .post("/admin/tokens/revoke", Admin, pages::admin::revoke_token)
         .get("/admin/audit", Admin, pages::admin::audit_page)
         .get("/admin/outbox", Admin, pages::admin::outbox_page)
+        .post("/admin/outbox/retry", Admin, pages::admin::retry_mail)
         .get("/admin/settings", Admin, pages::admin::settings_page)
         .post("/admin/settings", Admin, pages::admin::save_settings)
         .post(

@@ -30,6 +30,7 @@ function show(m, pending = false) {
     el.className = 'event';
     const meta = parseMeta(m);
     el.textContent = eventText(meta, m.body);
+    if (meta.event === 'mail_failed' && meta.outbox) el.append(' ', retryButton(meta.outbox));
     pane.scrollTop = pane.scrollHeight;
     return;
   }
@@ -135,7 +136,26 @@ function markRead(seq) {
 }
 
 /** An event or activity in the agent's language, from its structured data. */
+/** "Retry now" for a mail that could not be delivered (yet). */
+function retryButton(mailId) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'link retry-mail';
+  b.textContent = root.mailRetry;
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    try {
+      await api(`/api/v1/conversations/${S.current}/mail/${mailId}/retry`, { method: 'POST' });
+      b.textContent = root.mailRetried;
+    } catch (err) {
+      b.textContent = err.message;
+    }
+  });
+  return b;
+}
+
 function eventText(meta, fallback) {
+  if (meta.event === 'mail_failed') return fill(meta.final ? root.mailFailedFinal : root.mailFailedRetrying, 'error', meta.error || '');
   const tpl = root['ev' + (meta.event || '').replace(/^./, (c) => c.toUpperCase())];
   if (meta.event === 'assigned') return fill(root.joined, 'name', meta.name || '');
   if (meta.event === 'case_status') return `${meta.tracking} · ${meta.by}: ${word('case', meta.status)}${meta.note ? ' — ' + meta.note : ''}`;

@@ -579,7 +579,9 @@ async function start() {
       }
       if (f.type === 'typing' && f.conversation === conversation && f.who.kind === 'agent') agentTyping(f.on);
       if (f.type === 'queue' && f.conversation === conversation) showQueue(f.position);
-      if (f.type === 'availability' && info.open !== f.open) { info.open = f.open; if (!conversation) chooseScreen(); }
+      // Presence decides the screen only before the visitor has written: a chat they began
+      // (its first message may still be on its way) stays.
+      if (f.type === 'availability' && info.open !== f.open) { info.open = f.open; if (!conversation && !list.querySelector('.bubble.mine')) chooseScreen(); }
       if (f.type === 'read' && f.conversation === conversation && f.reader !== info.customer.id) markRead(f.seq);
       if (f.type === 'error' && f.code === 'unauthorized') { localStorage.removeItem(storeKey); location.reload(); }
     },

@@ -1510,10 +1510,31 @@ async fn outbox_worker(t: TestDb) {
             .is_empty(),
         "backing off"
     );
-    // When it is due again it goes out, once.
-    kefu_store::Exec::execute(&s.t.db, "UPDATE outbox SET next_attempt_at = 0", vec![])
-        .await
-        .unwrap();
+    // An admin sees it waiting and sends it again now from the outbox page.
+    person(&s, "boss@shop.com", Role::Admin).await;
+    let admin = signed_in(&s, "boss@shop.com").await;
+    let page = admin.get("/admin/outbox").await.body;
+    assert!(
+        page.contains("等待发送") || page.contains("Waiting"),
+        "{page}"
+    );
+    assert!(page.contains("action=\"/admin/outbox/retry\""), "{page}");
+    let r = admin
+        .post("/admin/outbox/retry", &[("id", mail.id.as_str())])
+        .await;
+    assert!(
+        r.status.is_redirection() || r.status.is_success(),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        kefu_store::outbox::due(&s.t.db, 10, false)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "due now"
+    );
     assert_eq!(
         kefu_service::mail::delivery::deliver_due(&s.state, Some(&flaky))
             .await
@@ -1535,6 +1556,11 @@ async fn outbox_worker(t: TestDb) {
         .unwrap()
         .unwrap();
     assert_eq!(mail.status, "sent");
+    // A sent mail is not sent again.
+    let r = admin
+        .post("/admin/outbox/retry", &[("id", mail.id.as_str())])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(
         Browser::new(&s)
             .get("/metrics")

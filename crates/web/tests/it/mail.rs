@@ -808,12 +808,28 @@ async fn servers_away(t: TestDb) {
             .any(|m| m.status == "pending" && m.attempts >= 1 && !m.last_error.is_empty())
     })
     .await;
-    // Back: once its back-off is over (made due now) it goes out, once.
+    // Back: the agent presses "Retry now" on the note of the failed attempt, and it goes out,
+    // once.
     smtp.up();
-    kefu_store::Exec::execute(&db, "UPDATE outbox SET next_attempt_at = 0", vec![])
+    let waiting = kefu_store::outbox::of_conversation(&db, &conv.id)
         .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.status == "pending")
         .unwrap();
-    ms.shop.s.state.outbox_wake.notify_one();
+    let r = ms
+        .shop
+        .agent
+        .api(
+            Method::POST,
+            &format!(
+                "/api/v1/conversations/{}/mail/{}/retry",
+                conv.id, waiting.id
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     wait_until("the reply sent", || async {
         kefu_store::outbox::of_conversation(&db, &conv.id)
             .await
