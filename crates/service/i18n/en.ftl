@@ -905,3 +905,7 @@ outbox-status-failed = Failed
 outbox-status-skipped = Not needed (read in the chat)
 notice-outbox-retried = The mail is sent again now.
 err-not-waiting = This mail is not waiting to be sent (it was sent or is being sent). Reload to see.
+mail-poll = Check every (seconds)
+mail-poll-help = Only for servers without IMAP IDLE; with IDLE new mail arrives at once. 30 to 3,600 seconds.
+mail-remote-images-blocked = { $count } remote images are hidden: loading them tells the sender that the mail was read.
+mail-remote-images-show = Show them

@@ -902,3 +902,7 @@ outbox-status-failed = 发送失败
 outbox-status-skipped = 无需发送（已在聊天中读过）
 notice-outbox-retried = 邮件正在重新发送。
 err-not-waiting = 这封邮件不在等待发送（已发送或正在发送）。请刷新查看。
+mail-poll = 检查间隔（秒）
+mail-poll-help = 仅用于不支持 IMAP IDLE 的服务器；支持 IDLE 时新邮件会立即收到。30 到 3,600 秒。
+mail-remote-images-blocked = 已隐藏 { $count } 张远程图片：加载它们会让发件人知道邮件已被阅读。
+mail-remote-images-show = 显示图片

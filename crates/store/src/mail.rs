@@ -244,11 +244,13 @@ pub async fn set_position(
 pub async fn set_error(x: impl Exec, inbox_id: &str, error: &str) -> Result<()> {
     let now = now_ms();
     x.execute(
-        "INSERT INTO mail_inbox_state (inbox_id, last_error, updated_at) VALUES ($1, $2, $3) \
+        "INSERT INTO mail_inbox_state (inbox_id, last_error, last_ok_at, updated_at) \
+         VALUES ($1, $2, $4, $3) \
          ON CONFLICT (inbox_id) DO UPDATE SET last_error = excluded.last_error, \
          last_ok_at = CASE WHEN excluded.last_error = '' THEN excluded.updated_at \
            ELSE mail_inbox_state.last_ok_at END, updated_at = excluded.updated_at",
-        args![inbox_id, error, now],
+        // A first connection that works is reading, though no mail came yet.
+        args![inbox_id, error, now, error.is_empty().then_some(now)],
     )
     .await?;
     Ok(())

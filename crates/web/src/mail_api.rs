@@ -5,13 +5,14 @@
 
 use axum::Extension;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_service::mail::admin::{self, MailSettingsView};
 use kefu_service::mail::replies::{self, Delivery, MailReply, NewSignature};
 use kefu_service::mail::{MailCheck, MailSettingsForm};
 use kefu_store::mail::{MailRecord, Signature};
+use serde::Deserialize;
 
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
@@ -83,28 +84,62 @@ pub async fn retry(
 
 /// The original HTML of a received mail, for a sandboxed frame: no scripts, no forms, no
 /// remote content; inline images come from the conversation's files.
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages/{message_id}/original", tag = "mail",
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages/{message_id}/original", tag = "mail", params(OriginalQuery),
     responses((status = 200, content_type = "text/html"), (status = 404, body = ErrorBody)))]
 pub async fn original(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    headers: axum::http::HeaderMap,
     Path((id, message_id)): Path<(String, String)>,
+    Query(q): Query<OriginalQuery>,
 ) -> AppResult<Response> {
-    let html = replies::original_html(&state, caller.staff()?, &id, &message_id).await?;
+    let images = q.images.is_some_and(|v| v == 1);
+    let safe = replies::original_html(&state, caller.staff()?, &id, &message_id, images).await?;
+    let mut html = safe.html;
+    if safe.remote_images_blocked > 0 {
+        // Tracking pixels and remote pictures wait for the agent.
+        let lang = crate::pages::page_lang(&headers, &caller);
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("count", safe.remote_images_blocked);
+        let text = state
+            .i18n
+            .t_args(lang, "mail-remote-images-blocked", Some(&args));
+        let show = state.i18n.t(lang, "mail-remote-images-show");
+        html = format!(
+            "<p style=\"font:13px sans-serif;background:#fef0c7;padding:6px 10px;margin:0 0 8px\">{} \
+             <a href=\"?images=1\" target=\"_self\">{}</a></p>{html}",
+            askama::filters::escape(text.as_str(), askama::filters::Html)
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+            askama::filters::escape(show.as_str(), askama::filters::Html)
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+        );
+    }
+    let csp = if images {
+        "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox; default-src 'none'; img-src 'self' data: https: http:; \
+         style-src 'unsafe-inline'; font-src data:"
+    } else {
+        "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox; default-src 'none'; img-src 'self' data:; \
+         style-src 'unsafe-inline'; font-src data:"
+    };
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; \
-                 font-src data:",
-            ),
+            (header::CONTENT_SECURITY_POLICY, csp),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             (header::REFERRER_POLICY, "no-referrer"),
         ],
         html,
     )
         .into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OriginalQuery {
+    /// `1`: show remote images too.
+    pub images: Option<u8>,
 }
 
 #[utoipa::path(get, path = "/api/v1/signatures", tag = "mail",

@@ -190,6 +190,8 @@ pub struct ConversationContext {
     pub sla: Option<kefu_store::sla::Clock>,
     /// The complaint or claim this conversation is, with the statuses it may move to.
     pub case: Option<crate::tickets::cases::StaffCase>,
+    /// For an e-mail conversation: To and CC of a reply to all, as a mail client fills them.
+    pub reply_all: Option<crate::mail::replies::ReplyAll>,
 }
 
 #[derive(Serialize)]
@@ -276,6 +278,7 @@ pub async fn context(state: &Service, user: &Person, id: &str) -> Result<Convers
         .await?
         .map(crate::tickets::cases::StaffCase::of);
     Ok(ConversationContext {
+        reply_all: crate::mail::replies::reply_all_of(state, &conv).await?,
         sla: kefu_store::sla::get(&state.db, &conv.id).await?,
         case,
         channel,

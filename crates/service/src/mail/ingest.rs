@@ -317,6 +317,7 @@ pub async fn ingest(
             "message_id": message_id,
             "from": mail.from_addr,
             "from_name": mail.from_name,
+            "reply_to": mail.reply_to,
             "to": mail.to,
             "cc": mail.cc,
             "subject": mail.subject,

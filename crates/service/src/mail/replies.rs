@@ -175,14 +175,16 @@ pub async fn retry(state: &Service, user: &Person, id: &str, mail_id: &str) -> R
     Ok(())
 }
 
-/// The original HTML of a received mail (its text in a `<pre>` when it had no HTML), with
-/// `cid:` images pointing at the conversation's stored files. The edge serves it sandboxed.
+/// The original HTML of a received mail (its text in a `<pre>` when it had no HTML),
+/// sanitised, with `cid:` images pointing at the conversation's stored files and remote images
+/// left out unless `remote_images`. The edge serves it sandboxed as well.
 pub async fn original_html(
     state: &Service,
     user: &Person,
     id: &str,
     message_id: &str,
-) -> Result<String> {
+    remote_images: bool,
+) -> Result<kefu_mail::sanitize::SafeHtml> {
     let conv = chat::visible(state, &Actor::Person(user.clone()), id).await?;
     let rec = store_mail::of_message(&state.db, message_id)
         .await?
@@ -211,15 +213,81 @@ pub async fn original_html(
     {
         for f in files {
             if let (Some(cid), Some(att)) = (f["cid"].as_str(), f["attachment"].as_str()) {
-                let url = format!(
-                    "/api/v1/conversations/{}/attachments/{att}?inline=1",
-                    conv.id
-                );
+                let url = format!("{INLINE_PREFIX}{att}?inline=1");
                 html = html.replace(&format!("cid:{cid}"), &url);
             }
         }
     }
-    Ok(html)
+    Ok(kefu_mail::sanitize::mail_html(
+        &html,
+        remote_images,
+        INLINE_PREFIX,
+    ))
+}
+
+/// Where a mail's inline images are served from (the attachment route checks who may see
+/// them).
+const INLINE_PREFIX: &str = "/api/v1/attachments/";
+
+// ---- Reply all --------------------------------------------------------------------------------
+
+/// Whom a reply goes to, the way a mail client's "reply all" fills it in: the newest mail from
+/// outside (`Reply-To` over `From`), its other recipients as CC, the shop's own address never.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplyAll {
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+}
+
+/// [`ReplyAll`] for an e-mail conversation from the messages given (newest last), the shop's
+/// address being `support` (with or without a `+token`).
+pub fn reply_all(support: &str, msgs: &[kefu_store::messages::Message]) -> Option<ReplyAll> {
+    let last = msgs.iter().rev().find_map(|m| {
+        (m.author_kind == messages::author::CONTACT)
+            .then(|| serde_json::from_str::<serde_json::Value>(&m.meta).ok())
+            .flatten()
+            .and_then(|v| v.get("mail").cloned())
+    })?;
+    let list = |k: &str| -> Vec<String> {
+        last[k]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_lowercase))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let ours = |a: &str| {
+        let (local, domain) = a.split_once('@').unwrap_or((a, ""));
+        let base = local.split('+').next().unwrap_or(local);
+        format!("{base}@{domain}").eq_ignore_ascii_case(support)
+    };
+    let to = match last["reply_to"].as_str().filter(|s| !s.is_empty()) {
+        Some(r) => r.to_lowercase(),
+        None => last["from"].as_str()?.to_lowercase(),
+    };
+    let mut cc: Vec<String> = vec![];
+    for a in list("to").into_iter().chain(list("cc")) {
+        if !ours(&a) && a != to && !cc.contains(&a) {
+            cc.push(a);
+        }
+    }
+    Some(ReplyAll { to: vec![to], cc })
+}
+
+/// [`reply_all`] for conversation `conv` of an e-mail inbox (`None` for other channels).
+pub async fn reply_all_of(
+    state: &Service,
+    conv: &kefu_store::conversations::Conversation,
+) -> Result<Option<ReplyAll>> {
+    if !crate::mail::is_mail_inbox(state, &conv.inbox_id).await? {
+        return Ok(None);
+    }
+    let settings = crate::mail::load(state, &conv.inbox_id).await?;
+    let msgs = messages::last(&state.db, &conv.id, 50, false).await?;
+    Ok(reply_all(&settings.address, &msgs))
 }
 
 // ---- Signatures ------------------------------------------------------------------------------

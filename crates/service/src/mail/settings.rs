@@ -179,7 +179,11 @@ pub fn merge(
         display_name: form.display_name.trim().to_string(),
         imap: seal("IMAP", &form.imap, &old.imap)?,
         smtp: seal("SMTP", &form.smtp, &old.smtp)?,
-        poll_seconds: form.poll_seconds.clamp(0, 3600),
+        // 0: every five minutes; else at least 30 s.
+        poll_seconds: match form.poll_seconds {
+            0 => 0,
+            p => p.clamp(30, 3600),
+        },
     })
 }
 

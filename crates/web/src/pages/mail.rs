@@ -117,6 +117,9 @@ pub struct Fields {
     smtp_username: String,
     #[serde(default)]
     smtp_password: String,
+    /// Empty: as it was.
+    #[serde(default)]
+    poll_seconds: String,
 }
 
 fn server(
@@ -175,6 +178,18 @@ pub async fn save(
             poll_seconds: 0,
         };
         let old = mail::load(&state, &id).await?;
+        let form = MailSettingsForm {
+            poll_seconds: match f.poll_seconds.trim() {
+                "" => old.poll_seconds,
+                p => p.parse::<u64>().map_err(|_| {
+                    AppError::bad(
+                        ErrorCode::InvalidSettings,
+                        "the interval is a number of seconds",
+                    )
+                })?,
+            },
+            ..form
+        };
         let new = mail::merge(&state, &old, &form)?;
         Ok::<_, AppError>(mail::save(&state, &id, &new).await?)
     };

@@ -216,6 +216,9 @@ async function loadContext() {
   if (S.currentChannel === 'email' && subj.dataset.conv !== c.id) {
     subj.value = /^re:/i.test(c.subject) ? c.subject : `Re: ${c.subject}`;
     subj.dataset.conv = c.id;
+    // Reply to all, as a mail client fills it in (Reply-To, the other recipients); editable.
+    $('mail-to').value = (ctx.reply_all?.to || []).join(', ');
+    $('mail-cc').value = (ctx.reply_all?.cc || []).join(', ');
   }
   title.textContent = `#${c.number} ${c.subject || root.untitled}`;
   showSla(ctx.sla);

@@ -265,6 +265,64 @@ async fn system_mail(t: TestDb) {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
 }
 
+both_backends!(
+    the_inbox_page_says_a_connected_reader_reads_and_saving_keeps_the_interval,
+    reader_state
+);
+async fn reader_state(t: TestDb) {
+    let Some(m) = servers() else { return };
+    let ms = mail_shop(t, &m).await;
+    let db = ms.shop.s.t.db.clone();
+    let inbox = ms.inbox.clone();
+    // Connected, and nothing to read yet: the page says it reads, not "not read yet".
+    wait_until("the reader connected", || async {
+        kefu_store::mail::state(&db, &inbox)
+            .await
+            .unwrap()
+            .last_ok_at
+            .is_some()
+    })
+    .await;
+    let path = format!("/admin/inboxes/{}/mail", ms.inbox);
+    let page = ms.admin.get(&path).await.body;
+    assert!(page.contains("<p class=\"ok\">"), "{page}");
+    // The page's form, saved as it is shown, keeps the interval set through the API.
+    let imap_port = m.imap.1.to_string();
+    let smtp_port = m.smtp.1.to_string();
+    let fields = |poll: &'static str| {
+        vec![
+            ("address", ms.support.clone()),
+            ("display_name", "小店客服".to_string()),
+            ("imap_host", m.imap.0.clone()),
+            ("imap_port", imap_port.clone()),
+            ("imap_tls", "none".to_string()),
+            ("imap_username", ms.support.clone()),
+            ("imap_folder", "INBOX".to_string()),
+            ("smtp_host", m.smtp.0.clone()),
+            ("smtp_port", smtp_port.clone()),
+            ("smtp_tls", "none".to_string()),
+            ("poll_seconds", poll.to_string()),
+        ]
+    };
+    let post = async |poll: &'static str| {
+        let f = fields(poll);
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = ms.admin.post(&path, &pairs).await;
+        assert!(
+            r.status.is_redirection() || r.status.is_success(),
+            "{}",
+            r.body
+        );
+        kefu_service::mail::load(&ms.shop.s.state, &ms.inbox)
+            .await
+            .unwrap()
+            .poll_seconds
+    };
+    assert_eq!(post("").await, 30, "unchanged");
+    assert_eq!(post("120").await, 120);
+    assert_eq!(post("5").await, 30, "at least 30 s");
+}
+
 both_backends!(settings_are_sealed_checked_and_explained, settings_check);
 async fn settings_check(t: TestDb) {
     let Some(m) = servers() else { return };
@@ -353,6 +411,126 @@ async fn settings_check(t: TestDb) {
         .get(&format!("/api/v1/inboxes/{}/mail", ms.shop.inbox))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+both_backends!(
+    an_html_mail_is_shown_sanitised_with_its_inline_images_and_remote_ones_on_request,
+    html_original
+);
+async fn html_original(t: TestDb) {
+    let Some(m) = servers() else { return };
+    let ms = mail_shop(t, &m).await;
+    let tag = kefu_core::id::new_id().to_lowercase();
+    let customer = format!("html-{tag}@customer.test");
+    // A 1×1 PNG, inline by Content-ID.
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgAAIAAAUAAQ0KLbQAAAAASUVORK5CYII=";
+    let raw = format!(
+        "From: <{customer}>\nReply-To: <orders-{tag}@customer.test>\nTo: {}\n\
+         Cc: <wife-{tag}@customer.test>\nSubject: html {tag}\nMessage-ID: <h-{tag}@customer.test>\n\
+         MIME-Version: 1.0\nContent-Type: multipart/related; boundary=\"b1\"\n\n\
+         --b1\nContent-Type: text/html; charset=utf-8\n\n\
+         <div onclick=\"alert(1)\">您好，订单 {tag} 的照片见下图<script>alert(2)</script>\
+         <iframe src=\"https://evil.example/\"></iframe><form action=\"https://evil.example/\"><input name=\"p\"></form>\
+         <a href=\"javascript:alert(3)\">点我</a><img src=\"cid:photo1@x\" alt=\"照片\">\
+         <img src=\"https://track.example/pixel.gif\"></div>\n\
+         --b1\nContent-Type: image/png; name=\"photo.png\"\nContent-Transfer-Encoding: base64\n\
+         Content-ID: <photo1@x>\nContent-Disposition: inline; filename=\"photo.png\"\n\n{png}\n--b1--\n",
+        ms.support
+    );
+    smtp_send(&m, &customer, &[&ms.support], &raw).await;
+    let mut conv = None;
+    for _ in 0..200 {
+        if let Some(c) = inbox_conversations(&ms)
+            .await
+            .into_iter()
+            .find(|c| c.subject.contains(&tag))
+        {
+            conv = Some(c);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let conv = conv.expect("the mail became a conversation");
+    let msgs = messages_of(&ms, &conv.id).await;
+    let first = msgs.iter().find(|m| m["kind"] == "text").unwrap();
+    let path = format!(
+        "/api/v1/conversations/{}/messages/{}/original",
+        conv.id,
+        first["id"].as_str().unwrap()
+    );
+    let r = ms.shop.agent.get(&path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let csp = r
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.starts_with("sandbox") && csp.contains("img-src 'self' data:;"),
+        "{csp}"
+    );
+    let html = r.body.to_lowercase();
+    for bad in [
+        "<script",
+        "onclick",
+        "<iframe",
+        "<form",
+        "<input",
+        "javascript:",
+        "track.example",
+    ] {
+        assert!(!html.contains(bad), "{bad} is served: {}", r.body);
+    }
+    assert!(
+        r.body.contains("订单") && r.body.contains("1 remote images are hidden"),
+        "{}",
+        r.body
+    );
+    // The inline picture is the conversation's file, and it is served.
+    let src = r
+        .body
+        .split("src=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(src.starts_with("/api/v1/attachments/"), "{src}");
+    let img = ms.shop.agent.get(&src).await;
+    assert_eq!(img.status, StatusCode::OK, "{src}");
+    // On request, the remote picture too.
+    let r = ms.shop.agent.get(&format!("{path}?images=1")).await;
+    assert!(
+        r.body.contains("https://track.example/pixel.gif"),
+        "{}",
+        r.body
+    );
+    let csp = r
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("https:"), "{csp}");
+    // An agent of another team sees nothing.
+    assert_eq!(
+        ms.shop.other_agent.get(&path).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Reply all: to the Reply-To address, the other recipient in CC, never the shop itself.
+    let ctx = ms
+        .shop
+        .agent
+        .get(&format!("/api/v1/conversations/{}/context", conv.id))
+        .await
+        .json();
+    assert_eq!(
+        ctx["reply_all"],
+        json!({"to": [format!("orders-{tag}@customer.test")], "cc": [format!("wife-{tag}@customer.test")]})
+    );
 }
 
 both_backends!(mail_in_reply_out_and_the_answer_threads_back, round_trip);
