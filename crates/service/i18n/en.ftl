@@ -909,3 +909,4 @@ mail-poll = Check every (seconds)
 mail-poll-help = Only for servers without IMAP IDLE; with IDLE new mail arrives at once. 30 to 3,600 seconds.
 mail-remote-images-blocked = { $count } remote images are hidden: loading them tells the sender that the mail was read.
 mail-remote-images-show = Show them
+console-mail-new-sender = New sender: not the customer, nor anyone in this conversation so far

@@ -280,6 +280,12 @@ pub async fn ingest(
             )
         }
     };
+    // Someone who is neither the customer nor among the conversation's recipients so far (a
+    // forwarded thread answered by a stranger): the message joins, flagged for the agent; the
+    // conversation stays the customer's.
+    let new_sender = !new_conversation
+        && conv.customer_id.as_deref() != Some(contact.as_str())
+        && !known_recipient(&mut tx, &conv.id, &mail.from_addr).await?;
     // Files: inline images (shown in the original HTML) and attachments.
     let mut files = vec![];
     for part in &mail.parts {
@@ -318,6 +324,7 @@ pub async fn ingest(
             "from": mail.from_addr,
             "from_name": mail.from_name,
             "reply_to": mail.reply_to,
+            "new_sender": new_sender,
             "to": mail.to,
             "cc": mail.cc,
             "subject": mail.subject,
@@ -359,4 +366,29 @@ pub async fn ingest(
         message_id: msg.id,
         new_conversation,
     })
+}
+
+/// Whether `address` was among the recipients of the conversation's mail so far (To or CC of a
+/// mail in or out).
+async fn known_recipient(tx: &mut kefu_store::Tx, conv: &str, address: &str) -> Result<bool> {
+    let address = address.to_lowercase();
+    for m in messages::last(&mut *tx, conv, 200, false).await? {
+        let Ok(meta) = serde_json::from_str::<serde_json::Value>(&m.meta) else {
+            continue;
+        };
+        let mail = &meta["mail"];
+        for k in ["to", "cc", "from"] {
+            let hit = match &mail[k] {
+                serde_json::Value::Array(a) => a
+                    .iter()
+                    .any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(&address))),
+                serde_json::Value::String(x) => x.eq_ignore_ascii_case(&address),
+                _ => false,
+            };
+            if hit {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }

@@ -73,6 +73,13 @@ function show(m, pending = false) {
     head.textContent = mail.outgoing
       ? `${root.mailTo}: ${list(mail.to) || root.mailToDefault}${mail.cc?.length ? ` · ${root.mailCc}: ${list(mail.cc)}` : ''}`
       : `${mail.from_name ? mail.from_name + ' ' : ''}<${mail.from}>${mail.cc?.length ? ` · ${root.mailCc}: ${list(mail.cc)}` : ''} · ${mail.subject || ''}`;
+    if (mail.new_sender) {
+      // Not the customer, nor anyone the conversation wrote with so far.
+      const flag = document.createElement('span');
+      flag.className = 'badge warn new-sender';
+      flag.textContent = root.mailNewSender;
+      head.prepend(flag, ' ');
+    }
     body.prepend(head);
     const files = (mail.files || []).filter((f) => !f.inline);
     if (files.length) {

@@ -694,6 +694,43 @@ async fn round_trip(t: TestDb) {
         "{bodies:?}"
     );
     assert_eq!(inbox_conversations(&ms).await.len(), 1);
+    // 4b. Someone who was never on the thread answers our Message-ID: the mail joins, flagged
+    //     for the agent as a new sender, and the conversation stays the customer's.
+    let stranger = format!("stranger-{tag}@customer.test");
+    let odd = format!(
+        "From: {stranger}\nTo: {support}\nSubject: Re: 订单\nIn-Reply-To: {our_id}\n\
+         Message-ID: <odd-{tag}@customer.test>\nContent-Type: text/plain; charset=utf-8\n\n\
+         我是她同事，转给我了\n",
+        support = ms.support
+    );
+    smtp_send(&m, &stranger, &[&ms.support], &odd).await;
+    wait_until("the stranger's mail", || async {
+        messages_of(&ms, &conv.id)
+            .await
+            .iter()
+            .any(|m| m["body"].as_str().unwrap_or("").contains("转给我了"))
+    })
+    .await;
+    let flag = |needle: &'static str| {
+        let msgs = messages_of(&ms, &conv.id);
+        async move {
+            let msgs = msgs.await;
+            let m = msgs
+                .iter()
+                .find(|m| m["body"].as_str().unwrap_or("").contains(needle))
+                .unwrap();
+            let meta: Value = serde_json::from_str(m["meta"].as_str().unwrap()).unwrap();
+            meta["mail"]["new_sender"].as_bool().unwrap()
+        }
+    };
+    assert!(flag("转给我了").await, "a new sender is flagged");
+    assert!(!flag("我也收到了").await, "the colleague in CC is not");
+    assert!(!flag("收到，谢谢！").await, "the customer is not");
+    let after = conversations::get(&ms.shop.s.t.db, &conv.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.customer_id, conv.customer_id, "the customer stays");
 
     // 5. A forged token (right conversation, wrong signature) and a forged Message-ID never
     //    attach a stranger's mail: they open a conversation of their own.
@@ -754,7 +791,7 @@ async fn round_trip(t: TestDb) {
     })
     .await;
     wait_until("every mail read", || async {
-        kefu_store::mail::state(&db, &inbox).await.unwrap().last_uid >= 7
+        kefu_store::mail::state(&db, &inbox).await.unwrap().last_uid >= 8
     })
     .await;
     let convs = inbox_conversations(&ms).await;
@@ -765,7 +802,8 @@ async fn round_trip(t: TestDb) {
             .iter()
             .filter(|m| m["kind"] == "text")
             .count(),
-        4
+        5,
+        "the customer's two mails, the colleague's, the stranger's and our reply"
     );
     let twice_conv = convs.iter().find(|c| c.subject == "发票").unwrap();
     assert_eq!(
