@@ -322,7 +322,9 @@ fn decode_entities(s: &str) -> String {
 }
 
 /// What the person wrote this time: the text up to the quoted history (`> …` lines, "On … wrote:",
-/// "在 … 写道：", Outlook's "-----Original Message-----" / "From: … Sent: …") and without the
+/// "在 … 写道：", separators such as "-----Original Message-----" or QQ Mail's
+/// "------------------ 原始邮件 ------------------", "From: … Sent: …" and "发件人: … 发送时间: …"
+/// blocks) and without the
 /// signature (after a `-- ` line). The whole text is kept beside it.
 pub fn fold_quoted(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
@@ -333,12 +335,32 @@ pub fn fold_quoted(text: &str) -> String {
         let attribution = (lower.starts_with("on ") && lower.ends_with("wrote:"))
             || (t.starts_with('在') && (t.ends_with("写道：") || t.ends_with("写道:")))
             || (t.starts_with("于") && t.contains("写道"));
-        let outlook = lower.starts_with("-----original message-----")
-            || lower.starts_with("-----原始邮件-----")
-            || (lower.starts_with("from:")
-                && lines
-                    .get(i + 1)
-                    .is_some_and(|n| n.trim().to_lowercase().starts_with("sent:")));
+        // A separator line, however many dashes: "------------------ 原始邮件 ------------------"
+        // (QQ Mail, Foxmail), "-----Original Message-----" (Outlook).
+        let bare: String = lower
+            .chars()
+            .filter(|c| !matches!(c, '-' | '_' | '=') && !c.is_whitespace())
+            .collect();
+        let separator = t.starts_with(['-', '_', '='])
+            && matches!(
+                bare.as_str(),
+                "originalmessage"
+                    | "原始邮件"
+                    | "原始郵件"
+                    | "回复的原邮件"
+                    | "forwardedmessage"
+                    | "转发邮件"
+            );
+        let next_is = |keys: &[&str]| {
+            lines
+                .get(i + 1)
+                .map(|n| n.trim().to_lowercase())
+                .is_some_and(|n| keys.iter().any(|k| n.starts_with(k)))
+        };
+        let outlook = separator
+            || (lower.starts_with("from:") && next_is(&["sent:", "date:"]))
+            || ((t.starts_with("发件人:") || t.starts_with("发件人："))
+                && next_is(&["发送时间", "时间", "日期"]));
         let quote_block = t.starts_with('>')
             && lines[i..]
                 .iter()

@@ -174,6 +174,19 @@ fn quoted_history_and_signatures_fold_away() {
     assert_eq!(fold_quoted(sig), "See attached.");
     let outlook = "Yes.\n\n-----Original Message-----\nFrom: support\nSent: today";
     assert_eq!(fold_quoted(outlook), "Yes.");
+    // QQ Mail and Foxmail: a separator of any length, or the 发件人 / 发送时间 block.
+    let qq = "收到了，谢谢。\n\n------------------&nbsp;原始邮件&nbsp;------------------\n发件人: \"客服\"\n发送时间: 2026年12月1日";
+    assert_eq!(
+        fold_quoted(&qq.replace("&nbsp;", "\u{a0}")),
+        "收到了，谢谢。"
+    );
+    let qq = "收到了，谢谢。\n\n------------------ 原始邮件 ------------------\n发件人: \"客服\"";
+    assert_eq!(fold_quoted(qq), "收到了，谢谢。");
+    let fox = "好的\n\n发件人：客服 <support@shop.test>\n发送时间：2026-12-01 10:00\n主题：订单";
+    assert_eq!(fold_quoted(fox), "好的");
+    // A line of dashes alone, or one naming something else, is the customer's own text.
+    let own = "尺码表：\n----------\nS M L";
+    assert_eq!(fold_quoted(own), own);
     // A quote in the middle, answered below, is kept.
     let inline = "> Which size?\nXL please.";
     assert_eq!(fold_quoted(inline), inline);
