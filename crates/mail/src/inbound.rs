@@ -125,9 +125,8 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, ParseError> {
             .unwrap_or_else(|| "application/octet-stream".into())
             .to_lowercase();
         parts.push(Part {
-            name: p
-                .attachment_name()
-                .map(str::to_string)
+            name: continued_name(raw, p)
+                .or_else(|| p.attachment_name().map(str::to_string))
                 .unwrap_or_else(|| format!("attachment-{}", i + 1)),
             content_type,
             bytes: p.contents().to_vec(),
@@ -318,6 +317,93 @@ fn decode_entities(s: &str) -> String {
         }
     }
     out.push_str(rest);
+    out
+}
+
+/// A file name split over RFC 2231 continuations (`filename*0*=gbk''%C4%E3`, `filename*1*=…`),
+/// read from the part's raw header: the pieces joined as bytes, then decoded once with the
+/// charset the first piece names (GB18030 when it names none or one unknown). `None` when the
+/// name is not continued (the parser's reading stands).
+fn continued_name(raw: &[u8], part: &mail_parser::MessagePart) -> Option<String> {
+    for h in &part.headers {
+        if !matches!(
+            h.name,
+            mail_parser::HeaderName::ContentDisposition | mail_parser::HeaderName::ContentType
+        ) {
+            continue;
+        }
+        let field = raw.get(h.offset_start as usize..h.offset_end as usize)?;
+        let field = String::from_utf8_lossy(field).replace(['\r', '\n'], "");
+        for param in ["filename", "name"] {
+            let mut pieces: Vec<(u32, bool, String)> = vec![];
+            for seg in field.split(';') {
+                let Some((key, value)) = seg.trim().split_once('=') else {
+                    continue;
+                };
+                let key = key.trim().to_ascii_lowercase();
+                let Some(rest) = key.strip_prefix(param).and_then(|r| r.strip_prefix('*')) else {
+                    continue;
+                };
+                let (n, extended) = match rest.strip_suffix('*') {
+                    Some(n) => (n, true),
+                    None => (rest, false),
+                };
+                let Ok(n) = n.parse::<u32>() else { continue };
+                pieces.push((n, extended, value.trim().trim_matches('"').to_string()));
+            }
+            if pieces.len() < 2 {
+                continue;
+            }
+            pieces.sort_by_key(|p| p.0);
+            let mut charset = String::new();
+            let mut bytes = vec![];
+            for (i, (_, extended, value)) in pieces.iter().enumerate() {
+                let mut value = value.as_str();
+                if i == 0 && *extended {
+                    let mut it = value.splitn(3, '\'');
+                    if let (Some(cs), Some(_lang), Some(v)) = (it.next(), it.next(), it.next()) {
+                        charset = cs.to_string();
+                        value = v;
+                    }
+                }
+                if *extended {
+                    bytes.extend(percent_decode(value));
+                } else {
+                    bytes.extend_from_slice(value.as_bytes());
+                }
+            }
+            let enc = encoding_rs::Encoding::for_label(charset.as_bytes())
+                .unwrap_or(encoding_rs::GB18030);
+            let (text, _, bad) = enc.decode(&bytes);
+            if bad {
+                let (text, _, bad) = encoding_rs::GB18030.decode(&bytes);
+                if !bad {
+                    return Some(text.into_owned());
+                }
+            }
+            return Some(text.into_owned());
+        }
+    }
+    None
+}
+
+fn percent_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
     out
 }
 

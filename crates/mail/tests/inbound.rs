@@ -201,3 +201,14 @@ fn html_becomes_readable_text() {
         "A <b> 起步\n\none\ntwo"
     );
 }
+
+#[test]
+fn a_file_name_continued_over_rfc2231_pieces_in_gbk_is_read_whole() {
+    // 你好世界.txt in GBK, split over two continuations.
+    let raw = "From: a@b.test\r\nTo: s@shop.test\r\nSubject: x\r\nMIME-Version: 1.0\r\n\
+        Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n\
+        --b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n \
+        filename*0*=gbk''%C4%E3%BA%C3;\r\n filename*1*=%CA%C0%BD%E7.txt\r\n\r\nabc\r\n--b--\r\n";
+    let m = parse(raw.as_bytes()).unwrap();
+    assert_eq!(m.parts[0].name, "你好世界.txt");
+}
