@@ -98,12 +98,26 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, ParseError> {
         .map(str::to_lowercase)
         .filter(|a| a.contains('@'))
         .ok_or(ParseError::NoSender)?;
-    let from_name = from
+    let mut from_name = from
         .and_then(|a| a.name())
         .unwrap_or_default()
         .trim()
         .to_string();
-    let subject = msg.subject().unwrap_or_default().trim().to_string();
+    let mut subject = msg.subject().unwrap_or_default().trim().to_string();
+    // Raw 8-bit headers (older Chinese clients write GBK without encoded words): read again
+    // from the bytes, never lossy.
+    let hint = body_charset(&msg);
+    if subject.contains('\u{FFFD}')
+        && let Some(t) = raw_header(raw, msg.headers(), &mail_parser::HeaderName::Subject, hint)
+    {
+        subject = t.trim().to_string();
+    }
+    if from_name.contains('\u{FFFD}')
+        && let Some(t) = raw_header(raw, msg.headers(), &mail_parser::HeaderName::From, hint)
+    {
+        let name = t.split('<').next().unwrap_or_default();
+        from_name = name.trim().trim_matches('"').trim().to_string();
+    }
     let html = msg.body_html(0).map(|h| h.into_owned());
     let text = match msg.text_bodies().next() {
         Some(p) if !p.is_text_html() => p.text_contents().unwrap_or_default().to_string(),
@@ -126,7 +140,15 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, ParseError> {
             .to_lowercase();
         parts.push(Part {
             name: continued_name(raw, p)
-                .or_else(|| p.attachment_name().map(str::to_string))
+                .or_else(|| {
+                    p.attachment_name().map(|n| {
+                        if n.contains('\u{FFFD}') {
+                            raw_param_name(raw, p, hint).unwrap_or_else(|| n.to_string())
+                        } else {
+                            n.to_string()
+                        }
+                    })
+                })
                 .unwrap_or_else(|| format!("attachment-{}", i + 1)),
             content_type,
             bytes: p.contents().to_vec(),
@@ -318,6 +340,73 @@ fn decode_entities(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The charset the text part declares, to read raw 8-bit headers with.
+fn body_charset<'a>(msg: &'a mail_parser::Message<'_>) -> Option<&'a str> {
+    msg.text_bodies()
+        .next()
+        .and_then(|p| p.content_type())
+        .and_then(|c| c.attribute("charset"))
+}
+
+/// Bytes of a header written raw: UTF-8 if they are, else the body's charset, else GB18030.
+fn decode_8bit(bytes: &[u8], hint: Option<&str>) -> Option<String> {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Some(s.to_string());
+    }
+    let hinted = hint.and_then(|h| encoding_rs::Encoding::for_label(h.as_bytes()));
+    for enc in hinted.into_iter().chain([encoding_rs::GB18030]) {
+        let (text, _, bad) = enc.decode(bytes);
+        if !bad {
+            return Some(text.into_owned());
+        }
+    }
+    None
+}
+
+/// A top-level header's value read from the raw bytes (unfolded).
+fn raw_header(
+    raw: &[u8],
+    headers: &[mail_parser::Header<'_>],
+    name: &mail_parser::HeaderName<'_>,
+    hint: Option<&str>,
+) -> Option<String> {
+    let h = headers.iter().find(|h| &h.name == name)?;
+    let bytes = raw.get(h.offset_start as usize..h.offset_end as usize)?;
+    let text = decode_8bit(bytes, hint)?;
+    Some(text.replace(['\r', '\n'], ""))
+}
+
+/// A part's `filename=` / `name=` written raw in 8 bits.
+fn raw_param_name(
+    raw: &[u8],
+    part: &mail_parser::MessagePart,
+    hint: Option<&str>,
+) -> Option<String> {
+    for h in &part.headers {
+        if !matches!(
+            h.name,
+            mail_parser::HeaderName::ContentDisposition | mail_parser::HeaderName::ContentType
+        ) {
+            continue;
+        }
+        let field = decode_8bit(
+            raw.get(h.offset_start as usize..h.offset_end as usize)?,
+            hint,
+        )?;
+        for seg in field.split(';') {
+            if let Some((k, v)) = seg.trim().split_once('=')
+                && matches!(k.trim().to_ascii_lowercase().as_str(), "filename" | "name")
+            {
+                let v = v.trim().trim_matches('"').trim();
+                if !v.is_empty() {
+                    return Some(v.to_string());
+                }
+            }
+        }
+    }
+    None
 }
 
 /// A file name split over RFC 2231 continuations (`filename*0*=gbk''%C4%E3`, `filename*1*=…`),

@@ -212,3 +212,22 @@ fn a_file_name_continued_over_rfc2231_pieces_in_gbk_is_read_whole() {
     let m = parse(raw.as_bytes()).unwrap();
     assert_eq!(m.parts[0].name, "你好世界.txt");
 }
+
+#[test]
+fn raw_8bit_gbk_headers_are_read_not_replaced() {
+    let mut raw = b"From: ".to_vec();
+    raw.extend(encoded("\"陈静\"", encoding_rs::GBK));
+    raw.extend(b" <chen@customer.test>\r\nTo: s@shop.test\r\nSubject: ");
+    raw.extend(encoded("发票抬头写错了", encoding_rs::GBK));
+    raw.extend(
+        b"\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+        Content-Type: text/plain; charset=gbk\r\n\r\nhi\r\n--b\r\nContent-Type: application/pdf\r\n\
+        Content-Disposition: attachment; filename=\"",
+    );
+    raw.extend(encoded("发票.pdf", encoding_rs::GBK));
+    raw.extend(b"\"\r\n\r\n%PDF-1.4\r\n--b--\r\n");
+    let m = parse(&raw).unwrap();
+    assert_eq!(m.subject, "发票抬头写错了");
+    assert_eq!(m.from_name, "陈静");
+    assert_eq!(m.parts[0].name, "发票.pdf");
+}
