@@ -910,3 +910,4 @@ mail-poll-help = Only for servers without IMAP IDLE; with IDLE new mail arrives 
 mail-remote-images-blocked = { $count } remote images are hidden: loading them tells the sender that the mail was read.
 mail-remote-images-show = Show them
 console-mail-new-sender = New sender: not the customer, nor anyone in this conversation so far
+console-mail-too-large = The mail was { $size } MB, over the { $limit } MB limit: its files were left out. The original is kept (link below).

@@ -907,3 +907,4 @@ mail-poll-help = 仅用于不支持 IMAP IDLE 的服务器；支持 IDLE 时新�
 mail-remote-images-blocked = 已隐藏 { $count } 张远程图片：加载它们会让发件人知道邮件已被阅读。
 mail-remote-images-show = 显示图片
 console-mail-new-sender = 新发件人：不是该客户，也不在此前的收件人中
+console-mail-too-large = 该邮件 { $size } MB，超过 { $limit } MB 上限：附件未保存。原始邮件已保留（见下方链接）。

@@ -142,8 +142,11 @@ pub async fn ingest(
             Ingested::Duplicate
         })
     };
-    if raw.len() > state.config.max_mail_bytes {
-        // Left on the mail server; admins see it listed with its size.
+    // Over the limit, the customer still wrote to us: the text becomes the message, the files
+    // are left out (the agent is told), and the raw mail is kept for admins. Only past four
+    // times the limit is the mail left on the server, listed for admins with its size.
+    let oversized = raw.len() > state.config.max_mail_bytes;
+    if raw.len() > state.config.max_mail_bytes.saturating_mul(4) {
         let head = String::from_utf8_lossy(&raw[..raw.len().min(64 * 1024)]).to_string();
         let parsed = inbound::parse(head.as_bytes()).ok();
         let id = parsed
@@ -182,7 +185,7 @@ pub async fn ingest(
         return Ok(Ingested::Duplicate);
     }
     let raw_key = crate::files::store_bytes(state, now_ms(), ".eml", raw).await?;
-    let mail = match parsed {
+    let mut mail = match parsed {
         Err(e) => {
             return record_only(
                 message_id,
@@ -195,6 +198,11 @@ pub async fn ingest(
             .await;
         }
         Ok(m) => m,
+    };
+    let files_left_out = if oversized {
+        std::mem::take(&mut mail.parts).len()
+    } else {
+        0
     };
     let not_personal = match mail.kind {
         Kind::Personal => None,
@@ -325,6 +333,9 @@ pub async fn ingest(
             "from_name": mail.from_name,
             "reply_to": mail.reply_to,
             "new_sender": new_sender,
+            "too_large": oversized.then(|| serde_json::json!({
+                "bytes": raw.len(), "limit": state.config.max_mail_bytes, "files": files_left_out,
+            })),
             "to": mail.to,
             "cc": mail.cc,
             "subject": mail.subject,

@@ -73,6 +73,14 @@ function show(m, pending = false) {
     head.textContent = mail.outgoing
       ? `${root.mailTo}: ${list(mail.to) || root.mailToDefault}${mail.cc?.length ? ` · ${root.mailCc}: ${list(mail.cc)}` : ''}`
       : `${mail.from_name ? mail.from_name + ' ' : ''}<${mail.from}>${mail.cc?.length ? ` · ${root.mailCc}: ${list(mail.cc)}` : ''} · ${mail.subject || ''}`;
+    if (mail.too_large) {
+      // Over the size limit: the text is here, the files were left out (the original is kept).
+      const flag = document.createElement('span');
+      flag.className = 'badge warn too-large';
+      const mb = (n) => String(Math.round(n / 1048576));
+      flag.textContent = fill(fill(root.mailTooLarge, 'size', mb(mail.too_large.bytes)), 'limit', mb(mail.too_large.limit));
+      head.prepend(flag, ' ');
+    }
     if (mail.new_sender) {
       // Not the customer, nor anyone the conversation wrote with so far.
       const flag = document.createElement('span');

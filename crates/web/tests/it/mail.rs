@@ -842,9 +842,45 @@ async fn unreadable(t: TestDb) {
         .await
         .unwrap();
     assert_eq!(r, kefu_service::mail::Ingested::Duplicate);
+    // Over the limit, the customer still wrote to us: the text is a message, the files are
+    // left out and said so, the original is kept for admins.
+    let over = format!(
+        "From: a@customer.test\nTo: s@shop.test\nSubject: photos\nMessage-ID: <over@customer.test>\n\
+         MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\n\
+         Content-Type: text/plain; charset=utf-8\n\n照片在附件里，杯子碎了\n--b\n\
+         Content-Type: application/octet-stream; name=\"big.bin\"\n\
+         Content-Disposition: attachment; filename=\"big.bin\"\n\n{}\n--b--\n",
+        "x".repeat(200_000)
+    );
+    let r = kefu_service::mail::ingest(state, &inbox.id, over.as_bytes(), None)
+        .await
+        .unwrap();
+    let kefu_service::mail::Ingested::Stored {
+        conversation_id,
+        message_id,
+        ..
+    } = r
+    else {
+        panic!("{r:?}")
+    };
+    let msg = kefu_store::messages::get(&shop.s.t.db, &message_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(msg.body, "照片在附件里，杯子碎了");
+    let meta: Value = serde_json::from_str(&msg.meta).unwrap();
+    assert_eq!(meta["mail"]["too_large"]["limit"], 100_000);
+    assert_eq!(meta["mail"]["too_large"]["files"], 1);
+    assert_eq!(meta["mail"]["files"], json!([]));
+    let rec = kefu_store::mail::get(&shop.s.t.db, &inbox.id, "over@customer.test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!rec.raw_key.is_empty(), "the original is kept");
+    // Far over (four times the limit): left on the server, listed for admins with its size.
     let big = format!(
         "From: a@customer.test\nTo: s@shop.test\nSubject: big\nMessage-ID: <big@customer.test>\n\n{}",
-        "x".repeat(200_000)
+        "x".repeat(500_000)
     );
     let r = kefu_service::mail::ingest(state, &inbox.id, big.as_bytes(), None)
         .await
@@ -856,11 +892,11 @@ async fn unreadable(t: TestDb) {
         .await
         .unwrap();
     assert_eq!(r, kefu_service::mail::Ingested::NotStored("bounce"));
-    assert!(
-        conversations::list_all(&shop.s.t.db)
-            .await
-            .unwrap()
-            .is_empty()
+    let convs = conversations::list_all(&shop.s.t.db).await.unwrap();
+    assert_eq!(
+        convs.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        [conversation_id.as_str()],
+        "only the mail over the limit became a conversation"
     );
     // Admins see them and can download the raw mail; agents cannot.
     let list = admin.get("/api/v1/mail/not-stored").await.json();
