@@ -53,6 +53,9 @@ pub struct Inbound {
     pub html: Option<String>,
     pub parts: Vec<Part>,
     pub kind: Kind,
+    /// What could not be read (a part that claims base64 and is not, an encoded word that does
+    /// not decode): the rest was salvaged, and the raw mail should stay at hand.
+    pub damaged: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -123,10 +126,61 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, ParseError> {
         Some(p) if !p.is_text_html() => p.text_contents().unwrap_or_default().to_string(),
         _ => html.as_deref().map(html_to_text).unwrap_or_default(),
     };
-    let text = text.replace("\r\n", "\n").trim().to_string();
+    let mut text = text.replace("\r\n", "\n").trim().to_string();
     let kind = kind_of(&msg, &from_addr, &subject);
+    // Damage: parts whose base64 is not base64 are left out (their text salvaged), a subject
+    // whose encoded word does not decode is said so.
+    let mut damaged = vec![];
+    let mut broken_parts = vec![];
+    for (id, part) in msg.parts.iter().enumerate() {
+        let base64 = part.headers.iter().any(|h| {
+            h.name == mail_parser::HeaderName::ContentTransferEncoding
+                && h.value
+                    .as_text()
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("base64"))
+        });
+        let body = raw
+            .get(part.offset_body as usize..part.offset_end as usize)
+            .unwrap_or_default();
+        if !base64
+            || body
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=\r\n\t ".contains(b))
+        {
+            continue;
+        }
+        let ct = part
+            .content_type()
+            .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("")))
+            .unwrap_or_default()
+            .to_lowercase();
+        damaged.push(format!("a {ct} part says base64 but is not"));
+        broken_parts.push(id);
+        if ct.starts_with("text/") && text.is_empty() {
+            let charset = part.content_type().and_then(|c| c.attribute("charset"));
+            if let Some(t) = decode_8bit(body, charset) {
+                text = if ct == "text/html" {
+                    html_to_text(&t)
+                } else {
+                    t
+                }
+                .replace("\r\n", "\n")
+                .trim()
+                .to_string();
+            }
+        }
+    }
+    if subject.contains("=?") && subject.contains("?=") {
+        damaged.push("the subject has an encoded word that does not decode".into());
+    }
     let mut parts = Vec::new();
     for (i, p) in msg.attachments().enumerate() {
+        if broken_parts
+            .iter()
+            .any(|id| std::ptr::eq(&msg.parts[*id], p))
+        {
+            continue;
+        }
         if matches!(p.body, PartType::Message(_)) && kind == Kind::Bounce {
             continue;
         }
@@ -184,6 +238,7 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, ParseError> {
         text,
         html,
         parts,
+        damaged,
     })
 }
 

@@ -231,3 +231,17 @@ fn raw_8bit_gbk_headers_are_read_not_replaced() {
     assert_eq!(m.from_name, "陈静");
     assert_eq!(m.parts[0].name, "发票.pdf");
 }
+
+#[test]
+fn a_broken_mail_is_salvaged_and_says_what_is_damaged() {
+    let raw = "From: a@b.test\r\nTo: s@shop.test\r\nSubject: =?gbk?B?!!!notbase64?=\r\nMIME-Version: 1.0\r\n\
+        Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+        这不是 base64，但顾客写了字 !!!\r\n--b\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n%%%% not base64 %%%%\r\n--b--\r\n";
+    let m = parse(raw.as_bytes()).unwrap();
+    assert_eq!(m.text, "这不是 base64，但顾客写了字 !!!");
+    assert!(m.parts.is_empty(), "no garbled files: {:?}", m.parts.len());
+    assert_eq!(m.damaged.len(), 3, "{:?}", m.damaged);
+    // A sound mail has no damage.
+    let ok = parse(b"From: a@b.test\r\nSubject: hi\r\n\r\nhello\r\n").unwrap();
+    assert!(ok.damaged.is_empty());
+}

@@ -18,6 +18,9 @@ pub mod outcome {
     pub const TOO_LARGE: &str = "too_large";
     /// One more from an address that sent too many this hour: kept for admins, not a message.
     pub const FLOOD: &str = "flood";
+    /// Read in part (a part or a header could not be decoded): the message holds what could be
+    /// salvaged; listed for admins with the raw mail.
+    pub const DAMAGED: &str = "damaged";
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -97,7 +100,7 @@ pub async fn stored_from_since(
     let (n,): (i64,) = x
         .fetch_one(
             "SELECT COUNT(*) FROM mail_messages WHERE inbox_id = $1 AND from_addr = $2 \
-             AND created_at >= $3 AND direction = 'in' AND outcome = 'stored'",
+             AND created_at >= $3 AND direction = 'in' AND outcome IN ('stored', 'damaged')",
             args![inbox_id, from_addr, since],
         )
         .await?;

@@ -245,6 +245,7 @@ pub async fn ingest(
             None => break,
         }
     }
+    let damage = mail.damaged.join("; ");
     let mut tx = state.db.begin().await?;
     if !store_mail::record(
         &mut tx,
@@ -252,7 +253,12 @@ pub async fn ingest(
             inbox_id,
             message_id: &message_id,
             direction: "in",
-            outcome: outcome::STORED,
+            outcome: if mail.damaged.is_empty() {
+                outcome::STORED
+            } else {
+                outcome::DAMAGED
+            },
+            error: &damage,
             from_addr: &mail.from_addr,
             subject: &mail.subject,
             raw_key: &raw_key,
@@ -333,6 +339,7 @@ pub async fn ingest(
             "from_name": mail.from_name,
             "reply_to": mail.reply_to,
             "new_sender": new_sender,
+            "damaged": mail.damaged,
             "too_large": oversized.then(|| serde_json::json!({
                 "bytes": raw.len(), "limit": state.config.max_mail_bytes, "files": files_left_out,
             })),

@@ -73,6 +73,14 @@ function show(m, pending = false) {
     head.textContent = mail.outgoing
       ? `${root.mailTo}: ${list(mail.to) || root.mailToDefault}${mail.cc?.length ? ` · ${root.mailCc}: ${list(mail.cc)}` : ''}`
       : `${mail.from_name ? mail.from_name + ' ' : ''}<${mail.from}>${mail.cc?.length ? ` · ${root.mailCc}: ${list(mail.cc)}` : ''} · ${mail.subject || ''}`;
+    if ((mail.damaged || []).length) {
+      // Read in part: what could be read is here; the original is kept.
+      const flag = document.createElement('span');
+      flag.className = 'badge warn damaged';
+      flag.textContent = root.mailDamaged;
+      flag.title = mail.damaged.join('; ');
+      head.prepend(flag, ' ');
+    }
     if (mail.too_large) {
       // Over the size limit: the text is here, the files were left out (the original is kept).
       const flag = document.createElement('span');

@@ -877,6 +877,36 @@ async fn unreadable(t: TestDb) {
         .unwrap()
         .unwrap();
     assert!(!rec.raw_key.is_empty(), "the original is kept");
+    // Broken in part: the text is salvaged, the garbled file left out, admins told.
+    let broken = "From: b@customer.test\r\nTo: s@shop.test\r\nSubject: =?gbk?B?!!!notbase64?=\r\n\
+        Message-ID: <broken@customer.test>\r\nMIME-Version: 1.0\r\n\
+        Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+        Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+        这不是 base64，但顾客写了字\r\n--b\r\nContent-Type: image/png\r\n\
+        Content-Transfer-Encoding: base64\r\n\r\n%%%% not base64 %%%%\r\n--b--\r\n";
+    let r = kefu_service::mail::ingest(state, &inbox.id, broken.as_bytes(), None)
+        .await
+        .unwrap();
+    let kefu_service::mail::Ingested::Stored {
+        conversation_id: broken_conv,
+        message_id: broken_msg,
+        ..
+    } = r
+    else {
+        panic!("{r:?}")
+    };
+    let msg = kefu_store::messages::get(&shop.s.t.db, &broken_msg)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(msg.body, "这不是 base64，但顾客写了字");
+    let meta: Value = serde_json::from_str(&msg.meta).unwrap();
+    assert_eq!(
+        meta["mail"]["damaged"].as_array().unwrap().len(),
+        3,
+        "{meta}"
+    );
+    assert_eq!(meta["mail"]["files"], json!([]), "no garbled image");
     // Far over (four times the limit): left on the server, listed for admins with its size.
     let big = format!(
         "From: a@customer.test\nTo: s@shop.test\nSubject: big\nMessage-ID: <big@customer.test>\n\n{}",
@@ -894,9 +924,17 @@ async fn unreadable(t: TestDb) {
     assert_eq!(r, kefu_service::mail::Ingested::NotStored("bounce"));
     let convs = conversations::list_all(&shop.s.t.db).await.unwrap();
     assert_eq!(
-        convs.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
-        [conversation_id.as_str()],
-        "only the mail over the limit became a conversation"
+        {
+            let mut ids = convs.iter().map(|c| c.id.as_str()).collect::<Vec<_>>();
+            ids.sort();
+            ids
+        },
+        {
+            let mut both = vec![conversation_id.as_str(), broken_conv.as_str()];
+            both.sort();
+            both
+        },
+        "only the mail over the limit and the broken one became conversations"
     );
     // Admins see them and can download the raw mail; agents cannot.
     let list = admin.get("/api/v1/mail/not-stored").await.json();
@@ -907,7 +945,9 @@ async fn unreadable(t: TestDb) {
         .map(|r| r["outcome"].as_str().unwrap())
         .collect();
     assert!(
-        outcomes.contains(&"unparsable") && outcomes.contains(&"too_large"),
+        outcomes.contains(&"unparsable")
+            && outcomes.contains(&"too_large")
+            && outcomes.contains(&"damaged"),
         "{list}"
     );
     let unparsable = list
