@@ -960,6 +960,12 @@ async fn same_by_every_channel(t: TestDb) {
             .api(Method::PATCH, &path, Some(json!({"status": "resolved"})))
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // The customer writes strictly after: events of the same millisecond would count as
+        // "since the message".
+        let done = kefu_core::time::now_ms();
+        while kefu_core::time::now_ms() <= done {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
     };
     // What the customer's message left behind, with times as "set or not" (the two
     // conversations were written to at different moments).
