@@ -433,23 +433,30 @@ fn raw_header(
     Some(text.replace(['\r', '\n'], ""))
 }
 
+/// The raw bytes of a part's `Content-Disposition` and `Content-Type`, where its file name is.
+fn param_fields<'a>(
+    raw: &'a [u8],
+    part: &'a mail_parser::MessagePart<'_>,
+) -> impl Iterator<Item = &'a [u8]> {
+    part.headers
+        .iter()
+        .filter(|h| {
+            matches!(
+                h.name,
+                mail_parser::HeaderName::ContentDisposition | mail_parser::HeaderName::ContentType
+            )
+        })
+        .filter_map(|h| raw.get(h.offset_start as usize..h.offset_end as usize))
+}
+
 /// A part's `filename=` / `name=` written raw in 8 bits.
 fn raw_param_name(
     raw: &[u8],
     part: &mail_parser::MessagePart,
     hint: Option<&str>,
 ) -> Option<String> {
-    for h in &part.headers {
-        if !matches!(
-            h.name,
-            mail_parser::HeaderName::ContentDisposition | mail_parser::HeaderName::ContentType
-        ) {
-            continue;
-        }
-        let field = decode_8bit(
-            raw.get(h.offset_start as usize..h.offset_end as usize)?,
-            hint,
-        )?;
+    for field in param_fields(raw, part) {
+        let field = decode_8bit(field, hint)?;
         for seg in field.split(';') {
             if let Some((k, v)) = seg.trim().split_once('=')
                 && matches!(k.trim().to_ascii_lowercase().as_str(), "filename" | "name")
@@ -469,14 +476,7 @@ fn raw_param_name(
 /// charset the first piece names (GB18030 when it names none or one unknown). `None` when the
 /// name is not continued (the parser's reading stands).
 fn continued_name(raw: &[u8], part: &mail_parser::MessagePart) -> Option<String> {
-    for h in &part.headers {
-        if !matches!(
-            h.name,
-            mail_parser::HeaderName::ContentDisposition | mail_parser::HeaderName::ContentType
-        ) {
-            continue;
-        }
-        let field = raw.get(h.offset_start as usize..h.offset_end as usize)?;
+    for field in param_fields(raw, part) {
         let field = String::from_utf8_lossy(field).replace(['\r', '\n'], "");
         for param in ["filename", "name"] {
             let mut pieces: Vec<(u32, bool, String)> = vec![];

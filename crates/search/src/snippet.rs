@@ -33,18 +33,7 @@ impl Snippet {
     }
 }
 
-pub fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}
+pub use kefu_core::letter::escape_into;
 
 /// What to mark: Chinese strings as they are, English words by stem (within the query's edit
 /// distance) or by prefix.

@@ -120,12 +120,7 @@ impl Service {
     /// The shop's language: mails to a customer who never chose one are in it (Chinese
     /// until an admin sets another).
     pub async fn shop_lang(&self) -> crate::i18n::Lang {
-        kefu_store::settings::get(&self.db, kefu_store::settings::SHOP_LANGUAGE)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|l| crate::i18n::Lang::parse(&l))
-            .unwrap_or(crate::i18n::Lang::ZhCn)
+        shop_lang_via(&self.db).await
     }
 
     /// The shop's name as the admin set it, if set (and readable).
@@ -135,4 +130,14 @@ impl Service {
             .ok()
             .flatten()
     }
+}
+
+/// The shop's language read through `x` (a transaction's own connection, inside one).
+pub async fn shop_lang_via(x: impl kefu_store::Exec) -> i18n::Lang {
+    kefu_store::settings::get(x, kefu_store::settings::SHOP_LANGUAGE)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|l| i18n::Lang::parse(&l))
+        .unwrap_or(i18n::Lang::ZhCn)
 }

@@ -239,7 +239,7 @@ pub(super) fn text_to_html(text: &str) -> String {
             "<div style=\"color:#555;border-top:1px solid #ddd;margin-top:1em;padding-top:.5em\">",
         );
         for line in sig.lines() {
-            kefu_search::snippet::escape_into(&mut out, line);
+            kefu_core::letter::escape_into(&mut out, line);
             out.push_str("<br>");
         }
         out.push_str("</div>");

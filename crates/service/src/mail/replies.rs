@@ -203,7 +203,7 @@ pub async fn original_html(
         None => {
             let mut out =
                 String::from("<pre style=\"white-space:pre-wrap;font-family:sans-serif\">");
-            kefu_search::snippet::escape_into(&mut out, &parsed.text);
+            kefu_core::letter::escape_into(&mut out, &parsed.text);
             out.push_str("</pre>");
             out
         }

@@ -28,10 +28,7 @@ pub async fn mail_context_in(
 ) -> Result<(crate::i18n::Lang, String, String)> {
     let customer = people::get(&mut *tx, contact).await?;
     let shop = kefu_store::settings::get(&mut *tx, kefu_store::settings::SHOP_NAME).await?;
-    let fallback = kefu_store::settings::get(&mut *tx, kefu_store::settings::SHOP_LANGUAGE)
-        .await?
-        .and_then(|l| crate::i18n::Lang::parse(&l))
-        .unwrap_or(crate::i18n::Lang::ZhCn);
+    let fallback = crate::shop_lang_via(&mut *tx).await;
     Ok(mail_context_of(customer, shop, fallback))
 }
 
