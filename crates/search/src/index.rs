@@ -5,18 +5,21 @@
 //! that it reflects, so an instance that restarts catches up from there, and one whose index
 //! is gone or damaged starts again from nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermSetQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermSetQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, TERMINATED, TantivyDocument, Term,
+};
 
+use crate::analyze;
 use crate::analyze::{CHARS_TOKENIZER, GRAM_TOKENIZERS, KefuTokenizer, WORDS_TOKENIZER};
 use crate::plan::{Analysed, Plan, Unit, boosted, term};
 use crate::snippet::Snippet;
@@ -27,7 +30,7 @@ use crate::snippet::Snippet;
 const WRITER_MEMORY: usize = 15_000_000;
 
 /// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
-const SCHEMA_VERSION: &str = "kefu-search-4";
+const SCHEMA_VERSION: &str = "kefu-search-5";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -118,6 +121,9 @@ struct Fields {
     title: Field,
     body: Field,
     updated: Field,
+    /// A hash of `id` in a fast column: counting the objects a query matches (an article's
+    /// languages are one) reads it instead of the stored documents.
+    oid: Field,
     public: Analysed,
     staff: Analysed,
     conversations: Analysed,
@@ -182,6 +188,7 @@ fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", STORED),
         body: b.add_text_field("body", STORED),
         updated: b.add_i64_field("updated", STORED),
+        oid: b.add_u64_field("oid", FAST),
         public,
         staff,
         conversations,
@@ -225,8 +232,39 @@ pub struct Hit {
     pub lang: String,
     pub key: String,
     pub score: f32,
+    /// The object holds the whole query (else it is a related match).
+    pub exact: bool,
     pub title: Snippet,
     pub snippet: Snippet,
+}
+
+/// An object a search found: its best score and the documents of it that matched.
+struct Object {
+    oid: u64,
+    score: f32,
+    docs: Vec<tantivy::DocAddress>,
+}
+
+/// Matches are counted up to this many objects; beyond it a search says "more than".
+pub const COUNT_CAP: usize = 1000;
+
+/// What a search found: a page of hits, exact matches first.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    pub hits: Vec<Hit>,
+    /// How many objects hold the whole query (counted when asked for, up to [`COUNT_CAP`];
+    /// else the exact hits).
+    pub exact: usize,
+    /// There are more than [`COUNT_CAP`] exact matches.
+    pub exact_more: bool,
+    /// How many others hold at least half of its pieces (counted when asked for).
+    pub related: usize,
+    /// There are more related ones than counted (over the cap, or not counted because the
+    /// exact ones are).
+    pub related_more: bool,
+    /// When nothing holds the whole query: its words that find something alone, with how many
+    /// objects each finds.
+    pub suggestions: Vec<(String, usize)>,
 }
 
 pub struct SearchIndex {
@@ -371,13 +409,15 @@ impl SearchIndex {
                 doc.add_text(f.title, &d.title);
                 doc.add_text(f.body, &d.body);
                 let a = f.collection(d);
+                // Title and body are one value in the title-and-body fields: positions run on
+                // from the title into the body with the gap any separator leaves, so a phrase
+                // matches only text that is really contiguous.
+                let all = format!("{}\n{}", d.title, d.body);
                 for (field, text) in [
-                    (a.title_chars, &d.title),
-                    (a.all_chars, &d.title),
-                    (a.all_chars, &d.body),
+                    (a.title_chars, d.title.as_str()),
+                    (a.all_chars, &all),
                     (a.title_words, &d.title),
-                    (a.all_words, &d.title),
-                    (a.all_words, &d.body),
+                    (a.all_words, &all),
                 ] {
                     doc.add_text(field, text);
                 }
@@ -385,9 +425,9 @@ impl SearchIndex {
                     doc.add_text(field, &d.title);
                 }
                 for field in a.all_grams {
-                    doc.add_text(field, &d.title);
-                    doc.add_text(field, &d.body);
+                    doc.add_text(field, &all);
                 }
+                doc.add_u64(f.oid, object_hash(&d.id));
                 doc.add_i64(f.updated, d.updated_at);
                 w.add_document(doc)?;
             }
@@ -434,88 +474,199 @@ impl SearchIndex {
             .unwrap_or(0)
     }
 
+    /// A page of hits, exact matches first (see [`SearchIndex::find`]).
     pub fn search(&self, req: &Request<'_>) -> Result<Vec<Hit>> {
+        Ok(self.find(req, false)?.hits)
+    }
+
+    /// A page of hits: first every object holding the whole query (each Chinese run as it is
+    /// written, every English word), then those holding at least half of its pieces (related).
+    /// With `count`, also how many objects each group has and, when nothing matches exactly,
+    /// which of the query's words would find something alone.
+    pub fn find(&self, req: &Request<'_>, count: bool) -> Result<Found> {
         let plan = Plan::new(req.text, req.as_you_type);
+        let mut found = Found::default();
         if plan.is_empty() {
-            return Ok(Vec::new());
+            return Ok(found);
         }
         let want = req.offset + req.limit;
-        // Several documents may share an object (languages, messages): ask for more, then keep
-        // each object's best.
-        let fetch = match req.kind {
-            Kind::Article => want * 2,
-            Kind::Conversation => want * 5,
-        }
-        .max(10);
         let searcher = self.reader.searcher();
         let exists = |t: &Term| searcher.doc_freq(t).is_ok_and(|n| n > 0);
         let collections = self.collections(req);
-        let run = |q: &dyn Query| -> Result<Vec<(f32, tantivy::DocAddress)>> {
-            Ok(searcher.search(q, &TopDocs::with_limit(fetch).order_by_score())?)
-        };
-        let mut found = run(&*self.query(req, &plan, &collections, false, &exists))?;
-        if found.len() < fetch && plan.can_relax() {
-            // Not enough documents hold every word: also take those that hold most of them,
-            // after the ones that hold them all.
-            let strict: HashSet<_> = found.iter().map(|(_, a)| *a).collect();
-            for (score, addr) in run(&*self.query(req, &plan, &collections, true, &exists))? {
-                if !strict.contains(&addr) {
-                    found.push((score, addr));
-                }
+        let all = plan.exact.len();
+        let need = plan.pieces_needed();
+        // A query of one Chinese piece (退款) has no related matches: its one piece is the query.
+        let related_possible = !(plan.exact.len() == 1
+            && plan.pieces.len() == 1
+            && matches!((&plan.exact[0], &plan.pieces[0]),
+                (Unit::Chars(a), Unit::Chars(b)) if a == b));
+        let exact_query = self.ranked(req, &plan, &plan.exact, all, &collections, &exists);
+        let mut list: Vec<(Object, bool)> = self
+            .top_objects(&searcher, &*exact_query, want, &HashSet::new(), req)?
+            .into_iter()
+            .map(|o| (o, true))
+            .collect();
+        if count {
+            let f = self.fields;
+            let exact_match = self.matching(req, &plan.exact, all, &collections, &exists);
+            let (exact, more) = count_objects(&searcher, f.oid, &*exact_match, &[])?;
+            found.exact = exact.len().min(COUNT_CAP);
+            found.exact_more = more;
+            if more {
+                // Pages never reach past the exact matches: the related ones go uncounted.
+                found.related_more = true;
+            } else if related_possible {
+                let related = self.matching(req, &plan.pieces, need, &collections, &exists);
+                let (related, more) = count_objects(&searcher, f.oid, &*related, &exact)?;
+                found.related = related.len().min(COUNT_CAP);
+                found.related_more = more;
             }
+            if found.exact == 0 {
+                found.suggestions = self.suggestions(req, &plan, &searcher)?;
+            }
+        } else {
+            found.exact = list.len();
+        }
+        if list.len() < want && related_possible {
+            // Every exact object is in `skip` (fewer than wanted: all were fetched), so what
+            // holds enough pieces and is not among them is related.
+            let skip: HashSet<u64> = list.iter().map(|(o, _)| o.oid).collect();
+            let related = self.ranked(req, &plan, &plan.pieces, need, &collections, &exists);
+            let more = self.top_objects(&searcher, &*related, want - list.len(), &skip, req)?;
+            list.extend(more.into_iter().map(|o| (o, false)));
         }
         let highlighter = plan.highlighter();
         let f = self.fields;
-        // Each object once; of an article's two versions, the one in the reader's language
-        // when both are among the best.
-        let mut order: Vec<String> = Vec::new();
-        let mut best: std::collections::HashMap<String, (f32, TantivyDocument)> =
-            std::collections::HashMap::new();
-        let text_of = |doc: &TantivyDocument, field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
-        for (score, addr) in found {
-            if order.len() >= want && req.lang.is_none() {
-                break;
-            }
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let id = text_of(&doc, f.id);
-            match best.get_mut(&id) {
-                None => {
-                    if order.len() >= want {
-                        continue;
-                    }
-                    order.push(id.clone());
-                    best.insert(id, (score, doc));
-                }
-                Some(entry) => {
-                    let preferred = req.lang.is_some_and(|l| text_of(&doc, f.lang) == l);
-                    let current = req.lang.is_some_and(|l| text_of(&entry.1, f.lang) == l);
-                    if preferred && !current {
-                        entry.1 = doc;
-                    }
-                }
-            }
-        }
-        let mut hits = Vec::new();
-        for id in order.into_iter().skip(req.offset).take(req.limit) {
-            let Some((score, doc)) = best.remove(&id) else {
-                continue;
-            };
-            hits.push(Hit {
+        for (o, exact) in list.into_iter().skip(req.offset).take(req.limit) {
+            let doc = self.shown_doc(&searcher, &o, req)?;
+            found.hits.push(Hit {
+                id: text_of(&doc, f.id),
                 lang: text_of(&doc, f.lang),
                 key: text_of(&doc, f.key),
                 title: highlighter.whole(&text_of(&doc, f.title)),
                 snippet: highlighter.snippet(&text_of(&doc, f.body), 160),
-                id,
                 kind: req.kind,
-                score,
+                score: o.score,
+                exact,
             });
         }
-        Ok(hits)
+        Ok(found)
+    }
+
+    /// The query's words that find something alone, most found first (at most five).
+    fn suggestions(
+        &self,
+        req: &Request<'_>,
+        plan: &Plan,
+        searcher: &tantivy::Searcher,
+    ) -> Result<Vec<(String, usize)>> {
+        let exists = |t: &Term| searcher.doc_freq(t).is_ok_and(|n| n > 0);
+        let collections = self.collections(req);
+        let whole = analyze::fold_str(req.text.trim());
+        let mut out = Vec::new();
+        for word in plan.words.iter().take(8) {
+            if *word == whole {
+                continue;
+            }
+            let alone = Plan::new(word, false);
+            let q = self.matching(req, &alone.exact, alone.exact.len(), &collections, &exists);
+            let n = count_objects(searcher, self.fields.oid, &*q, &[])?
+                .0
+                .len()
+                .min(COUNT_CAP);
+            if n > 0 {
+                out.push((word.clone(), n));
+            }
+        }
+        out.sort_by_key(|b| std::cmp::Reverse(b.1));
+        out.truncate(5);
+        Ok(out)
+    }
+
+    /// Up to `want` objects in the order of their best document, leaving out `skip`, each with
+    /// every fetched document of it (an article's languages). Objects are told apart by the
+    /// `oid` column, so no stored document is read here.
+    fn top_objects(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &dyn Query,
+        want: usize,
+        skip: &HashSet<u64>,
+        req: &Request<'_>,
+    ) -> Result<Vec<Object>> {
+        let name = searcher
+            .schema()
+            .get_field_name(self.fields.oid)
+            .to_string();
+        let mut columns: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
+        // Several documents may share an object (languages, messages): ask for more, and more
+        // again while objects are missing and documents are not exhausted.
+        let mut fetch = match req.kind {
+            Kind::Article => want * 2,
+            Kind::Conversation => want * 5,
+        }
+        .max(10);
+        loop {
+            let found = searcher.search(q, &TopDocs::with_limit(fetch).order_by_score())?;
+            let exhausted = found.len() < fetch;
+            let mut order: Vec<Object> = Vec::new();
+            let mut at: HashMap<u64, usize> = HashMap::new();
+            for (score, addr) in found {
+                let column = match columns.entry(addr.segment_ord) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                        searcher
+                            .segment_reader(addr.segment_ord)
+                            .fast_fields()
+                            .u64(&name)?,
+                    ),
+                };
+                let oid = column.first(addr.doc_id).unwrap_or_default();
+                if skip.contains(&oid) {
+                    continue;
+                }
+                match at.get(&oid) {
+                    Some(&i) => order[i].docs.push(addr),
+                    None if order.len() < want => {
+                        at.insert(oid, order.len());
+                        order.push(Object {
+                            oid,
+                            score,
+                            docs: vec![addr],
+                        });
+                    }
+                    None => {}
+                }
+            }
+            if order.len() >= want || exhausted {
+                return Ok(order);
+            }
+            fetch *= 4;
+        }
+    }
+
+    /// The document an object is shown by: the one in the reader's language, else its best.
+    fn shown_doc(
+        &self,
+        searcher: &tantivy::Searcher,
+        o: &Object,
+        req: &Request<'_>,
+    ) -> Result<TantivyDocument> {
+        let mut first = None;
+        for addr in &o.docs {
+            let doc: TantivyDocument = searcher.doc(*addr)?;
+            if o.docs.len() == 1
+                || req
+                    .lang
+                    .is_some_and(|l| text_of(&doc, self.fields.lang) == l)
+            {
+                return Ok(doc);
+            }
+            first.get_or_insert(doc);
+        }
+        first.ok_or_else(|| {
+            tantivy::TantivyError::InternalError("an object without documents".into()).into()
+        })
     }
 
     /// The collections a request reads.
@@ -537,41 +688,51 @@ impl SearchIndex {
         }
     }
 
-    fn query(
+    /// What matches: `need` of `units` (all of them, or at least so many), in the request's
+    /// scopes.
+    fn matching(
+        &self,
+        req: &Request<'_>,
+        units: &[Unit],
+        need: usize,
+        collections: &[Analysed],
+        exists: &dyn Fn(&Term) -> bool,
+    ) -> Box<dyn Query> {
+        let queries: Vec<Box<dyn Query>> = units
+            .iter()
+            .map(|u| u.query(collections, exists).0)
+            .collect();
+        let mut clauses = vec![(Occur::Must, at_least(queries, need))];
+        self.restrict(req, &mut clauses);
+        all_of(clauses)
+    }
+
+    /// What matches (as [`Self::matching`]), scored: titles and whole words rank up.
+    fn ranked(
         &self,
         req: &Request<'_>,
         plan: &Plan,
+        units: &[Unit],
+        need: usize,
         collections: &[Analysed],
-        relaxed: bool,
         exists: &dyn Fn(&Term) -> bool,
     ) -> Box<dyn Query> {
-        let f = self.fields;
-        let (units, titles): (Vec<Box<dyn Query>>, Vec<_>) = plan
-            .required
-            .iter()
-            .map(|u| u.query(collections, exists))
-            .unzip();
+        let (queries, titles): (Vec<Box<dyn Query>>, Vec<_>) =
+            units.iter().map(|u| u.query(collections, exists)).unzip();
         // In a disjunction (below) a boost would match documents by itself; there only words
-        // that are a whole unit (so the unit matches wherever they do) may rank.
-        let need = if relaxed {
-            (units.len() * 3 / 5).max(1)
-        } else {
-            units.len()
-        };
-        let disjunction = units.len() == 1 || (relaxed && need == 1) || units.is_empty();
-        let whole_units: HashSet<String> = plan
-            .required
-            .iter()
-            .filter_map(|u| match u {
-                Unit::Chars(forms) => forms.first().map(|f| f.concat()),
-                Unit::Word { .. } => None,
+        // that hold one of the units (so the unit matches wherever they do) may rank.
+        let disjunction = queries.len() == 1 || need == 1;
+        let holds_a_unit = |w: &str| {
+            units.iter().any(|u| match u {
+                Unit::Chars(forms) => forms.iter().any(|f| w.contains(&f.concat())),
+                Unit::Word { .. } => false,
             })
-            .collect();
+        };
         // Titles (their matches are always matches of the unit too) and whole words rank up.
         let mut boosts: Vec<(Occur, Box<dyn Query>)> =
             titles.into_iter().map(|q| (Occur::Should, q)).collect();
         for w in &plan.boost_words {
-            if disjunction && !whole_units.contains(w) {
+            if disjunction && !holds_a_unit(w) {
                 continue;
             }
             for a in collections {
@@ -580,40 +741,31 @@ impl SearchIndex {
                 }
             }
         }
-        // The matching part. One unit alone, or any one of several, is a plain disjunction,
-        // which tantivy prunes by block-max scores: the common short queries stay fast however
-        // many documents hold their words.
+        // One unit alone, or any one of several, is a plain disjunction, which tantivy prunes
+        // by block-max scores: the common short queries stay fast however many documents hold
+        // their words.
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if disjunction {
-            let mut any: Vec<(Occur, Box<dyn Query>)> = if units.is_empty() {
-                plan.optional
-                    .iter()
-                    .map(|u| (Occur::Should, u.query(collections, exists).0))
-                    .collect()
-            } else {
-                units.into_iter().map(|q| (Occur::Should, q)).collect()
-            };
+            let mut any: Vec<(Occur, Box<dyn Query>)> =
+                queries.into_iter().map(|q| (Occur::Should, q)).collect();
             any.extend(boosts);
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-        } else if relaxed {
-            let any: Vec<(Occur, Box<dyn Query>)> =
-                units.into_iter().map(|q| (Occur::Should, q)).collect();
-            clauses.push((
-                Occur::Must,
-                Box::new(BooleanQuery::with_minimum_required_clauses(any, need)),
-            ));
-            clauses.extend(boosts);
         } else {
-            clauses.extend(units.into_iter().map(|q| (Occur::Must, q)));
-            for u in &plan.optional {
-                clauses.push((Occur::Should, u.query(collections, exists).0));
-            }
+            clauses.push((Occur::Must, at_least(queries, need)));
             clauses.extend(boosts);
         }
+        self.restrict(req, &mut clauses);
+        all_of(clauses)
+    }
+
+    /// Conversations only in the request's scopes.
+    fn restrict(&self, req: &Request<'_>, clauses: &mut Vec<(Occur, Box<dyn Query>)>) {
         if req.kind == Kind::Conversation
             && let Some(scopes) = req.scopes
         {
-            let terms = scopes.iter().map(|s| Term::from_field_text(f.scope, s));
+            let terms = scopes
+                .iter()
+                .map(|s| Term::from_field_text(self.fields.scope, s));
             clauses.push((
                 Occur::Must,
                 Box::new(ConstScoreQuery::new(
@@ -622,13 +774,84 @@ impl SearchIndex {
                 )),
             ));
         }
-        if clauses.len() == 1
-            && let Some((Occur::Must, q)) = clauses.pop()
-        {
-            return q;
-        }
-        Box::new(BooleanQuery::new(clauses))
     }
+}
+
+/// Every one of `queries` when `need` is all of them, else at least `need` of them.
+fn at_least(mut queries: Vec<Box<dyn Query>>, need: usize) -> Box<dyn Query> {
+    if queries.len() == 1
+        && let Some(q) = queries.pop()
+    {
+        return q;
+    }
+    if need >= queries.len() {
+        return Box::new(BooleanQuery::new(
+            queries.into_iter().map(|q| (Occur::Must, q)).collect(),
+        ));
+    }
+    Box::new(BooleanQuery::with_minimum_required_clauses(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+        need,
+    ))
+}
+
+fn all_of(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    if clauses.len() == 1
+        && let Some((Occur::Must, q)) = clauses.pop()
+    {
+        return q;
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn text_of(doc: &TantivyDocument, field: Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A stable 64-bit hash of an object's id (FNV-1a): what the `oid` column holds.
+fn object_hash(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The distinct objects (their `oid`s) a query matches, leaving out those in `skip` (sorted),
+/// up to [`COUNT_CAP`]: `true` with them when there are more. Counting stops there, so a
+/// word that most documents hold costs no more than a rare one.
+fn count_objects(
+    searcher: &tantivy::Searcher,
+    oid: Field,
+    q: &dyn Query,
+    skip: &[u64],
+) -> Result<(Vec<u64>, bool)> {
+    let weight = q.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let name = searcher.schema().get_field_name(oid).to_string();
+    let mut seen = HashSet::new();
+    for segment in searcher.segment_readers() {
+        let column = segment.fast_fields().u64(&name)?;
+        let alive = segment.alive_bitset();
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc))
+                && let Some(h) = column.first(doc)
+                && skip.binary_search(&h).is_err()
+                && seen.insert(h)
+                && seen.len() > COUNT_CAP
+            {
+                let mut v: Vec<u64> = seen.into_iter().collect();
+                v.sort_unstable();
+                return Ok((v, true));
+            }
+            doc = scorer.advance();
+        }
+    }
+    let mut v: Vec<u64> = seen.into_iter().collect();
+    v.sort_unstable();
+    Ok((v, false))
 }
 
 fn register(index: &Index) {

@@ -55,6 +55,14 @@ pub(crate) enum Unit {
 }
 
 impl Unit {
+    /// The text the unit stands for: Chinese characters, or an English stem.
+    pub(crate) fn label(&self) -> String {
+        match self {
+            Unit::Chars(forms) => forms.first().map(|f| f.concat()).unwrap_or_default(),
+            Unit::Word { stem, .. } => stem.clone(),
+        }
+    }
+
     /// What matches (in the title-and-body fields) and what ranks titles up (title fields).
     pub(crate) fn query(
         &self,
@@ -162,17 +170,18 @@ pub(crate) fn chars_query(
 /// What a query text asks for.
 #[derive(Debug, Default)]
 pub(crate) struct Plan {
-    /// Every one must match (or, relaxed, most of them).
-    pub(crate) required: Vec<Unit>,
-    /// Matches rank higher; none is needed.
-    pub(crate) optional: Vec<Unit>,
+    /// What an exact match holds, every one: each Chinese run as it is written, each English
+    /// word by its stem (or, while typing, the last one as a prefix).
+    pub(crate) exact: Vec<Unit>,
+    /// The pieces of the query a related match holds at least half of: the 2-character pieces
+    /// of its Chinese words (filler words such as 怎么 left out), lone characters, and English
+    /// words (forgiving typos).
+    pub(crate) pieces: Vec<Unit>,
     /// jieba words of the Chinese parts: whole words rank higher than scattered characters.
     pub(crate) boost_words: Vec<String>,
+    /// The query's words that could be searched alone (suggestions when nothing matches).
+    pub(crate) words: Vec<String>,
 }
-
-/// Chinese runs up to this many characters are looked for as they are; longer ones (questions
-/// typed as sentences) by their words.
-const WHOLE_RUN_CHARS: usize = 4;
 
 impl Plan {
     pub(crate) fn new(text: &str, as_you_type: bool) -> Plan {
@@ -183,10 +192,23 @@ impl Plan {
                 .last()
                 .is_some_and(|p| p.end() == text.len() && p.kind == PieceKind::Word);
         let n = pieces.len();
+        let all_stop = pieces
+            .iter()
+            .all(|p| p.kind == PieceKind::Word && analyze::is_stop_word(&fold_str(p.text)));
+        let mut seen: Vec<String> = Vec::new();
+        let mut add_piece = |plan: &mut Plan, key: String, unit: Unit| {
+            if !seen.contains(&key) {
+                seen.push(key);
+                plan.pieces.push(unit);
+            }
+        };
         for (i, p) in pieces.into_iter().enumerate() {
             match p.kind {
                 PieceKind::Word => {
                     let folded = fold_str(p.text);
+                    if analyze::is_stop_word(&folded) && !all_stop {
+                        continue;
+                    }
                     let letters = folded.chars().count();
                     let stem = analyze::stem(&folded);
                     let fuzzy = if folded.chars().all(|c| c.is_ascii_digit()) {
@@ -200,45 +222,63 @@ impl Plan {
                     };
                     let prefix =
                         (typing_last && i == n - 1 && letters >= 2).then(|| folded.clone());
-                    let unit = Unit::Word {
-                        stem,
-                        fuzzy,
-                        prefix,
-                    };
-                    if analyze::is_stop_word(&folded) {
-                        plan.optional.push(unit);
-                    } else {
-                        plan.required.push(unit);
+                    if !plan.words.contains(&folded) {
+                        plan.words.push(folded.clone());
                     }
+                    plan.exact.push(Unit::Word {
+                        stem: stem.clone(),
+                        fuzzy: 0,
+                        prefix: prefix.clone(),
+                    });
+                    add_piece(
+                        &mut plan,
+                        format!("w:{stem}"),
+                        Unit::Word {
+                            stem,
+                            fuzzy,
+                            prefix,
+                        },
+                    );
                 }
                 PieceKind::Cjk => {
                     let chars: Vec<String> = p.text.chars().map(|c| c.to_string()).collect();
-                    let words = analyze::cut(p.text);
-                    for (_, w) in &words {
-                        if w.chars().count() >= 2 && !analyze::is_filler_word(w) {
-                            plan.boost_words.push(w.to_string());
+                    plan.exact.push(Unit::Chars(vec![chars.clone()]));
+                    // Which characters belong to filler words (怎么, 的): pieces touching them
+                    // say nothing of the subject.
+                    let mut filler = vec![false; chars.len()];
+                    let mut at = 0;
+                    for (_, w) in analyze::cut(p.text) {
+                        let len = w.chars().count();
+                        let is_filler = analyze::is_filler_word(w);
+                        if is_filler {
+                            filler[at..at + len].iter_mut().for_each(|f| *f = true);
                         }
+                        if len >= 2 && !is_filler {
+                            plan.boost_words.push(w.to_string());
+                            if !plan.words.iter().any(|x| x == w) {
+                                plan.words.push(w.to_string());
+                            }
+                        }
+                        at += len;
                     }
-                    if chars.len() <= WHOLE_RUN_CHARS {
-                        plan.required.push(Unit::Chars(vec![chars]));
+                    if chars.len() == 1 {
+                        add_piece(&mut plan, chars[0].clone(), Unit::Chars(vec![chars]));
                         continue;
                     }
-                    plan.optional.push(Unit::Chars(vec![chars]));
-                    for (_, w) in words {
-                        if analyze::is_filler_word(w) {
+                    let mut any = false;
+                    for i in 0..chars.len() - 1 {
+                        if filler[i] || filler[i + 1] {
                             continue;
                         }
-                        let chars: Vec<String> = w.chars().map(|c| c.to_string()).collect();
-                        if chars.len() == 1 {
-                            // A lone character of a sentence (开, 号) says little by itself.
-                            plan.optional.push(Unit::Chars(vec![chars]));
-                            continue;
+                        any = true;
+                        let pair = chars[i..i + 2].to_vec();
+                        add_piece(&mut plan, pair.concat(), Unit::Chars(vec![pair]));
+                    }
+                    if !any {
+                        // A run of filler words alone (怎么): its pieces are all it says.
+                        for pair in chars.windows(2) {
+                            add_piece(&mut plan, pair.concat(), Unit::Chars(vec![pair.to_vec()]));
                         }
-                        let mut forms = vec![chars.clone()];
-                        if chars.len() >= 3 {
-                            forms.extend(chars.windows(2).map(<[String]>::to_vec));
-                        }
-                        plan.required.push(Unit::Chars(forms));
                     }
                 }
             }
@@ -247,16 +287,17 @@ impl Plan {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.required.is_empty() && self.optional.is_empty()
+        self.exact.is_empty()
     }
 
-    pub(crate) fn can_relax(&self) -> bool {
-        self.required.len() > 1
+    /// How many of the pieces a related match holds: half, rounded up.
+    pub(crate) fn pieces_needed(&self) -> usize {
+        self.pieces.len().div_ceil(2).max(1)
     }
 
     pub(crate) fn highlighter(&self) -> Highlighter {
         let mut h = Highlighter::default();
-        for u in self.required.iter().chain(&self.optional) {
+        for u in self.exact.iter().chain(&self.pieces) {
             match u {
                 Unit::Chars(forms) => h.cjk.extend(forms.iter().map(|f| f.concat())),
                 Unit::Word {

@@ -62,6 +62,19 @@ fn ids(index: &SearchIndex, text: &str, limit: usize) -> Vec<String> {
         .collect()
 }
 
+/// The objects holding the whole query.
+fn exact_ids(index: &SearchIndex, text: &str, limit: usize) -> Vec<String> {
+    let mut req = Request::new(text, Kind::Article);
+    req.limit = limit;
+    index
+        .search(&req)
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.exact)
+        .map(|h| h.id)
+        .collect()
+}
+
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v
@@ -98,7 +111,7 @@ fn every_chinese_substring_of_one_to_four_characters_finds_exactly_the_articles_
             .filter(|d| d.title.contains(q.as_str()) || d.body.contains(q.as_str()))
             .map(|d| d.id.clone())
             .collect();
-        let got = ids(&index, q, docs.len());
+        let got = exact_ids(&index, q, docs.len());
         assert_eq!(
             sorted(got),
             sorted(expected),
@@ -355,4 +368,194 @@ fn the_writer_is_let_go_when_idle_and_made_again_on_the_next_write() {
     index.upsert(&[doc("b", "换货", "")]).unwrap();
     index.commit(2).unwrap();
     assert_eq!(ids(&index, "货", 10).len(), 2);
+}
+
+/// Precision and recall of the exact group by query length, against a brute-force scan: for
+/// every length the articles holding the query are all found, counted, and listed before any
+/// other; related matches each hold at least half of the query's pieces, and every article that
+/// does is counted; a query that no article holds says so.
+#[test]
+fn exact_matches_come_first_and_are_exactly_the_articles_holding_the_query() {
+    let docs = corpus(400, 0xfeed);
+    let index = SearchIndex::in_memory().unwrap();
+    index.upsert(&docs).unwrap();
+    index.commit(1).unwrap();
+    let holds = |d: &Doc, q: &str| d.title.contains(q) || d.body.contains(q);
+
+    let mut rng = Rng(7);
+    let mut by_length: std::collections::BTreeMap<usize, (usize, f64, f64)> = Default::default();
+    let mut queries = std::collections::BTreeSet::new();
+    while queries.len() < 360 {
+        let d = &docs[rng.below(docs.len())];
+        let chars: Vec<char> = d.body.chars().collect();
+        let len = 1 + rng.below(12);
+        let at = rng.below(chars.len().saturating_sub(len).max(1));
+        let q: String = chars[at..(at + len).min(chars.len())].iter().collect();
+        if q.chars().all(kefu_search::analyze::is_cjk) {
+            queries.insert(q);
+        }
+    }
+    for q in &queries {
+        let expected: Vec<String> = sorted(
+            docs.iter()
+                .filter(|d| holds(d, q))
+                .map(|d| d.id.clone())
+                .collect(),
+        );
+        let mut req = Request::new(q, Kind::Article);
+        req.limit = docs.len();
+        let found = index.find(&req, true).unwrap();
+        let exact: Vec<String> = found
+            .hits
+            .iter()
+            .filter(|h| h.exact)
+            .map(|h| h.id.clone())
+            .collect();
+        // Exact hits first, every one of them.
+        let first = found.hits.iter().take_while(|h| h.exact).count();
+        assert_eq!(
+            first,
+            exact.len(),
+            "{q:?}: an exact match after a related one"
+        );
+        let right = exact.iter().filter(|id| expected.contains(id)).count();
+        let precision = if exact.is_empty() {
+            1.0
+        } else {
+            right as f64 / exact.len() as f64
+        };
+        let recall = if expected.is_empty() {
+            1.0
+        } else {
+            right as f64 / expected.len() as f64
+        };
+        let entry = by_length.entry(q.chars().count()).or_insert((0, 0.0, 0.0));
+        entry.0 += 1;
+        entry.1 += precision;
+        entry.2 += recall;
+        assert_eq!(
+            sorted(exact),
+            expected,
+            "{q:?}: exact group and scan disagree"
+        );
+        assert_eq!(found.exact, expected.len(), "{q:?}: exact count");
+
+        // Related: each holds at least half of the pieces; every article that does is counted.
+        let (pieces, need) = kefu_search::related_pieces(q);
+        let share = |d: &Doc| pieces.iter().filter(|p| holds(d, p)).count();
+        let related: Vec<String> = sorted(
+            docs.iter()
+                .filter(|d| !holds(d, q) && share(d) >= need)
+                .map(|d| d.id.clone())
+                .collect(),
+        );
+        let got: Vec<String> = sorted(
+            found
+                .hits
+                .iter()
+                .filter(|h| !h.exact)
+                .map(|h| h.id.clone())
+                .collect(),
+        );
+        if q.chars().count() > 2 {
+            assert_eq!(got, related, "{q:?}: related group and scan disagree");
+            assert_eq!(found.related, related.len(), "{q:?}: related count");
+        }
+    }
+    for (len, (n, p, r)) in &by_length {
+        println!(
+            "{len:>2} characters: {n:>3} queries, exact group precision {:.3}, recall {:.3}",
+            p / *n as f64,
+            r / *n as f64
+        );
+    }
+    assert!(
+        by_length.keys().any(|&l| l >= 10),
+        "long queries were tried"
+    );
+
+    // Paging: pages of 7 put together are the one long page, with the same counts.
+    for q in queries.iter().filter(|q| q.chars().count() == 5).take(10) {
+        let mut req = Request::new(q, Kind::Article);
+        req.limit = 1000;
+        let whole = index.find(&req, true).unwrap();
+        let mut paged = Vec::new();
+        req.limit = 7;
+        loop {
+            let page = index.find(&req, true).unwrap();
+            assert_eq!((page.exact, page.related), (whole.exact, whole.related));
+            if page.hits.is_empty() {
+                break;
+            }
+            paged.extend(page.hits.into_iter().map(|h| (h.id, h.exact)));
+            req.offset += 7;
+        }
+        let whole: Vec<_> = whole.hits.into_iter().map(|h| (h.id, h.exact)).collect();
+        assert_eq!(paged, whole, "{q:?}: pages differ from the whole list");
+    }
+
+    // Nonsense: 5 to 8 of the corpus's own characters in an order no article has.
+    let alphabet: Vec<char> = ZH_WORDS.concat().chars().collect();
+    let mut nonsense = 0;
+    while nonsense < 30 {
+        let len = 5 + rng.below(4);
+        let q: String = (0..len)
+            .map(|_| alphabet[rng.below(alphabet.len())])
+            .collect();
+        if docs.iter().any(|d| holds(d, &q)) {
+            continue;
+        }
+        nonsense += 1;
+        let mut req = Request::new(&q, Kind::Article);
+        req.limit = 20;
+        let found = index.find(&req, true).unwrap();
+        assert_eq!(found.exact, 0, "{q:?}");
+        assert!(found.hits.iter().all(|h| !h.exact), "{q:?}");
+    }
+}
+
+#[test]
+fn a_query_nothing_holds_suggests_its_words_that_find_something() {
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .upsert(&[
+            doc("a", "退货政策", "七天内可以申请退货。"),
+            doc("b", "发票", "在订单页申请电子发票。"),
+            doc("c", "运费说明", "退货运费由买家承担。"),
+        ])
+        .unwrap();
+    index.commit(1).unwrap();
+    let mut req = Request::new("退货发票", Kind::Article);
+    let found = index.find(&req, true).unwrap();
+    assert_eq!(found.exact, 0);
+    assert_eq!(
+        found.suggestions,
+        vec![("退货".to_string(), 2), ("发票".to_string(), 1)]
+    );
+    // Something holds it: no suggestions.
+    req.text = "退货";
+    let found = index.find(&req, true).unwrap();
+    assert_eq!(found.exact, 2);
+    assert!(found.suggestions.is_empty());
+}
+
+#[test]
+fn counts_stop_at_the_cap_and_say_there_are_more() {
+    let index = SearchIndex::in_memory().unwrap();
+    let docs: Vec<Doc> = (0..kefu_search::COUNT_CAP + 50)
+        .map(|i| doc(&format!("d{i}"), "退货", "七天内可以申请退货。"))
+        .collect();
+    index.upsert(&docs).unwrap();
+    index.commit(1).unwrap();
+    let found = index
+        .find(&Request::new("退货", Kind::Article), true)
+        .unwrap();
+    assert_eq!(found.exact, kefu_search::COUNT_CAP);
+    assert!(found.exact_more && found.related_more);
+    let found = index
+        .find(&Request::new("申请的退货", Kind::Article), true)
+        .unwrap();
+    assert_eq!((found.exact, found.exact_more), (0, false));
+    assert_eq!(found.related, kefu_search::COUNT_CAP);
+    assert!(found.related_more);
 }

@@ -357,6 +357,22 @@ help-thanks = Thank you for your feedback.
 help-related = Related articles
 help-results-for = Results for “{ $q }”
 help-no-results = Nothing found. Try other words, or contact us.
+help-exact-count = { $n ->
+    [one] One article contains “{ $q }”.
+   *[other] { $n } articles contain “{ $q }”.
+}
+help-exact-count-more = More than { $n } articles contain “{ $q }”; add a word to narrow the search.
+help-related-heading-more = Related articles holding part of “{ $q }”
+help-no-exact = No article contains “{ $q }” as you wrote it.
+help-try-words = Search for one of its words instead:
+help-related-heading = { $n ->
+    [one] One related article holds part of “{ $q }”
+   *[other] { $n } related articles hold part of “{ $q }”
+}
+help-pages = Pages of results
+help-page-of = Page { $page } of { $pages }
+help-previous = Previous
+help-next = Next
 widget-suggest-head = These articles may answer your question:
 widget-article-back = Back to the chat
 widget-open-help = Open in the help centre
@@ -896,6 +912,8 @@ kb-import-choose = Choose a CSV file first.
 kb-import-report = Imported: { $created } new articles, { $updated } updated.
 console-mail-retry = Retry now
 console-mail-retried = Sending again…
+console-mail-forwarded = Forwarded mail
+console-mail-bounced = The mail to { $to } came back undelivered; check the address with the customer. The server said: { $error }
 console-mail-failed-final = The mail could not be delivered; no more automatic tries. The server said: { $error }
 console-mail-failed-retrying = The mail could not be delivered yet; it is tried again automatically. The server said: { $error }
 outbox-retry = Send again now

@@ -3,6 +3,7 @@
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
+use std::borrow::Borrow;
 use unic_langid::LanguageIdentifier;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +143,15 @@ impl Tr<'_> {
     /// The message with its arguments filled in.
     pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut fa = FluentArgs::new();
+        for (name, value) in args {
+            fa.set(name.to_string(), value.to_string());
+        }
+        self.i18n.t_args(self.lang, key, Some(&fa))
+    }
+    /// The message for a count `n` (plural forms chosen by it) and other arguments.
+    pub fn count(&self, key: &str, n: impl Borrow<usize>, args: &[(&str, &str)]) -> String {
+        let mut fa = FluentArgs::new();
+        fa.set("n", *n.borrow());
         for (name, value) in args {
             fa.set(name.to_string(), value.to_string());
         }

@@ -207,31 +207,81 @@ pub struct ResultLine {
     pub snippet_html: String,
 }
 
-/// Published articles matching `text` in the reader's language first, up to 20. The index
-/// may trail the database by a moment: only what is published now is shown.
-pub async fn search(state: &Service, text: &str, lang: &str) -> Result<Vec<ResultLine>> {
-    let mut results = Vec::new();
+/// Results shown per page of the help centre's search.
+pub const RESULTS_PER_PAGE: usize = 20;
+/// The last page a search can be turned to (the 500 best results are plenty to read).
+const LAST_PAGE: usize = 25;
+
+/// One page of the help centre's search.
+#[derive(Default)]
+pub struct SearchResults {
+    /// Articles holding the whole query (counted up to [`kefu_search::COUNT_CAP`]).
+    pub exact_total: usize,
+    /// There are more than that.
+    pub exact_more: bool,
+    /// Other articles holding at least half of its pieces.
+    pub related_total: usize,
+    pub related_more: bool,
+    /// This page (from 1) and how many there are.
+    pub page: usize,
+    pub pages: usize,
+    /// This page's exact matches, then its related ones.
+    pub exact: Vec<ResultLine>,
+    pub related: Vec<ResultLine>,
+    /// When no article holds the whole query: its words that find articles alone.
+    pub suggestions: Vec<(String, usize)>,
+}
+
+/// Published articles holding the whole of `text` first, then related ones, in the reader's
+/// language first, one page of [`RESULTS_PER_PAGE`]. A page past the last shows the last. The
+/// index may trail the database by a moment: only what is published now is shown.
+pub async fn search(state: &Service, text: &str, lang: &str, page: usize) -> Result<SearchResults> {
     if text.is_empty() {
-        return Ok(results);
+        return Ok(SearchResults::default());
     }
     let index = state.search.index().await?;
     let public = ["public".to_string()];
     let mut req = Request::new(text, Kind::Article);
     req.scopes = Some(&public);
     req.lang = Some(lang);
-    req.limit = 20;
-    let hits = index
-        .search(&req)
+    req.limit = RESULTS_PER_PAGE;
+    let page = page.clamp(1, LAST_PAGE);
+    req.offset = (page - 1) * RESULTS_PER_PAGE;
+    let mut found = index
+        .find(&req, true)
         .map_err(|e| Error::Internal(e.to_string()))?;
-    for h in hits {
+    let total = found.exact + found.related;
+    let pages = total.div_ceil(RESULTS_PER_PAGE).clamp(1, LAST_PAGE);
+    if page > pages {
+        req.offset = (pages - 1) * RESULTS_PER_PAGE;
+        found = index
+            .find(&req, true)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+    }
+    let mut results = SearchResults {
+        exact_total: found.exact,
+        exact_more: found.exact_more,
+        related_total: found.related,
+        related_more: found.related_more,
+        page: page.min(pages),
+        pages,
+        suggestions: found.suggestions,
+        ..SearchResults::default()
+    };
+    for h in found.hits {
         if let Some(a) = knowledge::get_article(&state.db, &h.id).await?
             && a.is_published()
         {
-            results.push(ResultLine {
+            let line = ResultLine {
                 slug: a.slug,
                 title_html: h.title.to_html(),
                 snippet_html: h.snippet.to_html(),
-            });
+            };
+            if h.exact {
+                results.exact.push(line);
+            } else {
+                results.related.push(line);
+            }
         }
     }
     Ok(results)

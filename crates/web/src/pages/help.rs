@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use kefu_service::knowledge::help_centre::{self, ArticleLink, CategoryCard, ResultLine};
+use kefu_service::knowledge::help_centre::{self, ArticleLink, CategoryCard, SearchResults};
 use serde::Deserialize;
 
 use super::{Ctx, render, render_status};
@@ -41,6 +41,9 @@ pub struct LangQuery {
     pub q: String,
     #[serde(default)]
     pub sent: String,
+    /// A page of search results, from 1.
+    #[serde(default)]
+    pub page: String,
 }
 
 fn content_lang(ctx: &Ctx, asked: &str) -> &'static str {
@@ -236,13 +239,19 @@ pub async fn feedback(
 #[template(path = "help_search.html")]
 struct SearchPage<'a> {
     h: HelpChrome<'a>,
-    results: Vec<ResultLine>,
+    r: SearchResults,
+    /// The query, encoded for the page links.
+    q_url: String,
+    /// Each suggested word with its search link's query.
+    suggested: Vec<(String, usize, String)>,
 }
 
 pub async fn search(ctx: Ctx, Query(q): Query<LangQuery>) -> AppResult<Response> {
     let lang = content_lang(&ctx, &q.lang);
     let text = kefu_service::knowledge::articles::check_query(&q.q)?.to_string();
-    let results = help_centre::search(&ctx.state, &text, lang).await?;
+    // A page number that is not one shows the first page.
+    let page = q.page.trim().parse::<usize>().unwrap_or(1);
+    let r = help_centre::search(&ctx.state, &text, lang, page).await?;
     let title = ctx.state.i18n.t(ui_lang(lang), "search");
     let mut h = chrome(&ctx, lang, "/help/search", title);
     h.canonical = ctx.state.link(&with_lang("/help", lang));
@@ -252,7 +261,18 @@ pub async fn search(ctx: Ctx, Query(q): Query<LangQuery>) -> AppResult<Response>
         if lang == "zh" { "en" } else { "zh" }
     );
     h.q = text;
-    Ok(render(&SearchPage { h, results }))
+    let q_url = kefu_core::url::encode(&h.q, b"");
+    let suggested = r
+        .suggestions
+        .iter()
+        .map(|(w, n)| (w.clone(), *n, kefu_core::url::encode(w, b"")))
+        .collect();
+    Ok(render(&SearchPage {
+        h,
+        r,
+        q_url,
+        suggested,
+    }))
 }
 
 #[derive(Template)]

@@ -1097,3 +1097,99 @@ async fn import_export(t: TestDb) {
     let agent = signed_in(&third_server, "agent@shop.com").await;
     assert_eq!(import(&agent, csv.body).await.status, StatusCode::FORBIDDEN);
 }
+
+both_backends!(
+    the_help_centre_lists_whole_matches_first_then_related_ones_in_pages_and_says_when_nothing_matches,
+    help_search_groups
+);
+async fn help_search_groups(t: TestDb) {
+    let s = start(t).await;
+    let cat = category(&s, "orders").await;
+    // 23 articles hold 退货运费 as written; 3 hold 退货 and 运费 apart (related); one holds
+    // neither.
+    for i in 0..23 {
+        publish(
+            &s,
+            &cat,
+            &format!("fee-{i}"),
+            (
+                &format!("退货运费说明 {i}"),
+                "质量问题的退货运费由店铺承担。",
+            ),
+            ("", ""),
+        )
+        .await;
+    }
+    for i in 0..3 {
+        publish(
+            &s,
+            &cat,
+            &format!("apart-{i}"),
+            (
+                &format!("售后说明 {i}"),
+                "退货请在七天内申请；运费按实际收取。",
+            ),
+            ("", ""),
+        )
+        .await;
+    }
+    publish(
+        &s,
+        &cat,
+        "other",
+        ("发票", "在订单页申请电子发票。"),
+        ("", ""),
+    )
+    .await;
+    let v = Browser::new(&s);
+    eventually(10, async || {
+        v.get("/help/search?q=发票&lang=zh")
+            .await
+            .body
+            .contains("/help/articles/other")
+    })
+    .await;
+    let count = |body: &str, what: &str| body.matches(what).count();
+    let page1 = v.get("/help/search?q=退货运费&lang=zh").await.body;
+    assert!(page1.contains("23 篇文章包含“退货运费”"), "{page1}");
+    assert!(page1.contains("第 1 页，共 2 页"), "{page1}");
+    assert_eq!(count(&page1, "/help/articles/fee-"), 20, "{page1}");
+    assert!(!page1.contains("related-heading") && !page1.contains("/help/articles/apart-"));
+    assert!(page1.contains("page=2"));
+    let page2 = v.get("/help/search?q=退货运费&lang=zh&page=2").await.body;
+    assert_eq!(count(&page2, "/help/articles/fee-"), 3, "{page2}");
+    assert!(
+        page2.contains("相关文章：3 篇包含“退货运费”的部分内容"),
+        "{page2}"
+    );
+    assert_eq!(count(&page2, "/help/articles/apart-"), 3);
+    assert!(!page2.contains("/help/articles/other"));
+    // The exact ones come before the heading, the related after it.
+    let heading = page2.find("related-heading").unwrap();
+    assert!(page2.rfind("/help/articles/fee-").unwrap() < heading);
+    assert!(page2.find("/help/articles/apart-").unwrap() > heading);
+    // A page past the last shows the last; a page that is no number, the first.
+    let past = v.get("/help/search?q=退货运费&lang=zh&page=99").await.body;
+    assert!(past.contains("第 2 页，共 2 页"), "{past}");
+    let odd = v.get("/help/search?q=退货运费&lang=zh&page=x").await;
+    assert_eq!(odd.status, StatusCode::OK);
+    assert!(odd.body.contains("第 1 页，共 2 页"));
+    // Nothing holds it: said so, with its words that do find something, in English too.
+    let none = v.get("/help/search?q=运费发票&lang=en").await.body;
+    assert!(
+        none.contains("No article contains “运费发票” as you wrote it."),
+        "{none}"
+    );
+    assert!(
+        none.contains("?q=%E8%BF%90%E8%B4%B9&amp;lang=en\">运费</a>"),
+        "{none}"
+    );
+    assert!(none.contains("(26)"), "{none}");
+    let nonsense = v.get("/help/search?q=砂糖橘飞机跑道&lang=zh").await.body;
+    assert!(
+        nonsense.contains("没有文章包含完整的“砂糖橘飞机跑道”"),
+        "{nonsense}"
+    );
+    assert!(nonsense.contains("没有找到"), "{nonsense}");
+    assert!(!nonsense.contains("/help/articles/"), "{nonsense}");
+}
