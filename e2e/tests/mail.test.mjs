@@ -106,4 +106,41 @@ Content-Type: text/plain; charset=utf-8
     if (status !== 'sent') await agent.waitForTimeout(250);
   }
   assert.equal(status, 'sent');
+
+  // The customer forwards the courier's mail as an attachment: the agent reads it as a mail.
+  await smtpSend(smtp, customer, support, `From: ${customer}
+To: ${support}
+Subject: =?UTF-8?B?RndkOiDnianmtYHlvILluLg=?=
+Message-ID: <fwd-${tag}@customer.test>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="F"
+
+--F
+Content-Type: text/plain; charset=utf-8
+
+快递公司发来的邮件，请看附件。
+--F
+Content-Type: message/rfc822
+
+From: =?UTF-8?B?6aG65Liw5b+r6YCS?= <notice@express.test>
+To: ${customer}
+Subject: =?UTF-8?B?5oKo55qE5b+r5Lu25peg5rOV5rS+6YCB?=
+Date: Sat, 05 Dec 2026 10:00:00 +0800
+Content-Type: text/plain; charset=utf-8
+
+地址不详，包裹已退回网点，请联系收件人补充地址。
+--F--
+`);
+  const forwarded = agent.locator('.mail-forwarded', { hasText: '包裹已退回网点' });
+  for (let i = 0; i < 40 && !(await forwarded.count()); i++) {
+    await agent.waitForTimeout(500);
+    await agent.click('[data-view=all]').catch(() => {});
+    await agent.locator('#conversations li', { hasText: '物流异常' }).first().click().catch(() => {});
+  }
+  await forwarded.waitFor();
+  const head = await forwarded.locator('.muted').textContent();
+  assert.match(head, /转发的邮件 · 顺丰快递 <notice@express.test> · 您的快件无法派送/);
+  assert.ok(await agent.locator('.mail-files a', { hasText: '您的快件无法派送.eml' }).count());
+  await forwarded.scrollIntoViewIfNeeded();
+  await agent.screenshot({ path: join(shots, 'console-mail-forwarded-zh.png') });
 });

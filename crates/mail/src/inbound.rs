@@ -31,6 +31,31 @@ pub struct Part {
     pub inline: bool,
 }
 
+/// What a delivery failure report says about the mail it reports on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BounceReport {
+    /// The Message-ID of the mail that was not delivered (without angle brackets), when the
+    /// report carries its headers.
+    pub original_id: Option<String>,
+    /// Whom it did not reach.
+    pub recipient: String,
+    /// The status code (`5.1.1`).
+    pub status: String,
+    /// The receiving server's words.
+    pub diagnostic: String,
+}
+
+/// A mail sent on inside this one as an attachment (`message/rfc822`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Forwarded {
+    /// `Name <address>` as written.
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub date_ms: Option<i64>,
+    pub text: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Inbound {
     /// Without angle brackets; made from the content when the mail has none.
@@ -56,6 +81,10 @@ pub struct Inbound {
     /// What could not be read (a part that claims base64 and is not, an encoded word that does
     /// not decode): the rest was salvaged, and the raw mail should stay at hand.
     pub damaged: Vec<String>,
+    /// For a bounce: what it reports.
+    pub bounce: Option<BounceReport>,
+    /// Mails forwarded inside this one, in order (each is also among `parts` as an `.eml`).
+    pub forwarded: Vec<Forwarded>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -174,6 +203,7 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, ParseError> {
         damaged.push("the subject has an encoded word that does not decode".into());
     }
     let mut parts = Vec::new();
+    let mut forwarded = Vec::new();
     for (i, p) in msg.attachments().enumerate() {
         if broken_parts
             .iter()
@@ -183,6 +213,35 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, ParseError> {
         }
         if matches!(p.body, PartType::Message(_)) && kind == Kind::Bounce {
             continue;
+        }
+        let is_mail = matches!(p.body, PartType::Message(_))
+            || p.content_type().is_some_and(|c| {
+                c.ctype().eq_ignore_ascii_case("message")
+                    && c.subtype()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("rfc822"))
+            });
+        if is_mail {
+            // A forwarded mail: read as a mail, and kept as its `.eml` file.
+            let bytes = match &p.body {
+                PartType::Message(m) => m.raw_message().to_vec(),
+                _ => p.contents().to_vec(),
+            };
+            if let Some(f) = forwarded_mail(&bytes) {
+                let name = if f.subject.is_empty() {
+                    format!("forwarded-{}.eml", forwarded.len() + 1)
+                } else {
+                    format!("{}.eml", f.subject.replace(['/', '\\', ':'], " "))
+                };
+                parts.push(Part {
+                    name,
+                    content_type: "message/rfc822".into(),
+                    bytes,
+                    content_id: None,
+                    inline: false,
+                });
+                forwarded.push(f);
+                continue;
+            }
         }
         let content_type = p
             .content_type()
@@ -239,7 +298,119 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, ParseError> {
         html,
         parts,
         damaged,
+        bounce: (kind == Kind::Bounce).then(|| bounce_report(&msg, raw)),
+        forwarded,
     })
+}
+
+/// A forwarded mail's sender, recipients, subject, date and text.
+fn forwarded_mail(bytes: &[u8]) -> Option<Forwarded> {
+    let m = MessageParser::default().parse(bytes)?;
+    if m.headers().is_empty() {
+        return None;
+    }
+    let from = m
+        .from()
+        .and_then(|a| a.first())
+        .map(|a| match (a.name(), a.address()) {
+            (Some(n), Some(x)) => format!("{n} <{x}>"),
+            (None, Some(x)) => x.to_string(),
+            (Some(n), None) => n.to_string(),
+            (None, None) => String::new(),
+        })
+        .unwrap_or_default();
+    let html = m.body_html(0).map(|h| h.into_owned());
+    let text = match m.text_bodies().next() {
+        Some(p) if !p.is_text_html() => p.text_contents().unwrap_or_default().to_string(),
+        _ => html.as_deref().map(html_to_text).unwrap_or_default(),
+    };
+    Some(Forwarded {
+        from,
+        to: addresses(m.to()),
+        subject: m.subject().unwrap_or_default().trim().to_string(),
+        date_ms: m.date().map(|d| d.to_timestamp() * 1000),
+        text: text.replace("\r\n", "\n").trim().to_string(),
+    })
+}
+
+/// What a delivery failure report says: the `message/delivery-status` part's fields and the
+/// Message-ID of the returned mail (from its `message/rfc822` or `text/rfc822-headers` part,
+/// else the last `Message-ID:` line quoted in the body).
+fn bounce_report(msg: &mail_parser::Message<'_>, raw: &[u8]) -> BounceReport {
+    let mut r = BounceReport::default();
+    for part in &msg.parts {
+        let ct = part
+            .content_type()
+            .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("")))
+            .unwrap_or_default()
+            .to_lowercase();
+        match (&part.body, ct.as_str()) {
+            (PartType::Message(m), _) if r.original_id.is_none() => {
+                r.original_id = m
+                    .message_id()
+                    .map(|m| m.trim_matches(['<', '>']).to_string());
+            }
+            (_, "message/delivery-status") => {
+                let text = String::from_utf8_lossy(part.contents()).to_string();
+                for (name, value) in header_fields(&text) {
+                    let after_type =
+                        |v: &str| v.split_once(';').map_or(v, |(_, x)| x).trim().to_string();
+                    match name.to_ascii_lowercase().as_str() {
+                        "final-recipient" if r.recipient.is_empty() => {
+                            r.recipient = after_type(&value).to_lowercase();
+                        }
+                        "status" if r.status.is_empty() => r.status = value.trim().to_string(),
+                        "diagnostic-code" if r.diagnostic.is_empty() => {
+                            r.diagnostic = after_type(&value);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            (_, "text/rfc822-headers") if r.original_id.is_none() => {
+                let text = String::from_utf8_lossy(part.contents()).to_string();
+                r.original_id = header_fields(&text)
+                    .into_iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case("message-id"))
+                    .map(|(_, v)| v.trim().trim_matches(['<', '>']).to_string());
+            }
+            _ => {}
+        }
+    }
+    if r.original_id.is_none() {
+        // A report in plain words that quotes the returned mail's headers.
+        let text = String::from_utf8_lossy(raw);
+        let body = text
+            .split_once("\r\n\r\n")
+            .or_else(|| text.split_once("\n\n"))
+            .map_or("", |(_, b)| b);
+        r.original_id = body
+            .lines()
+            .filter_map(|l| {
+                let (n, v) = l.split_once(':')?;
+                n.trim()
+                    .eq_ignore_ascii_case("message-id")
+                    .then(|| v.trim().trim_matches(['<', '>']).to_string())
+            })
+            .rfind(|v| !v.is_empty());
+    }
+    r
+}
+
+/// `Name: value` fields (continuation lines unfolded), in order.
+fn header_fields(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, v)) = out.last_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+        } else if let Some((n, v)) = line.split_once(':') {
+            out.push((n.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    out
 }
 
 /// A stable id for a mail without `Message-ID`, so fetching it twice still stores it once.

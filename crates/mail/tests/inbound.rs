@@ -245,3 +245,80 @@ fn a_broken_mail_is_salvaged_and_says_what_is_damaged() {
     let ok = parse(b"From: a@b.test\r\nSubject: hi\r\n\r\nhello\r\n").unwrap();
     assert!(ok.damaged.is_empty());
 }
+
+/// A Postfix bounce as Postfix writes it: the report names the returned mail's Message-ID, the
+/// recipient, the status and the server's words; a report in plain words still yields the id.
+#[test]
+fn a_bounce_says_which_mail_did_not_reach_whom_and_why() {
+    let postfix = "From: MAILER-DAEMON@mx.shop.example (Mail Delivery System)\r\n\
+        Subject: Undelivered Mail Returned to Sender\r\nTo: support@shop.example\r\n\
+        Message-ID: <20261206.ABC@mx.shop.example>\r\nMIME-Version: 1.0\r\n\
+        Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"B1\"\r\n\r\n\
+        --B1\r\nContent-Description: Notification\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n\
+        This is the mail system at host mx.shop.example.\r\n\r\nI'm sorry to have to inform you...\r\n\r\n\
+        --B1\r\nContent-Description: Delivery report\r\nContent-Type: message/delivery-status\r\n\r\n\
+        Reporting-MTA: dns; mx.shop.example\r\n\r\nFinal-Recipient: rfc822; Nobody@Customer.example\r\n\
+        Original-Recipient: rfc822;nobody@customer.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+        Diagnostic-Code: smtp; 550 5.1.1 <nobody@customer.example>: Recipient address\r\n\
+        \x20   rejected: User unknown in virtual mailbox table\r\n\r\n\
+        --B1\r\nContent-Description: Undelivered Message\r\nContent-Type: message/rfc822\r\n\r\n\
+        From: support@shop.example\r\nTo: nobody@customer.example\r\nSubject: Re: 退货\r\n\
+        Message-ID: <reply-42@shop.example>\r\n\r\n您好，已为您办理退货。\r\n\r\n--B1--\r\n";
+    let m = parse(postfix.as_bytes()).unwrap();
+    assert_eq!(m.kind, Kind::Bounce);
+    let b = m.bounce.unwrap();
+    assert_eq!(b.original_id.as_deref(), Some("reply-42@shop.example"));
+    assert_eq!(b.recipient, "nobody@customer.example");
+    assert_eq!(b.status, "5.1.1");
+    assert!(
+        b.diagnostic
+            .starts_with("550 5.1.1 <nobody@customer.example>: Recipient address rejected"),
+        "{}",
+        b.diagnostic
+    );
+    // Headers only (text/rfc822-headers).
+    let headers_only = postfix.replace(
+        "Content-Type: message/rfc822",
+        "Content-Type: text/rfc822-headers",
+    );
+    let b = parse(headers_only.as_bytes()).unwrap().bounce.unwrap();
+    assert_eq!(b.original_id.as_deref(), Some("reply-42@shop.example"));
+    // A report in plain words that quotes the headers.
+    let plain = "From: MAILER-DAEMON@old.example\r\nSubject: failure notice\r\n\
+        Message-ID: <own@old.example>\r\n\r\nSorry, we were unable to deliver your message.\r\n\r\n\
+        --- Below this line is a copy of the message.\r\n\r\nFrom: support@shop.example\r\n\
+        Message-ID: <reply-43@shop.example>\r\nSubject: hi\r\n\r\nhello\r\n";
+    let b = parse(plain.as_bytes()).unwrap().bounce.unwrap();
+    assert_eq!(b.original_id.as_deref(), Some("reply-43@shop.example"));
+    // Personal mail has no report.
+    let personal = "From: a@b.example\r\nSubject: x\r\n\r\nhi\r\n";
+    assert!(parse(personal.as_bytes()).unwrap().bounce.is_none());
+}
+
+/// A mail forwarded as an attachment is read as a mail (sender, subject, date, text) and kept
+/// as its `.eml` file, not as a nameless text part.
+#[test]
+fn a_forwarded_mail_is_read_as_a_mail() {
+    let raw = "From: 王芳 <wang@customer.example>\r\nTo: support@shop.example\r\n\
+        Subject: Fwd: 物流异常\r\nMessage-ID: <fwd-1@customer.example>\r\nMIME-Version: 1.0\r\n\
+        Content-Type: multipart/mixed; boundary=\"F\"\r\n\r\n--F\r\n\
+        Content-Type: text/plain; charset=utf-8\r\n\r\n快递公司发来的邮件，请看附件。\r\n--F\r\n\
+        Content-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\n\
+        From: =?utf-8?B?6aG65Liw5b+r6YCS?= <notice@express.example>\r\nTo: wang@customer.example\r\n\
+        Subject: =?utf-8?B?5oKo55qE5b+r5Lu25peg5rOV5rS+6YCB?=\r\nDate: Sat, 05 Dec 2026 10:00:00 +0800\r\n\
+        Content-Type: text/plain; charset=utf-8\r\n\r\n地址不详，包裹已退回网点。\r\n--F--\r\n";
+    let m = parse(raw.as_bytes()).unwrap();
+    assert_eq!(m.new_text, "快递公司发来的邮件，请看附件。");
+    assert_eq!(m.forwarded.len(), 1, "{:?}", m.parts);
+    let f = &m.forwarded[0];
+    assert_eq!(f.from, "顺丰快递 <notice@express.example>");
+    assert_eq!(f.subject, "您的快件无法派送");
+    assert_eq!(f.to, vec!["wang@customer.example".to_string()]);
+    assert_eq!(f.date_ms, Some(1_796_436_000_000));
+    assert_eq!(f.text, "地址不详，包裹已退回网点。");
+    let eml = m.parts.iter().find(|p| p.name.ends_with(".eml")).unwrap();
+    assert_eq!(eml.name, "您的快件无法派送.eml");
+    assert!(!eml.inline);
+    assert!(String::from_utf8_lossy(&eml.bytes).contains("notice@express.example"));
+    assert_eq!(m.parts.len(), 1, "no nameless text part beside it");
+}

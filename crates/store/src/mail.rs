@@ -21,6 +21,8 @@ pub mod outcome {
     /// Read in part (a part or a header could not be decoded): the message holds what could be
     /// salvaged; listed for admins with the raw mail.
     pub const DAMAGED: &str = "damaged";
+    /// A mail we sent that came back in a delivery failure report.
+    pub const BOUNCED: &str = "bounced";
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -151,6 +153,22 @@ pub async fn set_outcome(
     tx.execute(
         "UPDATE mail_messages SET outcome = $3 WHERE inbox_id = $1 AND message_id = $2",
         args![inbox_id, message_id, outcome],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Marks a recorded mail as failed (`outcome`), with the reason.
+pub async fn set_failure(
+    tx: &mut Tx,
+    inbox_id: &str,
+    message_id: &str,
+    outcome: &str,
+    error: &str,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE mail_messages SET outcome = $3, error = $4 WHERE inbox_id = $1 AND message_id = $2",
+        args![inbox_id, message_id, outcome, error],
     )
     .await?;
     Ok(())

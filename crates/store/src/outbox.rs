@@ -248,6 +248,17 @@ pub async fn mark_attempt_failed(x: impl Exec, mail: &OutboxMail, error: &str) -
     Ok(())
 }
 
+/// A sent mail came back in a delivery failure report: failed, with the report's reason.
+pub async fn mark_bounced(x: impl Exec, id: &str, error: &str) -> Result<()> {
+    let error: String = format!("bounced: {error}").chars().take(500).collect();
+    x.execute(
+        "UPDATE outbox SET status = 'failed', last_error = $2 WHERE id = $1",
+        args![id, error],
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn count_pending(x: impl Exec) -> Result<i64> {
     let (n,): (i64,) = x
         .fetch_one(

@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kefu_service::chat::queries;
 use kefu_service::mail::admin::{self, MailSettingsView};
 use kefu_service::mail::replies::{self, Delivery, MailReply, NewSignature};
 use kefu_service::mail::{MailCheck, MailSettingsForm};
@@ -55,7 +56,8 @@ pub async fn reply(
     Path(id): Path<String>,
     ApiJson(r): ApiJson<MailReply>,
 ) -> AppResult<Response> {
-    crate::extract::sent(replies::reply(&state, caller.staff()?, &id, r).await?)
+    let user = queries::acting_staff(&state, &caller, "mail:write").await?;
+    crate::extract::sent(replies::reply(&state, &user, &id, r).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/mail", tag = "mail",
@@ -66,7 +68,12 @@ pub async fn deliveries(
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Delivery>>> {
     Ok(Json(
-        replies::deliveries(&state, caller.staff()?, &id).await?,
+        replies::deliveries(
+            &state,
+            &queries::acting_staff(&state, &caller, "mail:read").await?,
+            &id,
+        )
+        .await?,
     ))
 }
 
@@ -78,7 +85,8 @@ pub async fn retry(
     Extension(caller): Extension<Caller>,
     Path((id, mail_id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    replies::retry(&state, caller.staff()?, &id, &mail_id).await?;
+    let user = queries::acting_staff(&state, &caller, "mail:write").await?;
+    replies::retry(&state, &user, &id, &mail_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,7 +102,8 @@ pub async fn original(
     Query(q): Query<OriginalQuery>,
 ) -> AppResult<Response> {
     let images = q.images.is_some_and(|v| v == 1);
-    let safe = replies::original_html(&state, caller.staff()?, &id, &message_id, images).await?;
+    let user = queries::acting_staff(&state, &caller, "mail:read").await?;
+    let safe = replies::original_html(&state, &user, &id, &message_id, images).await?;
     let mut html = safe.html;
     if safe.remote_images_blocked > 0 {
         // Tracking pixels and remote pictures wait for the agent.

@@ -17,6 +17,8 @@ pub const SCOPES: &[&str] = &[
     "teams:write",
     "conversations:read",
     "conversations:write",
+    "mail:read",
+    "mail:write",
     "audit:read",
 ];
 

@@ -28,6 +28,22 @@ pub fn person(caller: &Caller) -> Result<&Person> {
     }
 }
 
+/// The staff member a request acts as: the signed-in staff member, or, for an API token that
+/// holds `scope`, the admin who made it (the token acts on their behalf, seeing what they see;
+/// a token whose maker is no longer active staff is refused). Anyone else: as
+/// [`Caller::staff`].
+pub async fn acting_staff(state: &Service, caller: &Caller, scope: &str) -> Result<Person> {
+    match caller {
+        Caller::Token { token } if token.has_scope(scope) => {
+            kefu_store::people::get(&state.db, &token.created_by)
+                .await?
+                .filter(|p| p.active && p.role().is_staff())
+                .ok_or(Error::Forbidden)
+        }
+        _ => caller.staff().cloned(),
+    }
+}
+
 /// The caller as someone who acts in conversations (people and visitors; tokens read but do
 /// not write).
 pub fn actor(caller: &Caller) -> Result<Actor> {

@@ -210,6 +210,18 @@ pub async fn ingest(
         Kind::Bounce => Some(outcome::BOUNCE),
         Kind::OwnMail => Some(outcome::OWN_MAIL),
     };
+    if let Some(report) = &mail.bounce {
+        return bounced(
+            state,
+            inbox_id,
+            &message_id,
+            &mail,
+            report,
+            &raw_key,
+            position,
+        )
+        .await;
+    }
     if let Some(what) = not_personal {
         return record_only(
             message_id,
@@ -349,6 +361,10 @@ pub async fn ingest(
             "html": mail.html.is_some(),
             "folded": mail.new_text.trim() != mail.text.trim(),
             "files": files,
+            "forwarded": mail.forwarded.iter().map(|f| serde_json::json!({
+                "from": f.from, "to": f.to, "subject": f.subject, "date": f.date_ms,
+                "text": f.text.chars().take(kefu_core::protocol::MAX_BODY_CHARS).collect::<String>(),
+            })).collect::<Vec<_>>(),
         }
     });
     let (msg, _) = messages::append(
@@ -383,6 +399,108 @@ pub async fn ingest(
         conversation_id: conv.id,
         message_id: msg.id,
         new_conversation,
+    })
+}
+
+/// A delivery failure report: kept for admins, and, when it returns a mail of a conversation
+/// (by its Message-ID), that mail is marked undelivered and its agents are told in the
+/// conversation, all in one transaction with the reading position.
+async fn bounced(
+    state: &Service,
+    inbox_id: &str,
+    message_id: &str,
+    mail: &Inbound,
+    report: &inbound::BounceReport,
+    raw_key: &str,
+    position: Option<(u32, u32)>,
+) -> Result<Ingested> {
+    let returned = match &report.original_id {
+        Some(id) => store_mail::get(&state.db, inbox_id, id)
+            .await?
+            .filter(|r| r.direction == "out"),
+        None => None,
+    };
+    let why = [report.status.as_str(), report.diagnostic.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let error = match &returned {
+        Some(r) => format!(
+            "returns <{}> to {}: {why}",
+            r.message_id,
+            if report.recipient.is_empty() {
+                "?"
+            } else {
+                &report.recipient
+            }
+        ),
+        None => format!("a delivery report for a mail this inbox did not send: {why}"),
+    };
+    let mut tx = state.db.begin().await?;
+    let fresh = store_mail::record(
+        &mut tx,
+        &NewMail {
+            inbox_id,
+            message_id,
+            conversation_id: returned.as_ref().and_then(|r| r.conversation_id.as_deref()),
+            direction: "in",
+            outcome: outcome::BOUNCE,
+            from_addr: &mail.from_addr,
+            subject: &mail.subject,
+            raw_key,
+            error: &error,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut told = None;
+    if fresh
+        && let Some(r) = &returned
+        && r.outcome != outcome::BOUNCED
+    {
+        store_mail::set_failure(&mut tx, inbox_id, &r.message_id, outcome::BOUNCED, &why).await?;
+        if let Some(cid) = &r.conversation_id
+            && let Some(conv) = conversations::get(&mut tx, cid).await?
+        {
+            // The outbox's record of it, shown to agents among the conversation's mails.
+            for m in kefu_store::outbox::of_conversation(&mut tx, cid).await? {
+                if m.kind == kefu_store::outbox::CONVERSATION_MAIL
+                    && m.payload.contains(r.message_id.as_str())
+                {
+                    kefu_store::outbox::mark_bounced(&mut tx, &m.id, &why).await?;
+                }
+            }
+            let ev = crate::chat::desk::record_event(
+                state,
+                &mut tx,
+                &conv,
+                messages::kind::ACTIVITY,
+                None,
+                &format!(
+                    "The mail to {} came back undelivered: {why}",
+                    report.recipient
+                ),
+                serde_json::json!({
+                    "event": "mail_bounced", "to": report.recipient, "error": why,
+                    "status": report.status, "message": r.chat_message_id,
+                }),
+            )
+            .await?;
+            told = Some((conv, ev));
+        }
+    }
+    if let Some((validity, uid)) = position {
+        store_mail::set_position(&mut tx, inbox_id, validity.into(), uid.into()).await?;
+    }
+    tx.commit().await?;
+    if let Some((conv, ev)) = told {
+        crate::chat::desk::publish_all(state, &conv, &[ev]).await;
+    }
+    Ok(if fresh {
+        Ingested::NotStored(outcome::BOUNCE)
+    } else {
+        Ingested::Duplicate
     })
 }
 

@@ -165,7 +165,7 @@ pub fn add(r: Routes) -> Routes {
             M::GET,
             "/api/v1/attachments/{id}",
             Signed,
-            None,
+            Some("conversations:read"),
             chat_api::download,
         )
         .route(M::GET, "/api/v1/agents", Staff, None, chat_api::agents)
@@ -236,42 +236,42 @@ pub fn add(r: Routes) -> Routes {
             M::GET,
             "/api/v1/inboxes/{id}/mail/raw/{message_id}",
             Admin,
-            None,
+            Some("mail:read"),
             mail_api::raw,
         )
         .route(
             M::GET,
             "/api/v1/mail/not-stored",
             Admin,
-            None,
+            Some("mail:read"),
             mail_api::not_stored,
         )
         .route(
             M::POST,
             "/api/v1/conversations/{id}/mail",
             Staff,
-            None,
+            Some("mail:write"),
             mail_api::reply,
         )
         .route(
             M::GET,
             "/api/v1/conversations/{id}/mail",
             Staff,
-            None,
+            Some("mail:read"),
             mail_api::deliveries,
         )
         .route(
             M::POST,
             "/api/v1/conversations/{id}/mail/{mail_id}/retry",
             Staff,
-            None,
+            Some("mail:write"),
             mail_api::retry,
         )
         .route(
             M::GET,
             "/api/v1/conversations/{id}/messages/{message_id}/original",
             Staff,
-            None,
+            Some("mail:read"),
             mail_api::original,
         )
         .route(

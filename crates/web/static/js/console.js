@@ -97,6 +97,20 @@ function show(m, pending = false) {
       head.prepend(flag, ' ');
     }
     body.prepend(head);
+    for (const f of mail.forwarded || []) {
+      // A mail sent on inside this one: its sender, subject and date, then its text.
+      const box = document.createElement('blockquote');
+      box.className = 'mail-forwarded';
+      const h = document.createElement('div');
+      h.className = 'muted small';
+      h.textContent = [root.mailForwarded, f.from, f.subject, f.date ? new Date(f.date).toLocaleString() : '']
+        .filter(Boolean).join(' · ');
+      const t = document.createElement('div');
+      t.className = 'mail-forwarded-text';
+      t.textContent = f.text || '';
+      box.append(h, t);
+      body.append(box);
+    }
     const files = (mail.files || []).filter((f) => !f.inline);
     if (files.length) {
       const ul = document.createElement('ul');
@@ -178,6 +192,7 @@ function retryButton(mailId) {
 }
 
 function eventText(meta, fallback) {
+  if (meta.event === 'mail_bounced') return fill(fill(root.mailBounced, 'to', meta.to || ''), 'error', meta.error || '');
   if (meta.event === 'mail_failed') return fill(meta.final ? root.mailFailedFinal : root.mailFailedRetrying, 'error', meta.error || '');
   const tpl = root['ev' + (meta.event || '').replace(/^./, (c) => c.toUpperCase())];
   if (meta.event === 'assigned') return fill(root.joined, 'name', meta.name || '');

@@ -52,17 +52,20 @@ fn servers() -> Option<MailServers> {
 
 /// Hands a raw mail to the SMTP server, as another mail system would.
 async fn smtp_send(m: &MailServers, from: &str, to: &[&str], raw: &str) {
+    smtp_send_bytes(m, Some(from), to, raw.replace('\n', "\r\n").as_bytes()).await;
+}
+
+/// The same for bytes as they are (raw 8-bit headers); no sender is a bounce's `MAIL FROM:<>`.
+async fn smtp_send_bytes(m: &MailServers, from: Option<&str>, to: &[&str], raw: &[u8]) {
     let t = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(&m.smtp.0)
         .port(m.smtp.1)
         .build();
     let env = lettre::address::Envelope::new(
-        Some(from.parse().unwrap()),
+        from.map(|f| f.parse().unwrap()),
         to.iter().map(|a| a.parse().unwrap()).collect(),
     )
     .unwrap();
-    t.send_raw(&env, raw.replace('\n', "\r\n").as_bytes())
-        .await
-        .unwrap();
+    t.send_raw(&env, raw).await.unwrap();
 }
 
 fn mailbox(m: &MailServers, user: &str) -> ImapConfig {
@@ -129,7 +132,15 @@ struct MailShop {
 /// A shop with an e-mail inbox worked by the agent's team, reading `support-<id>@shop.test`
 /// over IMAP and sending through Postfix, with the receiver and the outbox worker running.
 async fn mail_shop(t: TestDb, m: &MailServers) -> MailShop {
-    let shop = shop(t).await;
+    mail_shop_with(t, m, |_| {}).await
+}
+
+async fn mail_shop_with(
+    t: TestDb,
+    m: &MailServers,
+    tweak: impl FnOnce(&mut kefu_web::WebConfig),
+) -> MailShop {
+    let shop = shop_with(t, tweak).await;
     person(&shop.s, "admin@shop.com", Role::Admin).await;
     let admin = signed_in(&shop.s, "admin@shop.com").await;
     let r = admin
@@ -1155,4 +1166,365 @@ async fn servers_away(t: TestDb) {
     let second = all.iter().find(|c| c.id != conv.id).unwrap();
     let msgs = messages_of(&ms, &second.id).await;
     assert_eq!(msgs.len(), 1, "{msgs:?}");
+}
+
+// ---------------------------------------------------------------- a corpus of received mail
+
+/// The conversation and message a received mail became, waiting for the reader to fetch it.
+async fn became(ms: &MailShop, message_id: &str) -> (String, Value) {
+    let db = &ms.shop.s.t.db;
+    let mut rec = None;
+    for _ in 0..200 {
+        rec = kefu_store::mail::get(db, &ms.inbox, message_id)
+            .await
+            .unwrap()
+            .filter(|r| r.chat_message_id.is_some());
+        if rec.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let rec = rec.unwrap_or_else(|| panic!("mail {message_id} not stored within 20 s"));
+    let conv = rec.conversation_id.unwrap();
+    let msg = messages_of(ms, &conv)
+        .await
+        .into_iter()
+        .find(|m| m["id"].as_str() == rec.chat_message_id.as_deref())
+        .unwrap();
+    (conv, msg)
+}
+
+fn mail_meta(msg: &Value) -> Value {
+    serde_json::from_str::<Value>(msg["meta"].as_str().unwrap()).unwrap()["mail"].clone()
+}
+
+both_backends!(
+    every_kind_of_mail_shops_receive_reads_as_it_was_written_through_a_real_mailbox,
+    received_corpus
+);
+async fn received_corpus(t: TestDb) {
+    let Some(m) = servers() else { return };
+    let ms = mail_shop_with(t, &m, |c| c.max_mail_bytes = 100_000).await;
+    let tag = kefu_core::id::new_id().to_lowercase();
+    let support = ms.support.clone();
+    let who = |name: &str| format!("{name}-{tag}@customer.test");
+
+    // An attachment name in RFC 2231 continuations, in GBK.
+    let continued = format!(
+        "From: {from}\nTo: {support}\nSubject: invoice photo\nMessage-ID: <r2231-{tag}@customer.test>\n\
+         MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\n\
+         Content-Type: text/plain; charset=utf-8\n\n发票照片在附件。\n--b\nContent-Type: image/png\n\
+         Content-Disposition: attachment;\n filename*0*=gbk''%B7%A2%C6%B1;\n filename*1*=%D5%D5%C6%AC.png\n\
+         Content-Transfer-Encoding: base64\n\niVBORw0KGgoAAAANSUhEUg==\n--b--\n",
+        from = who("r2231")
+    );
+    smtp_send(&m, &who("r2231"), &[&support], &continued).await;
+    // Raw 8-bit GBK headers (subject and display name) from an older Chinese client.
+    let mut gbk = Vec::new();
+    gbk.extend_from_slice(b"From: \xc0\xee\xcb\xc4 <");
+    gbk.extend_from_slice(who("gbk").as_bytes());
+    gbk.extend_from_slice(format!(">\r\nTo: {support}\r\n").as_bytes());
+    gbk.extend_from_slice(b"Subject: \xcd\xcb\xbb\xf5\xc9\xea\xc7\xeb\r\n");
+    gbk.extend_from_slice(format!("Message-ID: <gbk-{tag}@customer.test>\r\n").as_bytes());
+    gbk.extend_from_slice(
+        b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=gbk\r\n\
+          Content-Transfer-Encoding: 8bit\r\n\r\n\
+          \xb1\xad\xd7\xd3\xcb\xe9\xc1\xcb\xa3\xac\xc9\xea\xc7\xeb\xcd\xcb\xbb\xf5\xa1\xa3\r\n",
+    );
+    smtp_send_bytes(&m, Some(&who("gbk")), &[&support], &gbk).await;
+    // Over the size limit (100 kB here) with its text.
+    let over = format!(
+        "From: {from}\nTo: {support}\nSubject: photos\nMessage-ID: <over-{tag}@customer.test>\n\
+         MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\n\
+         Content-Type: text/plain; charset=utf-8\n\n照片在附件里，杯子碎了\n--b\n\
+         Content-Type: application/octet-stream; name=\"big.bin\"\n\
+         Content-Disposition: attachment; filename=\"big.bin\"\n\n{}\n--b--\n",
+        "x".repeat(150_000),
+        from = who("over")
+    );
+    smtp_send(&m, &who("over"), &[&support], &over).await;
+    // Broken in part: a text part and an image that say base64 and are not.
+    let broken = format!(
+        "From: {from}\nTo: {support}\nSubject: =?gbk?B?!!!notbase64?=\nMessage-ID: <broken-{tag}@customer.test>\n\
+         MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\n\
+         Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n\
+         这不是 base64，但顾客写了字\n--b\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\n\
+         %%%% not base64 %%%%\n--b--\n",
+        from = who("broken")
+    );
+    smtp_send(&m, &who("broken"), &[&support], &broken).await;
+    // Reply-To and CC: a reply to all goes to the Reply-To, copying the CC.
+    let reply_to = who("home");
+    let colleague = who("colleague");
+    let asks = format!(
+        "From: {from}\nReply-To: {reply_to}\nTo: {support}\nCc: {colleague}\nSubject: size\n\
+         Message-ID: <asks-{tag}@customer.test>\n\n这双鞋有 42 码吗？\n",
+        from = who("office")
+    );
+    smtp_send(&m, &who("office"), &[&support], &asks).await;
+    // History quoted under QQ Mail's separator.
+    let qq = format!(
+        "From: {from}\nTo: {support}\nSubject: Re: 订单\nMessage-ID: <qq-{tag}@customer.test>\n\n\
+         好的，谢谢\n\n------------------ 原始邮件 ------------------\n发件人: \"小店客服\" <{support}>\n\
+         发送时间: 2026年12月5日 10:00\n主题: 订单\n\n您的订单已发货。\n",
+        from = who("qq")
+    );
+    smtp_send(&m, &who("qq"), &[&support], &qq).await;
+    // A mail forwarded as an attachment.
+    let fwd = format!(
+        "From: {from}\nTo: {support}\nSubject: Fwd: 物流异常\nMessage-ID: <fwd-{tag}@customer.test>\n\
+         MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"F\"\n\n--F\n\
+         Content-Type: text/plain; charset=utf-8\n\n快递公司发来的邮件，请看附件。\n--F\n\
+         Content-Type: message/rfc822\n\nFrom: notice@express.test\nTo: {from}\n\
+         Subject: =?utf-8?B?5oKo55qE5b+r5Lu25peg5rOV5rS+6YCB?=\n\
+         Content-Type: text/plain; charset=utf-8\n\n地址不详，包裹已退回网点。\n--F--\n",
+        from = who("fwd")
+    );
+    smtp_send(&m, &who("fwd"), &[&support], &fwd).await;
+
+    let (_, msg) = became(&ms, &format!("r2231-{tag}@customer.test")).await;
+    assert_eq!(mail_meta(&msg)["files"][0]["name"], "发票照片.png", "{msg}");
+
+    let (conv, msg) = became(&ms, &format!("gbk-{tag}@customer.test")).await;
+    let c = conversations::get(&ms.shop.s.t.db, &conv)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.subject, "退货申请");
+    assert_eq!(msg["body"], "杯子碎了，申请退货。");
+    assert_eq!(mail_meta(&msg)["from_name"], "李四");
+
+    let (_, msg) = became(&ms, &format!("over-{tag}@customer.test")).await;
+    assert_eq!(msg["body"], "照片在附件里，杯子碎了");
+    let meta = mail_meta(&msg);
+    assert_eq!(meta["too_large"]["limit"], 100_000, "{meta}");
+    assert_eq!(meta["too_large"]["files"], 1);
+    let rec = kefu_store::mail::get(
+        &ms.shop.s.t.db,
+        &ms.inbox,
+        &format!("over-{tag}@customer.test"),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(!rec.raw_key.is_empty(), "the original is kept");
+
+    let (_, msg) = became(&ms, &format!("broken-{tag}@customer.test")).await;
+    assert_eq!(msg["body"], "这不是 base64，但顾客写了字");
+    let meta = mail_meta(&msg);
+    assert!(!meta["damaged"].as_array().unwrap().is_empty(), "{meta}");
+    assert_eq!(meta["files"], json!([]), "no garbled image");
+
+    let (asked, _) = became(&ms, &format!("asks-{tag}@customer.test")).await;
+    let ctx = ms
+        .shop
+        .agent
+        .get(&format!("/api/v1/conversations/{asked}/context"))
+        .await
+        .json();
+    assert_eq!(ctx["reply_all"]["to"], json!([reply_to]), "{ctx}");
+    assert_eq!(ctx["reply_all"]["cc"], json!([colleague]), "{ctx}");
+
+    let (_, msg) = became(&ms, &format!("qq-{tag}@customer.test")).await;
+    assert_eq!(msg["body"], "好的，谢谢");
+    assert_eq!(mail_meta(&msg)["folded"], true);
+
+    let (_, msg) = became(&ms, &format!("fwd-{tag}@customer.test")).await;
+    let meta = mail_meta(&msg);
+    assert_eq!(msg["body"], "快递公司发来的邮件，请看附件。");
+    assert_eq!(
+        meta["forwarded"][0]["subject"], "您的快件无法派送",
+        "{meta}"
+    );
+    assert_eq!(meta["forwarded"][0]["text"], "地址不详，包裹已退回网点。");
+    assert_eq!(meta["files"][0]["name"], "您的快件无法派送.eml");
+
+    // The agent answers the customer who asked about sizes; the mail leaves through Postfix.
+    let r = ms
+        .shop
+        .agent
+        .api(
+            Method::POST,
+            &format!("/api/v1/conversations/{asked}/mail"),
+            Some(
+                json!({"body": "有的，42 码有货。", "client_id": "size-1", "accept_warnings": true,
+                        "to": [reply_to], "cc": [colleague]}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let sent = wait_for_mails(&m, &reply_to, 1).await;
+    let our_id = header(&sent[0], "Message-ID").unwrap().to_string();
+
+    // Someone else answers it: the message joins, flagged; the customer stays the customer.
+    let customer = conversations::get(&ms.shop.s.t.db, &asked)
+        .await
+        .unwrap()
+        .unwrap()
+        .customer_id;
+    let stranger = format!(
+        "From: {from}\nTo: {support}\nSubject: Re: size\nMessage-ID: <stranger-{tag}@customer.test>\n\
+         In-Reply-To: {our_id}\nReferences: {our_id}\n\n我也想要 42 码。\n",
+        from = who("stranger")
+    );
+    smtp_send(&m, &who("stranger"), &[&support], &stranger).await;
+    let (joined, msg) = became(&ms, &format!("stranger-{tag}@customer.test")).await;
+    assert_eq!(joined, asked);
+    assert_eq!(mail_meta(&msg)["new_sender"], true);
+    let after = conversations::get(&ms.shop.s.t.db, &asked)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.customer_id, customer);
+
+    // The reply bounces (as Postfix reports it, from the null sender): the mail is marked
+    // undelivered and the agents are told in the conversation.
+    let dsn = format!(
+        "From: MAILER-DAEMON@shop.test (Mail Delivery System)\nTo: {support}\n\
+         Subject: Undelivered Mail Returned to Sender\nMessage-ID: <dsn-{tag}@shop.test>\n\
+         MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status;\n\
+         \tboundary=\"R\"\n\n--R\nContent-Description: Notification\nContent-Type: text/plain\n\n\
+         I'm sorry to have to inform you that your message could not be delivered.\n\n--R\n\
+         Content-Description: Delivery report\nContent-Type: message/delivery-status\n\n\
+         Reporting-MTA: dns; shop.test\n\nFinal-Recipient: rfc822; {reply_to}\nAction: failed\n\
+         Status: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <{reply_to}>: Recipient address\n\
+         \x20   rejected: User unknown\n\n--R\nContent-Description: Undelivered Message Headers\n\
+         Content-Type: text/rfc822-headers\n\nFrom: {support}\nTo: {reply_to}\nMessage-ID: {our_id}\n\
+         Subject: Re: size\n\n--R--\n"
+    );
+    smtp_send_bytes(&m, None, &[&support], dsn.replace('\n', "\r\n").as_bytes()).await;
+    let db = ms.shop.s.t.db.clone();
+    wait_until("the bounce recorded", || async {
+        kefu_store::outbox::of_conversation(&db, &asked)
+            .await
+            .unwrap()
+            .iter()
+            .any(|o| o.status == "failed" && o.last_error.contains("5.1.1"))
+    })
+    .await;
+    let events = messages_of(&ms, &asked).await;
+    let bounced = events
+        .iter()
+        .find(|e| {
+            e["meta"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("mail_bounced")
+        })
+        .unwrap_or_else(|| panic!("{events:?}"));
+    let meta: Value = serde_json::from_str(bounced["meta"].as_str().unwrap()).unwrap();
+    assert_eq!(meta["to"], reply_to.as_str());
+    assert!(
+        meta["error"].as_str().unwrap().contains("User unknown"),
+        "{meta}"
+    );
+    let list = ms.admin.get("/api/v1/mail/not-stored").await.json();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["outcome"] == "bounce" && r["conversation_id"] == asked.as_str()),
+        "{list}"
+    );
+}
+
+both_backends!(
+    an_api_token_with_the_mail_scopes_works_the_mail_routes_as_the_admin_who_made_it,
+    token_mail
+);
+async fn token_mail(t: TestDb) {
+    let Some(m) = servers() else { return };
+    let ms = mail_shop(t, &m).await;
+    let tag = kefu_core::id::new_id().to_lowercase();
+    let customer = format!("erp-{tag}@customer.test");
+    let mail = format!(
+        "From: {customer}\nTo: {support}\nSubject: receipt\nMessage-ID: <erp-{tag}@customer.test>\n\
+         MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\n\
+         Content-Type: text/plain; charset=utf-8\n\n收据在附件。\n--b\n\
+         Content-Type: application/pdf; name=\"receipt.pdf\"\n\
+         Content-Disposition: attachment; filename=\"receipt.pdf\"\nContent-Transfer-Encoding: base64\n\n\
+         JVBERi0xLjQKJcfsj6IKMSAwIG9iago8PD4+CmVuZG9iagp0cmFpbGVyCjw8Pj4KJSVFT0YK\n--b--\n",
+        support = ms.support
+    );
+    smtp_send(&m, &customer, &[&ms.support], &mail).await;
+    let (conv, msg) = became(&ms, &format!("erp-{tag}@customer.test")).await;
+    let attachment = mail_meta(&msg)["files"][0]["attachment"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let db = &ms.shop.s.t.db;
+    let admin = kefu_store::people::by_email(db, "admin@shop.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = |scopes: &'static [&'static str]| {
+        let admin = admin.id.clone();
+        let server = &ms.shop.s;
+        async move {
+            let (plain, _) = kefu_store::api_tokens::create(db, "ERP", scopes, &admin, None)
+                .await
+                .unwrap();
+            let mut b = Browser::new(server);
+            b.extra_headers
+                .push(("authorization".into(), format!("Bearer {plain}")));
+            b
+        }
+    };
+    let erp = token(kefu_service::accounts::api_tokens::SCOPES).await;
+    let r = erp.get("/api/v1/mail/not-stored").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = erp
+        .get(&format!(
+            "/api/v1/inboxes/{}/mail/raw/erp-{tag}@customer.test",
+            ms.inbox
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("收据在附件"));
+    let r = erp.get(&format!("/api/v1/attachments/{attachment}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.starts_with("%PDF"));
+    let r = erp
+        .api(
+            Method::POST,
+            &format!("/api/v1/inboxes/{}/mail/check", ms.inbox),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["imap"]["ok"], true, "{}", r.body);
+    let r = erp.get(&format!("/api/v1/conversations/{conv}/mail")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = erp
+        .api(
+            Method::POST,
+            &format!("/api/v1/conversations/{conv}/mail"),
+            Some(
+                json!({"body": "您好：\n\n收据已收到。\n\n祝好", "client_id": "erp-1",
+                        "accept_warnings": true}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        r.json()["author_id"],
+        admin.id.as_str(),
+        "written as the token's maker"
+    );
+    let got = wait_for_mails(&m, &customer, 1).await;
+    assert!(got[0].contains("multipart/alternative"));
+    // Without the mail scopes: refused.
+    let reader = token(&["conversations:read"]).await;
+    for r in [
+        reader.get("/api/v1/mail/not-stored").await,
+        reader
+            .api(
+                Method::POST,
+                &format!("/api/v1/conversations/{conv}/mail"),
+                Some(json!({"body": "x", "client_id": "erp-2", "accept_warnings": true})),
+            )
+            .await,
+    ] {
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    }
 }
