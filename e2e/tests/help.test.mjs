@@ -61,6 +61,22 @@ test('the help centre reads well on a phone in both languages, searches and take
   await Promise.all([page.waitForURL(/\/help\/search/), page.press('input[name=q]', 'Enter')]);
   assert.match(await page.locator('.help-results li a').first().textContent(), /returns/i);
   await page.screenshot({ path: join(shots, 'help-search-en.png'), fullPage: true });
+
+  // A question no article holds as written: said so, the related ones under their own heading,
+  // and the words of it that find articles alone.
+  for (const [lang, none, related] of [['en', /No article contains “怎么申请退货退款” as you wrote it/, /related/],
+    ['zh', /没有文章包含完整的“怎么申请退货退款”/, /相关文章/]]) {
+    await page.goto(`${kefu.url}/help/search?lang=${lang}&q=${encodeURIComponent('怎么申请退货退款')}`);
+    assert.match(await page.locator('#no-exact').textContent(), none);
+    assert.match(await page.locator('#related-heading').textContent(), related);
+    assert.ok(await page.locator('#related-results li').count() > 0);
+    assert.ok(await page.locator('#suggestions a').count() > 0);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
+    await page.screenshot({ path: join(shots, `help-search-related-${lang}.png`), fullPage: true });
+  }
+  // A suggested word searches for it alone, whole matches counted.
+  await Promise.all([page.waitForURL(/q=/), page.locator('#suggestions a').first().click()]);
+  assert.match(await page.locator('#exact-count').textContent(), /篇文章包含/);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
