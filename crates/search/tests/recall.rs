@@ -62,6 +62,27 @@ fn ids(index: &SearchIndex, text: &str, limit: usize) -> Vec<String> {
         .collect()
 }
 
+/// `n` distinct all-Chinese substrings of the bodies, of 1 to `longest` characters.
+fn substrings(
+    docs: &[Doc],
+    rng: &mut Rng,
+    n: usize,
+    longest: usize,
+) -> std::collections::BTreeSet<String> {
+    let mut queries = std::collections::BTreeSet::new();
+    while queries.len() < n {
+        let d = &docs[rng.below(docs.len())];
+        let chars: Vec<char> = d.body.chars().collect();
+        let len = 1 + rng.below(longest);
+        let at = rng.below(chars.len().saturating_sub(len).max(1));
+        let q: String = chars[at..(at + len).min(chars.len())].iter().collect();
+        if q.chars().all(kefu_search::analyze::is_cjk) {
+            queries.insert(q);
+        }
+    }
+    queries
+}
+
 /// The objects holding the whole query.
 fn exact_ids(index: &SearchIndex, text: &str, limit: usize) -> Vec<String> {
     let mut req = Request::new(text, Kind::Article);
@@ -87,20 +108,9 @@ fn every_chinese_substring_of_one_to_four_characters_finds_exactly_the_articles_
     index.upsert(&docs).unwrap();
     index.commit(1).unwrap();
 
-    let mut rng = Rng(42);
     let mut checked = 0;
-    let mut queries = std::collections::BTreeSet::new();
     // Substrings taken from the texts (so they exist), of every length from 1 to 4.
-    while queries.len() < 400 {
-        let d = &docs[rng.below(docs.len())];
-        let chars: Vec<char> = d.body.chars().collect();
-        let len = 1 + rng.below(4);
-        let at = rng.below(chars.len().saturating_sub(len).max(1));
-        let q: String = chars[at..(at + len).min(chars.len())].iter().collect();
-        if q.chars().all(kefu_search::analyze::is_cjk) {
-            queries.insert(q);
-        }
-    }
+    let mut queries = substrings(&docs, &mut Rng(42), 400, 4);
     // And some that cross a separator or do not exist at all.
     queries.insert("退货，".chars().take(2).collect());
     queries.insert("款流".into());
@@ -384,17 +394,7 @@ fn exact_matches_come_first_and_are_exactly_the_articles_holding_the_query() {
 
     let mut rng = Rng(7);
     let mut by_length: std::collections::BTreeMap<usize, (usize, f64, f64)> = Default::default();
-    let mut queries = std::collections::BTreeSet::new();
-    while queries.len() < 360 {
-        let d = &docs[rng.below(docs.len())];
-        let chars: Vec<char> = d.body.chars().collect();
-        let len = 1 + rng.below(12);
-        let at = rng.below(chars.len().saturating_sub(len).max(1));
-        let q: String = chars[at..(at + len).min(chars.len())].iter().collect();
-        if q.chars().all(kefu_search::analyze::is_cjk) {
-            queries.insert(q);
-        }
-    }
+    let queries = substrings(&docs, &mut rng, 360, 12);
     for q in &queries {
         let expected: Vec<String> = sorted(
             docs.iter()
