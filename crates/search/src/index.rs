@@ -238,6 +238,39 @@ pub struct Hit {
     pub snippet: Snippet,
 }
 
+/// Whether the document holds at least `need` of the pieces (each given by its terms).
+fn holds(
+    searcher: &tantivy::Searcher,
+    addr: tantivy::DocAddress,
+    pieces: &[Vec<Term>],
+    need: usize,
+) -> Result<bool> {
+    let segment = searcher.segment_reader(addr.segment_ord);
+    let mut held = 0;
+    for (i, terms) in pieces.iter().enumerate() {
+        for t in terms {
+            let index = segment.inverted_index(t.field())?;
+            if let Some(mut postings) = index
+                .read_postings(t, IndexRecordOption::Basic)
+                .map_err(tantivy::TantivyError::from)?
+                // A fresh posting list stands on its first document; seeking goes forward.
+                && postings.doc() <= addr.doc_id
+                && postings.seek(addr.doc_id) == addr.doc_id
+            {
+                held += 1;
+                break;
+            }
+        }
+        if held >= need {
+            return Ok(true);
+        }
+        if held + (pieces.len() - i - 1) < need {
+            return Ok(false);
+        }
+    }
+    Ok(false)
+}
+
 /// An object a search found: its best score and the documents of it that matched.
 struct Object {
     oid: u64,
@@ -246,7 +279,7 @@ struct Object {
 }
 
 /// Matches are counted up to this many objects; beyond it a search says "more than".
-pub const COUNT_CAP: usize = 1000;
+pub const COUNT_CAP: usize = 500;
 
 /// What a search found: a page of hits, exact matches first.
 #[derive(Debug, Clone, Default)]
@@ -502,7 +535,16 @@ impl SearchIndex {
                 (Unit::Chars(a), Unit::Chars(b)) if a == b));
         let exact_query = self.ranked(req, &plan, &plan.exact, all, &collections, &exists);
         let mut list: Vec<(Object, bool)> = self
-            .top_objects(&searcher, &*exact_query, want, &HashSet::new(), req)?
+            .top_objects(
+                &searcher,
+                &*exact_query,
+                want,
+                &HashSet::new(),
+                req,
+                None,
+                usize::MAX,
+            )?
+            .unwrap_or_default()
             .into_iter()
             .map(|o| (o, true))
             .collect();
@@ -531,8 +573,28 @@ impl SearchIndex {
             // Every exact object is in `skip` (fewer than wanted: all were fetched), so what
             // holds enough pieces and is not among them is related.
             let skip: HashSet<u64> = list.iter().map(|(o, _)| o.oid).collect();
-            let related = self.ranked(req, &plan, &plan.pieces, need, &collections, &exists);
-            let more = self.top_objects(&searcher, &*related, want - list.len(), &skip, req)?;
+            let rest = want - list.len();
+            // Fast path: rank by any piece (a disjunction tantivy prunes by block-max scores)
+            // and keep the documents holding enough pieces. For those documents the score is
+            // the same sum as under "at least `need`", so the first ones kept are the best.
+            // When the best documents by any piece rarely hold enough, the exhaustive query.
+            let mut more = None;
+            if need > 1
+                && let Some(terms) = self.piece_terms(&plan, &collections, &exists)
+            {
+                let any = self.ranked(req, &plan, &plan.pieces, 1, &collections, &exists);
+                let enough = |addr: tantivy::DocAddress| holds(&searcher, addr, &terms, need);
+                more = self.top_objects(&searcher, &*any, rest, &skip, req, Some(&enough), 16)?;
+            }
+            let more = match more {
+                Some(more) => more,
+                None => {
+                    let related =
+                        self.ranked(req, &plan, &plan.pieces, need, &collections, &exists);
+                    self.top_objects(&searcher, &*related, rest, &skip, req, None, usize::MAX)?
+                        .unwrap_or_default()
+                }
+            };
             list.extend(more.into_iter().map(|o| (o, false)));
         }
         let highlighter = plan.highlighter();
@@ -586,6 +648,10 @@ impl SearchIndex {
     /// Up to `want` objects in the order of their best document, leaving out `skip`, each with
     /// every fetched document of it (an article's languages). Objects are told apart by the
     /// `oid` column, so no stored document is read here.
+    ///
+    /// With `accept`, only documents it accepts count, and no more than `rounds` times the
+    /// first number of documents are looked at: `None` when that did not find `want` objects.
+    #[allow(clippy::too_many_arguments)]
     fn top_objects(
         &self,
         searcher: &tantivy::Searcher,
@@ -593,7 +659,9 @@ impl SearchIndex {
         want: usize,
         skip: &HashSet<u64>,
         req: &Request<'_>,
-    ) -> Result<Vec<Object>> {
+        accept: Option<&dyn Fn(tantivy::DocAddress) -> Result<bool>>,
+        rounds: usize,
+    ) -> Result<Option<Vec<Object>>> {
         let name = searcher
             .schema()
             .get_field_name(self.fields.oid)
@@ -606,6 +674,7 @@ impl SearchIndex {
             Kind::Conversation => want * 5,
         }
         .max(10);
+        let most = fetch.saturating_mul(rounds);
         loop {
             let found = searcher.search(q, &TopDocs::with_limit(fetch).order_by_score())?;
             let exhausted = found.len() < fetch;
@@ -625,6 +694,11 @@ impl SearchIndex {
                 if skip.contains(&oid) {
                     continue;
                 }
+                if let Some(accept) = accept
+                    && !accept(addr)?
+                {
+                    continue;
+                }
                 match at.get(&oid) {
                     Some(&i) => order[i].docs.push(addr),
                     None if order.len() < want => {
@@ -639,10 +713,55 @@ impl SearchIndex {
                 }
             }
             if order.len() >= want || exhausted {
-                return Ok(order);
+                return Ok(Some(order));
             }
-            fetch *= 4;
+            if fetch >= most {
+                return Ok(None);
+            }
+            fetch = (fetch * 4).min(most);
         }
+    }
+
+    /// For each piece, the terms that show a document holds it, when every piece is one exact
+    /// term per collection (Chinese pieces, English words the index knows); `None` otherwise.
+    fn piece_terms(
+        &self,
+        plan: &Plan,
+        collections: &[Analysed],
+        exists: &dyn Fn(&Term) -> bool,
+    ) -> Option<Vec<Vec<Term>>> {
+        plan.pieces
+            .iter()
+            .map(|u| match u {
+                Unit::Chars(forms) => {
+                    let chars = forms.first()?;
+                    Some(
+                        collections
+                            .iter()
+                            .map(|a| {
+                                let field = match chars.len() {
+                                    1 => a.all_chars,
+                                    2 => a.all_grams[0],
+                                    _ => return None,
+                                };
+                                Some(Term::from_field_text(field, &chars.concat()))
+                            })
+                            .collect::<Option<Vec<_>>>()?,
+                    )
+                }
+                Unit::Word {
+                    stem, prefix: None, ..
+                } => {
+                    let terms: Vec<Term> = collections
+                        .iter()
+                        .map(|a| Term::from_field_text(a.all_words, stem))
+                        .collect();
+                    // A word the index does not know is matched by its typos: no one term.
+                    terms.iter().any(exists).then_some(terms)
+                }
+                Unit::Word { .. } => None,
+            })
+            .collect()
     }
 
     /// The document an object is shown by: the one in the reader's language, else its best.

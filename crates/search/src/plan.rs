@@ -243,16 +243,21 @@ impl Plan {
                 PieceKind::Cjk => {
                     let chars: Vec<String> = p.text.chars().map(|c| c.to_string()).collect();
                     plan.exact.push(Unit::Chars(vec![chars.clone()]));
-                    // Which characters belong to filler words (怎么, 的): pieces touching them
-                    // say nothing of the subject.
+                    // Which word each character belongs to, and which are filler words
+                    // (怎么, 的): pieces touching those say nothing of the subject, nor do pieces
+                    // that straddle two known words (请退 in 申请退货).
                     let mut filler = vec![false; chars.len()];
+                    let mut word_of = vec![0usize; chars.len()];
+                    let mut word_len = Vec::new();
                     let mut at = 0;
-                    for (_, w) in analyze::cut(p.text) {
+                    for (n, (_, w)) in analyze::cut(p.text).into_iter().enumerate() {
                         let len = w.chars().count();
                         let is_filler = analyze::is_filler_word(w);
-                        if is_filler {
-                            filler[at..at + len].iter_mut().for_each(|f| *f = true);
+                        for i in at..at + len {
+                            filler[i] = is_filler;
+                            word_of[i] = n;
                         }
+                        word_len.push(len);
                         if len >= 2 && !is_filler {
                             plan.boost_words.push(w.to_string());
                             if !plan.words.iter().any(|x| x == w) {
@@ -267,7 +272,9 @@ impl Plan {
                     }
                     let mut any = false;
                     for i in 0..chars.len() - 1 {
-                        if filler[i] || filler[i + 1] {
+                        let (a, b) = (word_of[i], word_of[i + 1]);
+                        let straddles = a != b && word_len[a] > 1 && word_len[b] > 1;
+                        if filler[i] || filler[i + 1] || straddles {
                             continue;
                         }
                         any = true;
