@@ -53,6 +53,11 @@ pub struct ChatConfig {
     pub reply_mail_delay_seconds: i64,
     /// Messages one customer or visitor may send a minute; staff five times as many.
     pub messages_per_minute: u32,
+    /// New widget visitors one IP address may make in ten minutes.
+    pub new_visitors_per_ip: u32,
+    /// New conversations one visitor may open in ten minutes, and all visitors of one IP.
+    pub new_conversations_per_visitor: u32,
+    pub new_conversations_per_ip: u32,
 }
 
 impl Default for ChatConfig {
@@ -61,6 +66,9 @@ impl Default for ChatConfig {
             max_upload_bytes: 10 * 1024 * 1024,
             reply_mail_delay_seconds: 120,
             messages_per_minute: 60,
+            new_visitors_per_ip: 600,
+            new_conversations_per_visitor: 10,
+            new_conversations_per_ip: 1000,
         }
     }
 }
@@ -91,6 +99,8 @@ pub struct SecurityConfig {
     /// Empty: one is made at first start and kept in `<data_dir>/secret.key`. Instances
     /// sharing a database must share this value.
     pub secret_key: String,
+    /// Shop-signed identities checked per IP address a minute (widget and shop server).
+    pub identity_checks_per_minute: u32,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -148,6 +158,7 @@ impl Default for SecurityConfig {
             trusted_proxies: vec![],
             max_body_bytes: 1024 * 1024,
             secret_key: String::new(),
+            identity_checks_per_minute: 600,
         }
     }
 }
@@ -265,6 +276,25 @@ impl Config {
         }
         if self.chat.messages_per_minute == 0 {
             return Err(err("chat.messages_per_minute", "must be at least 1"));
+        }
+        for (name, n) in [
+            ("chat.new_visitors_per_ip", self.chat.new_visitors_per_ip),
+            (
+                "chat.new_conversations_per_visitor",
+                self.chat.new_conversations_per_visitor,
+            ),
+            (
+                "chat.new_conversations_per_ip",
+                self.chat.new_conversations_per_ip,
+            ),
+            (
+                "security.identity_checks_per_minute",
+                self.security.identity_checks_per_minute,
+            ),
+        ] {
+            if n == 0 {
+                return Err(err(name, "must be at least 1"));
+            }
         }
         if self.mail.max_per_sender_per_hour == 0 {
             return Err(err("mail.max_per_sender_per_hour", "must be at least 1"));
@@ -466,6 +496,9 @@ session_idle_hours = 168
 trusted_proxies = []
 # Largest request body, in bytes.
 max_body_bytes = 1048576
+# Shop-signed identities checked per IP address a minute (the widget's sign-in and the shop
+# server's POST /api/v1/identity/verify).
+identity_checks_per_minute = 600
 
 [smtp]
 # Empty host: nothing is delivered; mail waits in the outbox, readable at /admin/outbox.
@@ -485,6 +518,12 @@ max_upload_bytes = 10485760
 reply_mail_delay_seconds = 120
 # Messages one customer or visitor may send a minute (staff: five times as many).
 messages_per_minute = 60
+# New widget visitors one IP address may make in ten minutes (offices and mobile carriers put
+# many customers behind one address).
+new_visitors_per_ip = 600
+# New conversations one visitor may open in ten minutes, and all visitors of one IP together.
+new_conversations_per_visitor = 10
+new_conversations_per_ip = 1000
 
 [mail]
 # Largest received mail turned into a message, in bytes; bigger ones stay on the mail server.

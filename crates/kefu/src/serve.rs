@@ -91,6 +91,10 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         max_mail_bytes: config.mail.max_bytes,
         messages_per_minute: config.chat.messages_per_minute,
         mails_per_sender_per_hour: config.mail.max_per_sender_per_hour,
+        visitors_per_ip: config.chat.new_visitors_per_ip,
+        conversations_per_visitor: config.chat.new_conversations_per_visitor,
+        conversations_per_ip: config.chat.new_conversations_per_ip,
+        identity_checks_per_minute: config.security.identity_checks_per_minute,
         demo: seed_demo,
     };
     let mut demo_lines = vec![];

@@ -35,6 +35,16 @@ pub struct Config {
     /// Mails from one address an inbox turns into messages an hour; the rest are recorded
     /// for admins, not stored as messages.
     pub mails_per_sender_per_hour: u32,
+    /// New widget visitors one IP address may make in ten minutes (offices and mobile carriers
+    /// put many customers behind one address).
+    pub visitors_per_ip: u32,
+    /// New widget conversations one visitor may open in ten minutes, and all visitors of one
+    /// IP address together.
+    pub conversations_per_visitor: u32,
+    pub conversations_per_ip: u32,
+    /// Shop-signed identities checked per IP address a minute (the widget's and the shop
+    /// server's `/api/v1/identity/verify`).
+    pub identity_checks_per_minute: u32,
     /// Serve the demo storefront at `/demo` (`kefu serve --demo`).
     pub demo: bool,
 }
@@ -56,6 +66,10 @@ impl Default for Config {
             max_mail_bytes: 25 * 1024 * 1024,
             messages_per_minute: 60,
             mails_per_sender_per_hour: 30,
+            visitors_per_ip: 600,
+            conversations_per_visitor: 10,
+            conversations_per_ip: 1000,
+            identity_checks_per_minute: 600,
             demo: false,
         }
     }

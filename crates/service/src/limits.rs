@@ -36,7 +36,6 @@ pub mod rules {
     pub const SIGNUP_IP: Rule = Rule::per_minutes(10, 60);
     pub const RESET_IP: Rule = Rule::per_minutes(20, 10);
     pub const TOTP_SESSION: Rule = Rule::per_minutes(10, 10);
-    pub const IDENTITY_IP: Rule = Rule::per_minutes(60, 1);
     pub const SETUP_IP: Rule = Rule::per_minutes(10, 10);
     /// Reset and verification mails for one account per hour (checked in the database).
     pub const MAILS_PER_ACCOUNT_PER_HOUR: i64 = 3;

@@ -8,7 +8,6 @@ use kefu_store::people::{NewPerson, Person};
 use kefu_store::{audit, people, sessions, settings};
 
 use super::*;
-use crate::limits::rules;
 use crate::{Error, Result, Service};
 
 /// A shop's signed identity signs the customer in (creating the record on first sight).
@@ -33,7 +32,7 @@ pub async fn verified_customer(
     limited(
         state,
         format!("identity:ip:{}", origin.ip),
-        rules::IDENTITY_IP,
+        crate::limits::Rule::per_minutes(state.config.identity_checks_per_minute, 1),
     )?;
     let secret = settings::get(&state.db, settings::IDENTITY_SECRET)
         .await?

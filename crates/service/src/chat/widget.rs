@@ -18,11 +18,6 @@ use crate::chat::{self, Actor, desk};
 use crate::limits::Rule;
 use crate::{Error, Result, Service};
 
-/// New visitors per IP: generous for shared offices, tight for scripts.
-const VISITORS_PER_IP: Rule = Rule::per_minutes(60, 10);
-/// New conversations per visitor, and per IP (many visitors behind one address).
-const CONVERSATIONS_PER_VISITOR: Rule = Rule::per_minutes(10, 10);
-const CONVERSATIONS_PER_IP: Rule = Rule::per_minutes(100, 10);
 const PAGES_PER_VISITOR: Rule = Rule::per_minutes(60, 1);
 const TRANSCRIPTS_PER_VISITOR: Rule = Rule::per_minutes(5, 60);
 
@@ -37,11 +32,17 @@ pub fn visitor(caller: &Caller) -> Result<&Visitor> {
 fn limit_new_conversation(state: &Service, v: &Visitor, ip: &str) -> Result<()> {
     state
         .limiter
-        .hit(&format!("conv:visitor:{}", v.id), CONVERSATIONS_PER_VISITOR)
+        .hit(
+            &format!("conv:visitor:{}", v.id),
+            Rule::per_minutes(state.config.conversations_per_visitor, 10),
+        )
         .and_then(|()| {
-            state
-                .limiter
-                .hit(&format!("conv:ip:{ip}"), CONVERSATIONS_PER_IP)
+            // Many visitors may share one address (an office, a mobile carrier): the IP's
+            // ceiling is far above a visitor's.
+            state.limiter.hit(
+                &format!("conv:ip:{ip}"),
+                Rule::per_minutes(state.config.conversations_per_ip, 10),
+            )
         })
         .map_err(Error::RateLimited)
 }
@@ -61,7 +62,10 @@ pub struct VisitorSession {
 pub async fn create_visitor(state: &Service, inbox_id: &str, ip: &str) -> Result<VisitorSession> {
     state
         .limiter
-        .hit(&format!("visitor:ip:{ip}"), VISITORS_PER_IP)
+        .hit(
+            &format!("visitor:ip:{ip}"),
+            Rule::per_minutes(state.config.visitors_per_ip, 10),
+        )
         .map_err(Error::RateLimited)?;
     let inbox = desk::widget_inbox(state, inbox_id).await?;
     let mut tx = state.db.begin().await?;

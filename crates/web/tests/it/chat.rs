@@ -458,3 +458,44 @@ async fn resync(t: TestDb) {
     );
     assert_eq!(next(&mut agent).await["type"], "resync");
 }
+
+both_backends!(
+    new_visitors_and_conversations_are_limited_per_visitor_first_and_per_address_by_settings,
+    widget_limits
+);
+async fn widget_limits(t: TestDb) {
+    let shop = shop_with(t, |c| {
+        c.visitors_per_ip = 3;
+        c.conversations_per_visitor = 2;
+        c.conversations_per_ip = 3;
+    })
+    .await;
+    // Three visitors from this address; the fourth is told to wait.
+    let (_, a) = visitor(&shop).await;
+    let (_, b) = visitor(&shop).await;
+    let (_, _c) = visitor(&shop).await;
+    let extra = Browser::new(&shop.s);
+    let r = extra
+        .send(
+            extra
+                .req(Method::POST, "/widget/api/visitors")
+                .json(&json!({"inbox_id": shop.inbox})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.headers.contains_key("retry-after"));
+    // Two conversations for one visitor, then its own limit; the address's is the third.
+    open_conversation(&a).await;
+    open_conversation(&a).await;
+    async fn new(vb: &Browser) -> Resp {
+        vb.send(
+            vb.req(Method::POST, "/widget/api/conversations")
+                .json(&json!({"subject": "咨询"})),
+        )
+        .await
+    }
+    assert_eq!(new(&a).await.status, StatusCode::TOO_MANY_REQUESTS);
+    open_conversation(&b).await;
+    let r = new(&b).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}

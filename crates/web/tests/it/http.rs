@@ -6,7 +6,7 @@ use kefu_core::Role;
 use kefu_store::testing::TestDb;
 use kefu_store::{both_backends, conversations, people, sessions, teams, tokens};
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- customer registration
 
@@ -559,12 +559,18 @@ async fn identity(t: TestDb) {
         ),
         (Some("c-1001"), Some("customer"), Some("李雷"))
     );
-    // The API check answers with the customer's id only for a correct signature.
+    // The API check answers with the customer's id only for a correct signature, to a shop
+    // server's plain POST (no cookie, no CSRF token: the signature is the credential).
     let body = json!({"external_id": "c-1001", "email": "li@example.com", "name": "李雷", "timestamp": now, "signature": sig});
-    let r = Browser::new(&s)
-        .api(Method::POST, "/api/v1/identity/verify", Some(body.clone()))
-        .await;
-    assert_eq!(r.json()["customer_id"], me["id"]);
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/identity/verify", s.url))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["customer_id"], me["id"]);
     let mut bad = body;
     bad["signature"] = json!("ab".repeat(32));
     let r = Browser::new(&s)
