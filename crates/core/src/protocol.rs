@@ -195,10 +195,6 @@ pub enum ServerFrame {
         in_hours: bool,
         agents_online: i64,
     },
-    /// For the visitor: a proactive greeting from the shop.
-    Invitation {
-        message: String,
-    },
     Error {
         code: ErrorCode,
         message: String,

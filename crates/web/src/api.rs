@@ -403,8 +403,7 @@ pub async fn realtime_token(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<RealtimeToken>> {
-    let (user, _) = caller.person()?;
-    let (token, expires_at) = kefu_service::chat::token::issue(&state, &user.id).await?;
+    let (token, expires_at) = kefu_service::chat::token::issue_for(&state, &caller).await?;
     Ok(Json(RealtimeToken { token, expires_at }))
 }
 

@@ -52,6 +52,24 @@ pub async fn issue(state: &Service, person_id: &str) -> Result<(String, i64)> {
     Ok((format!("{body}.{sig}"), exp))
 }
 
+/// A socket token for the caller: a signed-in person, or, for an API token holding
+/// `conversations:write`, the admin who made it (the socket then acts as them, as a token's
+/// replies do).
+pub async fn issue_for(
+    state: &Service,
+    caller: &crate::accounts::caller::Caller,
+) -> Result<(String, i64)> {
+    let id = match caller {
+        crate::accounts::caller::Caller::Token { .. } => {
+            crate::chat::queries::acting_staff(state, caller, "conversations:write")
+                .await?
+                .id
+        }
+        _ => caller.person()?.0.id.clone(),
+    };
+    issue(state, &id).await
+}
+
 /// The user id in a valid, unexpired token.
 pub async fn verify(state: &Service, token: &str) -> Result<Option<String>> {
     let mut parts = token.split('.');

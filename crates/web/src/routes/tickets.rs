@@ -325,7 +325,7 @@ pub fn add(r: Routes) -> Routes {
             M::POST,
             "/api/v1/realtime/token",
             Signed,
-            None,
+            Some("conversations:write"),
             api::realtime_token,
         )
 }

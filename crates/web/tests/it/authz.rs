@@ -1050,7 +1050,6 @@ fn provoked(f: &ServerFrame) -> &'static str {
         ServerFrame::Presence { .. } => "agent A goes online (staff only)",
         ServerFrame::Notification { .. } => "the admin mentions agent A in a note",
         ServerFrame::Queue { .. } => "visitor A waits in the queue",
-        ServerFrame::Invitation { .. } => "visitor A browses a page of an invitation rule",
         ServerFrame::Availability { .. } => {
             "about no conversation: whether an inbox takes chats, told to its widget's visitors"
         }
@@ -1154,15 +1153,7 @@ async fn socket_objects(t: TestDb) {
         listening.push((who, hello_as(&w, who, json!({})).await.0));
     }
     let mut agent_a = hello_person(s, &w.shop.agent, json!({})).await;
-    let names: Vec<&str> = [
-        ServerFrame::Pong,
-        ServerFrame::Invitation {
-            message: String::new(),
-        },
-    ]
-    .iter()
-    .map(provoked)
-    .collect();
+    let names: Vec<&str> = [ServerFrame::Pong].iter().map(provoked).collect();
     assert!(names.iter().all(|n| !n.is_empty()));
     // Presence.
     w.shop

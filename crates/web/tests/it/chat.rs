@@ -499,3 +499,59 @@ async fn widget_limits(t: TestDb) {
     let r = new(&b).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
 }
+
+both_backends!(
+    an_api_token_with_conversations_write_opens_a_socket_as_the_admin_who_made_it,
+    token_socket
+);
+async fn token_socket(t: TestDb) {
+    let shop = shop(t).await;
+    let admin = person(&shop.s, "boss@shop.com", kefu_core::Role::Admin).await;
+    let (_, vb) = visitor(&shop).await;
+    let conv = open_conversation(&vb).await;
+    let bearer = |scopes: &'static [&'static str]| {
+        let s = &shop.s;
+        let admin = admin.id.clone();
+        async move {
+            let (plain, _) = kefu_store::api_tokens::create(&s.t.db, "bot", scopes, &admin, None)
+                .await
+                .unwrap();
+            let mut b = Browser::new(s);
+            b.extra_headers
+                .push(("authorization".into(), format!("Bearer {plain}")));
+            b
+        }
+    };
+    let reader = bearer(&["conversations:read"]).await;
+    let r = reader
+        .api(Method::POST, "/api/v1/realtime/token", None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let bot = bearer(&["conversations:read", "conversations:write"]).await;
+    let r = bot.api(Method::POST, "/api/v1/realtime/token", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut ws = connect(&shop.s, None).await.unwrap();
+    put(
+        &mut ws,
+        json!({"type": "hello", "v": 1, "token": r.json()["token"], "since": {&conv: 0}}),
+    )
+    .await;
+    let welcome = next(&mut ws).await;
+    assert_eq!(
+        (
+            welcome["type"].as_str(),
+            welcome["role"].as_str(),
+            welcome["id"].as_str()
+        ),
+        (Some("welcome"), Some("admin"), Some(admin.id.as_str())),
+        "{welcome}"
+    );
+    // It writes as the admin, acknowledged after commit.
+    put(
+        &mut ws,
+        json!({"type": "send", "cid": "bot-1", "conversation": conv, "body": "您好，我来帮您查。"}),
+    )
+    .await;
+    let a = ack(&mut ws).await;
+    assert_eq!(a["conversation"], conv.as_str());
+}
