@@ -128,7 +128,7 @@ macro_rules! select {
 /// [`select`] with what a list shows besides (see [`Listed`]): the last text, file or note
 /// (read once per row), the inbox's channel and the customer's name; `$13` is the reader.
 macro_rules! select_listed {
-    ($rest:literal) => {
+    ($($rest:tt)+) => {
         concat!(
             "SELECT ",
             columns!(),
@@ -145,7 +145,7 @@ macro_rules! select_listed {
                AND m.kind IN ('text', 'attachment', 'note')) \
              LEFT JOIN inboxes li ON li.id = c.inbox_id \
              LEFT JOIN people lu ON lu.id = c.customer_id ",
-            $rest
+            $($rest)+
         )
     };
 }
@@ -270,16 +270,11 @@ pub fn like_pattern(s: &str) -> String {
     out
 }
 
-/// Conversations matching `f`, most recently active first.
-pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Listed>> {
-    let search = if f.search.trim().is_empty() {
-        String::new()
-    } else {
-        like_pattern(f.search.trim())
-    };
-    x.fetch_all(
-        select_listed!(
-            "WHERE ($1 = '' OR c.inbox_id IN ( \
+/// The list's query: every filter an optional clause, newest activity first (the
+/// `conversations_recent` index walks it in that order and stops at the page).
+macro_rules! list_where {
+    () => {
+        "WHERE ($1 = '' OR c.inbox_id IN ( \
                SELECT it.inbox_id FROM inbox_teams it JOIN team_members m ON m.team_id = it.team_id \
                WHERE m.person_id = $1)) \
              AND ($2 = '' OR c.customer_id = $2) \
@@ -296,29 +291,53 @@ pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Listed>> {
                OR LOWER(u.email) LIKE $10 ESCAPE '\\' OR LOWER(u.contact_email) LIKE $10 ESCAPE '\\' \
                OR u.phone LIKE $10 ESCAPE '\\') OR c.number = $12) \
              ORDER BY c.updated_at DESC, c.id LIMIT $11"
-        ),
-        args![
-            f.member,
-            f.customer,
-            f.status,
-            f.stage,
-            f.assignee,
-            i64::from(f.unassigned),
-            f.team,
-            f.inbox,
-            f.tag.trim().to_lowercase(),
-            search,
-            if f.limit > 0 { f.limit.min(500) } else { 200 },
-            // `#1024` or `1024` also finds ticket 1024.
-            f.search
-                .trim()
-                .trim_start_matches('#')
-                .parse::<i64>()
-                .unwrap_or(-1),
-            f.reader
-        ],
-    )
-    .await
+    };
+}
+
+fn list_args(f: &Filter<'_>) -> Vec<crate::Value> {
+    let search = if f.search.trim().is_empty() {
+        String::new()
+    } else {
+        like_pattern(f.search.trim())
+    };
+    args![
+        f.member,
+        f.customer,
+        f.status,
+        f.stage,
+        f.assignee,
+        i64::from(f.unassigned),
+        f.team,
+        f.inbox,
+        f.tag.trim().to_lowercase(),
+        search,
+        if f.limit > 0 { f.limit.min(500) } else { 200 },
+        // `#1024` or `1024` also finds ticket 1024.
+        f.search
+            .trim()
+            .trim_start_matches('#')
+            .parse::<i64>()
+            .unwrap_or(-1),
+        f.reader
+    ]
+}
+
+/// Conversations matching `f`, most recently active first.
+pub async fn list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<Listed>> {
+    x.fetch_all(select_listed!(list_where!()), list_args(f))
+        .await
+}
+
+/// SQLite's plan for [`list`] (the `detail` column of `EXPLAIN QUERY PLAN`), for tests that
+/// hold the list to reading only its page.
+pub async fn explain_list(x: impl Exec, f: &Filter<'_>) -> Result<Vec<String>> {
+    let rows: Vec<(i64, i64, i64, String)> = x
+        .fetch_all(
+            concat!("EXPLAIN QUERY PLAN ", select_listed!(list_where!())),
+            list_args(f),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.3).collect())
 }
 
 /// Conversations in the inboxes of the agent's teams.

@@ -5,7 +5,7 @@ use kefu_core::Role;
 use kefu_store::testing::TestDb;
 use kefu_store::tokens::{NewToken, Purpose};
 use kefu_store::{
-    Backend, Error, both_backends, messages, outbox, people, sessions, teams, tokens,
+    Backend, Error, both_backends, conversations, messages, outbox, people, sessions, teams, tokens,
 };
 
 async fn new_user(t: &TestDb, email: &str, role: Role) -> people::Person {
@@ -537,4 +537,42 @@ async fn the_writer_recovers_after_a_full_disk() {
 
 fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
+}
+
+/// The conversation list reads only its page: SQLite walks the recency index instead of
+/// reading and sorting the whole table (which made the first page cost grow with the count).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conversation_list_walks_the_recency_index_and_sorts_nothing() {
+    let Some(t) = TestDb::open(kefu_store::Backend::Sqlite).await else {
+        return;
+    };
+    let inbox = kefu_store::teams::create_inbox(&t.db, "网站", kefu_core::kinds::Channel::Widget)
+        .await
+        .unwrap();
+    for _ in 0..20 {
+        conversations::create(&t.db, &inbox.id, None, "咨询")
+            .await
+            .unwrap();
+    }
+    for f in [
+        conversations::Filter::default(),
+        conversations::Filter {
+            status: "open",
+            ..Default::default()
+        },
+        conversations::Filter {
+            tag: "vip",
+            ..Default::default()
+        },
+    ] {
+        let plan = conversations::explain_list(&t.db, &f).await.unwrap();
+        assert!(
+            plan.iter().any(|d| d.contains("conversations_recent")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|d| d.contains("TEMP B-TREE FOR ORDER BY")),
+            "{plan:?}"
+        );
+    }
 }
